@@ -1,0 +1,91 @@
+/**
+ * Tiny pure argv helpers used before commander sees the arguments: finding the command
+ * word, reading global options, and rewriting the operation forms
+ * (`rig run ws op` → `rig ws/op`, `rig ws/remove` → `rig rm ws`).
+ */
+
+/** Options (global or per command) that take a separate value, so the scanner can skip it. */
+const VALUE_OPTIONS = new Set(["--chdir", "--config", "--state", "--workflow", "--template", "--lock-timeout"]);
+
+export const BUILTIN_COMMANDS = ["init", "plan", "apply", "create", "rm", "remove", "ls", "run", "log", "version", "help"] as const;
+
+/** Reserved by SPEC §5 but not shipped yet: they fail clearly instead of looking for an operation. */
+export const UPCOMING_COMMANDS = ["cache", "completion", "doctor", "gc", "projects"] as const;
+
+export interface Globals {
+  chdir?: string;
+  config?: string;
+  state?: string;
+  workflow?: string;
+  json: boolean;
+}
+
+/** Index of the command word: the first argument that is not an option or an option's value. */
+export function commandIndex(argv: readonly string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--") return -1;
+    if (arg.startsWith("-") && arg !== "-") {
+      if (VALUE_OPTIONS.has(arg)) i++;
+      continue;
+    }
+    return i;
+  }
+  return -1;
+}
+
+/** Global option values wherever they appear before `--` (last one wins, like commander). */
+export function readGlobals(argv: readonly string[]): Globals {
+  const globals: Globals = { json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--") break;
+    if (arg === "--json") globals.json = true;
+    const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const key = name.slice(2) as "chdir" | "config" | "state" | "workflow";
+    if (["--chdir", "--config", "--state", "--workflow"].includes(name)) {
+      const value = inline ?? argv[i + 1];
+      if (inline === undefined) i++;
+      if (value !== undefined) globals[key] = value;
+    }
+  }
+  return globals;
+}
+
+/**
+ * Normalises the two long forms of an operation call:
+ * `run <ws> <op> …` → `<ws>/<op> …`, and `<ws>/remove …` → `rm <ws> …`.
+ */
+export function rewrite(argv: readonly string[]): string[] {
+  const out = [...argv];
+  let index = commandIndex(out);
+  if (index < 0) return out;
+  if (out[index] === "run") {
+    const rest = out.slice(index + 1);
+    const ws = commandIndex(rest);
+    const op = ws < 0 ? -1 : commandIndex(rest.slice(ws + 1));
+    if (ws >= 0 && op >= 0 && !(rest[ws] as string).includes("/")) {
+      const opAt = ws + 1 + op;
+      const token = `${rest[ws]}/${rest[opAt]}`;
+      const remaining = rest.filter((_, i) => i !== ws && i !== opAt);
+      out.splice(index, out.length - index, token, ...remaining);
+    }
+  }
+  index = commandIndex(out);
+  const token = out[index] as string;
+  const slash = token.indexOf("/");
+  if (slash > 0 && token.slice(slash + 1) === "remove") out.splice(index, 1, "rm", token.slice(0, slash));
+  return out;
+}
+
+/** `ws1/test` → { workspace: "ws1", operation: "test" }; `doctor-db` → { operation: "doctor-db" }. */
+export function parseOperationToken(token: string): { workspace?: string; operation: string } | { error: string } {
+  const slash = token.indexOf("/");
+  if (slash < 0) return { operation: token };
+  const workspace = token.slice(0, slash);
+  const operation = token.slice(slash + 1);
+  if (workspace === "") return { error: `"${token}" names no workspace: use <workspace>/<operation>` };
+  if (operation === "") return { error: `"${token}" names no operation: use ${workspace}/<operation>` };
+  if (operation.includes("/")) return { error: `"${token}" has more than one "/": use <workspace>/<operation>` };
+  return { workspace, operation };
+}

@@ -1,0 +1,20 @@
+import { apply } from "../../engine/apply.ts";
+import { plan } from "../../engine/plan.ts";
+import { openProject, selectWorkflow } from "../../engine/project.ts";
+import { type Cli, projectOptions } from "../program.ts";
+import { progress } from "../progress.ts";
+import { renderApply, renderPlan } from "../render.ts";
+import { emit } from "../ui.ts";
+
+export default async function applyCommand(cli: Cli, opts: { workflow?: string; dryRun?: boolean }): Promise<void> {
+  const project = await openProject(projectOptions(cli.globals));
+  const workflow = await selectWorkflow(project, opts.workflow, "apply");
+  if (opts.dryRun) {
+    const result = await plan(workflow, project.store, project.registry);
+    emit(result, () => renderPlan(result));
+    return;
+  }
+  const started = performance.now();
+  const result = await apply(workflow, project, { signal: cli.signal, observer: progress() });
+  emit(result, () => renderApply(result, performance.now() - started));
+}

@@ -1,0 +1,44 @@
+import { apply } from "../../engine/apply.ts";
+import { checkWorkspaceName } from "../../engine/names.ts";
+import { openProject, selectWorkflow } from "../../engine/project.ts";
+import { type WorkspaceInfo, createWorkspace } from "../../engine/workspaces.ts";
+import { RigError } from "../../errors.ts";
+import { type Cli, projectOptions } from "../program.ts";
+import { hookOutput, progress } from "../progress.ts";
+import { renderCreated } from "../render.ts";
+import { emit, err } from "../ui.ts";
+
+export default async function createCommand(cli: Cli, names: string[], opts: { workflow?: string }): Promise<void> {
+  for (const name of names) checkWorkspaceName(name);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice) throw new RigError("USAGE", `Workspace ${twice} is named twice`);
+
+  const project = await openProject(projectOptions(cli.globals));
+  const workflow = await selectWorkflow(project, opts.workflow, "create workspaces from");
+  if (!workflow.workspace) {
+    throw new RigError("USAGE", `Workflow "${workflow.name}" defines no workspaces`, {
+      detail: ["Add .workspace({ create, remove }) to it in rigkit.config.ts."],
+    });
+  }
+  const taken = names.filter((name) => project.store.workspace(workflow.name, name));
+  if (taken.length > 0) {
+    throw new RigError("WORKSPACE_EXISTS", `Workspace ${taken.join(", ")} already exists in workflow ${workflow.name}`, {
+      detail: [`Remove it first with \`rig rm ${taken.join(" ")}\`, or pick another name.`],
+    });
+  }
+
+  const started = performance.now();
+  await apply(workflow, project, { signal: cli.signal, observer: progress() });
+  const settled = await Promise.allSettled(
+    names.map((name) => createWorkspace(project, workflow, name, { signal: cli.signal, output: hookOutput })),
+  );
+  const created = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as unknown] : []));
+  if (failures.length > 0) {
+    // The others were created; say so before the failure ends the command.
+    for (const w of created) err.line(`Created ${w.name} (${w.workflow})`);
+    throw failures[0];
+  }
+  const result: { workspaces: WorkspaceInfo[] } = { workspaces: created };
+  emit(result, () => renderCreated(created, performance.now() - started));
+}

@@ -1,0 +1,39 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { RigError } from "../../errors.ts";
+import { type Cli, projectOptions } from "../program.ts";
+import { emit, out } from "../ui.ts";
+
+const templatesDir = join(import.meta.dir, "..", "..", "..", "templates");
+
+/** Adds `.rigkit/` to .gitignore unless a line already ignores it. */
+function ignoreStateDir(dir: string): boolean {
+  const file = join(dir, ".gitignore");
+  const current = existsSync(file) ? readFileSync(file, "utf8") : "";
+  if (current.split(/\r?\n/).some((line) => [".rigkit", ".rigkit/", "/.rigkit", "/.rigkit/"].includes(line.trim()))) return false;
+  const separator = current === "" || current.endsWith("\n") ? "" : "\n";
+  writeFileSync(file, `${current}${separator}.rigkit/\n`);
+  return true;
+}
+
+export default async function initCommand(cli: Cli, opts: { template: string; force?: boolean }): Promise<void> {
+  const { cwd } = projectOptions(cli.globals);
+  const target = join(cwd, "rigkit.config.ts");
+  if (existsSync(target) && !opts.force) {
+    throw new RigError("USAGE", `${relative(process.cwd(), target) || target} already exists`, { detail: ["Pass --force to overwrite it."] });
+  }
+  const source = join(templatesDir, opts.template, "rigkit.config.ts");
+  if (!existsSync(source)) throw new RigError("USAGE", `Unknown template "${opts.template}"`);
+  writeFileSync(target, readFileSync(source, "utf8"));
+  const ignored = ignoreStateDir(cwd);
+  emit({ config: target, template: opts.template, gitignore: ignored }, () =>
+    [
+      `${out.colors.green("✓")} Wrote ${relative(process.cwd(), target) || target} (template ${opts.template})${ignored ? " and added .rigkit/ to .gitignore" : ""}`,
+      "",
+      "Next:",
+      "  rig plan         see what would run",
+      "  rig apply        prepare the environment",
+      "  rig create ws1   fork a workspace from it",
+    ].join("\n"),
+  );
+}

@@ -1,0 +1,23 @@
+import { openState } from "../../engine/project.ts";
+import { RigError } from "../../errors.ts";
+import { type Cli, projectOptions } from "../program.ts";
+import { renderLog } from "../render.ts";
+import { emit } from "../ui.ts";
+
+/** `rig log`: the operation history kept in the state file. */
+export default async function logCommand(cli: Cli, opts: { workflow?: string; limit?: string }): Promise<void> {
+  const limit = Number(opts.limit ?? 50);
+  if (!Number.isInteger(limit) || limit < 1) throw new RigError("USAGE", `--limit must be a positive whole number, not "${opts.limit}"`);
+  const { store } = openState(projectOptions(cli.globals));
+  const rows = store.oplog(opts.workflow, limit);
+  const entries = rows.map((r) => ({
+    kind: r.kind,
+    workflow: r.workflow,
+    target: r.target,
+    status: r.status,
+    startedAt: new Date(r.started_at).toISOString(),
+    durationMs: r.duration_ms,
+    detail: r.detail === null ? null : JSON.parse(r.detail),
+  }));
+  emit({ entries }, () => renderLog(rows));
+}

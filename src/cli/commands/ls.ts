@@ -1,0 +1,35 @@
+import { readManifest } from "../../engine/manifest.ts";
+import { openState } from "../../engine/project.ts";
+import { workspaceInfo } from "../../engine/workspaces.ts";
+import { RigError } from "../../errors.ts";
+import { type Cli, projectOptions } from "../program.ts";
+import { renderWorkspaces } from "../render.ts";
+import { emit } from "../ui.ts";
+
+/** `rig ls [workspaces|config]`: answers from the state file alone, without loading the config. */
+export default async function lsCommand(cli: Cli, what = "workspaces"): Promise<void> {
+  if (what !== "workspaces" && what !== "config") {
+    throw new RigError("USAGE", `rig ls lists "workspaces" or "config", not "${what}"`);
+  }
+  const { store } = openState(projectOptions(cli.globals));
+  if (what === "config") {
+    const manifest = readManifest(store);
+    const workflows = manifest?.workflows ?? [];
+    emit({ workflows }, () =>
+      workflows.length === 0
+        ? "No config has been loaded yet; run `rig plan` first."
+        : workflows
+            .map((w) =>
+              [
+                `${w.name}: ${w.tasks.length} tasks`,
+                ...w.workspaceOperations.map((o) => `  <ws>/${o.id}${o.description ? `  ${o.description}` : ""}`),
+                ...w.operations.map((o) => `  ${o.id}${o.description ? `  ${o.description}` : ""}`),
+              ].join("\n"),
+            )
+            .join("\n"),
+    );
+    return;
+  }
+  const rows = store.workspaces();
+  emit({ workspaces: rows.map(workspaceInfo) }, () => renderWorkspaces(rows, (wf) => store.finalCtx(wf)?.appliedAt ?? null));
+}

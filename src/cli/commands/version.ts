@@ -1,0 +1,7 @@
+import type { Cli } from "../program.ts";
+import { emit } from "../ui.ts";
+import { VERSION } from "../version.ts";
+
+export default async function versionCommand(_cli: Cli): Promise<void> {
+  emit({ rig: VERSION, bun: Bun.version }, () => `rig ${VERSION} (bun ${Bun.version})`);
+}

@@ -1,0 +1,164 @@
+/**
+ * The commander program. Command modules load lazily, so `rig ls` never pays for the
+ * config loader and `rig plan` never pays for prompts.
+ */
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import type { ProjectOptions } from "../engine/project.ts";
+import { RigError } from "../errors.ts";
+import { terminal } from "../host/terminal.ts";
+import { BUILTIN_COMMANDS, type Globals, UPCOMING_COMMANDS, commandIndex, readGlobals, rewrite } from "./argv.ts";
+import { VERSION } from "./version.ts";
+
+export interface Cli {
+  globals: Globals;
+  signal: AbortSignal;
+}
+
+/** Where to look for the project, from --chdir/--config/--state. */
+export function projectOptions(globals: Globals): ProjectOptions {
+  let cwd = process.cwd();
+  if (globals.chdir !== undefined) {
+    cwd = resolve(cwd, globals.chdir);
+    if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new RigError("USAGE", `--chdir: ${cwd} is not a directory`);
+  }
+  return { cwd, config: globals.config, state: globals.state };
+}
+
+/** Adds the global options, so they are accepted after the command word too. */
+export function withGlobals(command: Command): Command {
+  return command
+    .optionsGroup("Global options:")
+    .option("--chdir <dir>", "run as if rig was started in <dir>")
+    .option("--config <file>", "use this config file instead of searching for rigkit.config.ts")
+    .option("--state <file>", "use this state file instead of .rigkit/state.sqlite")
+    .option("--json", "print exactly one JSON document on stdout");
+}
+
+/** commander settings every command shares: errors are thrown, never printed or exited on. */
+export function strict(command: Command): Command {
+  return command
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .showSuggestionAfterError(true)
+    .allowExcessArguments(false);
+}
+
+const workflowOption = () => new Option("--workflow <name>", "the workflow to use (needed when the project has several)");
+
+type Handler = (cli: Cli, ...args: unknown[]) => Promise<void>;
+
+function build(cli: Cli): Command {
+  const lazy = (name: string) => async (...args: unknown[]) => {
+    const mod = (await import(`./commands/${name}.ts`)) as { default: Handler };
+    // commander passes positional arguments, then the options object, then the command.
+    await mod.default(cli, ...args.slice(0, -1));
+  };
+  const program = strict(new Command("rig"))
+    .description("Local-first dev-machine manager: set up once, fork many.")
+    .usage("<command> [options]")
+    .version(VERSION, "-v, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .helpCommand("help [command]", "show help for a command")
+    .addHelpText(
+      "after",
+      `
+Workspace operations:
+  rig <workspace>/<operation> [flags]   run an operation of the config on a workspace
+  rig run <workspace> <operation>       the same, spelled out
+  rig <operation> [flags]               run a workflow operation
+
+Examples:
+  rig init                 write a starter rigkit.config.ts
+  rig plan                 show what is cached and what would run
+  rig apply                run what is stale
+  rig create ws1 ws2       fork two workspaces from the prepared result
+  rig ws1/shell            open a shell in ws1
+  rig rm --all --yes       remove every workspace`,
+    );
+
+  const add = (name: string, description: string, examples: string[]) =>
+    strict(program.command(name).description(description)).addHelpText(
+      "after",
+      `\nExamples:\n${examples.map((e) => `  ${e}`).join("\n")}`,
+    );
+
+  add("init", "write rigkit.config.ts from a template and ignore .rigkit/ in git", ["rig init", "rig init --template local --force"])
+    .addOption(new Option("--template <name>", "the template to start from").choices(["local"]).default("local"))
+    .option("--force", "overwrite an existing rigkit.config.ts")
+    .action(lazy("init"));
+
+  add("plan", "show, per task, whether it is cached or would run, and why", ["rig plan", "rig plan --workflow app --json | jq .nodes"])
+    .addOption(workflowOption())
+    .action(lazy("plan"));
+
+  add("apply", "run the pending tasks of a workflow", ["rig apply", "rig apply --dry-run"])
+    .addOption(workflowOption())
+    .option("--dry-run", "show what would run without running it (same as plan)")
+    .action(lazy("apply"));
+
+  add("create", "apply, then create workspaces from the prepared result", ["rig create ws1", "rig create ws1 ws2 ws3 --json"])
+    .argument("<name...>", "workspace names: letters, digits, '.', '_', '-'")
+    .addOption(workflowOption())
+    .action(lazy("create"));
+
+  add("rm", "remove workspaces (asks first on a terminal; --yes otherwise)", ["rig rm ws1", "rig rm --all --yes"])
+    .alias("remove")
+    .argument("[name...]", "workspaces to remove")
+    .option("--all", "remove every workspace (of --workflow, if given)")
+    .option("-y, --yes", "do not ask for confirmation")
+    .addOption(workflowOption())
+    .action(lazy("rm"));
+
+  add("ls", "list workspaces, grouped by workflow", ["rig ls", "rig ls --json | jq '.workspaces[].name'"])
+    .argument("[what]", "workspaces (default)")
+    .action(lazy("ls"));
+
+  add("run", "run a workspace operation: rig run <workspace> <operation> [flags]", ["rig run ws1 test --filter unit"])
+    .argument("<workspace>")
+    .argument("<operation>");
+
+  add("log", "history of applies, creates, removes and operations", ["rig log", "rig log --workflow app --json"])
+    .addOption(workflowOption())
+    .option("-n, --limit <n>", "how many entries", "50")
+    .action(lazy("log"));
+
+  add("version", "print the versions of rig and Bun", ["rig version --json"]).action(lazy("version"));
+  // Global options last, so each command's help lists its own options first.
+  for (const command of [program, ...program.commands]) withGlobals(command);
+  return program;
+}
+
+/** Parses argv, runs the command, and returns the exit code. Throws RigError on failure. */
+export async function runCli(rawArgv: string[], signal: AbortSignal): Promise<number> {
+  const argv = rewrite(rawArgv);
+  const globals = readGlobals(argv);
+  terminal.json = globals.json;
+  const cli: Cli = { globals, signal };
+  const index = commandIndex(argv);
+  const word = index >= 0 ? (argv[index] as string) : undefined;
+
+  if (word !== undefined && (UPCOMING_COMMANDS as readonly string[]).includes(word)) {
+    throw new RigError("UNKNOWN_COMMAND", `rig ${word} is not available in this version yet`, { detail: ["Run `rig help` for the commands there are."] });
+  }
+  if (word !== undefined && !(BUILTIN_COMMANDS as readonly string[]).includes(word)) {
+    const { runOperationCommand } = await import("./commands/operation.ts");
+    return runOperationCommand(cli, argv, index);
+  }
+  const program = build(cli);
+  if (word === undefined && !argv.some((a) => ["-h", "--help", "-v", "--version"].includes(a))) {
+    process.stdout.write(program.helpInformation());
+    return 0;
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0;
+      throw new RigError("USAGE", error.message.replace(/^error: /, ""), { detail: ["Run `rig help` for usage."] });
+    }
+    throw error;
+  }
+  return 0;
+}

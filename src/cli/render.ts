@@ -1,0 +1,71 @@
+/** Text renderings of command results (the --json shapes are the results themselves). */
+import { formatDuration } from "../engine/duration.ts";
+import type { PlanResult } from "../engine/plan.ts";
+import type { WorkspaceInfo } from "../engine/workspaces.ts";
+import type { OplogRow, WorkspaceRow } from "../state/store.ts";
+import { ago, out, table } from "./ui.ts";
+
+export function renderPlan(plan: PlanResult): string {
+  const c = out.colors;
+  const pending = plan.nodeCount - plan.cachedCount;
+  const head = `${c.bold(plan.workflow)}: ${plan.nodeCount} task${plan.nodeCount === 1 ? "" : "s"}, ${plan.cachedCount} cached, ${pending} pending`;
+  const rows = plan.nodes.map((n) =>
+    n.status === "cached" ? [c.green("✓"), n.path, c.dim("cached")] : [c.yellow("•"), n.path, `${c.yellow("pending")}  ${c.dim(n.reason ?? "")}`],
+  );
+  const tail =
+    pending === 0
+      ? c.dim("Everything is cached: `rig apply` has nothing to run.")
+      : `Run ${c.bold("rig apply")} to run ${pending} pending task${pending === 1 ? "" : "s"}.`;
+  return [head, "", table(rows), "", tail].join("\n");
+}
+
+export function renderApply(result: { workflow: string; ran: string[]; cached: string[] }, ms: number): string {
+  const c = out.colors;
+  return `${c.green("✓")} Applied ${c.bold(result.workflow)}: ran ${result.ran.length}, cached ${result.cached.length} ${c.dim(`(${formatDuration(ms)})`)}`;
+}
+
+export function renderCreated(workspaces: WorkspaceInfo[], ms: number): string {
+  const c = out.colors;
+  const lines = workspaces.map((w) => `${c.green("✓")} Created ${c.bold(w.name)} ${c.dim(`(${w.workflow})`)}`);
+  const first = workspaces[0];
+  if (first) lines.push(c.dim(`Took ${formatDuration(ms)}. Next: rig ${first.name}/<operation>, rig ls, rig rm ${first.name}`));
+  return lines.join("\n");
+}
+
+export function renderWorkspaces(rows: WorkspaceRow[], appliedAt: (workflow: string) => number | null): string {
+  const c = out.colors;
+  if (rows.length === 0) return `No workspaces. Create one with ${c.bold("rig create <name>")}.`;
+  const byWorkflow = new Map<string, WorkspaceRow[]>();
+  for (const row of rows) byWorkflow.set(row.workflow, [...(byWorkflow.get(row.workflow) ?? []), row]);
+  const blocks: string[] = [];
+  for (const [workflow, list] of byWorkflow) {
+    const applied = appliedAt(workflow);
+    blocks.push(`${c.bold(workflow)} ${c.dim(applied ? `applied ${ago(applied)}` : "never applied")}`);
+    blocks.push(
+      table(
+        list.map((w) => [
+          w.name,
+          w.status === "ready" ? c.green(w.status) : c.yellow(w.status),
+          c.dim(`created ${ago(w.created_at)}`),
+        ]),
+      ),
+    );
+  }
+  return blocks.join("\n");
+}
+
+export function renderLog(rows: OplogRow[]): string {
+  const c = out.colors;
+  if (rows.length === 0) return "Nothing has happened in this project yet.";
+  const colour = (status: string) => (status === "ok" ? c.green(status) : status === "running" ? c.cyan(status) : c.red(status));
+  return table(
+    rows.map((r) => [
+      c.dim(new Date(r.started_at).toISOString().replace("T", " ").slice(0, 19)),
+      r.kind,
+      [r.workflow, r.target].filter(Boolean).join(" "),
+      colour(r.status),
+      c.dim(r.duration_ms === null ? "" : formatDuration(r.duration_ms)),
+    ]),
+    "",
+  );
+}

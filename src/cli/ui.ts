@@ -1,0 +1,63 @@
+/**
+ * Terminal output. stdout carries the result (text, or exactly one JSON document with
+ * --json); stderr carries progress, logs and errors.
+ */
+import pc from "picocolors";
+import { terminal } from "../host/terminal.ts";
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+/** Colour and animation: only on a TTY, never with NO_COLOR or RIGKIT_RENDER=0. */
+export function fancy(stream: NodeJS.WriteStream): boolean {
+  if ("NO_COLOR" in process.env && process.env.NO_COLOR !== "") return false;
+  if (process.env.RIGKIT_RENDER === "0") return false;
+  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== "0") return true;
+  return Boolean(stream.isTTY);
+}
+
+export const out = {
+  colors: pc.createColors(fancy(process.stdout)),
+  line(text = ""): void {
+    process.stdout.write(`${text}\n`);
+  },
+};
+
+export const err = {
+  colors: pc.createColors(fancy(process.stderr)),
+  fancy: fancy(process.stderr),
+  line(text = ""): void {
+    process.stderr.write(`${text}\n`);
+  },
+};
+
+/** Writes a command's result: the JSON document with --json, the text rendering otherwise. */
+export function emit(json: unknown, text: () => string | null): void {
+  if (terminal.json) {
+    process.stdout.write(`${JSON.stringify(json)}\n`);
+    return;
+  }
+  const rendered = text();
+  if (rendered !== null && rendered !== "") out.line(rendered);
+}
+
+/** "3m ago", "2h ago", "just now". */
+export function ago(timestamp: number, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - timestamp) / 1000));
+  if (s < 10) return "just now";
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ago`;
+  return `${Math.floor(s / 86_400)}d ago`;
+}
+
+/** Pads the first columns of rows to a common width. */
+export function table(rows: string[][], indent = "  "): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell).length)));
+  return rows
+    .map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat((widths[i] ?? 0) - visible(cell).length))).join("  "))
+    .join("\n");
+}
+
+// biome-ignore lint: stripping ANSI colour codes.
+const visible = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, "");

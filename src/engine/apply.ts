@@ -1,0 +1,275 @@
+/**
+ * `rig apply`: evaluates the graph, reusing cached runs and running pending tasks
+ * (parallel branches concurrently). Every finished task is recorded at once, so a later
+ * failure or an interrupt never loses earlier results.
+ */
+import { RigError, isRigError, messageOf } from "../errors.ts";
+import { type Activity, runInActivity } from "../host/activity.ts";
+import { host } from "../host/local.ts";
+import type { JsonObject } from "../sdk/types.ts";
+import { collectArtifacts, decide } from "./cache.ts";
+import { captureConsole } from "./capture.ts";
+import type { CompiledWorkflow, Step, TaskNode } from "./compile.ts";
+import { findNonJson, isPlainObject } from "./json.ts";
+import type { Project } from "./project.ts";
+import { redact } from "./secrets.ts";
+
+/** How often one task may send evaluation back to an earlier task before we stop it. */
+export const MAX_INVALIDATION_PASSES = 3;
+
+export interface ApplyObserver {
+  cached?(node: TaskNode): void;
+  running?(node: TaskNode): void;
+  output?(node: TaskNode, line: string): void;
+  done?(node: TaskNode, ms: number): void;
+  failed?(node: TaskNode, ms: number, error: RigError): void;
+  cancelled?(node: TaskNode): void;
+}
+
+export interface ApplyOptions {
+  signal?: AbortSignal;
+  observer?: ApplyObserver;
+}
+
+export interface ApplyResult {
+  workflow: string;
+  ran: string[];
+  cached: string[];
+  ctx: JsonObject;
+}
+
+/** Thrown by a task that called `step.invalidate()`: evaluation restarts from the target. */
+class Restart {
+  constructor(
+    readonly requester: TaskNode,
+    readonly target: TaskNode,
+  ) {}
+}
+
+const newRunId = (): string => `r${Date.now().toString(36)}${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
+
+function taskError(node: TaskNode, error: unknown): RigError {
+  const inner = isRigError(error) ? error : null;
+  return new RigError("TASK_FAILED", `Task ${node.workflow}/${node.path} failed: ${redact(messageOf(error))}`, {
+    detail: inner?.detail.map(redact) ?? [],
+    cause: error,
+  });
+}
+
+class Evaluation {
+  readonly runIds: (string | null)[];
+  readonly ran = new Set<number>();
+  readonly cached = new Set<number>();
+
+  constructor(
+    private readonly workflow: CompiledWorkflow,
+    private readonly project: Project,
+    private readonly signal: AbortSignal,
+    private readonly observer: ApplyObserver,
+  ) {
+    this.runIds = new Array(workflow.tasks.length).fill(null);
+  }
+
+  async evaluate(step: Step, ctx: JsonObject): Promise<JsonObject> {
+    switch (step.kind) {
+      case "task":
+        return this.task(step.node, ctx);
+      case "sequence":
+        for (const child of step.steps) ctx = await this.evaluate(child, ctx);
+        return ctx;
+      case "parallel": {
+        const settled = await Promise.allSettled(step.branches.map(([, branch]) => this.evaluate(branch, ctx)));
+        const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason] : []));
+        // A real failure outranks an interrupt, which outranks a restart request.
+        const failure =
+          failures.find((e) => !(e instanceof Restart) && !(isRigError(e) && e.code === "INTERRUPTED")) ??
+          failures.find((e) => !(e instanceof Restart)) ??
+          failures[0];
+        if (failures.length > 0) throw failure;
+        const joined: JsonObject = { ...ctx };
+        step.branches.forEach(([name], i) => {
+          if (Object.hasOwn(ctx, name)) {
+            throw new RigError("CONFIG_ERROR", `Workflow "${this.workflow.name}": parallel branch "${name}" collides with context key "${name}"`, {
+              detail: ["Rename the branch, or drop the key from the incoming context."],
+            });
+          }
+          joined[name] = (settled[i] as PromiseFulfilledResult<JsonObject>).value;
+        });
+        return joined;
+      }
+    }
+  }
+
+  private async task(node: TaskNode, incoming: JsonObject): Promise<JsonObject> {
+    if (this.signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
+    const { store, registry } = this.project;
+    const upstream = node.upstream.map((i) => this.runIds[i] ?? null);
+    const verdict = await decide(node, upstream, store, registry);
+    if (verdict.status === "cached") {
+      this.runIds[node.index] = verdict.run.id;
+      this.cached.add(node.index);
+      this.observer.cached?.(node);
+      return JSON.parse(verdict.run.output ?? "{}") as JsonObject;
+    }
+    const keyHash = verdict.keyHash as string; // upstream is all known during apply
+    const runId = newRunId();
+    const startedAt = Date.now();
+    const log: string[] = [];
+    let metadata: JsonObject | null = null;
+    let invalidate: TaskNode | null = null;
+    const activity: Activity = {
+      label: node.path,
+      signal: this.signal,
+      log: (line) => {
+        const safe = redact(line);
+        log.push(safe);
+        this.observer.output?.(node, safe);
+      },
+    };
+    const record = (status: "ok" | "failed" | "cancelled", output: JsonObject | null, error: string | null) => {
+      const finishedAt = Date.now();
+      store.insertRun({
+        id: runId,
+        workflow: node.workflow,
+        path: node.path,
+        name: node.name,
+        key_hash: keyHash,
+        key_parts: JSON.stringify(verdict.parts),
+        upstream: JSON.stringify(upstream),
+        output: output === null ? null : JSON.stringify(output),
+        artifacts: output === null ? null : JSON.stringify(collectArtifacts(output)),
+        metadata: metadata === null ? null : JSON.stringify(metadata),
+        log: log.join("\n"),
+        status,
+        error,
+        invalidated: 0,
+        started_at: startedAt,
+        finished_at: finishedAt,
+        duration_ms: finishedAt - startedAt,
+      });
+      return finishedAt - startedAt;
+    };
+
+    this.observer.running?.(node);
+    let output: JsonObject;
+    try {
+      const providers = await registry.runtimes(node.scope, {
+        workflow: node.workflow,
+        task: { path: node.path },
+        log: activity.log,
+        signal: this.signal,
+      });
+      const step = {
+        ctx: structuredClone(incoming),
+        path: node.path,
+        metadata: (data: JsonObject) => {
+          const problem = isPlainObject(data) ? findNonJson(data, "metadata") : "metadata is not an object";
+          if (problem) throw new Error(`step.metadata(): ${problem}`);
+          metadata = { ...(metadata ?? {}), ...structuredClone(data) };
+        },
+        invalidate: (taskId: string) => {
+          invalidate = this.resolveEarlier(node, taskId);
+        },
+      };
+      const returned = await runInActivity(activity, () =>
+        node.handler({ step, providers, config: node.scope.config, local: host, signal: this.signal }),
+      );
+      if (this.signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
+      output = this.checkOutput(node, returned, incoming);
+    } catch (error) {
+      if (this.signal.aborted) {
+        record("cancelled", null, "cancelled");
+        this.observer.cancelled?.(node);
+        throw new RigError("INTERRUPTED", `Interrupted while running ${node.workflow}/${node.path}`);
+      }
+      const failure = taskError(node, error);
+      const ms = record("failed", null, failure.message);
+      this.observer.failed?.(node, ms, failure);
+      throw failure;
+    }
+    if (invalidate) throw new Restart(node, invalidate);
+    const ms = record("ok", output, null);
+    this.runIds[node.index] = runId;
+    this.ran.add(node.index);
+    this.observer.done?.(node, ms);
+    return output;
+  }
+
+  /** The task named by `step.invalidate(id)`: an earlier task, by path or (nearest) id. */
+  private resolveEarlier(node: TaskNode, taskId: string): TaskNode {
+    const earlier = this.workflow.tasks.slice(0, node.index);
+    const target = earlier.find((t) => t.path === taskId) ?? earlier.reverse().find((t) => t.name === taskId);
+    if (!target) throw new Error(`step.invalidate("${taskId}"): no earlier task with that id`);
+    return target;
+  }
+
+  private checkOutput(node: TaskNode, returned: unknown, incoming: JsonObject): JsonObject {
+    let ctx: unknown = incoming;
+    if (returned !== undefined) {
+      if (!isPlainObject(returned) || !("ctx" in returned)) {
+        throw new Error("a task must return { ctx } or nothing");
+      }
+      ctx = returned.ctx;
+    }
+    if (!isPlainObject(ctx)) throw new Error(`the returned ctx must be a JSON object, got ${ctx === null ? "null" : Array.isArray(ctx) ? "an array" : typeof ctx}`);
+    const problem = findNonJson(ctx);
+    if (problem) throw new Error(`the returned context is not JSON: ${problem}`);
+    if (node.options.output) {
+      const parsed = node.options.output.safeParse(ctx);
+      if (!parsed.success) throw new Error(`the returned context does not match its output schema: ${messageOf(parsed.error)}`);
+    }
+    return ctx as JsonObject;
+  }
+}
+
+export async function apply(workflow: CompiledWorkflow, project: Project, options: ApplyOptions = {}): Promise<ApplyResult> {
+  captureConsole();
+  const logId = project.store.logStart("apply", workflow.name, null);
+  try {
+    const result = await evaluateUntilSettled(workflow, project, options);
+    project.store.logFinish(logId, "ok", { ran: result.ran.length, cached: result.cached.length });
+    return result;
+  } catch (error) {
+    const interrupted = isRigError(error) && error.code === "INTERRUPTED";
+    project.store.logFinish(logId, interrupted ? "cancelled" : "failed", { error: redact(messageOf(error)) });
+    throw error;
+  }
+}
+
+/** Evaluates the graph, starting over when a task invalidates an earlier one. */
+async function evaluateUntilSettled(workflow: CompiledWorkflow, project: Project, options: ApplyOptions): Promise<ApplyResult> {
+  const signal = options.signal ?? new AbortController().signal;
+  const observer = options.observer ?? {};
+  const ran = new Set<number>();
+  const passes = new Map<number, number>();
+  for (;;) {
+    const evaluation = new Evaluation(workflow, project, signal, observer);
+    try {
+      const ctx = await evaluation.evaluate(workflow.root, {});
+      for (const index of evaluation.ran) ran.add(index);
+      project.store.setFinalCtx(workflow.name, ctx);
+      const paths = (set: (i: number) => boolean) => workflow.tasks.filter((t) => set(t.index)).map((t) => t.path);
+      return {
+        workflow: workflow.name,
+        ran: paths((i) => ran.has(i)),
+        cached: paths((i) => !ran.has(i) && evaluation.cached.has(i)),
+        ctx,
+      };
+    } catch (error) {
+      for (const index of evaluation.ran) ran.add(index);
+      if (!(error instanceof Restart)) throw error;
+      const { requester, target } = error;
+      const count = (passes.get(requester.index) ?? 0) + 1;
+      passes.set(requester.index, count);
+      if (count >= MAX_INVALIDATION_PASSES) {
+        throw new RigError(
+          "TASK_FAILED",
+          `Task ${workflow.name}/${requester.path} failed: it invalidated "${target.path}" on every pass (${count} passes)`,
+          { detail: ["Make the check in this task succeed once the earlier task has rerun."] },
+        );
+      }
+      const runId = evaluation.runIds[target.index];
+      if (runId) project.store.invalidateRun(runId);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The cache decision for one task (SPEC §4): is a stored run reusable, and if not, why.
+ * Shared by `plan` (which never runs task code) and `apply`.
+ */
+import type { ArtifactRef } from "../sdk/provider.ts";
+import type { RunRow, Store } from "../state/store.ts";
+import type { TaskNode } from "./compile.ts";
+import { hashValue } from "./fingerprint.ts";
+import type { ProviderRegistry } from "./providers.ts";
+
+export type PendingReason =
+  | "no-previous-run"
+  | "task-changed"
+  | "config-changed"
+  | "provider-changed"
+  | "upstream-changed"
+  | "expired"
+  | "invalidated"
+  | "artifact-missing"
+  | "output-invalid";
+
+export interface KeyParts {
+  task: string;
+  config: string;
+  providers: string;
+  /** Run ids of upstream tasks; null where an upstream task is pending. */
+  upstream: (string | null)[];
+}
+
+export type Verdict =
+  | { status: "cached"; run: RunRow }
+  | { status: "pending"; reason: PendingReason; parts: KeyParts; keyHash: string | null; previous: RunRow | null };
+
+export function keyParts(node: TaskNode, registry: ProviderRegistry, upstream: (string | null)[]): KeyParts {
+  return { task: node.taskHash, config: node.scope.configHash, providers: registry.scopeFingerprint(node.scope), upstream };
+}
+
+export const keyHash = (node: TaskNode, parts: KeyParts): string =>
+  hashValue([node.workflow, node.path, node.name, parts.task, parts.config, parts.providers, parts.upstream]);
+
+/** Which part of the key differs from a previous run, in the order SPEC §4 lists them. */
+export function changedPart(previous: RunRow, parts: KeyParts): PendingReason {
+  const old = JSON.parse(previous.key_parts) as KeyParts;
+  if (old.task !== parts.task) return "task-changed";
+  if (old.config !== parts.config) return "config-changed";
+  if (old.providers !== parts.providers) return "provider-changed";
+  return "upstream-changed";
+}
+
+/** `{ provider, kind, … }` objects anywhere in a value. */
+export function collectArtifacts(value: unknown, out: ArtifactRef[] = []): ArtifactRef[] {
+  if (Array.isArray(value)) for (const v of value) collectArtifacts(v, out);
+  else if (value !== null && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (typeof obj.provider === "string" && typeof obj.kind === "string") out.push(obj as ArtifactRef);
+    for (const v of Object.values(obj)) collectArtifacts(v, out);
+  }
+  return out;
+}
+
+export async function decide(
+  node: TaskNode,
+  upstream: (string | null)[],
+  store: Store,
+  registry: ProviderRegistry,
+  now = Date.now(),
+): Promise<Verdict> {
+  const parts = keyParts(node, registry, upstream);
+  const pending = (reason: PendingReason, hash: string | null, previous: RunRow | null): Verdict => ({
+    status: "pending",
+    reason,
+    parts,
+    keyHash: hash,
+    previous,
+  });
+
+  if (upstream.includes(null)) {
+    const previous = store.latestRun(node.workflow, node.path);
+    return pending(previous ? changedPart(previous, parts) : "no-previous-run", null, previous);
+  }
+  const hash = keyHash(node, parts);
+  const run = store.runByKey(node.workflow, node.path, hash);
+  if (!run) {
+    const previous = store.latestRun(node.workflow, node.path);
+    return pending(previous ? changedPart(previous, parts) : "no-previous-run", hash, previous);
+  }
+  if (run.invalidated) return pending("invalidated", hash, run);
+  if (node.ttlMs !== null && now - run.finished_at >= node.ttlMs) return pending("expired", hash, run);
+  if (node.options.output) {
+    const parsed = node.options.output.safeParse(JSON.parse(run.output ?? "null"));
+    if (!parsed.success) return pending("output-invalid", hash, run);
+  }
+  if (run.artifacts) {
+    for (const ref of JSON.parse(run.artifacts) as ArtifactRef[]) {
+      if (!(await registry.artifactValid(node.scope, ref))) return pending("artifact-missing", hash, run);
+    }
+  }
+  return { status: "cached", run };
+}

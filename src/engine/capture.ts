@@ -1,0 +1,23 @@
+/**
+ * Routes `console.*` calls made inside a task (or hook, or operation) into that
+ * activity's log instead of the terminal. Installed once; calls made outside any
+ * activity go to the real console.
+ */
+import { formatWithOptions } from "node:util";
+import { currentActivity, splitLines } from "../host/activity.ts";
+
+const methods = ["log", "info", "warn", "error", "debug", "trace"] as const;
+let installed = false;
+
+export function captureConsole(): void {
+  if (installed) return;
+  installed = true;
+  for (const method of methods) {
+    const original = console[method].bind(console);
+    console[method] = (...args: unknown[]) => {
+      const activity = currentActivity();
+      if (!activity) return original(...args);
+      for (const line of splitLines(formatWithOptions({ colors: false }, ...args))) activity.log(line);
+    };
+  }
+}

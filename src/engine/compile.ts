@@ -1,0 +1,221 @@
+/**
+ * Compiles a workflow's builder chain into a graph: task nodes in evaluation order, each
+ * with its lexical provider scope, merged config and upstream tasks, plus the workspace
+ * hooks and operations with the scope they were declared in.
+ */
+import { RigError } from "../errors.ts";
+import type { ProviderDefinition } from "../sdk/provider.ts";
+import { type AnySequence, type Item, isSequence } from "../sdk/sequence.ts";
+import type { JsonObject, TaskOptions } from "../sdk/types.ts";
+import { parseDuration } from "./duration.ts";
+import { hash, hashValue, schemaIdentity } from "./fingerprint.ts";
+import { findNonJson, isPlainObject } from "./json.ts";
+
+/** Names that operations may not take, since they are CLI commands (SPEC §3). */
+export const RESERVED_COMMANDS = [
+  "apply", "cache", "completion", "create", "doctor", "gc", "help", "init", "log", "ls",
+  "plan", "projects", "remove", "rm", "run", "version",
+] as const;
+
+/** One `.addProvider()` call. `key` is unique within a compile. */
+export interface ProviderDecl {
+  key: number;
+  name: string;
+  definition: ProviderDefinition;
+}
+
+/** What code at one point of the chain sees. Shared by reference until it changes. */
+export interface Scope {
+  /** Providers by name, shadowed ones removed, in insertion order. */
+  providers: readonly ProviderDecl[];
+  config: JsonObject;
+  configHash: string;
+}
+
+// biome-ignore lint: handlers are typed by the authoring API, not here.
+type AnyFn = (...args: any[]) => any;
+
+export interface TaskNode {
+  index: number;
+  workflow: string;
+  /** Node path: enclosing sequence/branch names and the task id, joined by "/". */
+  path: string;
+  name: string;
+  handler: AnyFn;
+  options: TaskOptions;
+  ttlMs: number | null;
+  scope: Scope;
+  /** Hash of handler source, version and output schema identity. */
+  taskHash: string;
+  /** Indices of the tasks whose output forms this task's incoming context. */
+  upstream: number[];
+}
+
+export type Step =
+  | { kind: "task"; node: TaskNode }
+  | { kind: "sequence"; steps: Step[] }
+  | { kind: "parallel"; branches: [string, Step][] };
+
+export interface OperationNode {
+  id: string;
+  description: string | undefined;
+  input: unknown;
+  run: AnyFn;
+  scope: Scope;
+}
+
+export interface CompiledWorkflow {
+  name: string;
+  source: AnySequence;
+  root: Step;
+  tasks: TaskNode[];
+  /** Tasks whose outputs make up the final context. */
+  final: number[];
+  workspace: { create: AnyFn; remove: AnyFn | undefined; scope: Scope } | null;
+  workspaceOperations: Map<string, OperationNode>;
+  operations: Map<string, OperationNode>;
+}
+
+const configError = (workflow: string, message: string, detail: string[] = []) =>
+  new RigError("CONFIG_ERROR", `Workflow "${workflow}": ${message}`, { detail });
+
+function checkId(workflow: string, what: string, id: unknown): asserts id is string {
+  if (typeof id !== "string" || id.trim() === "") throw configError(workflow, `${what} id must be a non-empty string (got ${JSON.stringify(id)})`);
+  if (id.includes("/")) throw configError(workflow, `${what} id "${id}" must not contain "/"`);
+}
+
+export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderDefinition, number> = new Map()): CompiledWorkflow {
+  const workflow = source.name;
+  checkId(workflow, "workflow", workflow);
+  const tasks: TaskNode[] = [];
+  const result: CompiledWorkflow = {
+    name: workflow,
+    source,
+    root: { kind: "sequence", steps: [] },
+    tasks,
+    final: [],
+    workspace: null,
+    workspaceOperations: new Map(),
+    operations: new Map(),
+  };
+  // Provider definitions are objects; the same object added twice is one declaration.
+  const declFor = (name: string, definition: ProviderDefinition): ProviderDecl => {
+    let key = providerKeys.get(definition);
+    if (key === undefined) providerKeys.set(definition, (key = providerKeys.size));
+    return { key, name, definition };
+  };
+
+  const addOperation = (map: Map<string, OperationNode>, kind: string, item: Extract<Item, { type: "operation" | "workspaceOperation" }>, scope: Scope) => {
+    checkId(workflow, kind, item.id);
+    if ((RESERVED_COMMANDS as readonly string[]).includes(item.id)) {
+      throw configError(workflow, `${kind} "${item.id}" collides with the rig command of the same name`, ["Rename the operation."]);
+    }
+    if (map.has(item.id)) throw configError(workflow, `duplicate ${kind} "${item.id}"`);
+    if (typeof item.def?.run !== "function") throw configError(workflow, `${kind} "${item.id}" needs a run function`);
+    map.set(item.id, { id: item.id, description: item.def.description, input: item.def.input, run: item.def.run, scope });
+  };
+
+  const walk = (seq: AnySequence, prefix: string, incoming: Scope, frontier: number[], seen: Set<AnySequence>): { step: Step; frontier: number[] } => {
+    if (seen.has(seq)) throw configError(workflow, `sequence "${seq.name}" contains itself`);
+    seen.add(seq);
+    let scope = incoming;
+    const steps: Step[] = [];
+    const ids = new Set<string>();
+    const claim = (id: string, what: string) => {
+      if (ids.has(id)) throw configError(workflow, `duplicate ${what} id "${id}" in ${prefix ? `"${prefix}"` : "the workflow"}`);
+      ids.add(id);
+    };
+    for (const item of seq.items) {
+      switch (item.type) {
+        case "provider": {
+          checkId(workflow, "provider", item.name);
+          const providers = scope.providers.filter((p) => p.name !== item.name);
+          scope = { ...scope, providers: [...providers, declFor(item.name, item.definition)] };
+          break;
+        }
+        case "configure": {
+          const problem = isPlainObject(item.config) ? findNonJson(item.config, "config") : "config is not an object";
+          if (problem) throw configError(workflow, `.configure(): ${problem}`);
+          const config = { ...scope.config, ...item.config };
+          scope = { ...scope, config, configHash: hashValue(config) };
+          break;
+        }
+        case "task": {
+          checkId(workflow, "task", item.id);
+          claim(item.id, "task");
+          const options = item.options;
+          let ttlMs: number | null = null;
+          if (options.cacheTTL !== undefined) {
+            ttlMs = parseDuration(options.cacheTTL);
+            if (ttlMs === null) {
+              throw configError(workflow, `task "${item.id}": cacheTTL ${JSON.stringify(options.cacheTTL)} is not a duration`, [
+                'Use milliseconds or a number with ms, s, m, h or d, e.g. "30s" or "7d".',
+              ]);
+            }
+          }
+          if (options.version !== undefined && typeof options.version !== "string") {
+            throw configError(workflow, `task "${item.id}": version must be a string`);
+          }
+          const node: TaskNode = {
+            index: tasks.length,
+            workflow,
+            path: prefix ? `${prefix}/${item.id}` : item.id,
+            name: item.id,
+            handler: item.handler,
+            options,
+            ttlMs,
+            scope,
+            taskHash: hash(`${item.handler.toString()}\u0000${options.version ?? ""}\u0000${schemaIdentity(options.output) ?? ""}`),
+            upstream: frontier,
+          };
+          tasks.push(node);
+          steps.push({ kind: "task", node });
+          frontier = [node.index];
+          break;
+        }
+        case "sequence": {
+          if (!isSequence(item.sequence)) throw configError(workflow, ".add() expects a sequence");
+          checkId(workflow, "sequence", item.sequence.name);
+          claim(item.sequence.name, "sequence");
+          const child = walk(item.sequence, prefix ? `${prefix}/${item.sequence.name}` : item.sequence.name, scope, frontier, seen);
+          steps.push(child.step);
+          frontier = child.frontier;
+          break;
+        }
+        case "parallel": {
+          const branches: [string, Step][] = [];
+          const joined = new Set(frontier);
+          for (const [name, branch] of item.branches) {
+            checkId(workflow, "branch", name);
+            claim(name, "branch");
+            const child = walk(branch, prefix ? `${prefix}/${name}` : name, scope, frontier, seen);
+            branches.push([name, child.step]);
+            for (const index of child.frontier) joined.add(index);
+          }
+          steps.push({ kind: "parallel", branches });
+          frontier = [...joined];
+          break;
+        }
+        case "workspace":
+          if (typeof item.hooks?.create !== "function") throw configError(workflow, ".workspace() needs a create function");
+          if (result.workspace) throw configError(workflow, ".workspace() is declared twice");
+          result.workspace = { create: item.hooks.create, remove: item.hooks.remove, scope };
+          break;
+        case "workspaceOperation":
+          addOperation(result.workspaceOperations, "workspace operation", item, scope);
+          break;
+        case "operation":
+          addOperation(result.operations, "operation", item, scope);
+          break;
+      }
+    }
+    seen.delete(seq);
+    return { step: { kind: "sequence", steps }, frontier };
+  };
+
+  const start: Scope = { providers: [], config: {}, configHash: hashValue({}) };
+  const { step, frontier } = walk(source, "", start, [], new Set());
+  result.root = step;
+  result.final = frontier;
+  return result;
+}

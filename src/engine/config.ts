@@ -1,0 +1,132 @@
+/**
+ * Finding and loading `rigkit.config.ts`. The config imports "rigkit"; a Bun runtime
+ * plugin answers that import with this CLI's own SDK module, so nothing needs to be
+ * installed next to the config.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { parseEnv } from "node:util";
+import { plugin } from "bun";
+import { RigError, messageOf } from "../errors.ts";
+import * as sdk from "../index.ts";
+import { type AnySequence, isSequence } from "../sdk/sequence.ts";
+
+export const CONFIG_NAMES = ["rigkit.config.ts", join("rigkit", "index.ts")] as const;
+
+export interface ConfigLocation {
+  /** Absolute path of the config file. */
+  path: string;
+  /** The project root: the directory holding `rigkit.config.ts` (or `rigkit/`). */
+  root: string;
+}
+
+const locate = (root: string, name: string): ConfigLocation => ({ path: join(root, name), root });
+
+/** The config in `start` or its nearest parent, or the file named by `--config`. */
+export function findConfig(options: { cwd: string; config?: string }): ConfigLocation {
+  if (options.config) {
+    const path = resolve(options.cwd, options.config);
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      throw new RigError("CONFIG_NOT_FOUND", `Config file ${path} does not exist`);
+    }
+    // `rigkit/index.ts` belongs to the directory above `rigkit/`.
+    const dir = dirname(path);
+    const root = path.endsWith(join("rigkit", "index.ts")) ? dirname(dir) : dir;
+    return { path, root };
+  }
+  let dir = resolve(options.cwd);
+  for (;;) {
+    for (const name of CONFIG_NAMES) if (existsSync(join(dir, name))) return locate(dir, name);
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new RigError("CONFIG_NOT_FOUND", `No rigkit.config.ts in ${resolve(options.cwd)} or any parent directory`, {
+    detail: ["Run `rig init` to create one, or pass --config <file> or --chdir <dir>."],
+  });
+}
+
+/** Loads the project's `.env` into process.env, never overriding variables already set. */
+export function loadDotEnv(root: string): void {
+  const file = join(root, ".env");
+  if (!existsSync(file)) return;
+  let parsed: Record<string, string>;
+  try {
+    parsed = parseEnv(readFileSync(file, "utf8")) as Record<string, string>;
+  } catch (error) {
+    throw new RigError("CONFIG_ERROR", `Cannot read ${file}: ${messageOf(error)}`);
+  }
+  for (const [key, value] of Object.entries(parsed)) if (process.env[key] === undefined) process.env[key] = value;
+}
+
+let pluginInstalled = false;
+
+function installSdkPlugin(): void {
+  if (pluginInstalled) return;
+  pluginInstalled = true;
+  plugin({
+    name: "rigkit-sdk",
+    setup(build) {
+      build.module("rigkit", () => ({ exports: sdk as unknown as Record<string, unknown>, loader: "object" }));
+    },
+  });
+}
+
+/** Where a build error points, as `file:line:column`. */
+function position(error: unknown, root: string): string | null {
+  const pos = (error as { position?: { file?: string; line?: number; column?: number } } | null)?.position;
+  if (!pos?.file) return null;
+  return `${relative(root, pos.file) || pos.file}:${pos.line ?? 0}:${pos.column ?? 0}`;
+}
+
+function loadError(location: ConfigLocation, error: unknown): RigError {
+  const errors = error instanceof AggregateError ? error.errors : [error];
+  const file = relative(process.cwd(), location.path) || location.path;
+  const first = errors[0];
+  const where = position(first, location.root);
+  return new RigError("CONFIG_ERROR", `Cannot load ${file}: ${messageOf(first)}`, {
+    detail: [
+      ...(where ? [`at ${where}`] : []),
+      ...errors.slice(1, 4).map((e) => `also: ${messageOf(e)}${position(e, location.root) ? ` (${position(e, location.root)})` : ""}`),
+    ],
+    cause: error,
+  });
+}
+
+/** Imports the config and returns its workflows: the default export and every named workflow export. */
+export async function loadWorkflows(location: ConfigLocation): Promise<AnySequence[]> {
+  loadDotEnv(location.root);
+  installSdkPlugin();
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(location.path);
+  } catch (error) {
+    throw loadError(location, error);
+  }
+  const found: AnySequence[] = [];
+  const file = relative(process.cwd(), location.path) || location.path;
+  for (const [name, value] of Object.entries(mod)) {
+    const candidates = name === "default" && Array.isArray(value) ? value : [value];
+    for (const candidate of candidates) {
+      const isWorkflow = isSequence(candidate) && candidate.isWorkflow;
+      if (isWorkflow && !found.includes(candidate)) found.push(candidate);
+      // Named exports may be anything (fragments, helpers); the default export must be workflows.
+      if (!isWorkflow && name === "default") {
+        throw new RigError("CONFIG_ERROR", `${file}: the default export is not a workflow`, {
+          detail: ['Export `workflow("name")…`, or an array of workflows.'],
+        });
+      }
+    }
+  }
+  if (found.length === 0) {
+    throw new RigError("CONFIG_ERROR", `${file} exports no workflow`, {
+      detail: ['Add `export default workflow("app")…`.'],
+    });
+  }
+  const names = new Set<string>();
+  for (const wf of found) {
+    if (names.has(wf.name)) throw new RigError("CONFIG_ERROR", `Two workflows are named "${wf.name}"`, { detail: ["Workflow names must be unique."] });
+    names.add(wf.name);
+  }
+  return found;
+}

@@ -1,0 +1,52 @@
+/**
+ * The completion manifest: workflows, task paths, operations and their flags, saved in
+ * the state file whenever the config is loaded, so completion answers without importing
+ * the config.
+ */
+import type { Store } from "../state/store.ts";
+import type { CompiledWorkflow, OperationNode } from "./compile.ts";
+import { hash } from "./fingerprint.ts";
+import { type InputField, inputFields } from "./inputs.ts";
+
+export interface ManifestOperation {
+  id: string;
+  description: string | null;
+  inputs: InputField[];
+}
+
+export interface Manifest {
+  version: 1;
+  workflows: {
+    name: string;
+    tasks: string[];
+    workspaceOperations: ManifestOperation[];
+    operations: ManifestOperation[];
+  }[];
+}
+
+const operations = (map: Map<string, OperationNode>): ManifestOperation[] =>
+  [...map.values()].map((op) => ({ id: op.id, description: op.description ?? null, inputs: inputFields(op.input) }));
+
+export function buildManifest(workflows: CompiledWorkflow[]): Manifest {
+  return {
+    version: 1,
+    workflows: workflows.map((wf) => ({
+      name: wf.name,
+      tasks: wf.tasks.map((t) => t.path),
+      workspaceOperations: operations(wf.workspaceOperations),
+      operations: operations(wf.operations),
+    })),
+  };
+}
+
+/** Writes the manifest only when it changed, so read-only commands rarely write. */
+export function saveManifest(store: Store, manifest: Manifest): void {
+  const body = JSON.stringify(manifest);
+  const digest = hash(body);
+  if (store.manifestHash() !== digest) store.saveManifest(digest, body);
+}
+
+export function readManifest(store: Store): Manifest | null {
+  const body = store.manifest();
+  return body ? (JSON.parse(body) as Manifest) : null;
+}

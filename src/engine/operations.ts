@@ -1,0 +1,71 @@
+/** Project-defined operations: workspace operations (`rig ws1/test`) and workflow operations (`rig doctor-db`). */
+import { RigError, isRigError, messageOf } from "../errors.ts";
+import { type Activity, runInActivity } from "../host/activity.ts";
+import { host } from "../host/local.ts";
+import type { JsonObject } from "../sdk/types.ts";
+import type { WorkspaceRow } from "../state/store.ts";
+import { captureConsole } from "./capture.ts";
+import type { CompiledWorkflow, OperationNode } from "./compile.ts";
+import { findNonJson } from "./json.ts";
+import type { Project } from "./project.ts";
+import { redact } from "./secrets.ts";
+
+export interface OperationOptions {
+  signal?: AbortSignal;
+  output?: (line: string) => void;
+}
+
+export function findOperation(workflow: CompiledWorkflow, id: string, kind: "workspace" | "workflow"): OperationNode {
+  const map = kind === "workspace" ? workflow.workspaceOperations : workflow.operations;
+  const op = map.get(id);
+  if (!op) {
+    const known = [...map.keys()];
+    throw new RigError("UNKNOWN_OPERATION", `Unknown ${kind} operation "${id}" in workflow ${workflow.name}`, {
+      detail: [known.length ? `Operations: ${known.join(", ")}` : `Workflow ${workflow.name} defines no ${kind} operations.`],
+    });
+  }
+  return op;
+}
+
+/** Runs an operation's `run` with providers from its scope; returns its JSON result (null for nothing). */
+export async function runOperation(
+  project: Project,
+  workflow: CompiledWorkflow,
+  op: OperationNode,
+  input: unknown,
+  workspace: WorkspaceRow | null,
+  options: OperationOptions = {},
+): Promise<unknown> {
+  captureConsole();
+  const label = workspace ? `${workspace.name}/${op.id}` : op.id;
+  if (workspace && workspace.status !== "ready") {
+    throw new RigError("USAGE", `Workspace ${workspace.name} is not ready (${workspace.status})`, {
+      detail: [`Remove it with \`rig rm ${workspace.name}\` and create it again.`],
+    });
+  }
+  const { store, registry } = project;
+  const signal = options.signal ?? new AbortController().signal;
+  const logId = store.logStart("operation", workflow.name, label);
+  const activity: Activity = { label, signal, log: (line) => options.output?.(redact(line)) };
+  const ref = workspace ? { name: workspace.name, ctx: JSON.parse(workspace.ctx) as JsonObject, record: () => {} } : undefined;
+  try {
+    const providers = await registry.runtimes(op.scope, { workflow: workflow.name, workspace: ref, log: activity.log, signal });
+    const info = { name: workflow.name, ctx: store.finalCtx(workflow.name)?.ctx ?? {}, config: op.scope.config };
+    const result = await runInActivity(activity, async () =>
+      op.run({ workflow: info, workspace: ref, input, providers, local: host, signal }),
+    );
+    const value = result === undefined ? null : result;
+    const problem = findNonJson(value, "result");
+    if (problem) throw new Error(`its result is not JSON: ${problem}`);
+    store.logFinish(logId, "ok");
+    return value;
+  } catch (error) {
+    const interrupted = isRigError(error) && error.code === "INTERRUPTED";
+    store.logFinish(logId, interrupted ? "cancelled" : "failed", { error: redact(messageOf(error)) });
+    if (interrupted) throw error;
+    throw new RigError("OPERATION_FAILED", `Operation ${label} failed: ${redact(messageOf(error))}`, {
+      detail: isRigError(error) ? error.detail.map(redact) : [],
+      cause: error,
+    });
+  }
+}

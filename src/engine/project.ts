@@ -1,0 +1,67 @@
+/** A loaded project: config location, compiled workflows, state store and providers. */
+import { join, resolve } from "node:path";
+import { RigError } from "../errors.ts";
+import { prompt } from "../host/local.ts";
+import { terminal } from "../host/terminal.ts";
+import type { ProjectInfo } from "../sdk/provider.ts";
+import { Store } from "../state/store.ts";
+import { type CompiledWorkflow, compileWorkflow } from "./compile.ts";
+import { type ConfigLocation, findConfig, loadWorkflows } from "./config.ts";
+import { buildManifest, saveManifest } from "./manifest.ts";
+import { ProviderRegistry } from "./providers.ts";
+
+export interface ProjectOptions {
+  cwd: string;
+  /** `--config <file>` */
+  config?: string;
+  /** `--state <file>` */
+  state?: string;
+}
+
+export interface Project {
+  location: ConfigLocation;
+  info: ProjectInfo;
+  store: Store;
+  registry: ProviderRegistry;
+  workflows: CompiledWorkflow[];
+}
+
+export const stateDirOf = (location: ConfigLocation): string => join(location.root, ".rigkit");
+
+export function statePath(location: ConfigLocation, options: ProjectOptions): string {
+  return options.state ? resolve(options.cwd, options.state) : join(stateDirOf(location), "state.sqlite");
+}
+
+/** The state file alone, for commands that need no config (ls, log, completion). */
+export function openState(options: ProjectOptions): { location: ConfigLocation; store: Store } {
+  const location = findConfig(options);
+  return { location, store: Store.open(statePath(location, options)) };
+}
+
+/** Finds, imports and compiles the config, then opens the state file and saves the manifest. */
+export async function openProject(options: ProjectOptions): Promise<Project> {
+  const location = findConfig(options);
+  const sources = await loadWorkflows(location);
+  const keys = new Map();
+  const workflows = sources.map((source) => compileWorkflow(source, keys));
+  const store = Store.open(statePath(location, options));
+  saveManifest(store, buildManifest(workflows));
+  const info: ProjectInfo = { id: store.projectId(), root: location.root, stateDir: stateDirOf(location) };
+  return { location, info, store, registry: new ProviderRegistry(info, store), workflows };
+}
+
+/** The workflow named by `--workflow`, the only one, or the user's choice on a TTY. */
+export async function selectWorkflow(project: { workflows: CompiledWorkflow[] }, name: string | undefined, purpose = "use"): Promise<CompiledWorkflow> {
+  const names = project.workflows.map((w) => w.name);
+  if (name !== undefined) {
+    const found = project.workflows.find((w) => w.name === name);
+    if (!found) throw new RigError("UNKNOWN_WORKFLOW", `Unknown workflow "${name}"`, { detail: [`Workflows: ${names.join(", ")}`] });
+    return found;
+  }
+  if (project.workflows.length === 1) return project.workflows[0] as CompiledWorkflow;
+  if (terminal.canPrompt()) {
+    const chosen = await prompt.select(`Which workflow do you want to ${purpose}?`, names);
+    return project.workflows.find((w) => w.name === chosen) as CompiledWorkflow;
+  }
+  throw new RigError("USAGE", `This project has several workflows; pass --workflow <name>`, { detail: [`Workflows: ${names.join(", ")}`] });
+}

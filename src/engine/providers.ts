@@ -1,0 +1,136 @@
+/**
+ * Provider instances for one command: config resolution (env values, secrets),
+ * fingerprints for the cache key, and lazily created controllers.
+ */
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { RigError, isRigError, messageOf } from "../errors.ts";
+import { host } from "../host/local.ts";
+import { isEnvValue } from "../sdk/env.ts";
+import type { ArtifactRef, ProjectInfo, ProviderController, RuntimeContext } from "../sdk/provider.ts";
+import type { Store } from "../state/store.ts";
+import type { ProviderDecl, Scope } from "./compile.ts";
+import { hash, hashValue } from "./fingerprint.ts";
+import { fileStorage, projectStorage } from "./kv.ts";
+import { redact, registerSecret } from "./secrets.ts";
+
+export const rigkitHome = (): string => process.env.RIGKIT_HOME || join(homedir(), ".rigkit");
+
+/** Replaces env() values: by their value, or (for fingerprints) secrets by a presence marker. */
+function resolve(value: unknown, forFingerprint: boolean, where: string): unknown {
+  if (isEnvValue(value)) {
+    const actual = process.env[value.name] ?? value.fallback;
+    if (value.secret) {
+      if (forFingerprint) return { $secret: value.name, present: actual !== undefined && actual !== "" };
+      if (actual === undefined || actual === "") {
+        throw new RigError("PROVIDER_FAILED", `${where}: secret ${value.name} is not set`, {
+          detail: [`Export ${value.name}, or add it to the project's .env file.`],
+        });
+      }
+      registerSecret(actual);
+      return actual;
+    }
+    if (actual === undefined && !forFingerprint) {
+      throw new RigError("PROVIDER_FAILED", `${where}: environment variable ${value.name} is not set`, {
+        detail: [`Export ${value.name}, add it to .env, or give env("${value.name}", fallback) a fallback.`],
+      });
+    }
+    return forFingerprint ? { $env: value.name, value: actual ?? null } : actual;
+  }
+  if (Array.isArray(value)) return value.map((v) => resolve(v, forFingerprint, where));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, forFingerprint, where)]));
+  }
+  return value;
+}
+
+export class ProviderRegistry {
+  private fingerprints = new Map<number, string>();
+  private scopeFingerprints = new WeakMap<readonly ProviderDecl[], string>();
+  private controllers = new Map<number, Promise<ProviderController<unknown>>>();
+
+  constructor(
+    private readonly project: ProjectInfo,
+    private readonly store: Store,
+  ) {}
+
+  private label = (decl: ProviderDecl) => (decl.name === decl.definition.id ? `provider ${decl.name}` : `provider ${decl.name} (${decl.definition.id})`);
+
+  /** Provider id, resolved config with secrets as presence markers, and plugin fingerprint. */
+  fingerprint(decl: ProviderDecl): string {
+    let fp = this.fingerprints.get(decl.key);
+    if (fp === undefined) {
+      const { spec, config } = decl.definition;
+      fp = hashValue({
+        id: spec.id,
+        config: resolve(config, true, this.label(decl)),
+        plugin: spec.fingerprint ?? hash(spec.create.toString()),
+      });
+      this.fingerprints.set(decl.key, fp);
+    }
+    return fp;
+  }
+
+  /** Fingerprint of every provider a task has in scope, by the name it sees them under. */
+  scopeFingerprint(scope: Scope): string {
+    let fp = this.scopeFingerprints.get(scope.providers);
+    if (fp === undefined) {
+      fp = hashValue(scope.providers.map((decl) => [decl.name, this.fingerprint(decl)]));
+      this.scopeFingerprints.set(scope.providers, fp);
+    }
+    return fp;
+  }
+
+  controller(decl: ProviderDecl): Promise<ProviderController<unknown>> {
+    let controller = this.controllers.get(decl.key);
+    if (!controller) {
+      controller = this.createController(decl);
+      this.controllers.set(decl.key, controller);
+    }
+    return controller;
+  }
+
+  private async createController(decl: ProviderDecl): Promise<ProviderController<unknown>> {
+    const { spec } = decl.definition;
+    const where = this.label(decl);
+    let config = resolve(decl.definition.config, false, where);
+    if (spec.configSchema) {
+      const parsed = spec.configSchema.safeParse(config);
+      if (!parsed.success) {
+        throw new RigError("CONFIG_ERROR", `${where}: invalid config`, { detail: [redact(messageOf(parsed.error))] });
+      }
+      config = parsed.data;
+    }
+    try {
+      const controller = await spec.create({
+        config,
+        storage: projectStorage(this.store, spec.id),
+        hostStorage: fileStorage(join(rigkitHome(), "host", `${spec.id}.json`)),
+        local: host,
+        project: this.project,
+      });
+      if (typeof controller?.runtime !== "function") throw new Error("create() must return an object with a runtime(ctx) function");
+      return controller;
+    } catch (error) {
+      if (isRigError(error)) throw error;
+      throw new RigError("PROVIDER_FAILED", `${where}: ${redact(messageOf(error))}`, { cause: error });
+    }
+  }
+
+  /** The `providers` object handed to user code: runtime helpers of every provider in scope. */
+  async runtimes(scope: Scope, ctx: RuntimeContext): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const decl of scope.providers) out[decl.name] = (await this.controller(decl)).runtime(ctx);
+    return out;
+  }
+
+  /** False when a provider in scope knows the artifact and says it is gone. */
+  async artifactValid(scope: Scope, ref: ArtifactRef): Promise<boolean> {
+    for (const decl of scope.providers) {
+      if (decl.definition.id !== ref.provider) continue;
+      const controller = await this.controller(decl);
+      if (controller.validateArtifact) return Boolean(await controller.validateArtifact(ref));
+    }
+    return true;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Workspaces: created from a workflow's final context by its `create` hook, removed by
+ * its `remove` hook. Intent is recorded before the hook runs and resource ids as soon as
+ * the hook reports them (`workspace.record`), so nothing is created unrecorded.
+ */
+import { RigError, isRigError, messageOf } from "../errors.ts";
+import { type Activity, runInActivity } from "../host/activity.ts";
+import { host, prompt } from "../host/local.ts";
+import { terminal } from "../host/terminal.ts";
+import type { JsonObject } from "../sdk/types.ts";
+import type { WorkspaceRow } from "../state/store.ts";
+import { captureConsole } from "./capture.ts";
+import type { CompiledWorkflow } from "./compile.ts";
+import { findNonJson, isPlainObject } from "./json.ts";
+import { checkWorkspaceName } from "./names.ts";
+import type { Project } from "./project.ts";
+import { redact } from "./secrets.ts";
+
+export interface WorkspaceInfo {
+  name: string;
+  workflow: string;
+  ctx: JsonObject;
+  createdAt: string;
+}
+
+export interface HookOptions {
+  signal?: AbortSignal;
+  /** Live output of hooks, per workspace. */
+  output?: (workspace: string, line: string) => void;
+}
+
+export const workspaceInfo = (row: WorkspaceRow): WorkspaceInfo => ({
+  name: row.name,
+  workflow: row.workflow,
+  ctx: JSON.parse(row.ctx) as JsonObject,
+  createdAt: new Date(row.created_at).toISOString(),
+});
+
+function hooksOf(workflow: CompiledWorkflow) {
+  if (!workflow.workspace) {
+    throw new RigError("USAGE", `Workflow "${workflow.name}" defines no workspaces`, {
+      detail: ["Add .workspace({ create, remove }) to it in rigkit.config.ts."],
+    });
+  }
+  return workflow.workspace;
+}
+
+/** The context user hook code runs in: providers in the hook's scope, output captured. */
+async function runHook<T>(
+  project: Project,
+  workflow: CompiledWorkflow,
+  workspace: { name: string; ctx: JsonObject; record(partial: JsonObject): void },
+  options: HookOptions,
+  call: (args: Record<string, unknown>) => T,
+): Promise<Awaited<T>> {
+  captureConsole();
+  const hooks = hooksOf(workflow);
+  const signal = options.signal ?? new AbortController().signal;
+  const activity: Activity = { label: workspace.name, signal, log: (line) => options.output?.(workspace.name, redact(line)) };
+  const providers = await project.registry.runtimes(hooks.scope, { workflow: workflow.name, workspace, log: activity.log, signal });
+  const applied = project.store.finalCtx(workflow.name);
+  const info = { name: workflow.name, ctx: applied?.ctx ?? {}, config: hooks.scope.config };
+  return runInActivity(activity, async (): Promise<Awaited<T>> => await call({ workflow: info, workspace, providers, local: host, signal }));
+}
+
+function hookError(what: string, error: unknown, extra: string[] = []): RigError {
+  if (isRigError(error) && error.code === "INTERRUPTED") return error;
+  return new RigError("HOOK_FAILED", `${what}: ${redact(messageOf(error))}`, {
+    detail: [...(isRigError(error) ? error.detail.map(redact) : []), ...extra],
+    cause: error,
+  });
+}
+
+/** Creates one workspace; the workflow must have been applied. */
+export async function createWorkspace(project: Project, workflow: CompiledWorkflow, name: string, options: HookOptions = {}): Promise<WorkspaceInfo> {
+  checkWorkspaceName(name);
+  const hooks = hooksOf(workflow);
+  const { store } = project;
+  if (!store.insertWorkspace(workflow.name, name)) {
+    throw new RigError("WORKSPACE_EXISTS", `Workspace ${name} already exists in workflow ${workflow.name}`, {
+      detail: [`Remove it first with \`rig rm ${name}\`, or pick another name.`],
+    });
+  }
+  const logId = store.logStart("create", workflow.name, name);
+  let reported: JsonObject = {};
+  const workspace = {
+    name,
+    get ctx() {
+      return reported;
+    },
+    record(partial: JsonObject) {
+      const problem = isPlainObject(partial) ? findNonJson(partial, "workspace.record()") : "workspace.record() needs an object";
+      if (problem) throw new Error(problem);
+      reported = { ...reported, ...structuredClone(partial) };
+      store.updateWorkspace(workflow.name, name, { ctx: reported });
+    },
+  };
+  try {
+    const created = await runHook(project, workflow, workspace, options, (args) => hooks.create(args));
+    const problem = isPlainObject(created) ? findNonJson(created, "workspace ctx") : "create must return a JSON object";
+    if (problem) throw new Error(`the create hook's result is not usable: ${problem}`);
+    store.updateWorkspace(workflow.name, name, { status: "ready", ctx: created });
+    store.logFinish(logId, "ok");
+    return workspaceInfo(store.workspace(workflow.name, name) as WorkspaceRow);
+  } catch (error) {
+    // Undo what the hook reported before failing, then forget the workspace.
+    const extra: string[] = [];
+    if (Object.keys(reported).length > 0 && hooks.remove) {
+      try {
+        await runHook(project, workflow, { ...workspace, ctx: reported }, { ...options, signal: undefined }, (args) => hooks.remove?.(args));
+        extra.push("What the create hook had made was removed again.");
+      } catch (cleanup) {
+        extra.push(`Cleanup failed too: ${redact(messageOf(cleanup))}`, `Left behind: ${JSON.stringify(reported)}`);
+      }
+    }
+    store.deleteWorkspace(workflow.name, name);
+    store.logFinish(logId, isRigError(error) && error.code === "INTERRUPTED" ? "cancelled" : "failed", { error: redact(messageOf(error)) });
+    throw hookError(`Creating workspace ${name} failed`, error, extra);
+  }
+}
+
+/** Calls the remove hook, then deletes the record. A failing hook keeps the record for a retry. */
+export async function removeWorkspace(project: Project, workflow: CompiledWorkflow, row: WorkspaceRow, options: HookOptions = {}): Promise<void> {
+  const hooks = hooksOf(workflow);
+  const { store } = project;
+  const logId = store.logStart("remove", workflow.name, row.name);
+  store.updateWorkspace(workflow.name, row.name, { status: "removing" });
+  const ctx = JSON.parse(row.ctx) as JsonObject;
+  try {
+    if (hooks.remove) {
+      const remove = hooks.remove;
+      await runHook(project, workflow, { name: row.name, ctx, record: () => {} }, options, (args) => remove(args));
+    }
+  } catch (error) {
+    store.logFinish(logId, "failed", { error: redact(messageOf(error)) });
+    throw hookError(`Removing workspace ${row.name} failed`, error, [`The record is kept; run \`rig rm ${row.name}\` again once fixed.`]);
+  }
+  store.deleteWorkspace(workflow.name, row.name);
+  store.logFinish(logId, "ok");
+}
+
+/** Finds a workspace by name, asking or erroring when several workflows have one. */
+export function findWorkspaces(project: Pick<Project, "store">, name: string, workflow?: string): WorkspaceRow[] {
+  checkWorkspaceName(name);
+  const rows = project.store.workspacesNamed(name).filter((r) => workflow === undefined || r.workflow === workflow);
+  if (rows.length === 0) {
+    const all = project.store.workspaces().map((r) => r.name);
+    throw new RigError("UNKNOWN_WORKSPACE", `Unknown workspace ${name}${workflow ? ` in workflow ${workflow}` : ""}`, {
+      detail: [all.length ? `Workspaces: ${[...new Set(all)].join(", ")}` : "There are no workspaces yet; create one with `rig create <name>`."],
+    });
+  }
+  return rows;
+}
+
+/** The one workspace called `name`; several workflows having one needs --workflow (or a choice on a TTY). */
+export async function resolveWorkspace(project: Pick<Project, "store">, name: string, workflow?: string): Promise<WorkspaceRow> {
+  const rows = findWorkspaces(project, name, workflow);
+  if (rows.length === 1) return rows[0] as WorkspaceRow;
+  const choices = rows.map((r) => r.workflow);
+  if (terminal.canPrompt()) {
+    const chosen = await prompt.select(`Workspace ${name} exists in several workflows. Which one?`, choices);
+    return rows.find((r) => r.workflow === chosen) as WorkspaceRow;
+  }
+  throw new RigError("USAGE", `Workspace ${name} exists in several workflows; pass --workflow <name>`, {
+    detail: [`Workflows: ${choices.join(", ")}`],
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * Typed errors. Everything below the CLI throws a `RigError`; `src/cli/main.ts` is the
+ * one place that turns it into an exit code and a one-line message.
+ *
+ * Exit codes (SPEC §5): 0 success, 1 a task/hook/operation/provider failed,
+ * 2 usage, validation or config error, 130 interrupted.
+ */
+export type ErrorCode =
+  | "USAGE"
+  | "INVALID_NAME"
+  | "INVALID_INPUT"
+  | "UNKNOWN_COMMAND"
+  | "UNKNOWN_WORKFLOW"
+  | "UNKNOWN_WORKSPACE"
+  | "UNKNOWN_OPERATION"
+  | "WORKSPACE_EXISTS"
+  | "CONFIRMATION_REQUIRED"
+  | "CONFIG_NOT_FOUND"
+  | "CONFIG_ERROR"
+  | "STATE_ERROR"
+  | "TASK_FAILED"
+  | "HOOK_FAILED"
+  | "OPERATION_FAILED"
+  | "PROVIDER_FAILED"
+  | "EXEC_FAILED"
+  | "INTERRUPTED";
+
+const exitCodes: Record<ErrorCode, number> = {
+  USAGE: 2,
+  INVALID_NAME: 2,
+  INVALID_INPUT: 2,
+  UNKNOWN_COMMAND: 2,
+  UNKNOWN_WORKFLOW: 2,
+  UNKNOWN_WORKSPACE: 2,
+  UNKNOWN_OPERATION: 2,
+  WORKSPACE_EXISTS: 2,
+  CONFIRMATION_REQUIRED: 2,
+  CONFIG_NOT_FOUND: 2,
+  CONFIG_ERROR: 2,
+  // A state file we refuse to touch is the user's environment, not their input.
+  STATE_ERROR: 1,
+  TASK_FAILED: 1,
+  HOOK_FAILED: 1,
+  OPERATION_FAILED: 1,
+  PROVIDER_FAILED: 1,
+  EXEC_FAILED: 1,
+  INTERRUPTED: 130,
+};
+
+export interface RigErrorOptions {
+  /** Indented lines shown under the message (stderr tail, choices, hints). */
+  detail?: string[];
+  cause?: unknown;
+}
+
+export class RigError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string[];
+
+  constructor(code: ErrorCode, message: string, options: RigErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "RigError";
+    this.code = code;
+    this.detail = options.detail ?? [];
+  }
+
+  get exitCode(): number {
+    return exitCodes[this.code];
+  }
+}
+
+export const isRigError = (error: unknown): error is RigError => error instanceof RigError;
+
+/** The message of anything thrown, without assuming it is an Error. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "string") return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}

@@ -1,0 +1,156 @@
+/** Host capabilities (SPEC §6): run commands, attach the terminal, open URLs, prompt. */
+import { execa } from "execa";
+import { RigError } from "../errors.ts";
+import type { ExecOptions, ExecResult, HostCapabilities, PromptApi } from "../sdk/types.ts";
+import { currentActivity, splitLines } from "./activity.ts";
+import { terminal } from "./terminal.ts";
+
+/** How long a cancelled child gets between SIGTERM and SIGKILL. */
+export const KILL_GRACE_MS = 3000;
+
+const displayCommand = (command: readonly string[] | string): string =>
+  typeof command === "string" ? command : command.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(" ");
+
+function tail(text: string, lines = 10): string[] {
+  return splitLines(text.trimEnd()).slice(-lines);
+}
+
+/**
+ * Runs a command, captures its output and streams each line into the current activity's
+ * log. `label` names who ran it in errors (e.g. "local").
+ */
+export async function runCommand(
+  command: readonly string[] | string,
+  options: ExecOptions & { label?: string } = {},
+): Promise<ExecResult> {
+  const activity = currentActivity();
+  const shown = displayCommand(command);
+  if (Array.isArray(command) && command.length === 0) throw new RigError("EXEC_FAILED", "exec(): empty command");
+  const common = {
+    cwd: options.cwd,
+    env: options.env,
+    input: options.input,
+    stdin: options.input === undefined ? ("ignore" as const) : undefined,
+    reject: false,
+    cancelSignal: activity?.signal,
+    forceKillAfterDelay: KILL_GRACE_MS,
+    stripFinalNewline: true,
+  };
+  const child =
+    typeof command === "string" ? execa(command, { ...common, shell: true }) : execa(command[0] as string, command.slice(1), common);
+  if (activity) {
+    for (const stream of [child.stdout, child.stderr]) {
+      let partial = "";
+      stream?.on("data", (chunk: Buffer) => {
+        const lines = (partial + chunk.toString()).split("\n");
+        partial = lines.pop() ?? "";
+        for (const line of lines) activity.log(line.replace(/\r$/, ""));
+      });
+      stream?.on("end", () => partial && activity.log(partial));
+    }
+  }
+  const result = await child;
+  const stdout = String(result.stdout ?? "");
+  const stderr = String(result.stderr ?? "");
+  const where = options.label ? `${options.label}: ` : "";
+  if (result.isCanceled || activity?.signal.aborted) {
+    throw new RigError("INTERRUPTED", `${where}command interrupted: ${shown}`);
+  }
+  if (result.failed && result.exitCode === undefined) {
+    const reason = (result as { code?: string }).code === "ENOENT" ? "command not found" : result.shortMessage;
+    throw new RigError("EXEC_FAILED", `${where}cannot run ${shown}: ${reason}`, { detail: options.cwd ? [`cwd: ${options.cwd}`] : [] });
+  }
+  const exitCode = result.exitCode ?? 1;
+  if (exitCode !== 0 && options.reject !== false) {
+    throw new RigError("EXEC_FAILED", `${where}command failed (exit ${exitCode}): ${shown}`, {
+      detail: tail(stderr || stdout),
+    });
+  }
+  return { command: shown, exitCode, stdout, stderr };
+}
+
+/** Runs a command attached to the user's terminal. */
+export async function runInteractive(
+  argv: readonly string[],
+  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Promise<number> {
+  if (argv.length === 0) throw new RigError("EXEC_FAILED", "interactive(): empty command");
+  const result = await execa(argv[0] as string, argv.slice(1), { ...options, stdio: "inherit", reject: false });
+  if (result.failed && result.exitCode === undefined) {
+    throw new RigError("EXEC_FAILED", `cannot run ${displayCommand(argv)}: ${result.shortMessage}`);
+  }
+  return result.exitCode ?? 1;
+}
+
+function noTerminal(message: string): RigError {
+  return new RigError("USAGE", `Cannot ask "${message}": no interactive terminal`, {
+    detail: ["Pass the value as a flag, or run rig from a terminal."],
+  });
+}
+
+async function clack() {
+  return import("@clack/prompts");
+}
+
+async function answered<T>(value: T | symbol): Promise<Exclude<T, symbol>> {
+  const { isCancel } = await clack();
+  if (isCancel(value)) throw new RigError("INTERRUPTED", "Cancelled");
+  return value as Exclude<T, symbol>;
+}
+
+export const prompt: PromptApi = {
+  async text(message, options = {}) {
+    if (!terminal.canPrompt()) throw noTerminal(message);
+    const { text } = await clack();
+    return answered(await text({ message, placeholder: options.placeholder, initialValue: options.initial }));
+  },
+  async confirm(message, options = {}) {
+    if (!terminal.canPrompt()) throw noTerminal(message);
+    const { confirm } = await clack();
+    return answered(await confirm({ message, initialValue: options.initial ?? false }));
+  },
+  async select(message, choices) {
+    if (!terminal.canPrompt()) throw noTerminal(message);
+    const { select } = await clack();
+    // biome-ignore lint: clack's option type is generic over the value.
+    return answered(await select({ message, options: choices.map((value) => ({ value, label: value })) as any }));
+  },
+};
+
+/**
+ * Commands a config asks to run on the host are shown, and confirmed on a TTY unless
+ * RIGKIT_TRUST_HOST_COMMANDS=1. Without a TTY they are shown in the log and run: the
+ * config author chose them, and scripts cannot answer a prompt.
+ */
+async function confirmHostCommand(command: readonly string[] | string): Promise<void> {
+  const shown = displayCommand(command);
+  currentActivity()?.log(`$ ${shown}`);
+  if (process.env.RIGKIT_TRUST_HOST_COMMANDS === "1" || !terminal.canPrompt()) return;
+  if (!(await prompt.confirm(`Run on this machine: ${shown}?`, { initial: true }))) {
+    throw new RigError("INTERRUPTED", `Declined to run ${shown}`);
+  }
+}
+
+async function openUrl(url: string): Promise<void> {
+  const opener = process.platform === "darwin" ? "open" : process.platform === "win32" ? "start" : "xdg-open";
+  const headless = process.platform === "linux" && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
+  if (process.env.RIGKIT_NO_BROWSER === "1" || headless) {
+    process.stderr.write(`Open ${url}\n`);
+    return;
+  }
+  const result = await execa(opener, [url], { reject: false, stdio: "ignore" });
+  if (result.failed) process.stderr.write(`Open ${url}\n`);
+}
+
+export const host: HostCapabilities = {
+  async exec(command, options) {
+    await confirmHostCommand(command);
+    return runCommand(command, { ...options, label: "host" });
+  },
+  async interactive(argv, options) {
+    await confirmHostCommand(argv);
+    return runInteractive(argv, options);
+  },
+  open: openUrl,
+  prompt,
+};

@@ -1,0 +1,19 @@
+/**
+ * The authoring API: what `rigkit.config.ts` imports from "rigkit". The running CLI
+ * hands configs this very module, so nothing needs installing next to a config.
+ */
+export { z } from "zod";
+export { env, type EnvValue } from "./sdk/env.ts";
+export {
+  defineProvider,
+  type ArtifactRef,
+  type KeyValueStore,
+  type ProjectInfo,
+  type ProviderCheck,
+  type ProviderController,
+  type ProviderDefinition,
+  type RuntimeContext,
+} from "./sdk/provider.ts";
+export { sequence, workflow, type CtxOf, type Sequence } from "./sdk/sequence.ts";
+export type * from "./sdk/types.ts";
+export { local, type LocalRuntime, type LocalDirRef } from "./providers/local/index.ts";

@@ -1,0 +1,114 @@
+/**
+ * `local()`: the embedded default provider. No daemon, no network: commands run on this
+ * machine, prepared directories live under `.rigkit/base/`, and workspaces are copies of
+ * a prepared directory under `.rigkit/workspaces/<name>`.
+ */
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { cp } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { execa } from "execa";
+import { RigError } from "../../errors.ts";
+import { runCommand, runInteractive } from "../../host/local.ts";
+import { type ArtifactRef, defineProvider } from "../../sdk/provider.ts";
+import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
+
+export interface LocalDirRef extends ArtifactRef {
+  provider: "local";
+  kind: "dir";
+  path: string;
+}
+
+export type CopyMethod = "reflink-or-copy" | "copy";
+
+export interface LocalRuntime {
+  /** Runs a command on this machine (trusted: the config author chose the local provider). */
+  exec(command: readonly string[] | string, options?: ExecOptions): Promise<ExecResult>;
+  /** Runs a command attached to the terminal; resolves to its exit code. */
+  interactive(argv: readonly string[], options?: { cwd?: string; env?: Record<string, string | undefined> }): Promise<number>;
+  /** Opens the user's login shell in `cwd`. */
+  shell(options: { cwd: string }): Promise<number>;
+  /** A prepared directory `.rigkit/base/<name>`, created if missing (emptied first with `fresh`). */
+  prepareDir(name: string, options?: { fresh?: boolean }): string;
+  /** An artifact ref for a directory: `plan` reports `artifact-missing` once it is gone. */
+  dirRef(path: string): LocalDirRef;
+  /** Copies a prepared directory into `.rigkit/workspaces/<workspace>` (in workspace hooks). */
+  createWorkspace(options: { from: string | LocalDirRef }): Promise<{ dir: string; method: CopyMethod }>;
+  /** Deletes a workspace directory made by `createWorkspace`. */
+  removeWorkspace(dir: string): Promise<void>;
+}
+
+const SEGMENT = /^[A-Za-z0-9._-]+$/;
+
+function inside(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}
+
+/** Copy-on-write where the filesystem allows (GNU cp --reflink=auto), a plain copy otherwise. */
+async function copyTree(from: string, to: string): Promise<CopyMethod> {
+  if (process.platform === "linux") {
+    const result = await execa("cp", ["-a", "--reflink=auto", from, to], { reject: false });
+    if (!result.failed) return "reflink-or-copy";
+    rmSync(to, { recursive: true, force: true });
+  }
+  await cp(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+  return "copy";
+}
+
+export const local = defineProvider<Record<string, never>, LocalRuntime>({
+  id: "local",
+  create({ project }) {
+    const baseRoot = join(project.stateDir, "base");
+    const workspaceRoot = join(project.stateDir, "workspaces");
+    return {
+      validateArtifact(ref) {
+        return ref.kind === "dir" && typeof ref.path === "string" && existsSync(ref.path);
+      },
+      runtime(ctx) {
+        const exec = (command: readonly string[] | string, options: ExecOptions = {}) =>
+          runCommand(command, { ...options, label: "local" });
+        return {
+          exec,
+          interactive: (argv, options) => runInteractive(argv, options),
+          shell: ({ cwd }) => runInteractive([process.env.SHELL || "/bin/sh", "-l"], { cwd }),
+          prepareDir(name, options = {}) {
+            if (!SEGMENT.test(name) || name === "." || name === "..") {
+              throw new RigError("PROVIDER_FAILED", `local: prepareDir("${name}"): use letters, digits, ".", "_" and "-" only`);
+            }
+            const dir = join(baseRoot, name);
+            if (options.fresh) rmSync(dir, { recursive: true, force: true });
+            mkdirSync(dir, { recursive: true, mode: 0o755 });
+            return dir;
+          },
+          dirRef: (path) => ({ provider: "local", kind: "dir", path: resolve(path) }),
+          async createWorkspace({ from }) {
+            const workspace = ctx.workspace;
+            if (!workspace) throw new RigError("PROVIDER_FAILED", "local: createWorkspace() is only available in workspace hooks");
+            const source = typeof from === "string" ? resolve(from) : from.path;
+            if (!existsSync(source)) {
+              throw new RigError("PROVIDER_FAILED", `local: cannot create workspace ${workspace.name}: ${source} does not exist`, {
+                detail: ["Run `rig apply` to prepare it again."],
+              });
+            }
+            const dir = join(workspaceRoot, workspace.name);
+            if (existsSync(dir)) throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
+            mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
+            // Record the directory before it exists, so a crash mid-copy leaves a findable trail.
+            workspace.record({ dir });
+            const started = performance.now();
+            const method = await copyTree(source, dir);
+            ctx.log(`copied ${source} → ${dir} (${method}, ${Math.round(performance.now() - started)}ms)`);
+            return { dir, method };
+          },
+          async removeWorkspace(dir) {
+            const target = resolve(dir);
+            if (!inside(workspaceRoot, target)) {
+              throw new RigError("PROVIDER_FAILED", `local: refusing to remove ${target}: not inside ${workspaceRoot}`);
+            }
+            rmSync(target, { recursive: true, force: true });
+          },
+        };
+      },
+    };
+  },
+});

@@ -1,0 +1,138 @@
+/**
+ * The authoring API's builder. Sequences are immutable: every method returns a new
+ * sequence, so a fragment can be added to several workflows without surprises.
+ *
+ * Type parameters carry the context through the chain:
+ * - `In`  what the sequence expects to receive (checked by `.add` / `.parallel`),
+ * - `Ctx` the context after the last step,
+ * - `P`   the providers in scope, `C` the merged `.configure` stack.
+ */
+import type { ProviderDefinition } from "./provider.ts";
+import type {
+  JsonObject,
+  OperationDef,
+  TaskHandler,
+  TaskOptions,
+  WorkspaceHooks,
+  WorkspaceOperationDef,
+} from "./types.ts";
+
+// biome-ignore lint: erased handler types live in the compiled graph.
+type AnyFn = (...args: any[]) => any;
+
+export type Item =
+  | { type: "task"; id: string; options: TaskOptions; handler: AnyFn }
+  | { type: "sequence"; sequence: AnySequence }
+  | { type: "parallel"; branches: [string, AnySequence][] }
+  | { type: "provider"; name: string; definition: ProviderDefinition }
+  | { type: "configure"; config: JsonObject }
+  | { type: "workspace"; hooks: { create: AnyFn; remove?: AnyFn } }
+  | { type: "workspaceOperation"; id: string; def: { description?: string; input?: unknown; run: AnyFn } }
+  | { type: "operation"; id: string; def: { description?: string; input?: unknown; run: AnyFn } };
+
+export type Scope = "global" | "local";
+
+// biome-ignore lint: any sequence, whatever its types.
+export type AnySequence = Sequence<any, any, any, any>;
+
+/** The context type a sequence ends with. */
+export type CtxOf<S> = S extends Sequence<infer _I, infer O, infer _P, infer _C> ? O : never;
+
+type Branch<Ctx extends object, P, C extends object> = AnySequence | ((start: Sequence<Ctx, Ctx, P, C>) => AnySequence);
+type BranchOut<B> = B extends (...args: never[]) => infer S ? CtxOf<S> : CtxOf<B>;
+
+const SEQUENCE_BRAND = Symbol.for("rigkit.sequence");
+
+export class Sequence<In extends object, Ctx extends object, P, C extends object> {
+  readonly [SEQUENCE_BRAND] = true;
+  /** Phantom fields: type information only, never set at run time. */
+  declare readonly __types?: { in: In; ctx: Ctx; providers: P; config: C };
+
+  constructor(
+    readonly name: string,
+    readonly isWorkflow: boolean,
+    readonly items: readonly Item[] = [],
+    readonly scope: Scope | undefined = undefined,
+  ) {}
+
+  private with<NCtx extends object, NP = P, NC extends object = C>(item: Item): Sequence<In, NCtx, NP, NC> {
+    return new Sequence(this.name, this.isWorkflow, [...this.items, item], this.scope);
+  }
+
+  /** Adds a task. Its returned `{ ctx }` replaces the incoming context; returning nothing keeps it. */
+  task<Out extends object = Ctx>(id: string, handler: TaskHandler<Ctx, P, C, Out>): Sequence<In, Out, P, C>;
+  task<Out extends object = Ctx>(
+    id: string,
+    options: TaskOptions,
+    handler: TaskHandler<Ctx, P, C, Out>,
+  ): Sequence<In, Out, P, C>;
+  task(id: string, a: TaskOptions | AnyFn, b?: AnyFn): AnySequence {
+    const [options, handler] = typeof a === "function" ? [{}, a] : [a ?? {}, b];
+    if (typeof handler !== "function") throw new TypeError(`task "${id}": the handler must be a function`);
+    return this.with({ type: "task", id, options, handler });
+  }
+
+  /** Appends a fragment; its tasks see this chain's providers and config. */
+  add<I extends object, O extends object>(
+    // biome-ignore lint: a fragment's own provider/config types do not constrain the chain.
+    fragment: Sequence<I, O, any, any> & (Ctx extends I ? unknown : { "fragment expects context the chain lacks": I }),
+  ): Sequence<In, O, P, C>;
+  add(fragment: AnySequence): AnySequence {
+    if (!isSequence(fragment)) throw new TypeError(`${this.name}.add(): expected a sequence`);
+    return this.with({ type: "sequence", sequence: fragment });
+  }
+
+  /**
+   * Named branches that start from the same context and run concurrently. Their results
+   * are joined as `{ branchName: branchCtx }` on top of the incoming context. A branch is a
+   * sequence, or a function receiving a typed starting sequence.
+   */
+  parallel<B extends Record<string, Branch<Ctx, P, C>>>(
+    branches: B,
+  ): Sequence<In, Omit<Ctx, keyof B> & { [K in keyof B]: BranchOut<B[K]> }, P, C> {
+    const entries: [string, AnySequence][] = Object.entries(branches).map(([name, branch]) => {
+      const seq = typeof branch === "function" ? branch(new Sequence(name, false)) : branch;
+      if (!isSequence(seq)) throw new TypeError(`parallel branch "${name}": expected a sequence`);
+      return [name, seq];
+    });
+    return this.with({ type: "parallel", branches: entries });
+  }
+
+  /** Adds a provider to the scope of everything after this point. */
+  addProvider<N extends string, R>(name: N, definition: ProviderDefinition<R>): Sequence<In, Ctx, Omit<P, N> & { [K in N]: R }, C> {
+    return this.with({ type: "provider", name, definition: definition as ProviderDefinition });
+  }
+
+  /** Shallow-merges JSON config into the stack seen by later tasks; part of their cache key. */
+  configure<NC extends JsonObject>(config: NC): Sequence<In, Ctx, P, Omit<C, keyof NC> & NC> {
+    return this.with({ type: "configure", config });
+  }
+
+  /** How workspaces are created from the final context, and removed. */
+  workspace<WCtx extends object>(hooks: WorkspaceHooks<Ctx, P, C, WCtx>): Sequence<In, Ctx, P, C> {
+    return this.with({ type: "workspace", hooks });
+  }
+
+  /** A command run against one workspace: `rig ws1/<id>`. */
+  workspaceOperation<I = Record<string, never>>(id: string, def: WorkspaceOperationDef<Ctx, P, C, I>): Sequence<In, Ctx, P, C> {
+    return this.with({ type: "workspaceOperation", id, def });
+  }
+
+  /** A command not tied to a workspace: `rig <id>`. */
+  operation<I = Record<string, never>>(id: string, def: OperationDef<Ctx, P, C, I>): Sequence<In, Ctx, P, C> {
+    return this.with({ type: "operation", id, def });
+  }
+}
+
+export const isSequence = (value: unknown): value is AnySequence =>
+  typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SEQUENCE_BRAND] === true;
+
+/** A reusable fragment. Declare what it expects with `sequence<{ repo: string }>("name")`. */
+export function sequence<In extends object = {}, P = {}, C extends object = {}>(name: string): Sequence<In, In, P, C> {
+  return new Sequence(name, false);
+}
+
+/** A named root sequence; export it from `rigkit.config.ts`. */
+export function workflow(name: string): Sequence<{}, {}, {}, {}> {
+  return new Sequence(name, true);
+}

@@ -1,0 +1,137 @@
+/** Types shared by the authoring API, the engine and providers. */
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+/** Anything with zod's `parse`/`safeParse` shape can validate a task's output. */
+export interface OutputSchema<T = unknown> {
+  parse(value: unknown): T;
+  safeParse(value: unknown): { success: true; data: T } | { success: false; error: unknown };
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Text written to the command's stdin. */
+  input?: string;
+  /** Throw when the command exits non-zero (default true). */
+  reject?: boolean;
+}
+
+export interface ExecResult {
+  command: string;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface PromptApi {
+  text(message: string, options?: { placeholder?: string; initial?: string }): Promise<string>;
+  confirm(message: string, options?: { initial?: boolean }): Promise<boolean>;
+  select<T extends string>(message: string, choices: readonly T[]): Promise<T>;
+}
+
+/** Host capabilities (SPEC §6), given to tasks, hooks, operations and providers. */
+export interface HostCapabilities {
+  /** Runs a command (argv array, or a shell command string) and captures its output. */
+  exec(command: readonly string[] | string, options?: ExecOptions): Promise<ExecResult>;
+  /** Runs a command attached to the user's terminal; resolves to its exit code. */
+  interactive(argv: readonly string[], options?: { cwd?: string; env?: Record<string, string | undefined> }): Promise<number>;
+  /** Opens a URL in the browser, or prints it when there is no desktop. */
+  open(url: string): Promise<void>;
+  prompt: PromptApi;
+}
+
+export interface StepApi<Ctx> {
+  /** The incoming context. */
+  readonly ctx: Ctx;
+  /** This task's node path, e.g. `base/tools`. */
+  readonly path: string;
+  /** Attaches JSON metadata to this task's run record. */
+  metadata(data: JsonObject): void;
+  /** Marks the cached run of earlier task `taskId` stale and restarts evaluation from it. */
+  invalidate(taskId: string): void;
+}
+
+export interface TaskArgs<Ctx, P, C> {
+  step: StepApi<Ctx>;
+  providers: P;
+  config: C;
+  local: HostCapabilities;
+  /** Aborted when the user interrupts the apply. */
+  signal: AbortSignal;
+}
+
+export type Awaitable<T> = T | Promise<T>;
+// biome-ignore lint: `void` is what a handler that returns nothing has.
+export type TaskReturn<Out> = { ctx: Out } | undefined | void;
+export type TaskHandler<Ctx, P, C, Out> = (args: TaskArgs<Ctx, P, C>) => Awaitable<TaskReturn<Out>>;
+
+export interface TaskOptions {
+  /** Bump to force a rerun. */
+  version?: string;
+  /** Milliseconds, or "500ms" | "30s" | "10m" | "2h" | "7d"; 0 runs on every apply. */
+  cacheTTL?: number | string;
+  /** Validates the returned context (fresh: failure fails the task; cached: failure reruns it). */
+  output?: OutputSchema;
+  description?: string;
+}
+
+export interface WorkflowInfo<Ctx = JsonObject, C = JsonObject> {
+  name: string;
+  /** The workflow's final context as of the last apply. */
+  ctx: Ctx;
+  config: C;
+}
+
+export interface WorkspaceRef<WCtx = JsonObject> {
+  name: string;
+  ctx: WCtx;
+  /**
+   * Records part of the workspace context while `create` is still running (resource
+   * ids as soon as they exist), so a failed or killed create can be cleaned up.
+   */
+  record(partial: JsonObject): void;
+}
+
+export interface WorkspaceHookArgs<Ctx, P, C, WCtx = JsonObject> {
+  workflow: WorkflowInfo<Ctx, C>;
+  workspace: WorkspaceRef<WCtx>;
+  providers: P;
+  local: HostCapabilities;
+  signal: AbortSignal;
+}
+
+export interface WorkspaceHooks<Ctx, P, C, WCtx extends object> {
+  create: (args: WorkspaceHookArgs<Ctx, P, C, Partial<WCtx>>) => Awaitable<WCtx>;
+  remove?: (args: WorkspaceHookArgs<Ctx, P, C, WCtx>) => Awaitable<unknown>;
+}
+
+/** The minimal zod-object surface operation inputs use. */
+export interface InputSchema<I = unknown> extends OutputSchema<I> {
+  shape: Record<string, unknown>;
+}
+
+export interface WorkspaceOperationArgs<Ctx, P, C, I> extends WorkspaceHookArgs<Ctx, P, C> {
+  input: I;
+}
+
+export interface OperationArgs<Ctx, P, C, I> {
+  workflow: WorkflowInfo<Ctx, C>;
+  input: I;
+  providers: P;
+  local: HostCapabilities;
+  signal: AbortSignal;
+}
+
+export interface WorkspaceOperationDef<Ctx, P, C, I> {
+  description?: string;
+  input?: InputSchema<I>;
+  run: (args: WorkspaceOperationArgs<Ctx, P, C, I>) => Awaitable<unknown>;
+}
+
+export interface OperationDef<Ctx, P, C, I> {
+  description?: string;
+  input?: InputSchema<I>;
+  run: (args: OperationArgs<Ctx, P, C, I>) => Awaitable<unknown>;
+}

@@ -1,0 +1,312 @@
+/**
+ * The project state file, `.rigkit/state.sqlite` (bun:sqlite, WAL).
+ *
+ * Opening never modifies a file it cannot vouch for: a file that is not SQLite, is
+ * damaged, or was written by a newer rigkit gives a STATE_ERROR and is left as it is.
+ */
+import { Database } from "bun:sqlite";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import { RigError, messageOf } from "../errors.ts";
+import { SCHEMA_VERSION, migrations } from "./schema.ts";
+
+export type RunStatus = "ok" | "failed" | "cancelled";
+
+export interface RunRow {
+  id: string;
+  workflow: string;
+  path: string;
+  name: string;
+  key_hash: string;
+  key_parts: string;
+  upstream: string;
+  output: string | null;
+  artifacts: string | null;
+  metadata: string | null;
+  log: string;
+  status: RunStatus;
+  error: string | null;
+  invalidated: number;
+  started_at: number;
+  finished_at: number;
+  duration_ms: number;
+}
+
+export type WorkspaceStatus = "creating" | "ready" | "removing";
+
+export interface WorkspaceRow {
+  workflow: string;
+  name: string;
+  status: WorkspaceStatus;
+  ctx: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OplogRow {
+  id: number;
+  kind: string;
+  workflow: string | null;
+  target: string | null;
+  status: string;
+  started_at: number;
+  finished_at: number | null;
+  duration_ms: number | null;
+  detail: string | null;
+}
+
+const SQLITE_MAGIC = "SQLite format 3\u0000";
+
+function stateError(path: string, what: string, hint: string, cause?: unknown): RigError {
+  return new RigError("STATE_ERROR", `State file ${path} ${what}`, {
+    detail: [hint, "The file was left untouched."],
+    cause,
+  });
+}
+
+/** Reads the 16-byte header; a non-empty file without SQLite's magic is not ours to open. */
+function checkHeader(path: string): void {
+  const size = statSync(path).size;
+  if (size === 0) return;
+  const fd = openSync(path, "r");
+  try {
+    const header = Buffer.alloc(16);
+    const read = readSync(fd, header, 0, 16, 0);
+    if (read < 16 || header.toString("latin1") !== SQLITE_MAGIC) {
+      throw stateError(path, "is not a rigkit state file (not SQLite)", "Move it aside or restore it from a backup; rig creates a fresh one.");
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export class Store {
+  readonly db: Database;
+
+  private constructor(
+    db: Database,
+    readonly path: string,
+  ) {
+    this.db = db;
+  }
+
+  /** Opens (creating when missing) and migrates the state file. */
+  static open(path: string): Store {
+    const dir = dirname(path);
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (existsSync(path)) checkHeader(path);
+    else closeSync(openSync(path, "a", 0o600));
+    chmodSync(path, 0o600);
+
+    let db: Database;
+    try {
+      db = new Database(path, { create: true, strict: true });
+    } catch (error) {
+      throw stateError(path, "cannot be opened", messageOf(error), error);
+    }
+    try {
+      db.run("PRAGMA busy_timeout = 10000");
+      const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+      if (version > SCHEMA_VERSION) {
+        throw stateError(path, `has schema version ${version}, newer than this rig supports (${SCHEMA_VERSION})`, "Upgrade rigkit to use this project.");
+      }
+      db.run("PRAGMA journal_mode = WAL");
+      db.run("PRAGMA synchronous = NORMAL");
+      db.run("PRAGMA foreign_keys = ON");
+      if (version < SCHEMA_VERSION) Store.migrate(db, version);
+    } catch (error) {
+      db.close();
+      if (error instanceof RigError) throw error;
+      throw stateError(path, "is damaged or unreadable", messageOf(error), error);
+    }
+    return new Store(db, path);
+  }
+
+  private static migrate(db: Database, from: number): void {
+    db.transaction(() => {
+      for (let v = from; v < SCHEMA_VERSION; v++) db.run(migrations[v] as string);
+      db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+      if (from === 0) {
+        db.query("INSERT INTO meta (key, value) VALUES ('project_id', ?), ('created_at', ?)").run(
+          crypto.randomUUID().replaceAll("-", "").slice(0, 16),
+          String(Date.now()),
+        );
+      }
+    })();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  schemaVersion(): number {
+    return (this.db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  }
+
+  projectId(): string {
+    return (this.db.query("SELECT value FROM meta WHERE key = 'project_id'").get() as { value: string }).value;
+  }
+
+  // --- task runs ----------------------------------------------------------------------
+
+  /** The newest successful run with exactly this cache key. */
+  runByKey(workflow: string, path: string, keyHash: string): RunRow | null {
+    return this.db
+      .query(
+        "SELECT * FROM task_runs WHERE workflow = ? AND path = ? AND key_hash = ? AND status = 'ok' ORDER BY finished_at DESC, rowid DESC LIMIT 1",
+      )
+      .get(workflow, path, keyHash) as RunRow | null;
+  }
+
+  /** The newest successful run of a task, whatever its key. */
+  latestRun(workflow: string, path: string): RunRow | null {
+    return this.db
+      .query("SELECT * FROM task_runs WHERE workflow = ? AND path = ? AND status = 'ok' ORDER BY finished_at DESC, rowid DESC LIMIT 1")
+      .get(workflow, path) as RunRow | null;
+  }
+
+  run(id: string): RunRow | null {
+    return this.db.query("SELECT * FROM task_runs WHERE id = ?").get(id) as RunRow | null;
+  }
+
+  /** Outputs of several runs at once (final context of an all-cached apply). */
+  outputs(ids: string[]): Map<string, string | null> {
+    const result = new Map<string, string | null>();
+    const statement = this.db.query("SELECT output FROM task_runs WHERE id = ?");
+    for (const id of ids) result.set(id, (statement.get(id) as { output: string | null } | null)?.output ?? null);
+    return result;
+  }
+
+  insertRun(row: RunRow): void {
+    this.db
+      .query(
+        `INSERT INTO task_runs (id, workflow, path, name, key_hash, key_parts, upstream, output, artifacts, metadata, log,
+           status, error, invalidated, started_at, finished_at, duration_ms)
+         VALUES ($id, $workflow, $path, $name, $key_hash, $key_parts, $upstream, $output, $artifacts, $metadata, $log,
+           $status, $error, $invalidated, $started_at, $finished_at, $duration_ms)`,
+      )
+      .run(row as unknown as Record<string, string | number | null>);
+  }
+
+  invalidateRun(id: string): void {
+    this.db.query("UPDATE task_runs SET invalidated = 1 WHERE id = ?").run(id);
+  }
+
+  /** Runs of one workflow, newest first (for `cache ls` and `log`). */
+  runs(workflow: string): RunRow[] {
+    return this.db.query("SELECT * FROM task_runs WHERE workflow = ? ORDER BY finished_at DESC, rowid DESC").all(workflow) as RunRow[];
+  }
+
+  // --- workflow state -----------------------------------------------------------------
+
+  setFinalCtx(workflow: string, ctx: unknown): void {
+    this.db
+      .query("INSERT INTO workflow_state (workflow, ctx, applied_at) VALUES (?, ?, ?) ON CONFLICT (workflow) DO UPDATE SET ctx = excluded.ctx, applied_at = excluded.applied_at")
+      .run(workflow, JSON.stringify(ctx), Date.now());
+  }
+
+  finalCtx(workflow: string): { ctx: unknown; appliedAt: number } | null {
+    const row = this.db.query("SELECT ctx, applied_at FROM workflow_state WHERE workflow = ?").get(workflow) as
+      | { ctx: string; applied_at: number }
+      | null;
+    return row ? { ctx: JSON.parse(row.ctx), appliedAt: row.applied_at } : null;
+  }
+
+  // --- workspaces ---------------------------------------------------------------------
+
+  workspaces(): WorkspaceRow[] {
+    return this.db.query("SELECT * FROM workspaces ORDER BY workflow, created_at, name").all() as WorkspaceRow[];
+  }
+
+  workspacesNamed(name: string): WorkspaceRow[] {
+    return this.db.query("SELECT * FROM workspaces WHERE name = ? ORDER BY workflow").all(name) as WorkspaceRow[];
+  }
+
+  workspace(workflow: string, name: string): WorkspaceRow | null {
+    return this.db.query("SELECT * FROM workspaces WHERE workflow = ? AND name = ?").get(workflow, name) as WorkspaceRow | null;
+  }
+
+  /** Records the intent to create a workspace; false when the name is taken. */
+  insertWorkspace(workflow: string, name: string): boolean {
+    const now = Date.now();
+    const result = this.db
+      .query("INSERT OR IGNORE INTO workspaces (workflow, name, status, ctx, created_at, updated_at) VALUES (?, ?, 'creating', '{}', ?, ?)")
+      .run(workflow, name, now, now);
+    return result.changes === 1;
+  }
+
+  updateWorkspace(workflow: string, name: string, changes: { status?: WorkspaceStatus; ctx?: unknown }): void {
+    const row = this.workspace(workflow, name);
+    if (!row) return;
+    this.db
+      .query("UPDATE workspaces SET status = ?, ctx = ?, updated_at = ? WHERE workflow = ? AND name = ?")
+      .run(changes.status ?? row.status, changes.ctx === undefined ? row.ctx : JSON.stringify(changes.ctx), Date.now(), workflow, name);
+  }
+
+  deleteWorkspace(workflow: string, name: string): void {
+    this.db.query("DELETE FROM workspaces WHERE workflow = ? AND name = ?").run(workflow, name);
+  }
+
+  // --- provider storage ---------------------------------------------------------------
+
+  storageGet(provider: string, key: string): string | null {
+    return (this.db.query("SELECT value FROM provider_storage WHERE provider = ? AND key = ?").get(provider, key) as { value: string } | null)?.value ?? null;
+  }
+
+  storageSet(provider: string, key: string, value: string): void {
+    this.db
+      .query("INSERT INTO provider_storage (provider, key, value) VALUES (?, ?, ?) ON CONFLICT (provider, key) DO UPDATE SET value = excluded.value")
+      .run(provider, key, value);
+  }
+
+  storageDelete(provider: string, key: string): void {
+    this.db.query("DELETE FROM provider_storage WHERE provider = ? AND key = ?").run(provider, key);
+  }
+
+  storageEntries(provider: string, prefix: string): [string, string][] {
+    const rows = this.db
+      .query("SELECT key, value FROM provider_storage WHERE provider = ? AND substr(key, 1, length(?)) = ? ORDER BY key")
+      .all(provider, prefix, prefix) as { key: string; value: string }[];
+    return rows.map((r) => [r.key, r.value]);
+  }
+
+  // --- completion manifest ------------------------------------------------------------
+
+  manifestHash(): string | null {
+    return (this.db.query("SELECT hash FROM manifest WHERE id = 1").get() as { hash: string } | null)?.hash ?? null;
+  }
+
+  manifest(): string | null {
+    return (this.db.query("SELECT body FROM manifest WHERE id = 1").get() as { body: string } | null)?.body ?? null;
+  }
+
+  saveManifest(hash: string, body: string): void {
+    this.db
+      .query("INSERT INTO manifest (id, hash, body, updated_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, body = excluded.body, updated_at = excluded.updated_at")
+      .run(hash, body, Date.now());
+  }
+
+  // --- operation log ------------------------------------------------------------------
+
+  logStart(kind: string, workflow: string | null, target: string | null): number {
+    const result = this.db
+      .query("INSERT INTO oplog (kind, workflow, target, status, started_at) VALUES (?, ?, ?, 'running', ?)")
+      .run(kind, workflow, target, Date.now());
+    return Number(result.lastInsertRowid);
+  }
+
+  logFinish(id: number, status: "ok" | "failed" | "cancelled", detail?: unknown): void {
+    const now = Date.now();
+    this.db
+      .query("UPDATE oplog SET status = ?, finished_at = ?, duration_ms = ? - started_at, detail = ? WHERE id = ?")
+      .run(status, now, now, detail === undefined ? null : JSON.stringify(detail), id);
+  }
+
+  oplog(workflow?: string, limit = 100): OplogRow[] {
+    return (
+      workflow
+        ? this.db.query("SELECT * FROM oplog WHERE workflow = ? ORDER BY id DESC LIMIT ?").all(workflow, limit)
+        : this.db.query("SELECT * FROM oplog ORDER BY id DESC LIMIT ?").all(limit)
+    ) as OplogRow[];
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * rigkit config: prepare this project once, then fork workspaces from it.
+ *
+ *   rig plan            what is cached, what would run
+ *   rig apply           run what is stale
+ *   rig create ws1      a copy of the prepared directory in .rigkit/workspaces/ws1
+ *   rig ws1/shell       a shell in it;  rig ws1/exec --command "ls"
+ *   rig rm ws1          remove it
+ */
+import { cpSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { local, workflow, z } from "rigkit";
+
+export default workflow("app")
+  .addProvider("local", local())
+  // Config is part of every later task's cache key: change it and they rerun.
+  .configure({ source: "." })
+
+  // Tool versions, re-checked once a day.
+  .task("toolchain", { cacheTTL: "1d" }, async ({ providers }) => {
+    const version = async (argv: string[]) => (await providers.local.exec(argv, { reject: false })).stdout.trim() || null;
+    return { ctx: { node: await version(["node", "--version"]), git: await version(["git", "--version"]) } };
+  })
+
+  // A copy of the project's files, the base every workspace is forked from.
+  .task("source", async ({ step, providers, config }) => {
+    const from = resolve(config.source);
+    const dir = providers.local.prepareDir("source", { fresh: true });
+    const skip = new Set([".rigkit", "node_modules", ".git"]);
+    for (const entry of readdirSync(from)) {
+      if (!skip.has(entry)) cpSync(join(from, entry), join(dir, entry), { recursive: true });
+    }
+    return { ctx: { ...step.ctx, base: providers.local.dirRef(dir) } };
+  })
+
+  // Replace with what your project needs once per base: npm ci, make deps, a database dump, …
+  .task("setup", async ({ step, providers }) => {
+    await providers.local.exec("echo prepared by rigkit > .prepared", { cwd: step.ctx.base.path });
+  })
+
+  .workspace({
+    create: async ({ workflow, providers }) => {
+      const { dir, method } = await providers.local.createWorkspace({ from: workflow.ctx.base });
+      return { dir, method };
+    },
+    remove: async ({ workspace, providers }) => {
+      if (workspace.ctx.dir) await providers.local.removeWorkspace(workspace.ctx.dir);
+    },
+  })
+
+  .workspaceOperation("shell", {
+    description: "Open a shell in the workspace",
+    run: async ({ workspace, providers }) => {
+      await providers.local.shell({ cwd: workspace.ctx.dir });
+    },
+  })
+
+  .workspaceOperation("exec", {
+    description: "Run a shell command in the workspace",
+    input: z.object({ command: z.string().describe("the shell command to run") }),
+    run: async ({ input, workspace, providers }) => {
+      const result = await providers.local.exec(input.command, { cwd: workspace.ctx.dir, reject: false });
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    },
+  })
+
+  .workspaceOperation("info", {
+    description: "Where the workspace is and what it was built with",
+    run: async ({ workspace, workflow }) => ({ dir: workspace.ctx.dir, copy: workspace.ctx.method, node: workflow.ctx.node, git: workflow.ctx.git }),
+  });
