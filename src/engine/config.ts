@@ -3,48 +3,14 @@
  * plugin answers that import with this CLI's own SDK module, so nothing needs to be
  * installed next to the config.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { parseEnv } from "node:util";
 import { plugin } from "bun";
 import { RigError, messageOf } from "../errors.ts";
 import * as sdk from "../index.ts";
 import { type AnySequence, isSequence } from "../sdk/sequence.ts";
-
-export const CONFIG_NAMES = ["rigkit.config.ts", join("rigkit", "index.ts")] as const;
-
-export interface ConfigLocation {
-  /** Absolute path of the config file. */
-  path: string;
-  /** The project root: the directory holding `rigkit.config.ts` (or `rigkit/`). */
-  root: string;
-}
-
-const locate = (root: string, name: string): ConfigLocation => ({ path: join(root, name), root });
-
-/** The config in `start` or its nearest parent, or the file named by `--config`. */
-export function findConfig(options: { cwd: string; config?: string }): ConfigLocation {
-  if (options.config) {
-    const path = resolve(options.cwd, options.config);
-    if (!existsSync(path) || !statSync(path).isFile()) {
-      throw new RigError("CONFIG_NOT_FOUND", `Config file ${path} does not exist`);
-    }
-    // `rigkit/index.ts` belongs to the directory above `rigkit/`.
-    const dir = dirname(path);
-    const root = path.endsWith(join("rigkit", "index.ts")) ? dirname(dir) : dir;
-    return { path, root };
-  }
-  let dir = resolve(options.cwd);
-  for (;;) {
-    for (const name of CONFIG_NAMES) if (existsSync(join(dir, name))) return locate(dir, name);
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new RigError("CONFIG_NOT_FOUND", `No rigkit.config.ts in ${resolve(options.cwd)} or any parent directory`, {
-    detail: ["Run `rig init` to create one, or pass --config <file> or --chdir <dir>."],
-  });
-}
+import type { ConfigLocation } from "./locate.ts";
 
 /** Loads the project's `.env` into process.env, never overriding variables already set. */
 export function loadDotEnv(root: string): void {

@@ -1,22 +1,16 @@
 /** A loaded project: config location, compiled workflows, state store and providers. */
-import { join, resolve } from "node:path";
 import { RigError } from "../errors.ts";
 import { prompt } from "../host/local.ts";
 import { terminal } from "../host/terminal.ts";
 import type { ProjectInfo } from "../sdk/provider.ts";
 import { Store } from "../state/store.ts";
 import { type CompiledWorkflow, compileWorkflow } from "./compile.ts";
-import { type ConfigLocation, findConfig, loadWorkflows } from "./config.ts";
+import { loadWorkflows } from "./config.ts";
+import { type ConfigLocation, type ProjectOptions, findConfig, stateDirOf, statePath } from "./locate.ts";
 import { buildManifest, saveManifest } from "./manifest.ts";
 import { ProviderRegistry } from "./providers.ts";
 
-export interface ProjectOptions {
-  cwd: string;
-  /** `--config <file>` */
-  config?: string;
-  /** `--state <file>` */
-  state?: string;
-}
+export type { ProjectOptions };
 
 export interface Project {
   location: ConfigLocation;
@@ -24,18 +18,6 @@ export interface Project {
   store: Store;
   registry: ProviderRegistry;
   workflows: CompiledWorkflow[];
-}
-
-export const stateDirOf = (location: ConfigLocation): string => join(location.root, ".rigkit");
-
-export function statePath(location: ConfigLocation, options: ProjectOptions): string {
-  return options.state ? resolve(options.cwd, options.state) : join(stateDirOf(location), "state.sqlite");
-}
-
-/** The state file alone, for commands that need no config (ls, log, completion). */
-export function openState(options: ProjectOptions): { location: ConfigLocation; store: Store } {
-  const location = findConfig(options);
-  return { location, store: Store.open(statePath(location, options)) };
 }
 
 /** Finds, imports and compiles the config, then opens the state file and saves the manifest. */

@@ -8,7 +8,7 @@ import { type Activity, runInActivity } from "../host/activity.ts";
 import { host, prompt } from "../host/local.ts";
 import { terminal } from "../host/terminal.ts";
 import type { JsonObject } from "../sdk/types.ts";
-import type { WorkspaceRow } from "../state/store.ts";
+import { type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../state/store.ts";
 import { captureConsole } from "./capture.ts";
 import type { CompiledWorkflow } from "./compile.ts";
 import { findNonJson, isPlainObject } from "./json.ts";
@@ -16,25 +16,13 @@ import { checkWorkspaceName } from "./names.ts";
 import type { Project } from "./project.ts";
 import { redact } from "./secrets.ts";
 
-export interface WorkspaceInfo {
-  name: string;
-  workflow: string;
-  ctx: JsonObject;
-  createdAt: string;
-}
+export type { WorkspaceInfo };
 
 export interface HookOptions {
   signal?: AbortSignal;
   /** Live output of hooks, per workspace. */
   output?: (workspace: string, line: string) => void;
 }
-
-export const workspaceInfo = (row: WorkspaceRow): WorkspaceInfo => ({
-  name: row.name,
-  workflow: row.workflow,
-  ctx: JSON.parse(row.ctx) as JsonObject,
-  createdAt: new Date(row.created_at).toISOString(),
-});
 
 function hooksOf(workflow: CompiledWorkflow) {
   if (!workflow.workspace) {

@@ -1,5 +1,4 @@
 /** Host capabilities (SPEC §6): run commands, attach the terminal, open URLs, prompt. */
-import { execa } from "execa";
 import { RigError } from "../errors.ts";
 import type { ExecOptions, ExecResult, HostCapabilities, PromptApi } from "../sdk/types.ts";
 import { currentActivity, splitLines } from "./activity.ts";
@@ -26,6 +25,7 @@ export async function runCommand(
   const activity = currentActivity();
   const shown = displayCommand(command);
   if (Array.isArray(command) && command.length === 0) throw new RigError("EXEC_FAILED", "exec(): empty command");
+  const { execa } = await import("execa");
   const common = {
     cwd: options.cwd,
     env: options.env,
@@ -75,6 +75,7 @@ export async function runInteractive(
   options: { cwd?: string; env?: Record<string, string | undefined> } = {},
 ): Promise<number> {
   if (argv.length === 0) throw new RigError("EXEC_FAILED", "interactive(): empty command");
+  const { execa } = await import("execa");
   const result = await execa(argv[0] as string, argv.slice(1), { ...options, stdio: "inherit", reject: false });
   if (result.failed && result.exitCode === undefined) {
     throw new RigError("EXEC_FAILED", `cannot run ${displayCommand(argv)}: ${result.shortMessage}`);
@@ -138,6 +139,7 @@ async function openUrl(url: string): Promise<void> {
     process.stderr.write(`Open ${url}\n`);
     return;
   }
+  const { execa } = await import("execa");
   const result = await execa(opener, [url], { reject: false, stdio: "ignore" });
   if (result.failed) process.stderr.write(`Open ${url}\n`);
 }

@@ -5,7 +5,8 @@
  * Type parameters carry the context through the chain:
  * - `In`  what the sequence expects to receive (checked by `.add` / `.parallel`),
  * - `Ctx` the context after the last step,
- * - `P`   the providers in scope, `C` the merged `.configure` stack.
+ * - `P`   the providers in scope, `C` the merged `.configure` stack,
+ * - `W`   the workspace context returned by `.workspace({ create })`.
  */
 import type { ProviderDefinition } from "./provider.ts";
 import type {
@@ -33,20 +34,20 @@ export type Item =
 export type Scope = "global" | "local";
 
 // biome-ignore lint: any sequence, whatever its types.
-export type AnySequence = Sequence<any, any, any, any>;
+export type AnySequence = Sequence<any, any, any, any, any>;
 
 /** The context type a sequence ends with. */
-export type CtxOf<S> = S extends Sequence<infer _I, infer O, infer _P, infer _C> ? O : never;
+export type CtxOf<S> = S extends Sequence<infer _I, infer O, infer _P, infer _C, infer _W> ? O : never;
 
-type Branch<Ctx extends object, P, C extends object> = AnySequence | ((start: Sequence<Ctx, Ctx, P, C>) => AnySequence);
+type Branch<Ctx extends object, P, C extends object> = AnySequence | ((start: Sequence<Ctx, Ctx, P, C, JsonObject>) => AnySequence);
 type BranchOut<B> = B extends (...args: never[]) => infer S ? CtxOf<S> : CtxOf<B>;
 
 const SEQUENCE_BRAND = Symbol.for("rigkit.sequence");
 
-export class Sequence<In extends object, Ctx extends object, P, C extends object> {
+export class Sequence<In extends object, Ctx extends object, P, C extends object, W extends object = JsonObject> {
   readonly [SEQUENCE_BRAND] = true;
   /** Phantom fields: type information only, never set at run time. */
-  declare readonly __types?: { in: In; ctx: Ctx; providers: P; config: C };
+  declare readonly __types?: { in: In; ctx: Ctx; providers: P; config: C; workspace: W };
 
   constructor(
     readonly name: string,
@@ -55,17 +56,17 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
     readonly scope: Scope | undefined = undefined,
   ) {}
 
-  private with<NCtx extends object, NP = P, NC extends object = C>(item: Item): Sequence<In, NCtx, NP, NC> {
+  private with<NCtx extends object, NP = P, NC extends object = C, NW extends object = W>(item: Item): Sequence<In, NCtx, NP, NC, NW> {
     return new Sequence(this.name, this.isWorkflow, [...this.items, item], this.scope);
   }
 
   /** Adds a task. Its returned `{ ctx }` replaces the incoming context; returning nothing keeps it. */
-  task<Out extends object = Ctx>(id: string, handler: TaskHandler<Ctx, P, C, Out>): Sequence<In, Out, P, C>;
+  task<Out extends object = Ctx>(id: string, handler: TaskHandler<Ctx, P, C, Out>): Sequence<In, Out, P, C, W>;
   task<Out extends object = Ctx>(
     id: string,
     options: TaskOptions,
     handler: TaskHandler<Ctx, P, C, Out>,
-  ): Sequence<In, Out, P, C>;
+  ): Sequence<In, Out, P, C, W>;
   task(id: string, a: TaskOptions | AnyFn, b?: AnyFn): AnySequence {
     const [options, handler] = typeof a === "function" ? [{}, a] : [a ?? {}, b];
     if (typeof handler !== "function") throw new TypeError(`task "${id}": the handler must be a function`);
@@ -75,8 +76,8 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
   /** Appends a fragment; its tasks see this chain's providers and config. */
   add<I extends object, O extends object>(
     // biome-ignore lint: a fragment's own provider/config types do not constrain the chain.
-    fragment: Sequence<I, O, any, any> & (Ctx extends I ? unknown : { "fragment expects context the chain lacks": I }),
-  ): Sequence<In, O, P, C>;
+    fragment: Sequence<I, O, any, any, any> & (Ctx extends I ? unknown : { "fragment expects context the chain lacks": I }),
+  ): Sequence<In, O, P, C, W>;
   add(fragment: AnySequence): AnySequence {
     if (!isSequence(fragment)) throw new TypeError(`${this.name}.add(): expected a sequence`);
     return this.with({ type: "sequence", sequence: fragment });
@@ -89,7 +90,7 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
    */
   parallel<B extends Record<string, Branch<Ctx, P, C>>>(
     branches: B,
-  ): Sequence<In, Omit<Ctx, keyof B> & { [K in keyof B]: BranchOut<B[K]> }, P, C> {
+  ): Sequence<In, Omit<Ctx, keyof B> & { [K in keyof B]: BranchOut<B[K]> }, P, C, W> {
     const entries: [string, AnySequence][] = Object.entries(branches).map(([name, branch]) => {
       const seq = typeof branch === "function" ? branch(new Sequence(name, false)) : branch;
       if (!isSequence(seq)) throw new TypeError(`parallel branch "${name}": expected a sequence`);
@@ -99,27 +100,27 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
   }
 
   /** Adds a provider to the scope of everything after this point. */
-  addProvider<N extends string, R>(name: N, definition: ProviderDefinition<R>): Sequence<In, Ctx, Omit<P, N> & { [K in N]: R }, C> {
+  addProvider<N extends string, R>(name: N, definition: ProviderDefinition<R>): Sequence<In, Ctx, Omit<P, N> & { [K in N]: R }, C, W> {
     return this.with({ type: "provider", name, definition: definition as ProviderDefinition });
   }
 
   /** Shallow-merges JSON config into the stack seen by later tasks; part of their cache key. */
-  configure<NC extends JsonObject>(config: NC): Sequence<In, Ctx, P, Omit<C, keyof NC> & NC> {
+  configure<NC extends JsonObject>(config: NC): Sequence<In, Ctx, P, Omit<C, keyof NC> & NC, W> {
     return this.with({ type: "configure", config });
   }
 
   /** How workspaces are created from the final context, and removed. */
-  workspace<WCtx extends object>(hooks: WorkspaceHooks<Ctx, P, C, WCtx>): Sequence<In, Ctx, P, C> {
+  workspace<WCtx extends object>(hooks: WorkspaceHooks<Ctx, P, C, WCtx>): Sequence<In, Ctx, P, C, WCtx> {
     return this.with({ type: "workspace", hooks });
   }
 
   /** A command run against one workspace: `rig ws1/<id>`. */
-  workspaceOperation<I = Record<string, never>>(id: string, def: WorkspaceOperationDef<Ctx, P, C, I>): Sequence<In, Ctx, P, C> {
+  workspaceOperation<I = Record<string, never>>(id: string, def: WorkspaceOperationDef<Ctx, P, C, I, W>): Sequence<In, Ctx, P, C, W> {
     return this.with({ type: "workspaceOperation", id, def });
   }
 
   /** A command not tied to a workspace: `rig <id>`. */
-  operation<I = Record<string, never>>(id: string, def: OperationDef<Ctx, P, C, I>): Sequence<In, Ctx, P, C> {
+  operation<I = Record<string, never>>(id: string, def: OperationDef<Ctx, P, C, I>): Sequence<In, Ctx, P, C, W> {
     return this.with({ type: "operation", id, def });
   }
 }

@@ -103,7 +103,8 @@ export interface WorkspaceHookArgs<Ctx, P, C, WCtx = JsonObject> {
 }
 
 export interface WorkspaceHooks<Ctx, P, C, WCtx extends object> {
-  create: (args: WorkspaceHookArgs<Ctx, P, C, Partial<WCtx>>) => Awaitable<WCtx>;
+  /** `workspace.ctx` holds what the hook recorded so far (typed loosely: WCtx is inferred from the result). */
+  create: (args: WorkspaceHookArgs<Ctx, P, C, JsonObject>) => Awaitable<WCtx>;
   remove?: (args: WorkspaceHookArgs<Ctx, P, C, WCtx>) => Awaitable<unknown>;
 }
 
@@ -112,7 +113,7 @@ export interface InputSchema<I = unknown> extends OutputSchema<I> {
   shape: Record<string, unknown>;
 }
 
-export interface WorkspaceOperationArgs<Ctx, P, C, I> extends WorkspaceHookArgs<Ctx, P, C> {
+export interface WorkspaceOperationArgs<Ctx, P, C, I, WCtx = JsonObject> extends WorkspaceHookArgs<Ctx, P, C, WCtx> {
   input: I;
 }
 
@@ -124,10 +125,10 @@ export interface OperationArgs<Ctx, P, C, I> {
   signal: AbortSignal;
 }
 
-export interface WorkspaceOperationDef<Ctx, P, C, I> {
+export interface WorkspaceOperationDef<Ctx, P, C, I, WCtx = JsonObject> {
   description?: string;
   input?: InputSchema<I>;
-  run: (args: WorkspaceOperationArgs<Ctx, P, C, I>) => Awaitable<unknown>;
+  run: (args: WorkspaceOperationArgs<Ctx, P, C, I, WCtx>) => Awaitable<unknown>;
 }
 
 export interface OperationDef<Ctx, P, C, I> {

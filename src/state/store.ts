@@ -43,6 +43,21 @@ export interface WorkspaceRow {
   updated_at: number;
 }
 
+/** A workspace as `create`, `ls` and `--json` present it. */
+export interface WorkspaceInfo {
+  name: string;
+  workflow: string;
+  ctx: unknown;
+  createdAt: string;
+}
+
+export const workspaceInfo = (row: WorkspaceRow): WorkspaceInfo => ({
+  name: row.name,
+  workflow: row.workflow,
+  ctx: JSON.parse(row.ctx),
+  createdAt: new Date(row.created_at).toISOString(),
+});
+
 export interface OplogRow {
   id: number;
   kind: string;

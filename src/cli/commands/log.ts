@@ -1,4 +1,4 @@
-import { openState } from "../../engine/project.ts";
+import { openState } from "../../engine/locate.ts";
 import { RigError } from "../../errors.ts";
 import { type Cli, projectOptions } from "../program.ts";
 import { renderLog } from "../render.ts";

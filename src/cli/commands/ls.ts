@@ -1,6 +1,6 @@
 import { readManifest } from "../../engine/manifest.ts";
-import { openState } from "../../engine/project.ts";
-import { workspaceInfo } from "../../engine/workspaces.ts";
+import { openState } from "../../engine/locate.ts";
+import { workspaceInfo } from "../../state/store.ts";
 import { RigError } from "../../errors.ts";
 import { type Cli, projectOptions } from "../program.ts";
 import { renderWorkspaces } from "../render.ts";

@@ -6,7 +6,6 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { cp } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { execa } from "execa";
 import { RigError } from "../../errors.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
 import { type ArtifactRef, defineProvider } from "../../sdk/provider.ts";
@@ -47,6 +46,7 @@ function inside(parent: string, child: string): boolean {
 /** Copy-on-write where the filesystem allows (GNU cp --reflink=auto), a plain copy otherwise. */
 async function copyTree(from: string, to: string): Promise<CopyMethod> {
   if (process.platform === "linux") {
+    const { execa } = await import("execa");
     const result = await execa("cp", ["-a", "--reflink=auto", from, to], { reject: false });
     if (!result.failed) return "reflink-or-copy";
     rmSync(to, { recursive: true, force: true });

@@ -1,0 +1,90 @@
+/** Test helpers: temp projects, running the real bin/rig, and in-process engine projects. */
+import { afterAll } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { compileWorkflow } from "../src/engine/compile.ts";
+import type { Project } from "../src/engine/project.ts";
+import { ProviderRegistry } from "../src/engine/providers.ts";
+import type { AnySequence } from "../src/sdk/sequence.ts";
+import { Store } from "../src/state/store.ts";
+
+export const REPO = resolve(import.meta.dir, "..");
+export const RIG = join(REPO, "bin", "rig");
+
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp directory (outside the repo, so configs import "rigkit" with nothing installed), removed after the file's tests. */
+export function tempDir(prefix = "rigkit-test-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** A temp project with the given files (paths relative to its root). */
+export function project(files: Record<string, string>): string {
+  const dir = tempDir();
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return dir;
+}
+
+export interface RigResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (throws when it is not exactly one document). */
+  json<T = any>(): T;
+  /** The JSON error document on stderr's last line. */
+  error(): { code: string; message: string };
+}
+
+/** Runs the real `bin/rig` with no stdin (never a TTY) and a private RIGKIT_HOME. */
+export async function rig(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; stdin?: string }): Promise<RigResult> {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", RIGKIT_HOME: join(options.cwd, ".rigkit-home"), ...options.env };
+  delete env.FORCE_COLOR;
+  const proc = Bun.spawn([RIG, ...args], {
+    cwd: options.cwd,
+    env: env as Record<string, string>,
+    stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    json: () => JSON.parse(stdout),
+    error: () => JSON.parse(stderr.trimEnd().split("\n").at(-1) ?? "").error,
+  };
+}
+
+/** An in-process project for engine tests: workflows built in the test, a real temp state file. */
+export function engineProject(workflows: AnySequence[], dir = tempDir()): Project {
+  const store = Store.open(join(dir, ".rigkit", "state.sqlite"));
+  const info = { id: store.projectId(), root: dir, stateDir: join(dir, ".rigkit") };
+  const keys = new Map();
+  return {
+    location: { path: join(dir, "rigkit.config.ts"), root: dir },
+    info,
+    store,
+    registry: new ProviderRegistry(info, store),
+    workflows: workflows.map((w) => compileWorkflow(w, keys)),
+  };
+}
+
+/** The same state file with new workflow definitions, as after editing the config. */
+export function reload(previous: Project, workflows: AnySequence[]): Project {
+  const keys = new Map();
+  return {
+    ...previous,
+    registry: new ProviderRegistry(previous.info, previous.store),
+    workflows: workflows.map((w) => compileWorkflow(w, keys)),
+  };
+}
