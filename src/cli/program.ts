@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { ProjectOptions } from "../engine/project.ts";
 import { RigError } from "../errors.ts";
+import { writeOut } from "../host/io.ts";
 import { terminal } from "../host/terminal.ts";
 import { BUILTIN_COMMANDS, type Globals, UPCOMING_COMMANDS, commandIndex, readGlobals, rewrite } from "./argv.ts";
 import { VERSION } from "./version.ts";
@@ -148,7 +149,7 @@ export async function runCli(rawArgv: string[], signal: AbortSignal): Promise<nu
   }
   const program = build(cli);
   if (word === undefined && !argv.some((a) => ["-h", "--help", "-v", "--version"].includes(a))) {
-    process.stdout.write(program.helpInformation());
+    writeOut(program.helpInformation());
     return 0;
   }
   try {

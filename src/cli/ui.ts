@@ -3,37 +3,38 @@
  * --json); stderr carries progress, logs and errors.
  */
 import pc from "picocolors";
+import { isTTY, writeErr, writeOut } from "../host/io.ts";
 import { terminal } from "../host/terminal.ts";
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
 /** Colour and animation: only on a TTY, never with NO_COLOR or RIGKIT_RENDER=0. */
-export function fancy(stream: NodeJS.WriteStream): boolean {
+export function fancy(fd: 1 | 2): boolean {
   if ("NO_COLOR" in process.env && process.env.NO_COLOR !== "") return false;
   if (process.env.RIGKIT_RENDER === "0") return false;
   if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== "0") return true;
-  return Boolean(stream.isTTY);
+  return isTTY(fd);
 }
 
 export const out = {
-  colors: pc.createColors(fancy(process.stdout)),
+  colors: pc.createColors(fancy(1)),
   line(text = ""): void {
-    process.stdout.write(`${text}\n`);
+    writeOut(`${text}\n`);
   },
 };
 
 export const err = {
-  colors: pc.createColors(fancy(process.stderr)),
-  fancy: fancy(process.stderr),
+  colors: pc.createColors(fancy(2)),
+  fancy: fancy(2),
   line(text = ""): void {
-    process.stderr.write(`${text}\n`);
+    writeErr(`${text}\n`);
   },
 };
 
 /** Writes a command's result: the JSON document with --json, the text rendering otherwise. */
 export function emit(json: unknown, text: () => string | null): void {
   if (terminal.json) {
-    process.stdout.write(`${JSON.stringify(json)}\n`);
+    writeOut(`${JSON.stringify(json)}\n`);
     return;
   }
   const rendered = text();

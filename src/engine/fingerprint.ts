@@ -19,22 +19,26 @@ export function hash(text: string): string {
 export const hashValue = (value: unknown): string => hash(stableStringify(value));
 
 /**
- * Identity of an output schema. zod schemas become JSON Schema (stable for the same
- * definition); anything else falls back to the source of its `parse` function.
+ * Identity of an output schema: its definition, walked deterministically, with
+ * refinements and transforms by their source. (JSON Schema would lose both.) Anything
+ * that is not a zod schema falls back to the source of its `parse` function.
  */
 export function schemaIdentity(schema: unknown): string | null {
   if (schema === undefined || schema === null) return null;
-  const s = schema as { toJSONSchema?: (o?: object) => unknown; parse?: unknown };
-  if (typeof s.toJSONSchema === "function") {
+  const s = schema as { def?: unknown; _def?: unknown; parse?: unknown };
+  const def = s.def ?? s._def;
+  if (def === undefined) return hash(String(s.parse));
+  // JSON Schema adds what lives outside the definition (descriptions in zod's registry).
+  let json = "";
+  const toJSONSchema = (schema as { toJSONSchema?: (o: object) => unknown }).toJSONSchema;
+  if (typeof toJSONSchema === "function") {
     try {
-      return hashValue(s.toJSONSchema({ unrepresentable: "any", io: "output" }));
+      json = stableStringify(toJSONSchema.call(schema, { unrepresentable: "any", io: "input" }));
     } catch {
-      // fall through: transforms and the like cannot always be represented
+      // cycles and the like: the definition alone still identifies the schema
     }
   }
-  const def = (schema as { def?: unknown; _def?: unknown }).def ?? (schema as { _def?: unknown })._def;
-  if (def !== undefined) return hash(describe(def, new Set()));
-  return hash(String(s.parse));
+  return hash(`${describe(def, new Set())}\u0000${json}`);
 }
 
 /** A deterministic description of a schema definition, functions by their source. */
@@ -43,6 +47,9 @@ function describe(value: unknown, seen: Set<unknown>): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? String(value);
   if (seen.has(value)) return "[cycle]";
   seen.add(value);
+  // zod 4 keeps a schema's or check's definition on a non-enumerable `_zod`.
+  const inner = (value as { _zod?: { def?: unknown } })._zod;
+  if (inner?.def !== undefined) return `zod:${describe(inner.def, seen)}`;
   if (Array.isArray(value)) return `[${value.map((v) => describe(v, seen)).join(",")}]`;
   const keys = Object.keys(value).sort();
   return `{${keys.map((k) => `${k}:${describe((value as Record<string, unknown>)[k], seen)}`).join(",")}}`;

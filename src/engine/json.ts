@@ -31,7 +31,7 @@ export function findNonJson(value: unknown, path = "ctx", seen = new Set<object>
     }
     const proto = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) {
-      return `${path} is a ${proto?.constructor?.name ?? "class"} instance, not a plain object`;
+      return `${path} is a ${proto?.constructor?.name || "class"} instance, not a plain object`;
     }
     for (const [key, child] of Object.entries(obj)) {
       const problem = findNonJson(child, /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`, seen);

@@ -2,6 +2,7 @@
 import { RigError } from "../errors.ts";
 import type { ExecOptions, ExecResult, HostCapabilities, PromptApi } from "../sdk/types.ts";
 import { currentActivity, splitLines } from "./activity.ts";
+import { writeErr } from "./io.ts";
 import { terminal } from "./terminal.ts";
 
 /** How long a cancelled child gets between SIGTERM and SIGKILL. */
@@ -136,12 +137,12 @@ async function openUrl(url: string): Promise<void> {
   const opener = process.platform === "darwin" ? "open" : process.platform === "win32" ? "start" : "xdg-open";
   const headless = process.platform === "linux" && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
   if (process.env.RIGKIT_NO_BROWSER === "1" || headless) {
-    process.stderr.write(`Open ${url}\n`);
+    writeErr(`Open ${url}\n`);
     return;
   }
   const { execa } = await import("execa");
   const result = await execa(opener, [url], { reject: false, stdio: "ignore" });
-  if (result.failed) process.stderr.write(`Open ${url}\n`);
+  if (result.failed) writeErr(`Open ${url}\n`);
 }
 
 export const host: HostCapabilities = {

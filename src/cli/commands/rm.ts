@@ -6,7 +6,7 @@ import { terminal } from "../../host/terminal.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
 import { type Cli, projectOptions } from "../program.ts";
 import { hookOutput } from "../progress.ts";
-import { emit, out } from "../ui.ts";
+import { emit, err, out } from "../ui.ts";
 
 export default async function rmCommand(cli: Cli, names: string[], opts: { all?: boolean; yes?: boolean; workflow?: string }): Promise<void> {
   if (opts.all && names.length > 0) throw new RigError("USAGE", "Pass workspace names or --all, not both");
@@ -49,7 +49,7 @@ export default async function rmCommand(cli: Cli, names: string[], opts: { all?:
   const removed = targets.filter((_, i) => settled[i]?.status === "fulfilled").map((t) => t.name);
   const failure = settled.find((s) => s.status === "rejected");
   if (failure) {
-    if (removed.length > 0) process.stderr.write(`Removed ${removed.join(", ")}\n`);
+    if (removed.length > 0) err.line(`Removed ${removed.join(", ")}`);
     throw (failure as PromiseRejectedResult).reason;
   }
   emit({ removed }, () => removed.map((name) => `${out.colors.green("✓")} Removed ${name}`).join("\n"));

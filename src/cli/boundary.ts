@@ -1,0 +1,57 @@
+/**
+ * The error boundary: runs the CLI and turns whatever it throws into an exit code and a
+ * one-line message (plus indented detail; a stack trace only with RIGKIT_DEBUG=1).
+ * Everything below throws typed errors (src/errors.ts); only main.ts exits.
+ */
+import { RigError, isRigError, messageOf } from "../errors.ts";
+import { writeErr, writeOut } from "../host/io.ts";
+
+export async function main(argv: string[], signal: AbortSignal): Promise<number> {
+const json = argv.slice(0, argv.includes("--") ? argv.indexOf("--") : undefined).includes("--json");
+
+/** Maps anything thrown to a RigError; SQLite failures are state-file problems. */
+function normalise(error: unknown): RigError {
+  if (isRigError(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && code.startsWith("SQLITE_")) {
+    return new RigError("STATE_ERROR", `The state file could not be used: ${messageOf(error)}`, {
+      detail: ["If it is damaged, move .rigkit/state.sqlite aside and run rig again."],
+      cause: error,
+    });
+  }
+  return new RigError("TASK_FAILED", `Internal error: ${messageOf(error)}`, {
+    detail: ["This is a bug in rig; run with RIGKIT_DEBUG=1 for a stack trace and report it."],
+    cause: error,
+  });
+}
+
+function report(error: RigError, json: boolean, ui: typeof import("./ui.ts")): void {
+  if (process.env.RIGKIT_DEBUG === "1") {
+    let current: unknown = error;
+    while (current) {
+      writeErr(`${current instanceof Error ? current.stack : String(current)}\n`);
+      current = current instanceof Error ? current.cause : undefined;
+    }
+  }
+  if (json) {
+    writeErr(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
+    return;
+  }
+  const { err } = ui;
+  const c = err.colors;
+  err.line(`${c.red(c.bold("error"))} ${error.message}`);
+  for (const line of error.detail) err.line(`  ${c.dim(line)}`);
+}
+
+const ui = await import("./ui.ts");
+try {
+  const { runCli } = await import("./program.ts");
+  const code = await runCli(argv, signal);
+  if (signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
+  return code;
+} catch (error) {
+  const failure = normalise(signal.aborted && !isRigError(error) ? new RigError("INTERRUPTED", "Interrupted") : error);
+  report(failure, json, ui);
+  return failure.exitCode;
+}
+}
