@@ -38,6 +38,12 @@ export interface ApplyResult {
   ctx: JsonObject;
 }
 
+/**
+ * A context, or the run whose stored output it is. Cached chains pass run ids along and
+ * parse an output only when a running task, a join or the final result needs it.
+ */
+type LazyCtx = { value: JsonObject } | { runId: string };
+
 /** Thrown by a task that called `step.invalidate()`: evaluation restarts from the target. */
 class Restart {
   constructor(
@@ -70,7 +76,11 @@ class Evaluation {
     this.runIds = new Array(workflow.tasks.length).fill(null);
   }
 
-  async evaluate(step: Step, ctx: JsonObject): Promise<JsonObject> {
+  load(ctx: LazyCtx): JsonObject {
+    return "value" in ctx ? ctx.value : (JSON.parse(this.project.store.runOutput(ctx.runId) ?? "{}") as JsonObject);
+  }
+
+  async evaluate(step: Step, ctx: LazyCtx): Promise<LazyCtx> {
     switch (step.kind) {
       case "task":
         return this.task(step.node, ctx);
@@ -86,21 +96,22 @@ class Evaluation {
           failures.find((e) => !(e instanceof Restart)) ??
           failures[0];
         if (failures.length > 0) throw failure;
-        const joined: JsonObject = { ...ctx };
+        const incoming = this.load(ctx);
+        const joined: JsonObject = { ...incoming };
         step.branches.forEach(([name], i) => {
-          if (Object.hasOwn(ctx, name)) {
+          if (Object.hasOwn(incoming, name)) {
             throw new RigError("CONFIG_ERROR", `Workflow "${this.workflow.name}": parallel branch "${name}" collides with context key "${name}"`, {
               detail: ["Rename the branch, or drop the key from the incoming context."],
             });
           }
-          joined[name] = (settled[i] as PromiseFulfilledResult<JsonObject>).value;
+          joined[name] = this.load((settled[i] as PromiseFulfilledResult<LazyCtx>).value);
         });
-        return joined;
+        return { value: joined };
       }
     }
   }
 
-  private async task(node: TaskNode, incoming: JsonObject): Promise<JsonObject> {
+  private async task(node: TaskNode, lazyIncoming: LazyCtx): Promise<LazyCtx> {
     if (this.signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
     const { store, registry } = this.project;
     const upstream = node.upstream.map((i) => this.runIds[i] ?? null);
@@ -109,8 +120,9 @@ class Evaluation {
       this.runIds[node.index] = verdict.run.id;
       this.cached.add(node.index);
       this.observer.cached?.(node);
-      return JSON.parse(verdict.run.output ?? "{}") as JsonObject;
+      return { runId: verdict.run.id };
     }
+    const incoming = this.load(lazyIncoming);
     const keyHash = verdict.keyHash as string; // upstream is all known during apply
     const runId = newRunId();
     const startedAt = Date.now();
@@ -192,7 +204,7 @@ class Evaluation {
     this.runIds[node.index] = runId;
     this.ran.add(node.index);
     this.observer.done?.(node, ms);
-    return output;
+    return { value: output };
   }
 
   /** The task named by `step.invalidate(id)`: an earlier task, by path or (nearest) id. */
@@ -245,7 +257,7 @@ async function evaluateUntilSettled(workflow: CompiledWorkflow, project: Project
   for (;;) {
     const evaluation = new Evaluation(workflow, project, signal, observer);
     try {
-      const ctx = await evaluation.evaluate(workflow.root, {});
+      const ctx = evaluation.load(await evaluation.evaluate(workflow.root, { value: {} }));
       for (const index of evaluation.ran) ran.add(index);
       project.store.setFinalCtx(workflow.name, ctx);
       const paths = (set: (i: number) => boolean) => workflow.tasks.filter((t) => set(t.index)).map((t) => t.path);

@@ -3,7 +3,7 @@
  * Shared by `plan` (which never runs task code) and `apply`.
  */
 import type { ArtifactRef } from "../sdk/provider.ts";
-import type { RunRow, Store } from "../state/store.ts";
+import type { CachedRun, RunRow, Store } from "../state/store.ts";
 import type { TaskNode } from "./compile.ts";
 import { hashValue } from "./fingerprint.ts";
 import type { ProviderRegistry } from "./providers.ts";
@@ -28,8 +28,8 @@ export interface KeyParts {
 }
 
 export type Verdict =
-  | { status: "cached"; run: RunRow }
-  | { status: "pending"; reason: PendingReason; parts: KeyParts; keyHash: string | null; previous: RunRow | null };
+  | { status: "cached"; run: CachedRun }
+  | { status: "pending"; reason: PendingReason; parts: KeyParts; keyHash: string | null };
 
 export function keyParts(node: TaskNode, registry: ProviderRegistry, upstream: (string | null)[]): KeyParts {
   return { task: node.taskHash, config: node.scope.configHash, providers: registry.scopeFingerprint(node.scope), upstream };
@@ -66,33 +66,25 @@ export async function decide(
   now = Date.now(),
 ): Promise<Verdict> {
   const parts = keyParts(node, registry, upstream);
-  const pending = (reason: PendingReason, hash: string | null, previous: RunRow | null): Verdict => ({
-    status: "pending",
-    reason,
-    parts,
-    keyHash: hash,
-    previous,
-  });
-
-  if (upstream.includes(null)) {
+  const pending = (reason: PendingReason, hash: string | null): Verdict => ({ status: "pending", reason, parts, keyHash: hash });
+  const changed = (): PendingReason => {
     const previous = store.latestRun(node.workflow, node.path);
-    return pending(previous ? changedPart(previous, parts) : "no-previous-run", null, previous);
-  }
+    return previous ? changedPart(previous, parts) : "no-previous-run";
+  };
+
+  if (upstream.includes(null)) return pending(changed(), null);
   const hash = keyHash(node, parts);
   const run = store.runByKey(node.workflow, node.path, hash);
-  if (!run) {
-    const previous = store.latestRun(node.workflow, node.path);
-    return pending(previous ? changedPart(previous, parts) : "no-previous-run", hash, previous);
-  }
-  if (run.invalidated) return pending("invalidated", hash, run);
-  if (node.ttlMs !== null && now - run.finished_at >= node.ttlMs) return pending("expired", hash, run);
+  if (!run) return pending(changed(), hash);
+  if (run.invalidated) return pending("invalidated", hash);
+  if (node.ttlMs !== null && now - run.finished_at >= node.ttlMs) return pending("expired", hash);
   if (node.options.output) {
-    const parsed = node.options.output.safeParse(JSON.parse(run.output ?? "null"));
-    if (!parsed.success) return pending("output-invalid", hash, run);
+    const parsed = node.options.output.safeParse(JSON.parse(store.runOutput(run.id) ?? "null"));
+    if (!parsed.success) return pending("output-invalid", hash);
   }
-  if (run.artifacts) {
+  if (run.artifacts && run.artifacts !== "[]") {
     for (const ref of JSON.parse(run.artifacts) as ArtifactRef[]) {
-      if (!(await registry.artifactValid(node.scope, ref))) return pending("artifact-missing", hash, run);
+      if (!(await registry.artifactValid(node.scope, ref))) return pending("artifact-missing", hash);
     }
   }
   return { status: "cached", run };

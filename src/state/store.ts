@@ -4,7 +4,7 @@
  * Opening never modifies a file it cannot vouch for: a file that is not SQLite, is
  * damaged, or was written by a newer rigkit gives a STATE_ERROR and is left as it is.
  */
-import { Database } from "bun:sqlite";
+import { Database, type Statement } from "bun:sqlite";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { RigError, messageOf } from "../errors.ts";
@@ -30,6 +30,14 @@ export interface RunRow {
   started_at: number;
   finished_at: number;
   duration_ms: number;
+}
+
+/** The columns the cache decision needs (outputs and logs stay on disk until asked for). */
+export interface CachedRun {
+  id: string;
+  invalidated: number;
+  finished_at: number;
+  artifacts: string | null;
 }
 
 export type WorkspaceStatus = "creating" | "ready" | "removing";
@@ -97,12 +105,19 @@ function checkHeader(path: string): void {
 
 export class Store {
   readonly db: Database;
+  // The two statements every task of a plan or apply runs, prepared once.
+  private readonly byKey: Statement;
+  private readonly outputById: Statement;
 
   private constructor(
     db: Database,
     readonly path: string,
   ) {
     this.db = db;
+    this.byKey = db.prepare(
+      "SELECT id, invalidated, finished_at, artifacts FROM task_runs WHERE workflow = ? AND path = ? AND key_hash = ? AND status = 'ok' ORDER BY finished_at DESC, rowid DESC LIMIT 1",
+    );
+    this.outputById = db.prepare("SELECT output FROM task_runs WHERE id = ?");
   }
 
   /** Opens (creating when missing) and migrates the state file. */
@@ -165,12 +180,13 @@ export class Store {
   // --- task runs ----------------------------------------------------------------------
 
   /** The newest successful run with exactly this cache key. */
-  runByKey(workflow: string, path: string, keyHash: string): RunRow | null {
-    return this.db
-      .query(
-        "SELECT * FROM task_runs WHERE workflow = ? AND path = ? AND key_hash = ? AND status = 'ok' ORDER BY finished_at DESC, rowid DESC LIMIT 1",
-      )
-      .get(workflow, path, keyHash) as RunRow | null;
+  runByKey(workflow: string, path: string, keyHash: string): CachedRun | null {
+    return this.byKey.get(workflow, path, keyHash) as CachedRun | null;
+  }
+
+  /** A run's output context, as stored (JSON text). */
+  runOutput(id: string): string | null {
+    return (this.outputById.get(id) as { output: string | null } | null)?.output ?? null;
   }
 
   /** The newest successful run of a task, whatever its key. */
@@ -182,14 +198,6 @@ export class Store {
 
   run(id: string): RunRow | null {
     return this.db.query("SELECT * FROM task_runs WHERE id = ?").get(id) as RunRow | null;
-  }
-
-  /** Outputs of several runs at once (final context of an all-cached apply). */
-  outputs(ids: string[]): Map<string, string | null> {
-    const result = new Map<string, string | null>();
-    const statement = this.db.query("SELECT output FROM task_runs WHERE id = ?");
-    for (const id of ids) result.set(id, (statement.get(id) as { output: string | null } | null)?.output ?? null);
-    return result;
   }
 
   insertRun(row: RunRow): void {
