@@ -128,8 +128,13 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
 export const isSequence = (value: unknown): value is AnySequence =>
   typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SEQUENCE_BRAND] === true;
 
-/** A reusable fragment. Declare what it expects with `sequence<{ repo: string }>("name")`. */
-export function sequence<In extends object = {}, P = {}, C extends object = {}>(name: string): Sequence<In, In, P, C> {
+/**
+ * A reusable fragment. Declare the context it expects with `sequence<{ repo: string }>("name")`.
+ * Its tasks see the providers of wherever it is added; they are typed loosely unless
+ * declared too: `sequence<{}, { local: LocalRuntime }>("name")`.
+ */
+// biome-ignore lint: fragments do not know the providers of the chain they join.
+export function sequence<In extends object = {}, P = Record<string, any>, C extends object = {}>(name: string): Sequence<In, In, P, C> {
   return new Sequence(name, false);
 }
 

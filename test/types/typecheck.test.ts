@@ -1,6 +1,6 @@
 /** Runs tsc over the project: type-level tests (test/types/*.typecheck.ts) and every source file. */
 import { expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO, tempDir } from "../helpers.ts";
 
@@ -27,4 +27,23 @@ test("control: reading a context key no upstream task produced fails to compile"
   const result = tsc("-p", join(dir, "tsconfig.json"));
   expect(result.exitCode).not.toBe(0);
   expect(result.stdout.toString()).toContain("Property 'y' does not exist");
+}, 120_000);
+
+test("the README's config example type-checks", () => {
+  const readme = readFileSync(join(REPO, "README.md"), "utf8");
+  const example = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(example).toContain('from "rigkit"');
+  const dir = tempDir();
+  writeFileSync(join(dir, "rigkit.config.ts"), example as string);
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      extends: join(REPO, "tsconfig.json"),
+      compilerOptions: { paths: { rigkit: [join(REPO, "src/index.ts")] }, typeRoots: [join(REPO, "node_modules", "@types")] },
+      include: ["rigkit.config.ts"],
+    }),
+  );
+  const result = tsc("-p", join(dir, "tsconfig.json"));
+  expect(result.stdout.toString()).toBe("");
+  expect(result.exitCode).toBe(0);
 }, 120_000);
