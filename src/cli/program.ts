@@ -41,7 +41,7 @@ export function withGlobals(command: Command): Command {
 export function strict(command: Command): Command {
   return command
     .exitOverride()
-    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .configureOutput({ writeOut, writeErr: () => {}, outputError: () => {} })
     .showSuggestionAfterError(true)
     .allowExcessArguments(false);
 }
@@ -149,7 +149,7 @@ export async function runCli(rawArgv: string[], signal: AbortSignal): Promise<nu
   }
   const program = build(cli);
   if (word === undefined && !argv.some((a) => ["-h", "--help", "-v", "--version"].includes(a))) {
-    writeOut(program.helpInformation());
+    program.outputHelp();
     return 0;
   }
   try {

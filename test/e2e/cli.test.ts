@@ -1,0 +1,221 @@
+/** The rest of the command line through the real bin/rig: init, help, version, globals, .env, state files, interrupts. */
+import { describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { RIG, project, rig, tempDir } from "../helpers.ts";
+import { APP_CONFIG } from "./fixtures.ts";
+
+describe("rig init", () => {
+  test("writes the local template, ignores .rigkit/, refuses to overwrite, and the result applies", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, ".gitignore"), "node_modules");
+    writeFileSync(join(dir, "hello.txt"), "hi\n");
+    const r = await rig(["init", "--json"], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    expect(r.json()).toEqual({ config: join(dir, "rigkit.config.ts"), template: "local", gitignore: true });
+    expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe("node_modules\n.rigkit/\n");
+
+    const again = await rig(["init"], { cwd: dir });
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toContain("rigkit.config.ts already exists");
+    const forced = await rig(["init", "--force", "--json"], { cwd: dir });
+    expect(forced.exitCode).toBe(0);
+    expect(forced.json().gitignore).toBe(false);
+    expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe("node_modules\n.rigkit/\n");
+
+    const apply = await rig(["apply", "--json"], { cwd: dir });
+    expect(apply.exitCode).toBe(0);
+    expect(apply.json().ran).toEqual(["toolchain", "source", "setup"]);
+    expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
+    const exec = await rig(["ws1/exec", "--command", "cat hello.txt .prepared", "--json"], { cwd: dir });
+    expect(exec.json()).toMatchObject({ exitCode: 0, stdout: "hi\nprepared by rigkit" });
+    expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
+  });
+
+  test("an unknown template is a usage error", async () => {
+    const r = await rig(["init", "--template", "nope"], { cwd: tempDir() });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("Allowed choices are local");
+  });
+});
+
+describe("help and version", () => {
+  test("--version, version and version --json", async () => {
+    const dir = tempDir();
+    const pkg = JSON.parse(readFileSync(join(import.meta.dir, "..", "..", "package.json"), "utf8"));
+    expect((await rig(["--version"], { cwd: dir })).stdout).toBe(`${pkg.version}\n`);
+    expect((await rig(["-v"], { cwd: dir })).stdout).toBe(`${pkg.version}\n`);
+    expect((await rig(["version"], { cwd: dir })).stdout).toBe(`rig ${pkg.version} (bun ${Bun.version})\n`);
+    expect((await rig(["version", "--json"], { cwd: dir })).json()).toEqual({ rig: pkg.version, bun: Bun.version });
+  });
+
+  test("help lists the commands; each command's help has examples", async () => {
+    const dir = tempDir();
+    const bare = await rig([], { cwd: dir });
+    expect(bare.exitCode).toBe(0);
+    for (const command of ["init", "plan", "apply", "create", "rm|remove", "ls", "run", "log", "version"]) {
+      expect(bare.stdout).toContain(`  ${command} `);
+    }
+    expect((await rig(["--help"], { cwd: dir })).stdout).toBe(bare.stdout);
+    for (const command of ["plan", "apply", "create", "rm", "ls", "log", "init"]) {
+      const help = await rig([command, "--help"], { cwd: dir });
+      expect(help.exitCode).toBe(0);
+      expect(help.stdout).toContain(`Usage: rig ${command}`);
+      expect(help.stdout).toContain("Examples:");
+      expect(help.stdout).toContain("--json");
+    }
+    const viaHelp = await rig(["help", "create"], { cwd: dir });
+    expect(viaHelp.stdout).toContain("Usage: rig create");
+  });
+
+  test("an operation's --help lists its inputs", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    await rig(["create", "w"], { cwd: dir });
+    const help = await rig(["w/test", "--help"], { cwd: dir });
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain("Pretend to run tests");
+    expect(help.stdout).toMatch(/--filter <value>\s+only tests matching this \(required\)/);
+    expect(help.stdout).toMatch(/--level <choice>.*\(choices: "unit", "e2e", default: "unit"\)/);
+    expect(help.stdout).toContain("--no-watch");
+    expect(help.stdout).toContain("--dry-run");
+  });
+});
+
+describe("global options and discovery", () => {
+  test("the config is found in a parent directory; --chdir, --config and --state point elsewhere", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG, "sub/deeper/.keep": "" });
+    const fromBelow = await rig(["plan", "--json"], { cwd: join(dir, "sub", "deeper") });
+    expect(fromBelow.json().workflow).toBe("app");
+    expect(existsSync(join(dir, ".rigkit", "state.sqlite"))).toBe(true);
+    expect(existsSync(join(dir, "sub", "deeper", ".rigkit"))).toBe(false);
+
+    const elsewhere = tempDir();
+    expect((await rig(["--chdir", dir, "plan", "--json"], { cwd: elsewhere })).json().workflow).toBe("app");
+    expect((await rig(["plan", "--chdir", dir, "--json"], { cwd: elsewhere })).json().workflow).toBe("app");
+    expect((await rig(["plan", "--config", join(dir, "rigkit.config.ts"), "--json"], { cwd: elsewhere })).json().workflow).toBe("app");
+
+    const state = join(elsewhere, "other.sqlite");
+    const applied = await rig(["apply", "--state", state, "--json"], { cwd: dir });
+    expect(applied.json().ran).toEqual(["tools", "base"]);
+    expect(existsSync(state)).toBe(true);
+    // The default state file never saw that apply.
+    expect((await rig(["plan", "--json"], { cwd: dir })).json().cachedCount).toBe(0);
+    expect((await rig(["plan", "--state", state, "--json"], { cwd: dir })).json().cachedCount).toBe(2);
+  });
+
+  test("rigkit/index.ts is found as well", async () => {
+    const dir = project({ "rigkit/index.ts": `import { workflow } from "rigkit";\nexport default workflow("nested").task("t", async () => {});\n` });
+    const r = await rig(["plan", "--json"], { cwd: dir });
+    expect(r.json().workflow).toBe("nested");
+    expect(existsSync(join(dir, ".rigkit", "state.sqlite"))).toBe(true);
+  });
+
+  test("the project's .env is loaded without overriding the environment", async () => {
+    const dir = project({
+      ".env": "RIGKIT_T_FROM_FILE=file\nRIGKIT_T_BOTH=file\n",
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+export default workflow("e").operation("show", { run: async () => ({ file: process.env.RIGKIT_T_FROM_FILE, both: process.env.RIGKIT_T_BOTH }) });`,
+    });
+    const r = await rig(["show", "--json"], { cwd: dir, env: { RIGKIT_T_BOTH: "shell" } });
+    expect(r.json()).toEqual({ file: "file", both: "shell" });
+  });
+
+  test("a config outside any package imports rigkit with nothing installed", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    expect(existsSync(join(dir, "node_modules"))).toBe(false);
+    expect((await rig(["plan"], { cwd: dir })).exitCode).toBe(0);
+    expect(existsSync(join(dir, "node_modules"))).toBe(false);
+  });
+});
+
+describe("the state file", () => {
+  const sha = (path: string) => new Bun.CryptoHasher("sha256").update(readFileSync(path)).digest("hex");
+
+  test("a file that is not SQLite is refused and left untouched", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    mkdirSync(join(dir, ".rigkit"));
+    const path = join(dir, ".rigkit", "state.sqlite");
+    writeFileSync(path, "this is not a database, it is a note\n".repeat(20));
+    const before = sha(path);
+    for (const args of [["plan"], ["apply"], ["ls"], ["create", "x"]]) {
+      const r = await rig([...args, "--json"], { cwd: dir });
+      expect(r.exitCode).toBe(1);
+      expect(r.error().code).toBe("STATE_ERROR");
+      expect(r.error().message).toContain("is not a rigkit state file");
+    }
+    expect(sha(path)).toBe(before);
+  });
+
+  test("a file from a newer rig is refused and left untouched", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    const path = join(dir, ".rigkit", "state.sqlite");
+    const db = new Database(path);
+    db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    db.run("PRAGMA journal_mode = DELETE");
+    db.run("PRAGMA user_version = 99");
+    db.close();
+    const before = sha(path);
+    const r = await rig(["plan"], { cwd: dir });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("has schema version 99, newer than this rig supports (1)");
+    expect(r.stderr).toContain("Upgrade rigkit");
+    expect(sha(path)).toBe(before);
+  });
+
+  test("a truncated file is refused with a clear error", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    await rig(["apply"], { cwd: dir });
+    const path = join(dir, ".rigkit", "state.sqlite");
+    const db = new Database(path);
+    db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    db.close();
+    const bytes = readFileSync(path);
+    writeFileSync(path, bytes.subarray(0, 1024 + 100));
+    const r = await rig(["plan", "--json"], { cwd: dir });
+    expect(r.exitCode).toBe(1);
+    expect(r.error().code).toBe("STATE_ERROR");
+  });
+});
+
+describe("interrupts", () => {
+  test("SIGINT during a task cancels it, keeps earlier results and exits 130", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow, local } from "rigkit";
+export default workflow("i").addProvider("local", local())
+  .task("quick", async () => ({ ctx: { quick: true } }))
+  .task("slow", async ({ providers }) => { console.log("sleeping"); await providers.local.exec(["sleep", "100"]); });`,
+    });
+    const proc = Bun.spawn([RIG, "apply"], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: "1", RIGKIT_HOME: join(dir, ".home") },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const reader = proc.stderr.getReader();
+    let stderr = "";
+    while (!stderr.includes("sleeping")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stderr += new TextDecoder().decode(value);
+    }
+    const started = performance.now();
+    proc.kill("SIGINT");
+    const code = await proc.exited;
+    expect(code).toBe(130);
+    expect(performance.now() - started).toBeLessThan(4500); // SIGTERM to the child, SIGKILL after the grace period at worst
+    const db = new Database(join(dir, ".rigkit", "state.sqlite"), { readonly: true });
+    const runs = db.query("SELECT path, status FROM task_runs ORDER BY started_at").all();
+    db.close();
+    expect(runs).toEqual([
+      { path: "quick", status: "ok" },
+      { path: "slow", status: "cancelled" },
+    ]);
+    const sleeping = Bun.spawnSync(["pgrep", "-f", "sleep 100"]).stdout.toString().trim();
+    expect(sleeping).toBe("");
+    const plan = await rig(["plan", "--json"], { cwd: dir });
+    expect(plan.json().nodes.map((n: { status: string }) => n.status)).toEqual(["cached", "pending"]);
+  }, 20_000);
+});
