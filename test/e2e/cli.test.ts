@@ -219,3 +219,44 @@ export default workflow("i").addProvider("local", local())
     expect(plan.json().nodes.map((n: { status: string }) => n.status)).toEqual(["cached", "pending"]);
   }, 20_000);
 });
+
+describe("read-only views", () => {
+  test("apply --dry-run reports like plan and runs nothing", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    const dry = await rig(["apply", "--dry-run", "--json"], { cwd: dir });
+    expect(dry.exitCode).toBe(0);
+    expect(dry.json()).toEqual((await rig(["plan", "--json"], { cwd: dir })).json());
+    expect(existsSync(join(dir, ".rigkit", "base"))).toBe(false);
+  });
+
+  test("ls config lists workflows, tasks and operations from the manifest", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    await rig(["plan"], { cwd: dir });
+    const r = await rig(["ls", "config", "--json"], { cwd: dir });
+    const [app] = r.json().workflows;
+    expect(app.name).toBe("app");
+    expect(app.tasks).toEqual(["tools", "base"]);
+    expect(app.operations.map((o: { id: string }) => o.id)).toEqual(["hello"]);
+    const test = app.workspaceOperations.find((o: { id: string }) => o.id === "test");
+    expect(test.inputs.map((i: { flag: string }) => i.flag)).toEqual(["filter", "retries", "watch", "level", "dry-run"]);
+    const text = await rig(["ls", "config"], { cwd: dir });
+    expect(text.stdout).toContain("app: 2 tasks");
+    expect(text.stdout).toContain("<ws>/test  Pretend to run tests");
+    expect((await rig(["ls", "everything"], { cwd: dir })).exitCode).toBe(2);
+  });
+
+  test("log shows history newest first, in text and JSON", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    await rig(["apply"], { cwd: dir });
+    await rig(["hello"], { cwd: dir });
+    const j = await rig(["log", "--json"], { cwd: dir });
+    expect(j.json().entries.map((e: { kind: string; status: string }) => [e.kind, e.status])).toEqual([
+      ["operation", "ok"],
+      ["apply", "ok"],
+    ]);
+    const text = await rig(["log", "-n", "1"], { cwd: dir });
+    expect(text.stdout.trim().split("\n")).toHaveLength(1);
+    expect(text.stdout).toMatch(/operation\s+app hello\s+ok/);
+    expect((await rig(["log", "-n", "zero"], { cwd: dir })).exitCode).toBe(2);
+  });
+});
