@@ -45,7 +45,7 @@ function report(error: RigError, json: boolean, ui: typeof import("./ui.ts")): v
 
 const ui = await import("./ui.ts");
 try {
-  const { runCli } = await import("./program.ts");
+  const { runCli } = await import("./dispatch.ts");
   const code = await runCli(argv, signal);
   if (signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
   return code;

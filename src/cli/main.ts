@@ -10,6 +10,13 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
   process.exit(0);
 }
 
+// The completion endpoint reads the state file only and must stay this light.
+if (argv[0] === "__complete") {
+  const { runComplete } = await import("./complete.ts");
+  runComplete(argv.slice(1));
+  process.exit(0);
+}
+
 // Ctrl-C (or SIGTERM): the first cancels running work, which the engine records before
 // we exit 130; a second exits at once.
 const controller = new AbortController();

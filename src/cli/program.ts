@@ -2,30 +2,11 @@
  * The commander program. Command modules load lazily, so `rig ls` never pays for the
  * config loader and `rig plan` never pays for prompts.
  */
-import { existsSync, statSync } from "node:fs";
-import { resolve } from "node:path";
-import { Command, CommanderError, Option } from "commander";
-import type { ProjectOptions } from "../engine/project.ts";
+import { Argument, Command, CommanderError, Option } from "commander";
 import { RigError } from "../errors.ts";
 import { writeOut } from "../host/io.ts";
-import { terminal } from "../host/terminal.ts";
-import { BUILTIN_COMMANDS, type Globals, UPCOMING_COMMANDS, commandIndex, readGlobals, rewrite } from "./argv.ts";
+import type { Cli } from "./context.ts";
 import { VERSION } from "./version.ts";
-
-export interface Cli {
-  globals: Globals;
-  signal: AbortSignal;
-}
-
-/** Where to look for the project, from --chdir/--config/--state. */
-export function projectOptions(globals: Globals): ProjectOptions {
-  let cwd = process.cwd();
-  if (globals.chdir !== undefined) {
-    cwd = resolve(cwd, globals.chdir);
-    if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new RigError("USAGE", `--chdir: ${cwd} is not a directory`);
-  }
-  return { cwd, config: globals.config, state: globals.state };
-}
 
 /** Adds the global options, so they are accepted after the command word too. */
 export function withGlobals(command: Command): Command {
@@ -120,10 +101,34 @@ Examples:
     .argument("<workspace>")
     .argument("<operation>");
 
+  add("cache", "inspect and change a workflow's task cache", [
+    "rig cache app ls",
+    "rig cache app explain install",
+    "rig cache app invalidate install",
+    "rig cache app invalidate --all --yes",
+    "rig cache app clear",
+  ])
+    .argument("<workflow>", "the workflow whose cache to use")
+    .addArgument(new Argument("<action>", "what to do").choices(["ls", "explain", "invalidate", "clear"]))
+    .argument("[task]", "a task path or id (explain, invalidate)")
+    .option("--all", "invalidate every task")
+    .option("--local", "clear only the project's entries")
+    .option("--global", "clear only global fragment entries")
+    .option("-y, --yes", "do not ask for confirmation")
+    .action(lazy("cache"));
+
   add("log", "history of applies, creates, removes and operations", ["rig log", "rig log --workflow app --json"])
     .addOption(workflowOption())
     .option("-n, --limit <n>", "how many entries", "50")
     .action(lazy("log"));
+
+  add("completion", "print a shell completion script (bash, zsh or fish; from $SHELL when omitted)", [
+    "source <(rig completion bash)     # in ~/.bashrc",
+    "source <(rig completion zsh)      # in ~/.zshrc",
+    "rig completion fish | source      # in ~/.config/fish/config.fish",
+  ])
+    .addArgument(new Argument("[shell]", "the shell").choices(["bash", "zsh", "fish"]))
+    .action(lazy("completion"));
 
   add("version", "print the versions of rig and Bun", ["rig version --json"]).action(lazy("version"));
   // Global options last, so each command's help lists its own options first.
@@ -131,35 +136,31 @@ Examples:
   return program;
 }
 
-/** Parses argv, runs the command, and returns the exit code. Throws RigError on failure. */
-export async function runCli(rawArgv: string[], signal: AbortSignal): Promise<number> {
-  const argv = rewrite(rawArgv);
-  const globals = readGlobals(argv);
-  terminal.json = globals.json;
-  const cli: Cli = { globals, signal };
-  const index = commandIndex(argv);
-  const word = index >= 0 ? (argv[index] as string) : undefined;
 
-  if (word !== undefined && (UPCOMING_COMMANDS as readonly string[]).includes(word)) {
-    throw new RigError("UNKNOWN_COMMAND", `rig ${word} is not available in this version yet`, { detail: ["Run `rig help` for the commands there are."] });
-  }
-  if (word !== undefined && !(BUILTIN_COMMANDS as readonly string[]).includes(word)) {
-    const { runOperationCommand } = await import("./commands/operation.ts");
-    return runOperationCommand(cli, argv, index);
-  }
-  const program = build(cli);
-  if (word === undefined && !argv.some((a) => ["-h", "--help", "-v", "--version"].includes(a))) {
-    program.outputHelp();
-    return 0;
-  }
+/**
+ * Parses (and runs the action). False when commander printed help or the version
+ * instead; its errors become usage errors (exit 2).
+ */
+export async function parseWith(command: Command, argv: string[], hint: string): Promise<boolean> {
   try {
-    await program.parseAsync(argv, { from: "user" });
+    await command.parseAsync(argv, { from: "user" });
+    return true;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return 0;
-      throw new RigError("USAGE", error.message.replace(/^error: /, ""), { detail: ["Run `rig help` for usage."] });
+      if (error.exitCode === 0) return false;
+      throw new RigError("USAGE", error.message.replace(/^error: /, ""), { detail: [hint] });
     }
     throw error;
   }
+}
+
+/** Runs a built-in command through commander; bare `rig` prints the help. */
+export async function runProgram(cli: Cli, argv: string[], hasCommand: boolean): Promise<number> {
+  const program = build(cli);
+  if (!hasCommand && !argv.some((a) => ["-h", "--help", "-v", "--version"].includes(a))) {
+    program.outputHelp();
+    return 0;
+  }
+  await parseWith(program, argv, "Run `rig help` for usage.");
   return 0;
 }

@@ -2,11 +2,16 @@
  * Terminal output. stdout carries the result (text, or exactly one JSON document with
  * --json); stderr carries progress, logs and errors.
  */
-import pc from "picocolors";
+import type pc from "picocolors";
 import { isTTY, writeErr, writeOut } from "../host/io.ts";
 import { terminal } from "../host/terminal.ts";
 
 export type Colors = ReturnType<typeof pc.createColors>;
+
+/** picocolors (and the node:tty it loads) only when something is rendered as text. */
+function colorsFor(fd: 1 | 2): Colors {
+  return (require("picocolors") as typeof pc).createColors(fancy(fd));
+}
 
 /** Colour and animation: only on a TTY, never with NO_COLOR or RIGKIT_RENDER=0. */
 export function fancy(fd: 1 | 2): boolean {
@@ -16,16 +21,29 @@ export function fancy(fd: 1 | 2): boolean {
   return isTTY(fd);
 }
 
+let outColors: Colors | undefined;
+let errColors: Colors | undefined;
+let errFancy: boolean | undefined;
+
 export const out = {
-  colors: pc.createColors(fancy(1)),
+  get colors(): Colors {
+    outColors ??= colorsFor(1);
+    return outColors;
+  },
   line(text = ""): void {
     writeOut(`${text}\n`);
   },
 };
 
 export const err = {
-  colors: pc.createColors(fancy(2)),
-  fancy: fancy(2),
+  get colors(): Colors {
+    errColors ??= colorsFor(2);
+    return errColors;
+  },
+  get fancy(): boolean {
+    errFancy ??= fancy(2);
+    return errFancy;
+  },
   line(text = ""): void {
     writeErr(`${text}\n`);
   },
@@ -56,7 +74,7 @@ export function table(rows: string[][], indent = "  "): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell).length)));
   return rows
-    .map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat((widths[i] ?? 0) - visible(cell).length))).join("  "))
+    .map((row) => (indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat((widths[i] ?? 0) - visible(cell).length))).join("  ")).trimEnd())
     .join("\n");
 }
 

@@ -7,7 +7,7 @@ import { RigError, isRigError, messageOf } from "../errors.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { host } from "../host/local.ts";
 import type { JsonObject } from "../sdk/types.ts";
-import { collectArtifacts, decide } from "./cache.ts";
+import { collectArtifacts, decide, keyDetail } from "./cache.ts";
 import { captureConsole } from "./capture.ts";
 import type { CompiledWorkflow, Step, TaskNode } from "./compile.ts";
 import { findNonJson, isPlainObject } from "./json.ts";
@@ -146,7 +146,7 @@ class Evaluation {
         path: node.path,
         name: node.name,
         key_hash: keyHash,
-        key_parts: JSON.stringify(verdict.parts),
+        key_parts: JSON.stringify({ ...verdict.parts, detail: keyDetail(node, registry, this.workflow.tasks) }),
         upstream: JSON.stringify(upstream),
         output: output === null ? null : JSON.stringify(output),
         artifacts: output === null ? null : JSON.stringify(collectArtifacts(output)),

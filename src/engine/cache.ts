@@ -2,8 +2,10 @@
  * The cache decision for one task (SPEC §4): is a stored run reusable, and if not, why.
  * Shared by `plan` (which never runs task code) and `apply`.
  */
+import { messageOf } from "../errors.ts";
 import type { ArtifactRef } from "../sdk/provider.ts";
 import type { CachedRun, RunRow, Store } from "../state/store.ts";
+import type { JsonObject } from "../sdk/types.ts";
 import type { TaskNode } from "./compile.ts";
 import { hashValue } from "./fingerprint.ts";
 import type { ProviderRegistry } from "./providers.ts";
@@ -25,14 +27,36 @@ export interface KeyParts {
   providers: string;
   /** Run ids of upstream tasks; null where an upstream task is pending. */
   upstream: (string | null)[];
+  /**
+   * What the hashes above were made from. Not part of the key hash; stored with each run
+   * so `rig cache explain` can name the part that changed.
+   */
+  detail?: KeyDetail;
+}
+
+export interface KeyDetail {
+    definition: TaskNode["definition"];
+    config: JsonObject;
+    providers: Record<string, string>;
+    upstream: string[];
 }
 
 export type Verdict =
   | { status: "cached"; run: CachedRun }
-  | { status: "pending"; reason: PendingReason; parts: KeyParts; keyHash: string | null };
+  | { status: "pending"; reason: PendingReason; parts: KeyParts; keyHash: string | null; detail?: string };
 
 export function keyParts(node: TaskNode, registry: ProviderRegistry, upstream: (string | null)[]): KeyParts {
   return { task: node.taskHash, config: node.scope.configHash, providers: registry.scopeFingerprint(node.scope), upstream };
+}
+
+/** What a key was made from, stored with each run (computed only when a run is recorded). */
+export function keyDetail(node: TaskNode, registry: ProviderRegistry, tasks: readonly TaskNode[]): KeyDetail {
+  return {
+    definition: node.definition,
+    config: node.scope.config,
+    providers: Object.fromEntries(node.scope.providers.map((decl) => [decl.name, registry.fingerprint(decl)])),
+    upstream: node.upstream.map((i) => (tasks[i] as TaskNode).path),
+  };
 }
 
 export const keyHash = (node: TaskNode, parts: KeyParts): string =>
@@ -46,6 +70,9 @@ export function changedPart(previous: RunRow, parts: KeyParts): PendingReason {
   if (old.providers !== parts.providers) return "provider-changed";
   return "upstream-changed";
 }
+
+export const describeArtifact = (ref: ArtifactRef): string =>
+  `${ref.provider} ${ref.kind} ${String(ref.path ?? ref.id ?? ref.name ?? JSON.stringify(ref))}`;
 
 /** `{ provider, kind, … }` objects anywhere in a value. */
 export function collectArtifacts(value: unknown, out: ArtifactRef[] = []): ArtifactRef[] {
@@ -66,7 +93,7 @@ export async function decide(
   now = Date.now(),
 ): Promise<Verdict> {
   const parts = keyParts(node, registry, upstream);
-  const pending = (reason: PendingReason, hash: string | null): Verdict => ({ status: "pending", reason, parts, keyHash: hash });
+  const pending = (reason: PendingReason, hash: string | null, detail?: string): Verdict => ({ status: "pending", reason, parts, keyHash: hash, detail });
   const changed = (): PendingReason => {
     const previous = store.latestRun(node.workflow, node.path);
     return previous ? changedPart(previous, parts) : "no-previous-run";
@@ -77,14 +104,16 @@ export async function decide(
   const run = store.runByKey(node.workflow, node.path, hash);
   if (!run) return pending(changed(), hash);
   if (run.invalidated) return pending("invalidated", hash);
-  if (node.ttlMs !== null && now - run.finished_at >= node.ttlMs) return pending("expired", hash);
+  if (node.ttlMs !== null && now - run.finished_at >= node.ttlMs) {
+    return pending("expired", hash, `cacheTTL ${node.options.cacheTTL} expired at ${new Date(run.finished_at + node.ttlMs).toISOString()}`);
+  }
   if (node.options.output) {
     const parsed = node.options.output.safeParse(JSON.parse(store.runOutput(run.id) ?? "null"));
-    if (!parsed.success) return pending("output-invalid", hash);
+    if (!parsed.success) return pending("output-invalid", hash, `stored output fails its schema: ${messageOf(parsed.error)}`);
   }
   if (run.artifacts && run.artifacts !== "[]") {
     for (const ref of JSON.parse(run.artifacts) as ArtifactRef[]) {
-      if (!(await registry.artifactValid(node.scope, ref))) return pending("artifact-missing", hash);
+      if (!(await registry.artifactValid(node.scope, ref))) return pending("artifact-missing", hash, `${describeArtifact(ref)} is gone`);
     }
   }
   return { status: "cached", run };

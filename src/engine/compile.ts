@@ -47,6 +47,8 @@ export interface TaskNode {
   scope: Scope;
   /** Hash of handler source, version and output schema identity. */
   taskHash: string;
+  /** The parts of taskHash, kept so `rig cache explain` can say which one changed. */
+  definition: { handler: string; version: string | null; output: string | null };
   /** Indices of the tasks whose output forms this task's incoming context. */
   upstream: number[];
 }
@@ -156,6 +158,11 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
           if (options.version !== undefined && typeof options.version !== "string") {
             throw configError(workflow, `task "${item.id}": version must be a string`);
           }
+          const definition = {
+            handler: hash(item.handler.toString()),
+            version: options.version ?? null,
+            output: schemaIdentity(options.output),
+          };
           const node: TaskNode = {
             index: tasks.length,
             workflow,
@@ -165,7 +172,8 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
             options,
             ttlMs,
             scope,
-            taskHash: hash(`${item.handler.toString()}\u0000${options.version ?? ""}\u0000${schemaIdentity(options.output) ?? ""}`),
+            taskHash: hashValue(definition),
+            definition,
             upstream: frontier,
           };
           tasks.push(node);

@@ -152,6 +152,26 @@ export class Store {
     return new Store(db, path);
   }
 
+  /**
+   * Opens an existing state file without writing to it (completion): null when there is
+   * none, or when it is from a newer rig or unreadable.
+   */
+  static openReadOnly(path: string): Store | null {
+    if (!existsSync(path)) return null;
+    try {
+      checkHeader(path);
+      const db = new Database(path, { readonly: true, strict: true });
+      const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+      if (version !== SCHEMA_VERSION) {
+        db.close();
+        return null;
+      }
+      return new Store(db, path);
+    } catch {
+      return null;
+    }
+  }
+
   private static migrate(db: Database, from: number): void {
     db.transaction(() => {
       for (let v = from; v < SCHEMA_VERSION; v++) db.run(migrations[v] as string);
@@ -215,9 +235,28 @@ export class Store {
     this.db.query("UPDATE task_runs SET invalidated = 1 WHERE id = ?").run(id);
   }
 
-  /** Runs of one workflow, newest first (for `cache ls` and `log`). */
-  runs(workflow: string): RunRow[] {
-    return this.db.query("SELECT * FROM task_runs WHERE workflow = ? ORDER BY finished_at DESC, rowid DESC").all(workflow) as RunRow[];
+  /** Successful runs of one workflow, the cache entries, newest first. */
+  cacheEntries(workflow: string): Pick<RunRow, "id" | "path" | "name" | "finished_at" | "invalidated">[] {
+    return this.db
+      .query("SELECT id, path, name, finished_at, invalidated FROM task_runs WHERE workflow = ? AND status = 'ok' ORDER BY finished_at DESC, rowid DESC")
+      .all(workflow) as Pick<RunRow, "id" | "path" | "name" | "finished_at" | "invalidated">[];
+  }
+
+  /** Marks every stored run of these tasks stale; returns how many runs that touched. */
+  invalidatePaths(workflow: string, paths: readonly string[]): number {
+    const statement = this.db.query("UPDATE task_runs SET invalidated = 1 WHERE workflow = ? AND path = ? AND status = 'ok' AND invalidated = 0");
+    return this.db.transaction(() => paths.reduce((n, path) => n + statement.run(workflow, path).changes, 0))();
+  }
+
+  /** Forgets every task run of a workflow; returns how many were deleted. */
+  clearRuns(workflow: string): number {
+    return this.db.query("DELETE FROM task_runs WHERE workflow = ?").run(workflow).changes;
+  }
+
+  /** Workflows that have task runs or workspaces in this state file. */
+  knownWorkflows(): string[] {
+    const rows = this.db.query("SELECT DISTINCT workflow FROM task_runs UNION SELECT workflow FROM workspaces ORDER BY 1").all() as { workflow: string }[];
+    return rows.map((r) => r.workflow);
   }
 
   // --- workflow state -----------------------------------------------------------------

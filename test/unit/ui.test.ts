@@ -16,7 +16,7 @@ describe("table", () => {
       ["  NAME       STATUS  CREATED", "  ws1        ready   2m ago", "  feature-x  failed  just now"].join("\n"),
     ],
     ["the last column is never padded", [["a", "long"], ["bb", "x"]], "  a   long\n  bb  x"],
-    ["empty cells", [["", "x"], ["abc", ""]], "       x\n  abc  "],
+    ["empty cells (no trailing spaces)", [["", "x"], ["abc", ""]], "       x\n  abc"],
     [
       "a short row ends at its own last cell",
       [["abc", "de", "f"], ["x"], ["y", "z"]],

@@ -1,7 +1,7 @@
 import { apply } from "../../engine/apply.ts";
 import { plan } from "../../engine/plan.ts";
 import { openProject, selectWorkflow } from "../../engine/project.ts";
-import { type Cli, projectOptions } from "../program.ts";
+import { type Cli, projectOptions } from "../context.ts";
 import { progress } from "../progress.ts";
 import { renderApply, renderPlan } from "../render.ts";
 import { emit } from "../ui.ts";

@@ -3,7 +3,7 @@ import { checkWorkspaceName } from "../../engine/names.ts";
 import { openProject, selectWorkflow } from "../../engine/project.ts";
 import { type WorkspaceInfo, createWorkspace } from "../../engine/workspaces.ts";
 import { RigError } from "../../errors.ts";
-import { type Cli, projectOptions } from "../program.ts";
+import { type Cli, projectOptions } from "../context.ts";
 import { hookOutput, progress } from "../progress.ts";
 import { renderCreated } from "../render.ts";
 import { emit, err } from "../ui.ts";

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { RigError } from "../../errors.ts";
-import { type Cli, projectOptions } from "../program.ts";
+import { type Cli, projectOptions } from "../context.ts";
 import { emit, out } from "../ui.ts";
 
 const templatesDir = join(import.meta.dir, "..", "..", "..", "templates");

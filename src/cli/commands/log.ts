@@ -1,6 +1,6 @@
 import { openState } from "../../engine/locate.ts";
 import { RigError } from "../../errors.ts";
-import { type Cli, projectOptions } from "../program.ts";
+import { type Cli, projectOptions } from "../context.ts";
 import { renderLog } from "../render.ts";
 import { emit } from "../ui.ts";
 

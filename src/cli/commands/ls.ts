@@ -2,7 +2,7 @@ import { readManifest } from "../../engine/manifest.ts";
 import { openState } from "../../engine/locate.ts";
 import { workspaceInfo } from "../../state/store.ts";
 import { RigError } from "../../errors.ts";
-import { type Cli, projectOptions } from "../program.ts";
+import { type Cli, projectOptions } from "../context.ts";
 import { renderWorkspaces } from "../render.ts";
 import { emit } from "../ui.ts";
 

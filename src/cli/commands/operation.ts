@@ -3,7 +3,7 @@
  * operation's zod input becomes commander options, so flags, help and errors behave
  * like those of built-in commands.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import type { CompiledWorkflow, OperationNode } from "../../engine/compile.ts";
 import { type InputField, inputFields, validateInput } from "../../engine/inputs.ts";
 import { findOperation, runOperation } from "../../engine/operations.ts";
@@ -14,7 +14,8 @@ import { prompt } from "../../host/local.ts";
 import { terminal } from "../../host/terminal.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
 import { BUILTIN_COMMANDS, parseOperationToken } from "../argv.ts";
-import { type Cli, projectOptions, strict, withGlobals } from "../program.ts";
+import { type Cli, projectOptions } from "../context.ts";
+import { parseWith, strict, withGlobals } from "../program.ts";
 import { hookOutput } from "../progress.ts";
 import { emit } from "../ui.ts";
 
@@ -138,15 +139,7 @@ export async function runOperationCommand(cli: Cli, argv: string[], index: numbe
 
   const fields = inputFields(op.input);
   const command = buildCommand(token, op, fields);
-  try {
-    await command.parseAsync(rest, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return 0;
-      throw new RigError("USAGE", error.message.replace(/^error: /, ""), { detail: [`Run \`rig ${token} --help\` for its flags.`] });
-    }
-    throw error;
-  }
+  if (!(await parseWith(command, rest, `Run \`rig ${token} --help\` for its flags.`))) return 0;
   const input = validateInput(op.input, await collectInput(fields, command.opts(), command, token), token);
   const result = await runOperation(project, workflow, op, input, workspace, {
     signal: cli.signal,

@@ -1,6 +1,6 @@
 import { plan } from "../../engine/plan.ts";
 import { openProject, selectWorkflow } from "../../engine/project.ts";
-import { type Cli, projectOptions } from "../program.ts";
+import { type Cli, projectOptions } from "../context.ts";
 import { renderPlan } from "../render.ts";
 import { emit } from "../ui.ts";
 

@@ -4,7 +4,7 @@ import { RigError } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";
 import { terminal } from "../../host/terminal.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
-import { type Cli, projectOptions } from "../program.ts";
+import { type Cli, projectOptions } from "../context.ts";
 import { hookOutput } from "../progress.ts";
 import { emit, err, out } from "../ui.ts";
 

@@ -1,4 +1,4 @@
-import type { Cli } from "../program.ts";
+import type { Cli } from "../context.ts";
 import { emit } from "../ui.ts";
 import { VERSION } from "../version.ts";
 

@@ -1,0 +1,111 @@
+/**
+ * `rig cache <workflow> explain [task]`: for each task, why it is cached or pending,
+ * down to the part of the key that changed (handler source, a config key, a provider,
+ * an upstream task, TTL expiry, a missing artifact).
+ */
+import { RigError } from "../errors.ts";
+import type { Json, JsonObject } from "../sdk/types.ts";
+import type { Store } from "../state/store.ts";
+import { type KeyDetail, type KeyParts, type PendingReason, decide, keyDetail } from "./cache.ts";
+import type { CompiledWorkflow, TaskNode } from "./compile.ts";
+import { stableStringify } from "./fingerprint.ts";
+import type { ProviderRegistry } from "./providers.ts";
+
+export interface Explanation {
+  path: string;
+  name: string;
+  status: "cached" | "pending";
+  reason: PendingReason | null;
+  runId: string | null;
+  /** Human sentences, one per changed part. */
+  changes: string[];
+}
+
+const show = (value: Json | undefined): string => (value === undefined ? "(unset)" : JSON.stringify(value));
+
+function configChanges(before: JsonObject, after: JsonObject): string[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return keys
+    .filter((k) => stableStringify(before[k]) !== stableStringify(after[k]))
+    .map((k) => `config key ${k}: ${show(before[k])} → ${show(after[k])}`);
+}
+
+function providerChanges(before: Record<string, string>, after: Record<string, string>): string[] {
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return names.flatMap((name) => {
+    if (!(name in before)) return [`provider ${name} added to the scope`];
+    if (!(name in after)) return [`provider ${name} removed from the scope`];
+    return before[name] === after[name] ? [] : [`provider ${name} changed (its config or its code)`];
+  });
+}
+
+function definitionChanges(before: KeyDetail["definition"], after: KeyDetail["definition"]): string[] {
+  const out: string[] = [];
+  if (before.handler !== after.handler) out.push("handler source changed");
+  if (before.version !== after.version) out.push(`version ${show(before.version)} → ${show(after.version)}`);
+  if (before.output !== after.output) out.push("output schema changed");
+  return out;
+}
+
+function upstreamChanges(previous: KeyParts, current: (string | null)[], paths: string[]): string[] {
+  return paths.flatMap((path, i) => {
+    if (current[i] === null) return [`upstream task ${path} is pending`];
+    return previous.upstream[i] === current[i] ? [] : [`upstream task ${path} ran again`];
+  });
+}
+
+export async function explain(workflow: CompiledWorkflow, store: Store, registry: ProviderRegistry, task?: string): Promise<{ workflow: string; tasks: Explanation[] }> {
+  let wanted: TaskNode | undefined;
+  if (task !== undefined) {
+    wanted = workflow.tasks.find((t) => t.path === task) ?? workflow.tasks.find((t) => t.name === task);
+    if (!wanted) {
+      throw new RigError("USAGE", `Workflow ${workflow.name} has no task "${task}"`, {
+        detail: [`Tasks: ${workflow.tasks.map((t) => t.path).join(", ")}`],
+      });
+    }
+  }
+  const runIds: (string | null)[] = new Array(workflow.tasks.length).fill(null);
+  const out: Explanation[] = [];
+  for (const node of workflow.tasks) {
+    const upstream = node.upstream.map((i) => runIds[i] ?? null);
+    const verdict = await decide(node, upstream, store, registry);
+    if (verdict.status === "cached") runIds[node.index] = verdict.run.id;
+    if (wanted && wanted !== node) continue;
+    if (verdict.status === "cached") {
+      const run = store.run(verdict.run.id);
+      const when = run ? new Date(run.finished_at).toISOString() : "?";
+      out.push({ path: node.path, name: node.name, status: "cached", reason: null, runId: verdict.run.id, changes: [`reusing run ${verdict.run.id} from ${when}`] });
+      continue;
+    }
+    const changes: string[] = [];
+    const previous = store.latestRun(node.workflow, node.path);
+    const before = previous ? (JSON.parse(previous.key_parts) as KeyParts) : null;
+    const now = keyDetail(node, registry, workflow.tasks);
+    switch (verdict.reason) {
+      case "no-previous-run":
+        changes.push("it has never run successfully");
+        break;
+      case "task-changed":
+      case "config-changed":
+      case "provider-changed":
+      case "upstream-changed":
+        if (before?.detail) {
+          changes.push(
+            ...definitionChanges(before.detail.definition, now.definition),
+            ...configChanges(before.detail.config, now.config),
+            ...providerChanges(before.detail.providers, now.providers),
+            ...upstreamChanges(before, upstream, now.upstream),
+          );
+        }
+        if (changes.length === 0) changes.push(verdict.reason.replace("-", " "));
+        break;
+      case "invalidated":
+        changes.push("its cached run was invalidated (rig cache invalidate, or step.invalidate from a later task)");
+        break;
+      default:
+        changes.push(verdict.detail ?? verdict.reason);
+    }
+    out.push({ path: node.path, name: node.name, status: "pending", reason: verdict.reason, runId: null, changes });
+  }
+  return { workflow: workflow.name, tasks: out };
+}
