@@ -31,7 +31,7 @@ const workflowOption = () => new Option("--workflow <name>", "the workflow to us
 
 type Handler = (cli: Cli, ...args: unknown[]) => Promise<void>;
 
-function build(cli: Cli): Command {
+export function buildProgram(cli: Cli): Command {
   const lazy = (name: string) => async (...args: unknown[]) => {
     const mod = (await import(`./commands/${name}.ts`)) as { default: Handler };
     // commander passes positional arguments, then the options object, then the command.
@@ -99,7 +99,8 @@ Examples:
 
   add("run", "run a workspace operation: rig run <workspace> <operation> [flags]", ["rig run ws1 test --filter unit"])
     .argument("<workspace>")
-    .argument("<operation>");
+    .argument("<operation>")
+    .addOption(workflowOption());
 
   add("cache", "inspect and change a workflow's task cache", [
     "rig cache app ls",
@@ -156,7 +157,7 @@ export async function parseWith(command: Command, argv: string[], hint: string):
 
 /** Runs a built-in command through commander; bare `rig` prints the help. */
 export async function runProgram(cli: Cli, argv: string[], hasCommand: boolean): Promise<number> {
-  const program = build(cli);
+  const program = buildProgram(cli);
   if (!hasCommand && !argv.some((a) => ["-h", "--help", "-v", "--version"].includes(a))) {
     program.outputHelp();
     return 0;
