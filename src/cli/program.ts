@@ -81,7 +81,7 @@ Examples:
     .action(lazy("apply"));
 
   add("create", "apply, then create workspaces from the prepared result", ["rig create ws1", "rig create ws1 ws2 ws3 --json"])
-    .argument("<name...>", "workspace names: letters, digits, '.', '_', '-'")
+    .argument("[name...]", "workspace names: letters, digits, '.', '_', '-' (asked for on a terminal when omitted)")
     .addOption(workflowOption())
     .action(lazy("create"));
 

@@ -1,32 +1,154 @@
 /**
- * Live progress of an apply on stderr, one line per event. On a TTY the lines carry
- * symbols and colour; otherwise (or with NO_COLOR / RIGKIT_RENDER=0) they are plain and
- * stable: `cached <path>`, `run <path>`, `done <path> <time>`, `failed <path> <time>`.
+ * Live progress of an apply, on stderr.
+ *
+ * On a terminal: a timeline. Finished tasks are printed once (✓ with duration, ✗ with
+ * the last lines of their output); runs of cached tasks fold into one line; running
+ * tasks stay in a live region at the bottom with a spinner, elapsed time and their latest
+ * output lines.
+ *
+ * Otherwise (a pipe, NO_COLOR, RIGKIT_RENDER=0): plain, stable lines —
+ * `cached <path>`, `run <path>`, `  <path> | <output>`, `done <path> <time>`,
+ * `failed <path> <time>`, `cancelled <path>`.
  */
 import type { ApplyObserver } from "../engine/apply.ts";
 import { formatDuration } from "../engine/duration.ts";
+import type { TaskNode } from "../engine/compile.ts";
+import { writeErr } from "../host/io.ts";
+import { terminal } from "../host/terminal.ts";
 import { err } from "./ui.ts";
 
+const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+const TAIL_LINES = 3;
+const FAILURE_LINES = 12;
+
 export function progress(): ApplyObserver {
-  const c = err.colors;
-  if (!err.fancy) {
-    return {
-      cached: (node) => err.line(`cached ${node.path}`),
-      running: (node) => err.line(`run ${node.path}`),
-      output: (node, line) => err.line(`  ${node.path} | ${line}`),
-      done: (node, ms) => err.line(`done ${node.path} ${formatDuration(ms)}`),
-      failed: (node, ms) => err.line(`failed ${node.path} ${formatDuration(ms)}`),
-      cancelled: (node) => err.line(`cancelled ${node.path}`),
-    };
-  }
+  return err.fancy ? new Timeline() : plain();
+}
+
+function plain(): ApplyObserver {
   return {
-    cached: (node) => err.line(`  ${c.dim("○")} ${node.path} ${c.dim("cached")}`),
-    running: (node) => err.line(`  ${c.cyan("●")} ${node.path} ${c.dim("running…")}`),
-    output: (node, line) => err.line(`    ${c.dim(`${node.path} │`)} ${line}`),
-    done: (node, ms) => err.line(`  ${c.green("✓")} ${node.path} ${c.dim(formatDuration(ms))}`),
-    failed: (node, ms) => err.line(`  ${c.red("✗")} ${node.path} ${c.red(`failed after ${formatDuration(ms)}`)}`),
-    cancelled: (node) => err.line(`  ${c.yellow("■")} ${node.path} ${c.yellow("cancelled")}`),
+    cached: (node) => err.line(`cached ${node.path}`),
+    running: (node) => err.line(`run ${node.path}`),
+    output: (node, line) => err.line(`  ${node.path} | ${line}`),
+    done: (node, ms) => err.line(`done ${node.path} ${formatDuration(ms)}`),
+    failed: (node, ms) => err.line(`failed ${node.path} ${formatDuration(ms)}`),
+    cancelled: (node) => err.line(`cancelled ${node.path}`),
   };
+}
+
+interface Running {
+  started: number;
+  tail: string[];
+  log: string[];
+}
+
+class Timeline implements ApplyObserver {
+  private readonly c = err.colors;
+  private readonly active = new Map<TaskNode, Running>();
+  private cachedPaths: string[] = [];
+  private drawn = 0;
+  private frame = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly restoreCursor = () => writeErr("\x1b[?25h");
+
+  constructor() {
+    terminal.live = { pause: () => this.clear(), resume: () => this.draw() };
+    process.once("exit", this.restoreCursor);
+  }
+
+  cached(node: TaskNode): void {
+    this.cachedPaths.push(node.path);
+    this.draw();
+  }
+
+  running(node: TaskNode): void {
+    this.commit(() => this.flushCached());
+    this.active.set(node, { started: performance.now(), tail: [], log: [] });
+    this.timer ??= setInterval(() => {
+      this.frame++;
+      this.draw();
+    }, 80);
+    this.draw();
+  }
+
+  output(node: TaskNode, line: string): void {
+    const task = this.active.get(node);
+    if (!task) return;
+    task.log.push(line);
+    task.tail = [...task.tail, line].slice(-TAIL_LINES);
+  }
+
+  done(node: TaskNode, ms: number): void {
+    this.active.delete(node);
+    this.commit(() => err.line(`  ${this.c.green("✓")} ${node.path} ${this.c.dim(formatDuration(ms))}`));
+  }
+
+  failed(node: TaskNode, ms: number): void {
+    const task = this.active.get(node);
+    this.active.delete(node);
+    this.commit(() => {
+      err.line(`  ${this.c.red("✗")} ${node.path} ${this.c.red(`failed after ${formatDuration(ms)}`)}`);
+      const last = task?.log.slice(-FAILURE_LINES) ?? [];
+      if (task && task.log.length > last.length) err.line(this.c.dim(`    │ … ${task.log.length - last.length} earlier lines`));
+      for (const line of last) err.line(this.c.dim(`    │ ${this.fit(line, 6)}`));
+    });
+  }
+
+  cancelled(node: TaskNode): void {
+    this.active.delete(node);
+    this.commit(() => err.line(`  ${this.c.yellow("■")} ${node.path} ${this.c.yellow("cancelled")}`));
+  }
+
+  finish(): void {
+    this.commit(() => this.flushCached());
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    terminal.live = null;
+    this.restoreCursor();
+    process.removeListener("exit", this.restoreCursor);
+  }
+
+  private flushCached(): void {
+    const paths = this.cachedPaths;
+    if (paths.length === 0) return;
+    this.cachedPaths = [];
+    const text =
+      paths.length === 1
+        ? `${paths[0]} cached`
+        : `${paths.length} cached: ${paths.length <= 3 ? paths.join(", ") : `${paths[0]} … ${paths.at(-1)}`}`;
+    err.line(`  ${this.c.dim("○")} ${this.c.dim(text)}`);
+  }
+
+  /** Prints permanent lines above the live region. */
+  private commit(print: () => void): void {
+    this.clear();
+    print();
+    this.draw();
+  }
+
+  private clear(): void {
+    if (this.drawn > 0) writeErr(`\x1b[${this.drawn}F\x1b[J`);
+    this.drawn = 0;
+  }
+
+  private fit(text: string, indent: number): string {
+    const width = Math.max(20, (process.stderr.columns || 80) - indent - 1);
+    return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+  }
+
+  private draw(): void {
+    this.clear();
+    const lines: string[] = [];
+    if (this.cachedPaths.length > 0) lines.push(`  ${this.c.dim("○")} ${this.c.dim(`${this.cachedPaths.length} cached`)}`);
+    const spin = this.c.cyan(SPINNER[this.frame % SPINNER.length] as string);
+    for (const [node, task] of this.active) {
+      lines.push(`  ${spin} ${node.path} ${this.c.dim(formatDuration(performance.now() - task.started))}`);
+      for (const line of task.tail) lines.push(this.c.dim(`    │ ${this.fit(line, 6)}`));
+    }
+    if (lines.length === 0) return;
+    writeErr(`\x1b[?25l${lines.join("\n")}\n`);
+    this.drawn = lines.length;
+  }
 }
 
 /** Live output of workspace hooks and operations. */

@@ -3,6 +3,8 @@
  * (parallel branches concurrently). Every finished task is recorded at once, so a later
  * failure or an interrupt never loses earlier results.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { RigError, isRigError, messageOf } from "../errors.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { host } from "../host/local.ts";
@@ -24,6 +26,8 @@ export interface ApplyObserver {
   done?(node: TaskNode, ms: number): void;
   failed?(node: TaskNode, ms: number, error: RigError): void;
   cancelled?(node: TaskNode): void;
+  /** The apply is over (success or not): stop any animation. */
+  finish?(): void;
 }
 
 export interface ApplyOptions {
@@ -196,6 +200,7 @@ class Evaluation {
       }
       const failure = taskError(node, error);
       const ms = record("failed", null, failure.message);
+      if (log.length > 0) failure.detail.push(`full log: ${this.saveLog(runId, log)}`);
       this.observer.failed?.(node, ms, failure);
       throw failure;
     }
@@ -205,6 +210,15 @@ class Evaluation {
     this.ran.add(node.index);
     this.observer.done?.(node, ms);
     return { value: output };
+  }
+
+  /** Writes a failed task's log where a person can open it (the state file has it too). */
+  private saveLog(runId: string, log: string[]): string {
+    const dir = join(this.project.info.stateDir, "logs");
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const path = join(dir, `${runId}.log`);
+    writeFileSync(path, `${log.join("\n")}\n`, { mode: 0o600 });
+    return relative(process.cwd(), path) || path;
   }
 
   /** The task named by `step.invalidate(id)`: an earlier task, by path or (nearest) id. */
@@ -245,6 +259,8 @@ export async function apply(workflow: CompiledWorkflow, project: Project, option
     const interrupted = isRigError(error) && error.code === "INTERRUPTED";
     project.store.logFinish(logId, interrupted ? "cancelled" : "failed", { error: redact(messageOf(error)) });
     throw error;
+  } finally {
+    options.observer?.finish?.();
   }
 }
 

@@ -95,6 +95,7 @@ async function clack() {
 }
 
 async function answered<T>(value: T | symbol): Promise<Exclude<T, symbol>> {
+  terminal.live?.resume();
   const { isCancel } = await clack();
   if (isCancel(value)) throw new RigError("INTERRUPTED", "Cancelled");
   return value as Exclude<T, symbol>;
@@ -104,16 +105,21 @@ export const prompt: PromptApi = {
   async text(message, options = {}) {
     if (!terminal.canPrompt()) throw noTerminal(message);
     const { text } = await clack();
-    return answered(await text({ message, placeholder: options.placeholder, initialValue: options.initial }));
+    terminal.live?.pause();
+    return answered(
+      await text({ message, placeholder: options.placeholder, initialValue: options.initial, validate: options.validate && ((v) => options.validate?.(v ?? "")) }),
+    );
   },
   async confirm(message, options = {}) {
     if (!terminal.canPrompt()) throw noTerminal(message);
     const { confirm } = await clack();
+    terminal.live?.pause();
     return answered(await confirm({ message, initialValue: options.initial ?? false }));
   },
   async select(message, choices) {
     if (!terminal.canPrompt()) throw noTerminal(message);
     const { select } = await clack();
+    terminal.live?.pause();
     // biome-ignore lint: clack's option type is generic over the value.
     return answered(await select({ message, options: choices.map((value) => ({ value, label: value })) as any }));
   },

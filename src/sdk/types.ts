@@ -26,7 +26,8 @@ export interface ExecResult {
 }
 
 export interface PromptApi {
-  text(message: string, options?: { placeholder?: string; initial?: string }): Promise<string>;
+  /** `validate` returns an error message, or nothing when the answer is acceptable. */
+  text(message: string, options?: { placeholder?: string; initial?: string; validate?: (value: string) => string | undefined }): Promise<string>;
   confirm(message: string, options?: { initial?: boolean }): Promise<boolean>;
   select<T extends string>(message: string, choices: readonly T[]): Promise<T>;
 }

@@ -77,7 +77,7 @@ describe("complete", () => {
 
 test("completion knows every command and flag that commander defines", () => {
   const program = buildProgram({ globals: { json: false }, signal: new AbortController().signal });
-  const globalLongs = new Set(program.options.map((o) => o.long));
+  const globalLongs = new Set(program.options.map((o) => o.long as string));
   for (const command of program.commands) {
     const spec = COMMAND_SPECS[command.name()];
     expect(spec, `completion spec for ${command.name()}`).toBeDefined();

@@ -1,12 +1,19 @@
 import { apply } from "../../engine/apply.ts";
-import { checkWorkspaceName } from "../../engine/names.ts";
+import { WORKSPACE_NAME_RULE, checkWorkspaceName, isWorkspaceName } from "../../engine/names.ts";
 import { openProject, selectWorkflow } from "../../engine/project.ts";
 import { type WorkspaceInfo, createWorkspace } from "../../engine/workspaces.ts";
 import { RigError } from "../../errors.ts";
+import { prompt } from "../../host/local.ts";
+import { terminal } from "../../host/terminal.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { hookOutput, progress } from "../progress.ts";
 import { renderCreated } from "../render.ts";
 import { emit, err } from "../ui.ts";
+
+/** ws1, ws2, …: the first such name no workspace of the workflow has. */
+export function freeName(taken: Set<string>): string {
+  for (let i = 1; ; i++) if (!taken.has(`ws${i}`)) return `ws${i}`;
+}
 
 export default async function createCommand(cli: Cli, names: string[], opts: { workflow?: string }): Promise<void> {
   for (const name of names) checkWorkspaceName(name);
@@ -19,6 +26,16 @@ export default async function createCommand(cli: Cli, names: string[], opts: { w
     throw new RigError("USAGE", `Workflow "${workflow.name}" defines no workspaces`, {
       detail: ["Add .workspace({ create, remove }) to it in rigkit.config.ts."],
     });
+  }
+  if (names.length === 0) {
+    if (!terminal.canPrompt()) throw new RigError("USAGE", "Name the workspaces to create: rig create <name…>");
+    const existing = new Set(project.store.workspaces().filter((w) => w.workflow === workflow.name).map((w) => w.name));
+    const suggestion = freeName(existing);
+    const name = await prompt.text("Name of the new workspace", {
+      initial: suggestion,
+      validate: (value) => (!isWorkspaceName(value) ? WORKSPACE_NAME_RULE : existing.has(value) ? `${value} already exists` : undefined),
+    });
+    names = [name];
   }
   const taken = names.filter((name) => project.store.workspace(workflow.name, name));
   if (taken.length > 0) {
