@@ -18,6 +18,7 @@ export type ErrorCode =
   | "CONFIG_NOT_FOUND"
   | "CONFIG_ERROR"
   | "STATE_ERROR"
+  | "LOCKED"
   | "TASK_FAILED"
   | "HOOK_FAILED"
   | "OPERATION_FAILED"
@@ -39,6 +40,7 @@ const exitCodes: Record<ErrorCode, number> = {
   CONFIG_ERROR: 2,
   // A state file we refuse to touch is the user's environment, not their input.
   STATE_ERROR: 1,
+  LOCKED: 1,
   TASK_FAILED: 1,
   HOOK_FAILED: 1,
   OPERATION_FAILED: 1,

@@ -17,6 +17,7 @@ export interface Globals {
   config?: string;
   state?: string;
   workflow?: string;
+  lockTimeout?: string;
   json: boolean;
 }
 
@@ -42,8 +43,8 @@ export function readGlobals(argv: readonly string[]): Globals {
     if (arg === "--") break;
     if (arg === "--json") globals.json = true;
     const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const key = name.slice(2) as "chdir" | "config" | "state" | "workflow";
-    if (["--chdir", "--config", "--state", "--workflow"].includes(name)) {
+    const key = (name === "--lock-timeout" ? "lockTimeout" : name.slice(2)) as "chdir" | "config" | "state" | "workflow" | "lockTimeout";
+    if (["--chdir", "--config", "--state", "--workflow", "--lock-timeout"].includes(name)) {
       const value = inline ?? argv[i + 1];
       if (inline === undefined) i++;
       if (value !== undefined) globals[key] = value;

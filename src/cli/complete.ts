@@ -21,7 +21,7 @@ interface Spec {
   repeat?: boolean;
 }
 
-export const GLOBAL_FLAGS = ["--chdir", "--config", "--state", "--json", "--help"];
+export const GLOBAL_FLAGS = ["--chdir", "--config", "--state", "--json", "--lock-timeout", "--help"];
 
 /** What completion knows of each command (kept in step with program.ts by a test). */
 export const COMMAND_SPECS: Record<string, Spec> = {
@@ -48,6 +48,7 @@ const VALUE_FLAGS: Record<string, "workflow" | "template" | null> = {
   "--config": null,
   "--state": null,
   "--limit": null,
+  "--lock-timeout": null,
   "-n": null,
 };
 

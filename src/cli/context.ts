@@ -1,7 +1,10 @@
 /** What every command receives, and where it looks for the project. */
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { parseDuration } from "../engine/duration.ts";
 import type { ProjectOptions } from "../engine/locate.ts";
+import { acquireLock, describeHolder } from "../state/lock.ts";
+import type { Store } from "../state/store.ts";
 import { RigError } from "../errors.ts";
 import type { Globals } from "./argv.ts";
 
@@ -20,3 +23,24 @@ export function projectOptions(globals: Globals): ProjectOptions {
   return { cwd, config: globals.config, state: globals.state };
 }
 
+
+const DEFAULT_LOCK_TIMEOUT_MS = 5 * 60_000;
+
+/** `--lock-timeout`: a duration (30s, 5m), or whole seconds. */
+export function lockTimeoutMs(globals: Globals): number {
+  const raw = globals.lockTimeout;
+  if (raw === undefined) return DEFAULT_LOCK_TIMEOUT_MS;
+  const ms = /^\d+$/.test(raw) ? Number(raw) * 1000 : parseDuration(raw);
+  if (ms === null) throw new RigError("USAGE", `--lock-timeout: "${raw}" is not a duration`, { detail: ["Use e.g. 0, 30s, 5m."] });
+  return ms;
+}
+
+/** Takes the project lock for a state-changing command, saying whom it waits for. */
+export async function lockProject(cli: Cli, store: Store, command: string): Promise<() => void> {
+  const { err } = await import("./ui.ts");
+  return acquireLock(store, {
+    command,
+    timeoutMs: lockTimeoutMs(cli.globals),
+    onWait: (holder) => err.line(`Waiting for ${describeHolder(holder)} to finish…`),
+  });
+}

@@ -14,6 +14,7 @@ const globals: Options = {
   config: { type: "string" },
   state: { type: "string" },
   json: { type: "boolean" },
+  "lock-timeout": { type: "string" },
 };
 
 const lanes: Record<string, { options: Options; positionals: number }> = {

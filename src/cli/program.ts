@@ -15,7 +15,8 @@ export function withGlobals(command: Command): Command {
     .option("--chdir <dir>", "run as if rig was started in <dir>")
     .option("--config <file>", "use this config file instead of searching for rigkit.config.ts")
     .option("--state <file>", "use this state file instead of .rigkit/state.sqlite")
-    .option("--json", "print exactly one JSON document on stdout");
+    .option("--json", "print exactly one JSON document on stdout")
+    .option("--lock-timeout <duration>", "how long to wait for another rig changing this project (e.g. 30s, 5m; 0 = fail at once)", "5m");
 }
 
 /** commander settings every command shares: errors are thrown, never printed or exited on. */

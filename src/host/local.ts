@@ -16,6 +16,32 @@ function tail(text: string, lines = 10): string[] {
 }
 
 /**
+ * Each captured command runs in its own process group, so an interrupt reaches the whole
+ * tree (`sh -c "a && b"`, `npm` and its children), not just the direct child. Groups
+ * still running when rig exits are killed.
+ */
+const runningGroups = new Set<number>();
+let killOnExit = false;
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function trackGroup(pid: number): void {
+  if (!killOnExit) {
+    killOnExit = true;
+    process.on("exit", () => {
+      for (const group of runningGroups) signalGroup(group, "SIGKILL");
+    });
+  }
+  runningGroups.add(pid);
+}
+
+/**
  * Runs a command, captures its output and streams each line into the current activity's
  * log. `label` names who ran it in errors (e.g. "local").
  */
@@ -26,6 +52,8 @@ export async function runCommand(
   const activity = currentActivity();
   const shown = displayCommand(command);
   if (Array.isArray(command) && command.length === 0) throw new RigError("EXEC_FAILED", "exec(): empty command");
+  const signal = activity?.signal;
+  if (signal?.aborted) throw new RigError("INTERRUPTED", `${options.label ? `${options.label}: ` : ""}command interrupted: ${shown}`);
   const { execa } = await import("execa");
   const common = {
     cwd: options.cwd,
@@ -33,12 +61,20 @@ export async function runCommand(
     input: options.input,
     stdin: options.input === undefined ? ("ignore" as const) : undefined,
     reject: false,
-    cancelSignal: activity?.signal,
-    forceKillAfterDelay: KILL_GRACE_MS,
+    detached: true, // its own process group (see signalGroup)
     stripFinalNewline: true,
   };
   const child =
     typeof command === "string" ? execa(command, { ...common, shell: true }) : execa(command[0] as string, command.slice(1), common);
+  const pid = child.pid;
+  // Interrupted: SIGTERM to the group, SIGKILL after the grace period.
+  const onAbort = () => {
+    if (pid === undefined) return;
+    signalGroup(pid, "SIGTERM");
+    setTimeout(() => signalGroup(pid, "SIGKILL"), KILL_GRACE_MS).unref();
+  };
+  if (pid !== undefined) trackGroup(pid);
+  signal?.addEventListener("abort", onAbort, { once: true });
   if (activity) {
     for (const stream of [child.stdout, child.stderr]) {
       let partial = "";
@@ -50,11 +86,17 @@ export async function runCommand(
       stream?.on("end", () => partial && activity.log(partial));
     }
   }
-  const result = await child;
+  let result: Awaited<typeof child>;
+  try {
+    result = await child;
+  } finally {
+    if (pid !== undefined) runningGroups.delete(pid);
+    signal?.removeEventListener("abort", onAbort);
+  }
   const stdout = String(result.stdout ?? "");
   const stderr = String(result.stderr ?? "");
   const where = options.label ? `${options.label}: ` : "";
-  if (result.isCanceled || activity?.signal.aborted) {
+  if (signal?.aborted) {
     throw new RigError("INTERRUPTED", `${where}command interrupted: ${shown}`);
   }
   if (result.failed && result.exitCode === undefined) {

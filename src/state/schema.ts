@@ -68,6 +68,16 @@ export const migrations: readonly string[] = [
     detail      TEXT
   );
   `,
+  // v2: the project lock (one row while a state-changing command runs)
+  `
+  CREATE TABLE lock (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    pid         INTEGER NOT NULL,
+    host        TEXT NOT NULL,
+    command     TEXT NOT NULL,
+    acquired_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SCHEMA_VERSION } from "../../src/state/schema.ts";
 import { RIG, project, rig, tempDir } from "../helpers.ts";
 import { APP_CONFIG } from "./fixtures.ts";
 
@@ -159,7 +160,7 @@ describe("the state file", () => {
     const before = sha(path);
     const r = await rig(["plan"], { cwd: dir });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain("has schema version 99, newer than this rig supports (1)");
+    expect(r.stderr).toContain(`has schema version 99, newer than this rig supports (${SCHEMA_VERSION})`);
     expect(r.stderr).toContain("Upgrade rigkit");
     expect(sha(path)).toBe(before);
   });
@@ -180,13 +181,13 @@ describe("the state file", () => {
 });
 
 describe("interrupts", () => {
-  test("SIGINT during a task cancels it, keeps earlier results and exits 130", async () => {
-    const dir = project({
-      "rigkit.config.ts": `import { workflow, local } from "rigkit";
+  const config = `import { workflow, local } from "rigkit";
 export default workflow("i").addProvider("local", local())
   .task("quick", async () => ({ ctx: { quick: true } }))
-  .task("slow", async ({ providers }) => { console.log("sleeping"); await providers.local.exec(["sleep", "100"]); });`,
-    });
+  .task("slow", async ({ providers }) => { console.log("sleeping"); await providers.local.exec(["sh", "-c", "sleep 97 & sleep 98; wait"]); });`;
+
+  /** Starts `rig apply` without a terminal and resolves once the slow task is running. */
+  async function startSlowApply(dir: string) {
     const proc = Bun.spawn([RIG, "apply"], {
       cwd: dir,
       env: { ...process.env, NO_COLOR: "1", RIGKIT_HOME: join(dir, ".home") },
@@ -198,25 +199,50 @@ export default workflow("i").addProvider("local", local())
     let stderr = "";
     while (!stderr.includes("sleeping")) {
       const { value, done } = await reader.read();
-      if (done) break;
+      if (done) throw new Error(`apply ended early: ${stderr}`);
       stderr += new TextDecoder().decode(value);
     }
-    const started = performance.now();
+    await Bun.sleep(100); // let sh start its children
+    return proc;
+  }
+
+  const sleepers = () => Bun.spawnSync(["pgrep", "-f", "sleep 9[78]"]).stdout.toString().trim();
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    test(`${signal} during a task stops its whole process tree, keeps earlier results and exits 130`, async () => {
+      const dir = project({ "rigkit.config.ts": config });
+      const proc = await startSlowApply(dir);
+      expect(sleepers()).not.toBe("");
+      const started = performance.now();
+      proc.kill(signal);
+      expect(await proc.exited).toBe(130);
+      expect(performance.now() - started).toBeLessThan(2500); // SIGTERM reaches the group at once
+      expect(sleepers()).toBe("");
+      const db = new Database(join(dir, ".rigkit", "state.sqlite"), { readonly: true });
+      const runs = db.query("SELECT path, status FROM task_runs ORDER BY started_at").all();
+      const log = db.query("SELECT kind, status FROM oplog").all();
+      db.close();
+      expect(runs).toEqual([
+        { path: "quick", status: "ok" },
+        { path: "slow", status: "cancelled" },
+      ]);
+      expect(log).toEqual([{ kind: "apply", status: "cancelled" }]);
+      const plan = await rig(["plan", "--json"], { cwd: dir });
+      expect(plan.json().nodes.map((n: { status: string }) => n.status)).toEqual(["cached", "pending"]);
+    }, 20_000);
+  }
+
+  test("a second interrupt exits at once and still leaves no child behind", async () => {
+    const dir = project({
+      "rigkit.config.ts": config.replace('"sleep 97 & sleep 98; wait"', '"trap \'\' TERM; sleep 97 & sleep 98; wait"'),
+    });
+    const proc = await startSlowApply(dir);
     proc.kill("SIGINT");
-    const code = await proc.exited;
-    expect(code).toBe(130);
-    expect(performance.now() - started).toBeLessThan(4500); // SIGTERM to the child, SIGKILL after the grace period at worst
-    const db = new Database(join(dir, ".rigkit", "state.sqlite"), { readonly: true });
-    const runs = db.query("SELECT path, status FROM task_runs ORDER BY started_at").all();
-    db.close();
-    expect(runs).toEqual([
-      { path: "quick", status: "ok" },
-      { path: "slow", status: "cancelled" },
-    ]);
-    const sleeping = Bun.spawnSync(["pgrep", "-f", "sleep 100"]).stdout.toString().trim();
-    expect(sleeping).toBe("");
-    const plan = await rig(["plan", "--json"], { cwd: dir });
-    expect(plan.json().nodes.map((n: { status: string }) => n.status)).toEqual(["cached", "pending"]);
+    await Bun.sleep(200);
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(130);
+    await Bun.sleep(100);
+    expect(sleepers()).toBe("");
   }, 20_000);
 });
 
@@ -258,5 +284,63 @@ describe("read-only views", () => {
     expect(text.stdout.trim().split("\n")).toHaveLength(1);
     expect(text.stdout).toMatch(/operation\s+app hello\s+ok/);
     expect((await rig(["log", "-n", "zero"], { cwd: dir })).exitCode).toBe(2);
+  });
+});
+
+describe("the project lock", () => {
+  const config = `import { workflow, local } from "rigkit";
+export default workflow("l").addProvider("local", local())
+  .task("slow", async ({ providers }) => { console.log("holding"); await providers.local.exec(["sleep", "1.5"]); return { ctx: { at: Date.now() } }; });`;
+
+  test("a second apply waits, says for whom, then finds everything cached", async () => {
+    const dir = project({ "rigkit.config.ts": config });
+    const first = Bun.spawn([RIG, "apply", "--json"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const reader = first.stderr.getReader();
+    let seen = "";
+    while (!seen.includes("holding")) seen += new TextDecoder().decode((await reader.read()).value);
+    const second = await rig(["apply", "--json"], { cwd: dir });
+    expect(await first.exited).toBe(0);
+    expect(second.exitCode).toBe(0);
+    expect(second.stderr).toMatch(new RegExp(`Waiting for \`rig apply --workflow l\` \\(pid ${first.pid}, since .*\\) to finish`));
+    expect(second.json().ran).toEqual([]);
+    expect(second.json().cached).toEqual(["slow"]);
+  }, 20_000);
+
+  test("--lock-timeout 0 fails at once, naming the holder; reading never waits", async () => {
+    const dir = project({ "rigkit.config.ts": config });
+    const first = Bun.spawn([RIG, "apply"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const reader = first.stderr.getReader();
+    let seen = "";
+    while (!seen.includes("holding")) seen += new TextDecoder().decode((await reader.read()).value);
+    const started = performance.now();
+    const second = await rig(["apply", "--lock-timeout", "0", "--json"], { cwd: dir });
+    expect(second.exitCode).toBe(1);
+    expect(second.error().code).toBe("LOCKED");
+    expect(second.error().message).toContain(`(pid ${first.pid}`);
+    expect((await rig(["plan", "--json"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["ls", "--json"], { cwd: dir })).exitCode).toBe(0);
+    expect(performance.now() - started).toBeLessThan(1400); // none of them waited for the 1.5 s task
+    expect(await first.exited).toBe(0);
+  }, 20_000);
+
+  test("a lock left by a dead process is taken over", async () => {
+    const dir = project({ "rigkit.config.ts": config.replace('"sleep", "1.5"', '"true"') });
+    expect((await rig(["plan"], { cwd: dir })).exitCode).toBe(0);
+    const dead = Bun.spawnSync(["true"]).pid;
+    const db = new Database(join(dir, ".rigkit", "state.sqlite"));
+    db.query("INSERT INTO lock (id, pid, host, command, acquired_at) VALUES (1, ?, ?, 'apply', 0)").run(dead, (await import("node:os")).hostname());
+    db.close();
+    const r = await rig(["apply", "--lock-timeout", "0", "--json"], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    const after = new Database(join(dir, ".rigkit", "state.sqlite"), { readonly: true });
+    expect(after.query("SELECT COUNT(*) AS n FROM lock").get()).toEqual({ n: 0 });
+    after.close();
+  });
+
+  test("a bad --lock-timeout is a usage error", async () => {
+    const dir = project({ "rigkit.config.ts": config });
+    const r = await rig(["apply", "--lock-timeout", "soon", "--json"], { cwd: dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.error().message).toContain('--lock-timeout: "soon" is not a duration');
   });
 });

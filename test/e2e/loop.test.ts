@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { SCHEMA_VERSION } from "../../src/state/schema.ts";
 import { project, rig } from "../helpers.ts";
 import { APP_CONFIG } from "./fixtures.ts";
 
@@ -132,7 +133,7 @@ describe("the whole loop with --json", () => {
       expect(kinds).toContainEqual({ kind: "remove", target: "ws2", status: "ok" });
       const manifest = JSON.parse((db.query("SELECT body FROM manifest").get() as { body: string }).body);
       expect(manifest.workflows[0].workspaceOperations.map((o: { id: string }) => o.id)).toEqual(["cat", "test", "nothing", "explode"]);
-      expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: 1 });
+      expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: SCHEMA_VERSION });
     } finally {
       db.close();
     }

@@ -1,7 +1,7 @@
 import { apply } from "../../engine/apply.ts";
 import { plan } from "../../engine/plan.ts";
 import { openProject, selectWorkflow } from "../../engine/project.ts";
-import { type Cli, projectOptions } from "../context.ts";
+import { type Cli, lockProject, projectOptions } from "../context.ts";
 import { progress } from "../progress.ts";
 import { renderApply, renderPlan } from "../render.ts";
 import { emit } from "../ui.ts";
@@ -14,6 +14,7 @@ export default async function applyCommand(cli: Cli, opts: { workflow?: string; 
     emit(result, () => renderPlan(result));
     return;
   }
+  await lockProject(cli, project.store, `apply --workflow ${workflow.name}`);
   const started = performance.now();
   const result = await apply(workflow, project, { signal: cli.signal, observer: progress() });
   emit(result, () => renderApply(result, performance.now() - started));

@@ -9,7 +9,7 @@ import { RigError } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";
 import { terminal } from "../../host/terminal.ts";
 import type { Store } from "../../state/store.ts";
-import { type Cli, projectOptions } from "../context.ts";
+import { type Cli, lockProject, projectOptions } from "../context.ts";
 import { ago, emit, out, table } from "../ui.ts";
 
 export interface CacheOptions {
@@ -90,12 +90,14 @@ export default async function cacheCommand(cli: Cli, workflow: string, action: s
           throw new RigError("INTERRUPTED", "Nothing invalidated");
         }
       }
+      await lockProject(cli, store, `cache ${workflow} invalidate`);
       const runs = store.invalidatePaths(workflow, targets);
       emit({ invalidated: targets, runs }, () => `${out.colors.green("✓")} Invalidated ${targets.join(", ")}: the next apply reruns ${targets.length === 1 ? "it" : "them"} and what follows`);
       return;
     }
     case "clear": {
       if (task !== undefined) throw new RigError("USAGE", "cache clear takes no task");
+      await lockProject(cli, store, `cache ${workflow} clear`);
       // Global fragment caches come with `.global()`; until then every entry is local.
       const removed = opts.global && !opts.local ? 0 : store.clearRuns(workflow);
       emit({ cleared: removed }, () => `${out.colors.green("✓")} Cleared ${removed} cache entr${removed === 1 ? "y" : "ies"} of ${workflow}`);

@@ -5,7 +5,7 @@ import { type WorkspaceInfo, createWorkspace } from "../../engine/workspaces.ts"
 import { RigError } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";
 import { terminal } from "../../host/terminal.ts";
-import { type Cli, projectOptions } from "../context.ts";
+import { type Cli, lockProject, projectOptions } from "../context.ts";
 import { hookOutput, progress } from "../progress.ts";
 import { renderCreated } from "../render.ts";
 import { emit, err } from "../ui.ts";
@@ -37,6 +37,7 @@ export default async function createCommand(cli: Cli, names: string[], opts: { w
     });
     names = [name];
   }
+  await lockProject(cli, project.store, `create ${names.join(" ")}`);
   const taken = names.filter((name) => project.store.workspace(workflow.name, name));
   if (taken.length > 0) {
     throw new RigError("WORKSPACE_EXISTS", `Workspace ${taken.join(", ")} already exists in workflow ${workflow.name}`, {

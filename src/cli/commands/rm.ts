@@ -4,7 +4,7 @@ import { RigError } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";
 import { terminal } from "../../host/terminal.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
-import { type Cli, projectOptions } from "../context.ts";
+import { type Cli, lockProject, projectOptions } from "../context.ts";
 import { hookOutput } from "../progress.ts";
 import { emit, err, out } from "../ui.ts";
 
@@ -41,6 +41,7 @@ export default async function rmCommand(cli: Cli, names: string[], opts: { all?:
       throw new RigError("INTERRUPTED", "Nothing removed");
     }
   }
+  await lockProject(cli, project.store, `rm ${targets.map((t) => t.name).join(" ")}`);
   const settled = await Promise.allSettled(
     targets.map((row) =>
       removeWorkspace(project, project.workflows.find((w) => w.name === row.workflow) as never, row, { signal: cli.signal, output: hookOutput }),
