@@ -16,7 +16,9 @@ echo "Hello from the demo project" > hello.txt
 bold='' plain=''
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$(printf '\033[1m') plain=$(printf '\033[0m'); fi
 step() {
-  printf '\n%s$ rig %s%s\n' "$bold" "$*" "$plain"
+  printf '\n%s$ rig' "$bold"
+  printf ' %q' "$@"
+  printf '%s\n' "$plain"
   "$rig" "$@"
 }
 

@@ -73,6 +73,15 @@ export function rewrite(argv: readonly string[]): string[] {
     }
   }
   index = commandIndex(out);
+  // `help <operation>` is that operation's --help (built-in commands are commander's).
+  if (out[index] === "help") {
+    const rest = out.slice(index + 1);
+    const topic = commandIndex(rest);
+    if (topic >= 0 && !(BUILTIN_COMMANDS as readonly string[]).includes(rest[topic] as string)) {
+      out.splice(index, out.length - index, rest[topic] as string, "--help");
+      index = commandIndex(out);
+    }
+  }
   const token = out[index] as string;
   const slash = token.indexOf("/");
   if (slash > 0 && token.slice(slash + 1) === "remove") out.splice(index, 1, "rm", token.slice(0, slash));

@@ -39,7 +39,8 @@ function report(error: RigError, json: boolean, ui: typeof import("./ui.ts")): v
   }
   const { err } = ui;
   const c = err.colors;
-  err.line(`${c.red(c.bold("error"))} ${error.message}`);
+  // Cancelling is the user's choice, not a failure: no red "error".
+  err.line(error.code === "INTERRUPTED" ? c.yellow(error.message) : `${c.red(c.bold("error"))} ${error.message}`);
   for (const line of error.detail) err.line(`  ${c.dim(line)}`);
 }
 

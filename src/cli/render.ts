@@ -1,5 +1,6 @@
 /** Text renderings of command results (the --json shapes are the results themselves). */
 import { formatDuration } from "../engine/duration.ts";
+import type { Manifest } from "../engine/manifest.ts";
 import type { PlanResult } from "../engine/plan.ts";
 import type { WorkspaceInfo } from "../engine/workspaces.ts";
 import type { OplogRow, WorkspaceRow } from "../state/store.ts";
@@ -8,7 +9,7 @@ import { ago, out, table } from "./ui.ts";
 export function renderPlan(plan: PlanResult): string {
   const c = out.colors;
   const pending = plan.nodeCount - plan.cachedCount;
-  const head = `${c.bold(plan.workflow)}: ${plan.nodeCount} task${plan.nodeCount === 1 ? "" : "s"}, ${plan.cachedCount} cached, ${pending} pending`;
+  const head = `${c.bold(plan.workflow)}: ${plural(plan.nodeCount, "task")}, ${plan.cachedCount} cached, ${pending} pending`;
   const rows = plan.nodes.map((n) =>
     n.status === "cached" ? [c.green("✓"), n.path, c.dim("cached")] : [c.yellow("•"), n.path, `${c.yellow("pending")}  ${c.dim(n.reason ?? "")}`],
   );
@@ -52,6 +53,26 @@ export function renderWorkspaces(rows: WorkspaceRow[], appliedAt: (workflow: str
     );
   }
   return blocks.join("\n");
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** `rig ls config`: each workflow's tasks and operations, from the manifest. */
+export function renderConfig(workflows: Manifest["workflows"]): string {
+  const c = out.colors;
+  return workflows
+    .map((w) => {
+      const ops = [
+        ...w.workspaceOperations.map((o) => [`<ws>/${o.id}`, c.dim(o.description ?? "")]),
+        ...w.operations.map((o) => [o.id, c.dim(o.description ?? "")]),
+      ];
+      return [
+        `${c.bold(w.name)} ${c.dim(`${plural(w.tasks.length, "task")}, ${plural(ops.length, "operation")}`)}`,
+        `  tasks: ${w.tasks.join(", ") || "none"}`,
+        ...(ops.length ? [table(ops, "  ")] : []),
+      ].join("\n");
+    })
+    .join("\n\n");
 }
 
 export function renderLog(rows: OplogRow[]): string {

@@ -45,11 +45,24 @@ function position(error: unknown, root: string): string | null {
   return `${relative(root, pos.file) || pos.file}:${pos.line ?? 0}:${pos.column ?? 0}`;
 }
 
+/** For an error thrown while the config ran: the config's own line in the stack. */
+function thrownAt(error: unknown, location: ConfigLocation): string | null {
+  const stack = error instanceof Error ? (error.stack ?? "") : "";
+  for (const line of stack.split("\n")) {
+    const at = line.indexOf(`${location.path}:`);
+    if (at >= 0) {
+      const match = /^:(\d+):(\d+)/.exec(line.slice(at + location.path.length));
+      if (match) return `${relative(location.root, location.path)}:${match[1]}:${match[2]}`;
+    }
+  }
+  return null;
+}
+
 function loadError(location: ConfigLocation, error: unknown): RigError {
   const errors = error instanceof AggregateError ? error.errors : [error];
   const file = relative(process.cwd(), location.path) || location.path;
   const first = errors[0];
-  const where = position(first, location.root);
+  const where = position(first, location.root) ?? thrownAt(first, location);
   return new RigError("CONFIG_ERROR", `Cannot load ${file}: ${messageOf(first)}`, {
     detail: [
       ...(where ? [`at ${where}`] : []),

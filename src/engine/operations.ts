@@ -19,7 +19,8 @@ export function findOperation(workflow: CompiledWorkflow, id: string, kind: "wor
   const map = kind === "workspace" ? workflow.workspaceOperations : workflow.operations;
   const op = map.get(id);
   if (!op) {
-    const known = [...map.keys()];
+    // `rig <ws>/remove` is always there for workspaces.
+    const known = kind === "workspace" ? [...map.keys(), "remove"] : [...map.keys()];
     throw new RigError("UNKNOWN_OPERATION", `Unknown ${kind} operation "${id}" in workflow ${workflow.name}`, {
       detail: [known.length ? `Operations: ${known.join(", ")}` : `Workflow ${workflow.name} defines no ${kind} operations.`],
     });

@@ -20,6 +20,8 @@ export type { WorkspaceInfo };
 
 export interface HookOptions {
   signal?: AbortSignal;
+  /** rm only: forget the workspace even when its remove hook fails. */
+  force?: boolean;
   /** Live output of hooks, per workspace. */
   output?: (workspace: string, line: string) => void;
 }
@@ -107,8 +109,11 @@ export async function createWorkspace(project: Project, workflow: CompiledWorkfl
   }
 }
 
-/** Calls the remove hook, then deletes the record. A failing hook keeps the record for a retry. */
-export async function removeWorkspace(project: Project, workflow: CompiledWorkflow, row: WorkspaceRow, options: HookOptions = {}): Promise<void> {
+/**
+ * Calls the remove hook, then deletes the record. A failing hook keeps the record for a
+ * retry, unless `force`: then the record goes and the failure is returned as a warning.
+ */
+export async function removeWorkspace(project: Project, workflow: CompiledWorkflow, row: WorkspaceRow, options: HookOptions = {}): Promise<string | null> {
   const hooks = hooksOf(workflow);
   const { store } = project;
   const logId = store.logStart("remove", workflow.name, row.name);
@@ -120,11 +125,18 @@ export async function removeWorkspace(project: Project, workflow: CompiledWorkfl
       await runHook(project, workflow, { name: row.name, ctx, record: () => {} }, options, (args) => remove(args));
     }
   } catch (error) {
-    store.logFinish(logId, "failed", { error: redact(messageOf(error)) });
-    throw hookError(`Removing workspace ${row.name} failed`, error, [`The record is kept; run \`rig rm ${row.name}\` again once fixed.`]);
+    store.logFinish(logId, "failed", { error: redact(messageOf(error)), forced: options.force === true });
+    if (!options.force || (isRigError(error) && error.code === "INTERRUPTED")) {
+      throw hookError(`Removing workspace ${row.name} failed`, error, [
+        `The record is kept; run \`rig rm ${row.name}\` again once fixed, or add --force to forget it anyway.`,
+      ]);
+    }
+    store.deleteWorkspace(workflow.name, row.name);
+    return `${row.name}: the remove hook failed (${redact(messageOf(error))}); forgotten anyway, its resources may remain: ${row.ctx}`;
   }
   store.deleteWorkspace(workflow.name, row.name);
   store.logFinish(logId, "ok");
+  return null;
 }
 
 /** Finds a workspace by name, asking or erroring when several workflows have one. */

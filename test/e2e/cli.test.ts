@@ -68,6 +68,7 @@ describe("help and version", () => {
     }
     const viaHelp = await rig(["help", "create"], { cwd: dir });
     expect(viaHelp.stdout).toContain("Usage: rig create");
+    expect((await rig(["help", "frob"], { cwd: dir })).stderr).toContain('Unknown command "frob"');
   });
 
   test("an operation's --help lists its inputs", async () => {
@@ -75,6 +76,8 @@ describe("help and version", () => {
     await rig(["create", "w"], { cwd: dir });
     const help = await rig(["w/test", "--help"], { cwd: dir });
     expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain("Usage: rig w/test [options]");
+    expect((await rig(["help", "w/test"], { cwd: dir })).stdout).toBe(help.stdout);
     expect(help.stdout).toContain("Pretend to run tests");
     expect(help.stdout).toMatch(/--filter <value>\s+only tests matching this \(required\)/);
     expect(help.stdout).toMatch(/--level <choice>.*\(choices: "unit", "e2e", default: "unit"\)/);
@@ -266,8 +269,9 @@ describe("read-only views", () => {
     const test = app.workspaceOperations.find((o: { id: string }) => o.id === "test");
     expect(test.inputs.map((i: { flag: string }) => i.flag)).toEqual(["filter", "retries", "watch", "level", "dry-run"]);
     const text = await rig(["ls", "config"], { cwd: dir });
-    expect(text.stdout).toContain("app: 2 tasks");
-    expect(text.stdout).toContain("<ws>/test  Pretend to run tests");
+    expect(text.stdout).toContain("app 2 tasks, 5 operations\n  tasks: tools, base\n");
+    expect(text.stdout).toMatch(/^ {2}<ws>\/test +Pretend to run tests$/m);
+    expect(text.stdout).toMatch(/^ {2}hello +Say hello$/m);
     expect((await rig(["ls", "everything"], { cwd: dir })).exitCode).toBe(2);
   });
 

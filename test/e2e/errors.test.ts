@@ -33,10 +33,11 @@ describe("config problems exit 2 and name the file or id", () => {
   });
 
   test("a stack trace appears only with RIGKIT_DEBUG=1", async () => {
-    const dir = project({ "rigkit.config.ts": `throw new Error("config exploded");\nexport {};\n` });
+    const dir = project({ "rigkit.config.ts": `const x = 1;\nthrow new Error("config exploded");\nexport {};\n` });
     const plain = await rig(["plan"], { cwd: dir });
     expect(plain.exitCode).toBe(2);
     expectCleanError(plain.stderr, /Cannot load rigkit.config.ts: config exploded/);
+    expect(plain.stderr).toContain("  at rigkit.config.ts:2:");
     const debug = await rig(["plan"], { cwd: dir, env: { RIGKIT_DEBUG: "1" } });
     expect(debug.stderr).toMatch(/^\s+at .*\/.+:\d+:\d+\)?$/m);
   });
@@ -112,7 +113,8 @@ describe("usage errors exit 2", () => {
     ["ws/ with no operation", ["ws1/"], "USAGE", /names no operation/],
     ["/op with no workspace", ["/cat"], "USAGE", /names no workspace/],
     ["an unknown workflow", ["plan", "--workflow", "nope"], "UNKNOWN_WORKFLOW", /Unknown workflow "nope"/],
-    ["a command that is not shipped yet", ["doctor"], "UNKNOWN_COMMAND", /rig doctor is not available/],
+    ["help for something that is no command", ["help", "frobnicate"], "UNKNOWN_COMMAND", /Unknown command "frobnicate"/],
+    ["log of an unknown workflow", ["log", "--workflow", "nope"], "UNKNOWN_WORKFLOW", /Unknown workflow "nope"/],
     ["--chdir to nowhere", ["--chdir", "/nonexistent/dir", "plan"], "USAGE", /--chdir: .* is not a directory/],
     ["--config to nowhere", ["plan", "--config", "missing.ts"], "CONFIG_NOT_FOUND", /Config file .*missing.ts does not exist/],
   ];
@@ -174,6 +176,25 @@ export default workflow("w").addProvider("local", local())
     const r = await rig(["w/explode", "--json"], { cwd: dir });
     expect(r.exitCode).toBe(1);
     expect(r.error()).toEqual({ code: "OPERATION_FAILED", message: "Operation w/explode failed: kaboom" });
+  });
+
+  test("a failing remove hook keeps the record, unless --force", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+export default workflow("w")
+  .workspace({ create: async () => ({ id: "res-1" }), remove: async () => { throw new Error("backend gone"); } })
+  .workspaceOperation("noop", { run: async () => null });`,
+    });
+    await rig(["create", "stuck"], { cwd: dir });
+    const r = await rig(["rm", "stuck", "--yes", "--json"], { cwd: dir });
+    expect(r.exitCode).toBe(1);
+    expect(r.error()).toEqual({ code: "HOOK_FAILED", message: "Removing workspace stuck failed: backend gone" });
+    expect((await rig(["ls", "--json"], { cwd: dir })).json().workspaces[0].name).toBe("stuck");
+    const forced = await rig(["rm", "stuck", "--yes", "--force", "--json"], { cwd: dir });
+    expect(forced.exitCode).toBe(0);
+    expect(forced.json()).toEqual({ removed: ["stuck"] });
+    expect(forced.stderr).toContain('warning stuck: the remove hook failed (backend gone); forgotten anyway, its resources may remain: {"id":"res-1"}');
+    expect((await rig(["ls", "--json"], { cwd: dir })).json().workspaces).toEqual([]);
   });
 
   test("a create hook that throws leaves no record and undoes what it reported", async () => {

@@ -87,7 +87,7 @@ export default async function cacheCommand(cli: Cli, workflow: string, action: s
       if (opts.all && !opts.yes) {
         if (!terminal.canPrompt()) throw new RigError("CONFIRMATION_REQUIRED", `Invalidating every task of ${workflow} needs confirmation: pass --yes`);
         if (!(await prompt.confirm(`Invalidate all ${targets.length} tasks of ${workflow}? The next apply reruns them.`))) {
-          throw new RigError("INTERRUPTED", "Nothing invalidated");
+          throw new RigError("INTERRUPTED", "Cancelled: nothing invalidated");
         }
       }
       await lockProject(cli, store, `cache ${workflow} invalidate`);

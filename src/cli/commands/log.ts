@@ -1,4 +1,5 @@
 import { openState } from "../../engine/locate.ts";
+import { readManifest } from "../../engine/manifest.ts";
 import { RigError } from "../../errors.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { renderLog } from "../render.ts";
@@ -7,8 +8,14 @@ import { emit } from "../ui.ts";
 /** `rig log`: the operation history kept in the state file. */
 export default async function logCommand(cli: Cli, opts: { workflow?: string; limit?: string }): Promise<void> {
   const limit = Number(opts.limit ?? 50);
-  if (!Number.isInteger(limit) || limit < 1) throw new RigError("USAGE", `--limit must be a positive whole number, not "${opts.limit}"`);
+  if (!Number.isInteger(limit) || limit < 1) throw new RigError("USAGE", `-n/--limit must be a positive whole number, not "${opts.limit}"`);
   const { store } = openState(projectOptions(cli.globals));
+  if (opts.workflow !== undefined) {
+    const known = new Set([...(readManifest(store)?.workflows.map((w) => w.name) ?? []), ...store.knownWorkflows()]);
+    if (!known.has(opts.workflow)) {
+      throw new RigError("UNKNOWN_WORKFLOW", `Unknown workflow "${opts.workflow}"`, { detail: known.size ? [`Workflows: ${[...known].join(", ")}`] : [] });
+    }
+  }
   const rows = store.oplog(opts.workflow, limit);
   const entries = rows.map((r) => ({
     kind: r.kind,

@@ -3,7 +3,7 @@ import { openState } from "../../engine/locate.ts";
 import { workspaceInfo } from "../../state/store.ts";
 import { RigError } from "../../errors.ts";
 import { type Cli, projectOptions } from "../context.ts";
-import { renderWorkspaces } from "../render.ts";
+import { renderConfig, renderWorkspaces } from "../render.ts";
 import { emit } from "../ui.ts";
 
 /** `rig ls [workspaces|config]`: answers from the state file alone, without loading the config. */
@@ -15,19 +15,7 @@ export default async function lsCommand(cli: Cli, what = "workspaces"): Promise<
   if (what === "config") {
     const manifest = readManifest(store);
     const workflows = manifest?.workflows ?? [];
-    emit({ workflows }, () =>
-      workflows.length === 0
-        ? "No config has been loaded yet; run `rig plan` first."
-        : workflows
-            .map((w) =>
-              [
-                `${w.name}: ${w.tasks.length} tasks`,
-                ...w.workspaceOperations.map((o) => `  <ws>/${o.id}${o.description ? `  ${o.description}` : ""}`),
-                ...w.operations.map((o) => `  ${o.id}${o.description ? `  ${o.description}` : ""}`),
-              ].join("\n"),
-            )
-            .join("\n"),
-    );
+    emit({ workflows }, () => (workflows.length === 0 ? "No config has been loaded yet; run `rig plan` first." : renderConfig(workflows)));
     return;
   }
   const rows = store.workspaces();

@@ -36,7 +36,7 @@ function json(value: string): unknown {
 }
 
 function buildCommand(token: string, op: OperationNode, fields: InputField[]): Command {
-  const command = strict(new Command(token))
+  const command = strict(new Command(`rig ${token}`))
     .description(op.description ?? "")
     .helpOption("-h, --help", "show help")
     .addOption(new Option("--workflow <name>", "the workflow (when several have this workspace or operation)"));
@@ -78,11 +78,14 @@ async function collectInput(fields: InputField[], values: Record<string, unknown
         detail: [`Pass --${field.flag} <value>; see \`rig ${label} --help\`.`],
       });
     }
-    const question = field.description ?? field.key;
+    const question = field.description ? `--${field.flag}: ${field.description}` : `--${field.flag}`;
     if (field.kind === "boolean") input[field.key] = await prompt.confirm(question);
     else if (field.kind === "enum") input[field.key] = await prompt.select(question, field.choices ?? []);
     else {
-      const text = await prompt.text(question);
+      const text = await prompt.text(question, {
+        validate: (value) =>
+          value.trim() === "" ? "A value is required" : field.kind === "number" && !Number.isFinite(Number(value)) ? "Enter a number" : undefined,
+      });
       input[field.key] = field.kind === "number" ? Number(text) : field.kind === "json" ? json(text) : text;
     }
   }

@@ -8,7 +8,7 @@ import { type Cli, lockProject, projectOptions } from "../context.ts";
 import { hookOutput } from "../progress.ts";
 import { emit, err, out } from "../ui.ts";
 
-export default async function rmCommand(cli: Cli, names: string[], opts: { all?: boolean; yes?: boolean; workflow?: string }): Promise<void> {
+export default async function rmCommand(cli: Cli, names: string[], opts: { all?: boolean; yes?: boolean; force?: boolean; workflow?: string }): Promise<void> {
   if (opts.all && names.length > 0) throw new RigError("USAGE", "Pass workspace names or --all, not both");
   if (!opts.all && names.length === 0) throw new RigError("USAGE", "Name the workspaces to remove, or pass --all");
 
@@ -38,16 +38,21 @@ export default async function rmCommand(cli: Cli, names: string[], opts: { all?:
       throw new RigError("CONFIRMATION_REQUIRED", `Removing ${list} needs confirmation: pass --yes`);
     }
     if (!(await prompt.confirm(`Remove ${targets.length === 1 ? "workspace" : `${targets.length} workspaces`} ${list}?`))) {
-      throw new RigError("INTERRUPTED", "Nothing removed");
+      throw new RigError("INTERRUPTED", "Cancelled: nothing removed");
     }
   }
   await lockProject(cli, project.store, `rm ${targets.map((t) => t.name).join(" ")}`);
   const settled = await Promise.allSettled(
     targets.map((row) =>
-      removeWorkspace(project, project.workflows.find((w) => w.name === row.workflow) as never, row, { signal: cli.signal, output: hookOutput }),
+      removeWorkspace(project, project.workflows.find((w) => w.name === row.workflow) as never, row, {
+        signal: cli.signal,
+        output: hookOutput,
+        force: opts.force,
+      }),
     ),
   );
   const removed = targets.filter((_, i) => settled[i]?.status === "fulfilled").map((t) => t.name);
+  for (const s of settled) if (s.status === "fulfilled" && s.value) err.line(`${err.colors.yellow("warning")} ${s.value}`);
   const failure = settled.find((s) => s.status === "rejected");
   if (failure) {
     if (removed.length > 0) err.line(`Removed ${removed.join(", ")}`);
