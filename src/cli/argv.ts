@@ -7,10 +7,13 @@
 /** Options (global or per command) that take a separate value, so the scanner can skip it. */
 const VALUE_OPTIONS = new Set(["--chdir", "--config", "--state", "--workflow", "--template", "--lock-timeout"]);
 
-export const BUILTIN_COMMANDS = ["init", "plan", "apply", "create", "rm", "remove", "ls", "run", "cache", "log", "completion", "version", "help"] as const;
+export const BUILTIN_COMMANDS = [
+  "init", "plan", "apply", "create", "rm", "remove", "ls", "run", "cache", "log",
+  "projects", "doctor", "completion", "version", "help",
+] as const;
 
 /** Reserved by SPEC §5 but not shipped yet: they fail clearly instead of looking for an operation. */
-export const UPCOMING_COMMANDS = ["doctor", "gc", "projects"] as const;
+export const UPCOMING_COMMANDS = ["gc"] as const;
 
 export interface Globals {
   chdir?: string;

@@ -35,6 +35,8 @@ export const COMMAND_SPECS: Record<string, Spec> = {
   run: { description: "run a workspace operation", flags: ["--workflow"], args: ["workspace", "operation"] },
   cache: { description: "inspect and change the cache", flags: ["--all", "--local", "--global", "--yes"], args: ["workflow", "cache-action", "task"] },
   log: { description: "history of what happened", flags: ["--workflow", "--limit"], args: [] },
+  projects: { description: "find rig projects below here", flags: [], args: [] },
+  doctor: { description: "check runtime, state and providers", flags: [], args: [] },
   completion: { description: "print a shell completion script", flags: [], args: ["shell"] },
   version: { description: "print versions", flags: [], args: [] },
   help: { description: "show help", flags: [], args: ["command"] },

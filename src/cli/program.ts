@@ -125,6 +125,14 @@ Examples:
     .option("-n, --limit <n>", "how many entries", "50")
     .action(lazy("log"));
 
+  add("projects", "find rig projects below the current directory", ["rig projects", "rig projects --json | jq -r '.projects[].root'"]).action(
+    lazy("projects"),
+  );
+
+  add("doctor", "check the runtime, the state file, the config and every provider", ["rig doctor", "rig doctor --json | jq -e .ok"]).action(
+    lazy("doctor"),
+  );
+
   add("completion", "print a shell completion script (bash, zsh or fish; from $SHELL when omitted)", [
     "source <(rig completion bash)     # in ~/.bashrc",
     "source <(rig completion zsh)      # in ~/.zshrc",

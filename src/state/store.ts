@@ -153,8 +153,8 @@ export class Store {
   }
 
   /**
-   * Opens an existing state file without writing to it (completion): null when there is
-   * none, or when it is from a newer rig or unreadable.
+   * Opens an existing state file without writing to it (completion, projects): null when
+   * there is none, or when it is from a newer rig or unreadable.
    */
   static openReadOnly(path: string): Store | null {
     if (!existsSync(path)) return null;
@@ -162,7 +162,8 @@ export class Store {
       checkHeader(path);
       const db = new Database(path, { readonly: true, strict: true });
       const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
-      if (version !== SCHEMA_VERSION) {
+      // Older files are readable as they are (tables only ever gain columns and tables).
+      if (version < 1 || version > SCHEMA_VERSION) {
         db.close();
         return null;
       }

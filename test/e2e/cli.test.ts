@@ -348,3 +348,53 @@ export default workflow("l").addProvider("local", local())
     expect(r.error().message).toContain('--lock-timeout: "soon" is not a duration');
   });
 });
+
+describe("projects and doctor", () => {
+  test("projects finds configs below, skipping node_modules, .git and build output", async () => {
+    const root = tempDir();
+    const cfg = `import { workflow } from "rigkit";\nexport default workflow("w").workspace({ create: async () => ({}) });\n`;
+    for (const sub of ["a", "b/deeper", "node_modules/pkg", ".git/x", "dist/y", "c/rigkit"]) {
+      mkdirSync(join(root, sub), { recursive: true });
+      writeFileSync(join(root, sub, sub.endsWith("rigkit") ? "index.ts" : "rigkit.config.ts"), cfg);
+    }
+    await rig(["create", "one"], { cwd: join(root, "a") });
+    const r = await rig(["projects", "--json"], { cwd: root });
+    expect(r.json().projects).toEqual([
+      { root: join(root, "a"), config: join(root, "a", "rigkit.config.ts"), workspaces: 1 },
+      { root: join(root, "b", "deeper"), config: join(root, "b", "deeper", "rigkit.config.ts"), workspaces: null },
+      { root: join(root, "c"), config: join(root, "c", "rigkit", "index.ts"), workspaces: null },
+    ]);
+    expect((await rig(["projects"], { cwd: root })).stdout).toMatch(/^a\s+rigkit.config.ts\s+1 workspace$/m);
+  });
+
+  test("doctor reports state health and provider checks; problems make ok false", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow, defineProvider } from "rigkit";
+const flaky = defineProvider({ id: "flaky", create: () => ({
+  runtime: () => ({}),
+  checks: async () => [{ name: "reachable", ok: process.env.FLAKY_UP === "1", message: "host 127.0.0.9" }],
+}) });
+export default workflow("w").addProvider("flaky", flaky()).task("t", async () => {});`,
+    });
+    await rig(["apply"], { cwd: dir });
+    const up = await rig(["doctor", "--json"], { cwd: dir, env: { FLAKY_UP: "1" } });
+    expect(up.exitCode).toBe(0);
+    const report = up.json();
+    expect(report.ok).toBe(true);
+    const byName = Object.fromEntries(report.checks.map((c: { name: string }) => [c.name, c]));
+    expect(byName.state.message).toMatch(/schema v\d+ of \d+, .* integrity ok/);
+    expect(byName.permissions.ok).toBe(true);
+    expect(byName["provider flaky: reachable"]).toEqual({ name: "provider flaky: reachable", ok: true, message: "host 127.0.0.9" });
+    const down = await rig(["doctor", "--json"], { cwd: dir });
+    expect(down.json().ok).toBe(false);
+    const text = await rig(["doctor"], { cwd: dir });
+    expect(text.stdout).toMatch(/✗ provider flaky: reachable host 127.0.0.9/);
+    expect(text.stdout).toContain("1 problem found.");
+  });
+
+  test("doctor without a config says so instead of failing", async () => {
+    const r = await rig(["doctor", "--json"], { cwd: tempDir() });
+    expect(r.exitCode).toBe(0);
+    expect(r.json().checks.find((c: { name: string }) => c.name === "config").ok).toBe(false);
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * `rig doctor`: the runtime, the config, the state file (schema, integrity, permissions,
+ * lock, stuck workspaces), RIGKIT_HOME, and every provider's own checks. Problems are
+ * reported as failed checks, not as an error: the command exits 0 and `--json` carries
+ * `"ok": false` (scripts: `rig doctor --json | jq -e .ok`).
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { type ConfigLocation, findConfig, statePath } from "../../engine/locate.ts";
+import { rigkitHome } from "../../engine/providers.ts";
+import { messageOf } from "../../errors.ts";
+import { describeHolder, type LockHolder } from "../../state/lock.ts";
+import { SCHEMA_VERSION } from "../../state/schema.ts";
+import { Store } from "../../state/store.ts";
+import { type Cli, projectOptions } from "../context.ts";
+import { emit, out } from "../ui.ts";
+import { VERSION } from "../version.ts";
+
+interface Check {
+  name: string;
+  ok: boolean;
+  message: string;
+}
+
+/** Total size of the files under a directory (not following symlinks). */
+function sizeOf(path: string): number {
+  let total = 0;
+  const walk = (p: string) => {
+    const stat = statSync(p, { throwIfNoEntry: false });
+    if (!stat) return;
+    if (stat.isDirectory()) for (const entry of readdirSync(p)) walk(join(p, entry));
+    else if (stat.isFile()) total += stat.size;
+  };
+  walk(path);
+  return total;
+}
+
+const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`);
+
+export default async function doctorCommand(cli: Cli): Promise<void> {
+  const checks: Check[] = [];
+  const check = (name: string, ok: boolean, message: string) => checks.push({ name, ok, message });
+  check("runtime", true, `rig ${VERSION}, bun ${Bun.version}, ${process.platform}/${process.arch}`);
+  const home = rigkitHome();
+  check("rigkit home", true, existsSync(home) ? `${home} (${bytes(sizeOf(home))})` : `${home} (not created yet)`);
+
+  const options = projectOptions(cli.globals);
+  let location: ConfigLocation | null = null;
+  try {
+    location = findConfig(options);
+    check("config", true, location.path);
+  } catch (error) {
+    check("config", false, messageOf(error));
+  }
+
+  if (location) {
+    const path = statePath(location, options);
+    if (!existsSync(path)) check("state", true, `${path} (not created yet)`);
+    else {
+      try {
+        const store = Store.open(path);
+        const integrity = (store.db.query("PRAGMA integrity_check").get() as Record<string, string>)["integrity_check"];
+        const mode = statSync(path).mode & 0o777;
+        const dirMode = statSync(join(location.root, ".rigkit")).mode & 0o777;
+        check("state", integrity === "ok", `${path}: schema v${store.schemaVersion()} of ${SCHEMA_VERSION}, ${bytes(statSync(path).size)}, integrity ${integrity}`);
+        check("permissions", mode === 0o600 && dirMode === 0o700, `state file ${mode.toString(8)}, .rigkit/ ${dirMode.toString(8)} (want 600 and 700)`);
+        const holder = store.db.query("SELECT pid, host, command, acquired_at FROM lock WHERE id = 1").get() as LockHolder | null;
+        check("lock", true, holder ? `held by ${describeHolder(holder)}` : "free");
+        const rows = store.workspaces();
+        const stuck = rows.filter((w) => w.status !== "ready");
+        check(
+          "workspaces",
+          stuck.length === 0,
+          `${rows.length} recorded${stuck.length ? `; stuck: ${stuck.map((w) => `${w.name} (${w.status})`).join(", ")}; retry \`rig rm <name>\`` : ""}`,
+        );
+        store.close();
+      } catch (error) {
+        check("state", false, messageOf(error));
+      }
+    }
+    try {
+      const { openProject } = await import("../../engine/project.ts");
+      const project = await openProject(options);
+      check("workflows", true, project.workflows.map((w) => `${w.name} (${w.tasks.length} tasks)`).join(", "));
+      const seen = new Set<number>();
+      for (const workflow of project.workflows) {
+        for (const task of workflow.tasks) {
+          for (const decl of task.scope.providers) {
+            if (seen.has(decl.key)) continue;
+            seen.add(decl.key);
+            try {
+              const controller = await project.registry.controller(decl);
+              const results = (await controller.checks?.()) ?? [];
+              if (results.length === 0) check(`provider ${decl.name}`, true, "no checks to run");
+              for (const r of results) check(`provider ${decl.name}: ${r.name}`, r.ok, r.message ?? (r.ok ? "ok" : "failed"));
+            } catch (error) {
+              check(`provider ${decl.name}`, false, messageOf(error));
+            }
+          }
+        }
+      }
+    } catch (error) {
+      check("workflows", false, messageOf(error));
+    }
+  }
+
+  const ok = checks.every((c) => c.ok);
+  const c = out.colors;
+  const failed = checks.filter((k) => !k.ok).length;
+  emit({ ok, checks }, () =>
+    [
+      ...checks.map((k) => `${k.ok ? c.green("✓") : c.red("✗")} ${k.name.padEnd(14)} ${k.ok ? c.dim(k.message) : k.message}`),
+      "",
+      ok ? c.green("No problems found.") : c.red(`${failed} problem${failed === 1 ? "" : "s"} found.`),
+    ].join("\n"),
+  );
+}
