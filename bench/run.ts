@@ -1,9 +1,10 @@
 /**
  * Startup and no-op benchmark for the rig CLI.
  *
- * Measures the wall-clock time of `rig --version` and of no-op (fully cached)
+ * Measures the wall-clock time of `rig --version`, of no-op (fully cached)
  * `rig plan` / `rig apply` on generated workflows of 100, 1,000 and 10,000 chained
- * tasks, each as the median of several runs after warm-ups.
+ * tasks, and of completion (`rig ws<TAB>`, `rig ws1/<TAB>`) and `rig ls --json` with
+ * 500 workspaces in the state file, each as the median of several runs after warm-ups.
  *
  * Results are reported as ratios to `bun -e 0` (same Bun binary, same run), not as
  * absolute milliseconds: machines and load differ, but the ratio to starting the
@@ -60,6 +61,24 @@ function project(n: number): string {
   return dir;
 }
 
+/** A project with 500 workspaces (trivial hooks: this measures rig, not a provider). */
+function workspaces(): string {
+  const dir = join(tmp, "workspaces-500");
+  mkdirSync(dir);
+  writeFileSync(
+    join(dir, "rigkit.config.ts"),
+    `import { workflow, z } from "rigkit";
+export default workflow("bench")
+  .task("t", async () => ({ ctx: { ok: true } }))
+  .workspace({ create: async ({ workspace }) => ({ name: workspace.name }), remove: async () => {} })
+  .workspaceOperation("exec", { input: z.object({ command: z.string(), level: z.enum(["a", "b"]).default("a") }), run: async () => null })
+  .workspaceOperation("shell", { run: async () => null });
+`,
+  );
+  run([RIG, "create", ...Array.from({ length: 500 }, (_, i) => `ws${i + 1}`)], dir);
+  return dir;
+}
+
 const runs = (fast: number, slow: number, n = 0) => (QUICK ? Math.max(3, Math.ceil((n >= 10000 ? slow : fast) / 3)) : n >= 10000 ? slow : fast);
 
 type Row = { command: string; ms?: number; ratio: number; base: string; target?: number; baseline?: boolean };
@@ -72,12 +91,17 @@ try {
     process.stderr.write(` apply ${n}…`);
     run([RIG, "apply"], dir); // fill the cache, untimed
   }
+  process.stderr.write(" 500 workspaces…");
+  const wsDir = workspaces();
   process.stderr.write("\nbench: measuring…\n");
 
   const bun = measure([BUN, "-e", "0"], ROOT, runs(15, 5));
   const perBun = (command: string, ms: number, target?: number) => rows.push({ command, ms, ratio: ms / bun, base: "bun -e 0", target });
   rows.push({ command: "bun -e 0", ms: bun, ratio: 1, base: "bun -e 0", baseline: true });
   perBun("rig --version", measure([RIG, "--version"], ROOT, runs(15, 5)), 2);
+  perBun("rig __complete: rig ws<TAB>   (500 ws)", measure([RIG, "__complete", "--", "ws"], wsDir, runs(15, 5)), 3);
+  perBun("rig __complete: rig ws1/<TAB> (500 ws)", measure([RIG, "__complete", "--", "ws1/"], wsDir, runs(15, 5)), 3);
+  perBun("rig ls --json (500 ws)", measure([RIG, "ls", "--json"], wsDir, runs(15, 5)), 4);
 
   const plans = new Map<number, number>();
   const applies = new Map<number, number>();

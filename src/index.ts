@@ -2,7 +2,7 @@
  * The authoring API: what `rigkit.config.ts` imports from "rigkit". The running CLI
  * hands configs this very module, so nothing needs installing next to a config.
  */
-export { z } from "zod";
+export { z } from "./sdk/zod.ts";
 export { env, type EnvValue } from "./sdk/env.ts";
 export {
   defineProvider,

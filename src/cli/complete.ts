@@ -5,10 +5,12 @@
  * load), so it never imports the config, commander or provider code.
  *
  * Output: one candidate per line, `value<TAB>description`.
+ *
+ * A TAB press waits for it, so it opens the state read-only and loads no node:fs.
  */
-import { findConfig, statePath } from "../engine/locate.ts";
-import type { Manifest, ManifestOperation } from "../engine/manifest.ts";
-import { Store } from "../state/store.ts";
+import { resolve } from "node:path";
+import { openState } from "../engine/locate.ts";
+import { type Manifest, type ManifestOperation, readManifest } from "../engine/manifest.ts";
 import { commandIndex, parseOperationToken, readGlobals } from "./argv.ts";
 
 type Arg = "workspace" | "workflow" | "cache-action" | "task" | "operation" | "shell" | "command" | "ls-what" | "none";
@@ -62,19 +64,17 @@ interface Known {
   workspaces: { name: string; workflow: string }[];
 }
 
-function load(words: string[]): Known {
+async function load(words: string[]): Promise<Known> {
   const globals = readGlobals(words);
   try {
-    const cwd = globals.chdir ? globals.chdir : process.cwd();
-    const location = findConfig({ cwd, config: globals.config });
-    const store = Store.openReadOnly(statePath(location, { cwd, state: globals.state }));
+    const cwd = resolve(process.cwd(), globals.chdir ?? ".");
+    const { store } = await openState({ cwd, config: globals.config, state: globals.state }, { readOnly: true });
     if (!store) return { manifest: null, workspaces: [] };
-    const body = store.manifest();
-    const known = { manifest: body ? (JSON.parse(body) as Manifest) : null, workspaces: store.workspaces() };
+    const known = { manifest: readManifest(store), workspaces: store.workspaces() };
     store.close();
     return known;
   } catch {
-    return { manifest: null, workspaces: [] };
+    return { manifest: null, workspaces: [] }; // no project, or an unreadable state: complete what needs none
   }
 }
 
@@ -89,8 +89,8 @@ function inputFlags(op: ManifestOperation): string[] {
   return op.inputs.flatMap((i) => (i.kind === "boolean" ? [line(`--${i.flag}`, i.description), `--no-${i.flag}`] : [line(`--${i.flag}`, i.description)]));
 }
 
-/** The candidates for the last word of `words` (the words after `rig`). */
-export function complete(words: string[], known: Known = load(words)): string[] {
+/** The candidates for the last word of `words` (the words after `rig`), given what the state knows. */
+export function complete(words: string[], known: Known): string[] {
   const current = words.at(-1) ?? "";
   const before = words.slice(0, -1);
   const previous = before.at(-1);
@@ -178,10 +178,10 @@ export function complete(words: string[], known: Known = load(words)): string[] 
 }
 
 /** Entry point: prints the candidates that start with the current word. */
-export function runComplete(argv: string[]): void {
+export async function runComplete(argv: string[]): Promise<void> {
   const words = argv[0] === "--" ? argv.slice(1) : argv;
   if (words.length === 0) words.push("");
   const current = words.at(-1) as string;
-  const out = complete(words).filter((c) => c.startsWith(current));
+  const out = complete(words, await load(words)).filter((c) => c.startsWith(current));
   if (out.length > 0) console.log(out.join("\n"));
 }

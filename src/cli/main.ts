@@ -13,7 +13,7 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
 // The completion endpoint reads the state file only and must stay this light.
 if (argv[0] === "__complete") {
   const { runComplete } = await import("./complete.ts");
-  runComplete(argv.slice(1));
+  await runComplete(argv.slice(1));
   process.exit(0);
 }
 

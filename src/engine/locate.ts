@@ -1,9 +1,9 @@
 /**
  * Where a project's files are: the config (found upward from the working directory,
- * or named by --config) and the state file. Imports nothing heavy, so commands that read
- * only the state file (ls, log, completion) start fast.
+ * or named by --config) and the state file. Imports nothing heavy (file checks use
+ * Bun.file, not node:fs), so commands that read only the state file (ls, log,
+ * completion) start fast.
  */
-import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { RigError } from "../errors.ts";
 import { Store } from "../state/store.ts";
@@ -20,10 +20,11 @@ export interface ConfigLocation {
 const locate = (root: string, name: string): ConfigLocation => ({ path: join(root, name), root });
 
 /** The config in `start` or its nearest parent, or the file named by `--config`. */
-export function findConfig(options: { cwd: string; config?: string }): ConfigLocation {
+export async function findConfig(options: { cwd: string; config?: string }): Promise<ConfigLocation> {
+  const isFile = (path: string) => Bun.file(path).exists(); // false for directories
   if (options.config) {
     const path = resolve(options.cwd, options.config);
-    if (!existsSync(path) || !statSync(path).isFile()) {
+    if (!(await isFile(path))) {
       throw new RigError("CONFIG_NOT_FOUND", `Config file ${path} does not exist`);
     }
     // `rigkit/index.ts` belongs to the directory above `rigkit/`.
@@ -33,7 +34,7 @@ export function findConfig(options: { cwd: string; config?: string }): ConfigLoc
   }
   let dir = resolve(options.cwd);
   for (;;) {
-    for (const name of CONFIG_NAMES) if (existsSync(join(dir, name))) return locate(dir, name);
+    for (const name of CONFIG_NAMES) if (await isFile(join(dir, name))) return locate(dir, name);
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;
@@ -57,8 +58,14 @@ export function statePath(location: ConfigLocation, options: ProjectOptions): st
   return options.state ? resolve(options.cwd, options.state) : join(stateDirOf(location), "state.sqlite");
 }
 
-/** The state file alone, for commands that need no config (ls, log, completion). */
-export function openState(options: ProjectOptions): { location: ConfigLocation; store: Store } {
-  const location = findConfig(options);
-  return { location, store: Store.open(statePath(location, options)) };
+/**
+ * The state file alone, for commands that need no config. `readOnly` (ls, log,
+ * projects, completion) never creates or migrates it: null when there is none.
+ */
+export async function openState(options: ProjectOptions): Promise<{ location: ConfigLocation; store: Store }>;
+export async function openState(options: ProjectOptions, mode: { readOnly: true }): Promise<{ location: ConfigLocation; store: Store | null }>;
+export async function openState(options: ProjectOptions, mode?: { readOnly: true }): Promise<{ location: ConfigLocation; store: Store | null }> {
+  const location = await findConfig(options);
+  const path = statePath(location, options);
+  return { location, store: mode?.readOnly ? await Store.openReadOnly(path) : Store.open(path) };
 }

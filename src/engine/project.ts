@@ -9,6 +9,7 @@ import { loadWorkflows } from "./config.ts";
 import { type ConfigLocation, type ProjectOptions, findConfig, stateDirOf, statePath } from "./locate.ts";
 import { buildManifest, saveManifest } from "./manifest.ts";
 import { ProviderRegistry } from "./providers.ts";
+import { ensureSdkLink } from "./sdklink.ts";
 
 export type { ProjectOptions };
 
@@ -22,11 +23,12 @@ export interface Project {
 
 /** Finds, imports and compiles the config, then opens the state file and saves the manifest. */
 export async function openProject(options: ProjectOptions): Promise<Project> {
-  const location = findConfig(options);
+  const location = await findConfig(options);
   const sources = await loadWorkflows(location);
   const keys = new Map();
   const workflows = sources.map((source) => compileWorkflow(source, keys));
   const store = Store.open(statePath(location, options));
+  ensureSdkLink(stateDirOf(location));
   saveManifest(store, buildManifest(workflows));
   const info: ProjectInfo = { id: store.projectId(), root: location.root, stateDir: stateDirOf(location) };
   return { location, info, store, registry: new ProviderRegistry(info, store), workflows };

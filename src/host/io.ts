@@ -1,24 +1,35 @@
 /**
- * Synchronous writes to stdout/stderr. Touching `process.stdout` costs Bun ~12 ms of
- * start-up, and a synchronous write is never lost to `process.exit`.
+ * Synchronous writes to stdout/stderr. Whole lines go through the console (native and
+ * cheap; `process.stdout` costs Bun ~12 ms to set up, node:fs ~3 ms); partial writes
+ * (cursor movement of the live progress region) through node:fs, loaded only then.
+ * The console methods are kept as they were at start-up, before an apply routes a
+ * task's console output into its log.
  */
-import { writeSync } from "node:fs";
+const log = console.log.bind(console);
+const error = console.error.bind(console);
 
-function writeAll(fd: number, text: string): void {
+function writeRaw(fd: 1 | 2, text: string): void {
+  const { writeSync } = require("node:fs") as typeof import("node:fs");
   let buffer = Buffer.from(text);
   while (buffer.length > 0) {
     try {
       buffer = buffer.subarray(writeSync(fd, buffer));
-    } catch (error) {
-      const code = (error as { code?: string }).code;
+    } catch (failure) {
+      const code = (failure as { code?: string }).code;
       if (code === "EAGAIN") continue; // a non-blocking pipe that is full: try again
       if (code === "EPIPE") return; // the reader went away (e.g. `rig ls | head`)
-      throw error;
+      throw failure;
     }
   }
 }
 
-export const writeOut = (text: string): void => writeAll(1, text);
-export const writeErr = (text: string): void => writeAll(2, text);
+const write = (fd: 1 | 2, text: string): void => {
+  if (text.endsWith("\n")) (fd === 1 ? log : error)("%s", text.slice(0, -1));
+  else writeRaw(fd, text);
+};
+
+export const writeOut = (text: string): void => write(1, text);
+export const writeErr = (text: string): void => write(2, text);
+
 /** node:tty costs ~10 ms to load, so only commands that ask pay for it. */
 export const isTTY = (fd: 0 | 1 | 2): boolean => (require("node:tty") as typeof import("node:tty")).isatty(fd);

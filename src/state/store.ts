@@ -5,8 +5,6 @@
  * damaged, or was written by a newer rigkit gives a STATE_ERROR and is left as it is.
  */
 import { Database, type Statement } from "bun:sqlite";
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
-import { dirname } from "node:path";
 import { RigError, messageOf } from "../errors.ts";
 import { SCHEMA_VERSION, migrations } from "./schema.ts";
 
@@ -87,20 +85,30 @@ function stateError(path: string, what: string, hint: string, cause?: unknown): 
   });
 }
 
+const notSqlite = (path: string) =>
+  stateError(path, "is not a rigkit state file (not SQLite)", "Move it aside or restore it from a backup; rig creates a fresh one.");
+
 /** Reads the 16-byte header; a non-empty file without SQLite's magic is not ours to open. */
 function checkHeader(path: string): void {
-  const size = statSync(path).size;
-  if (size === 0) return;
+  const { closeSync, openSync, readSync, statSync } = require("node:fs") as typeof import("node:fs");
+  if (statSync(path).size === 0) return;
   const fd = openSync(path, "r");
   try {
     const header = Buffer.alloc(16);
     const read = readSync(fd, header, 0, 16, 0);
-    if (read < 16 || header.toString("latin1") !== SQLITE_MAGIC) {
-      throw stateError(path, "is not a rigkit state file (not SQLite)", "Move it aside or restore it from a backup; rig creates a fresh one.");
-    }
+    if (read < 16 || header.toString("latin1") !== SQLITE_MAGIC) throw notSqlite(path);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Refuses a file from a newer rig; returns the file's schema version. */
+function checkVersion(db: Database, path: string): number {
+  const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  if (version > SCHEMA_VERSION) {
+    throw stateError(path, `has schema version ${version}, newer than this rig supports (${SCHEMA_VERSION})`, "Upgrade rigkit to use this project.");
+  }
+  return version;
 }
 
 export class Store {
@@ -122,7 +130,9 @@ export class Store {
 
   /** Opens (creating when missing) and migrates the state file. */
   static open(path: string): Store {
-    const dir = dirname(path);
+    // node:fs only here: read-only commands never load it.
+    const { chmodSync, closeSync, existsSync, mkdirSync, openSync } = require("node:fs") as typeof import("node:fs");
+    const dir = path.slice(0, Math.max(1, path.lastIndexOf("/")));
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (existsSync(path)) checkHeader(path);
     else closeSync(openSync(path, "a", 0o600));
@@ -136,10 +146,7 @@ export class Store {
     }
     try {
       db.run("PRAGMA busy_timeout = 10000");
-      const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
-      if (version > SCHEMA_VERSION) {
-        throw stateError(path, `has schema version ${version}, newer than this rig supports (${SCHEMA_VERSION})`, "Upgrade rigkit to use this project.");
-      }
+      const version = checkVersion(db, path);
       db.run("PRAGMA journal_mode = WAL");
       db.run("PRAGMA synchronous = NORMAL");
       db.run("PRAGMA foreign_keys = ON");
@@ -153,24 +160,28 @@ export class Store {
   }
 
   /**
-   * Opens an existing state file without writing to it (completion, projects): null when
-   * there is none, or when it is from a newer rig or unreadable.
+   * Opens an existing state file without writing to it (ls, log, projects, completion):
+   * null when there is none yet. Like `open`, it refuses a file that is not SQLite or
+   * is from a newer rig. Older files are readable as they are (migrations only add).
    */
-  static openReadOnly(path: string): Store | null {
-    if (!existsSync(path)) return null;
+  static async openReadOnly(path: string): Promise<Store | null> {
+    const file = Bun.file(path);
+    if (!(await file.exists())) return null;
+    if (file.size > 0 && (await file.slice(0, 16).text()) !== SQLITE_MAGIC) throw notSqlite(path);
+    let db: Database;
     try {
-      checkHeader(path);
-      const db = new Database(path, { readonly: true, strict: true });
-      const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
-      // Older files are readable as they are (tables only ever gain columns and tables).
-      if (version < 1 || version > SCHEMA_VERSION) {
-        db.close();
-        return null;
-      }
-      return new Store(db, path);
-    } catch {
-      return null;
+      db = new Database(path, { readonly: true, strict: true });
+    } catch (error) {
+      if ((error as { code?: string }).code === "SQLITE_CANTOPEN") return null; // empty file, no WAL yet
+      throw stateError(path, "cannot be opened", messageOf(error), error);
     }
+    try {
+      checkVersion(db, path);
+    } catch (error) {
+      db.close();
+      throw error instanceof RigError ? error : stateError(path, "is damaged or unreadable", messageOf(error), error);
+    }
+    return new Store(db, path);
   }
 
   private static migrate(db: Database, from: number): void {

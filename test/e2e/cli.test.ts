@@ -14,7 +14,7 @@ describe("rig init", () => {
     writeFileSync(join(dir, "hello.txt"), "hi\n");
     const r = await rig(["init", "--json"], { cwd: dir });
     expect(r.exitCode).toBe(0);
-    expect(r.json()).toEqual({ config: join(dir, "rigkit.config.ts"), template: "local", gitignore: true });
+    expect(r.json()).toEqual({ config: join(dir, "rigkit.config.ts"), template: "local", gitignore: true, tsconfig: true });
     expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe("node_modules\n.rigkit/\n");
 
     const again = await rig(["init"], { cwd: dir });
@@ -23,6 +23,7 @@ describe("rig init", () => {
     const forced = await rig(["init", "--force", "--json"], { cwd: dir });
     expect(forced.exitCode).toBe(0);
     expect(forced.json().gitignore).toBe(false);
+    expect(forced.json().tsconfig).toBe(false);
     expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe("node_modules\n.rigkit/\n");
 
     const apply = await rig(["apply", "--json"], { cwd: dir });
@@ -33,6 +34,20 @@ describe("rig init", () => {
     expect(exec.json()).toMatchObject({ exitCode: 0, stdout: "hi\nprepared by rigkit" });
     expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
   });
+
+  test("the generated project type-checks, and a context mistake in it does not", () => {
+    const dir = tempDir();
+    Bun.spawnSync([RIG, "init"], { cwd: dir });
+    const tsc = join(import.meta.dir, "..", "..", "node_modules", ".bin", "tsc");
+    const ok = Bun.spawnSync([tsc, "-p", dir], { cwd: dir, stdout: "pipe" });
+    expect(ok.stdout.toString()).toBe("");
+    expect(ok.exitCode).toBe(0);
+    const config = readFileSync(join(dir, "rigkit.config.ts"), "utf8");
+    writeFileSync(join(dir, "rigkit.config.ts"), config.replace("cwd: step.ctx.base.path", "cwd: step.ctx.nothing.path"));
+    const bad = Bun.spawnSync([tsc, "-p", dir], { cwd: dir, stdout: "pipe" });
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.stdout.toString()).toContain("Property 'nothing' does not exist");
+  }, 60_000);
 
   test("an unknown template is a usage error", async () => {
     const r = await rig(["init", "--template", "nope"], { cwd: tempDir() });

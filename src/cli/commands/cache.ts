@@ -58,7 +58,7 @@ export default async function cacheCommand(cli: Cli, workflow: string, action: s
     return;
   }
 
-  const { store } = openState(projectOptions(cli.globals));
+  const { store } = await openState(projectOptions(cli.globals));
   const paths = taskPaths(store, workflow);
   switch (action) {
     case "ls": {

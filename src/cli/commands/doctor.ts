@@ -47,7 +47,7 @@ export default async function doctorCommand(cli: Cli): Promise<void> {
   const options = projectOptions(cli.globals);
   let location: ConfigLocation | null = null;
   try {
-    location = findConfig(options);
+    location = await findConfig(options);
     check("config", true, location.path);
   } catch (error) {
     check("config", false, messageOf(error));

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { PROJECT_TSCONFIG, ensureSdkLink } from "../../engine/sdklink.ts";
 import { RigError } from "../../errors.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { emit, out } from "../ui.ts";
@@ -26,9 +27,14 @@ export default async function initCommand(cli: Cli, opts: { template: string; fo
   if (!existsSync(source)) throw new RigError("USAGE", `Unknown template "${opts.template}"`);
   writeFileSync(target, readFileSync(source, "utf8"));
   const ignored = ignoreStateDir(cwd);
-  emit({ config: target, template: opts.template, gitignore: ignored }, () =>
+  // Types for editors and tsc: "rigkit" resolves through .rigkit/sdk.
+  const tsconfig = join(cwd, "tsconfig.json");
+  const wroteTsconfig = !existsSync(tsconfig);
+  if (wroteTsconfig) writeFileSync(tsconfig, `${JSON.stringify(PROJECT_TSCONFIG, null, 2)}\n`);
+  ensureSdkLink(join(cwd, ".rigkit"));
+  emit({ config: target, template: opts.template, gitignore: ignored, tsconfig: wroteTsconfig }, () =>
     [
-      `${out.colors.green("✓")} Wrote ${relative(process.cwd(), target) || target} (template ${opts.template})${ignored ? " and added .rigkit/ to .gitignore" : ""}`,
+      `${out.colors.green("✓")} Wrote ${relative(process.cwd(), target) || target} (template ${opts.template})${wroteTsconfig ? ", tsconfig.json" : ""}${ignored ? " and added .rigkit/ to .gitignore" : ""}`,
       "",
       "Next:",
       "  rig plan         see what would run",

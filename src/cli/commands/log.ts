@@ -9,7 +9,11 @@ import { emit } from "../ui.ts";
 export default async function logCommand(cli: Cli, opts: { workflow?: string; limit?: string }): Promise<void> {
   const limit = Number(opts.limit ?? 50);
   if (!Number.isInteger(limit) || limit < 1) throw new RigError("USAGE", `-n/--limit must be a positive whole number, not "${opts.limit}"`);
-  const { store } = openState(projectOptions(cli.globals));
+  const { store } = await openState(projectOptions(cli.globals), { readOnly: true });
+  if (!store) {
+    emit({ entries: [] }, () => renderLog([]));
+    return;
+  }
   if (opts.workflow !== undefined) {
     const known = new Set([...(readManifest(store)?.workflows.map((w) => w.name) ?? []), ...store.knownWorkflows()]);
     if (!known.has(opts.workflow)) {

@@ -11,13 +11,13 @@ export default async function lsCommand(cli: Cli, what = "workspaces"): Promise<
   if (what !== "workspaces" && what !== "config") {
     throw new RigError("USAGE", `rig ls lists "workspaces" or "config", not "${what}"`);
   }
-  const { store } = openState(projectOptions(cli.globals));
+  const { store } = await openState(projectOptions(cli.globals), { readOnly: true });
   if (what === "config") {
-    const manifest = readManifest(store);
+    const manifest = store && readManifest(store);
     const workflows = manifest?.workflows ?? [];
     emit({ workflows }, () => (workflows.length === 0 ? "No config has been loaded yet; run `rig plan` first." : renderConfig(workflows)));
     return;
   }
-  const rows = store.workspaces();
-  emit({ workspaces: rows.map(workspaceInfo) }, () => renderWorkspaces(rows, (wf) => store.finalCtx(wf)?.appliedAt ?? null));
+  const rows = store?.workspaces() ?? [];
+  emit({ workspaces: rows.map(workspaceInfo) }, () => renderWorkspaces(rows, (wf) => store?.finalCtx(wf)?.appliedAt ?? null));
 }

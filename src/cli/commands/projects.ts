@@ -30,12 +30,18 @@ function findProjects(root: string): { root: string; config: string }[] {
 /** `rig projects`: rig projects below the current directory, with their workspace counts. */
 export default async function projectsCommand(cli: Cli): Promise<void> {
   const { cwd } = projectOptions(cli.globals);
-  const projects = findProjects(cwd).map((p) => {
-    const store = Store.openReadOnly(statePath({ path: p.config, root: p.root }, { cwd }));
-    const workspaces = store ? store.workspaces().length : null;
-    store?.close();
-    return { root: p.root, config: p.config, workspaces };
-  });
+  const projects: { root: string; config: string; workspaces: number | null }[] = [];
+  for (const p of findProjects(cwd)) {
+    let workspaces: number | null = null;
+    try {
+      const store = await Store.openReadOnly(statePath({ path: p.config, root: p.root }, { cwd }));
+      workspaces = store ? store.workspaces().length : null;
+      store?.close();
+    } catch {
+      // an unreadable state file: `rig doctor` in that project says why
+    }
+    projects.push({ root: p.root, config: p.config, workspaces });
+  }
   const c = out.colors;
   emit({ projects }, () =>
     projects.length === 0

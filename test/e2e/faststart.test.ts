@@ -1,0 +1,43 @@
+/**
+ * Fast start: commands that need no config open neither the config nor zod, clack,
+ * execa or provider code. Proven with strace: the files the process actually opens.
+ */
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { RIG, project, rig, tempDir } from "../helpers.ts";
+import { APP_CONFIG } from "./fixtures.ts";
+
+const hasStrace = Bun.which("strace") !== null;
+if (!hasStrace && process.env.CI) throw new Error("strace is not installed: .ci/run must install it");
+if (!hasStrace) console.warn("\n!!! strace is not installed: fast-start tests are SKIPPED (apt-get install strace)\n");
+
+const HEAVY = [/node_modules\/zod\//, /node_modules\/@clack\//, /node_modules\/execa\//, /\/src\/providers\//, /\/src\/index\.ts/, /rigkit\.config\.ts/];
+
+describe.if(hasStrace)("commands that need no config stay light", () => {
+  const dir = project({ "rigkit.config.ts": APP_CONFIG });
+
+  test("setup: a project with state and a workspace", async () => {
+    expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
+  });
+
+  const commands = [["--version"], ["help"], ["completion", "bash"], ["__complete", "--", "ws1/"], ["ls", "--json"], ["ls"], ["log", "--json"], ["version"]];
+  for (const argv of commands) {
+    test(`rig ${argv.join(" ")}`, () => {
+      const trace = join(tempDir(), "trace");
+      const result = Bun.spawnSync(["strace", "-f", "-qq", "-e", "trace=openat,open", "-o", trace, RIG, ...argv], {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: "1" },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      expect(result.exitCode).toBe(0);
+      const opened = readFileSync(trace, "utf8")
+        .split("\n")
+        .filter((l) => !l.includes("ENOENT"))
+        .map((l) => /"([^"]+)"/.exec(l)?.[1] ?? "");
+      expect(opened.some((p) => p.endsWith("src/cli/main.ts"))).toBe(true); // the trace saw rig at all
+      for (const heavy of HEAVY) expect(opened.filter((p) => heavy.test(p))).toEqual([]);
+    });
+  }
+});
