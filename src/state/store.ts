@@ -113,19 +113,27 @@ function checkVersion(db: Database, path: string): number {
 
 export class Store {
   readonly db: Database;
-  // The two statements every task of a plan or apply runs, prepared once.
-  private readonly byKey: Statement;
-  private readonly outputById: Statement;
+  // The two statements every task of a plan or apply runs: prepared once, on first use.
+  private byKeyStatement: Statement | undefined;
+  private outputStatement: Statement | undefined;
 
   private constructor(
     db: Database,
     readonly path: string,
   ) {
     this.db = db;
-    this.byKey = db.prepare(
+  }
+
+  private get byKey(): Statement {
+    this.byKeyStatement ??= this.db.prepare(
       "SELECT id, invalidated, finished_at, artifacts FROM task_runs WHERE workflow = ? AND path = ? AND key_hash = ? AND status = 'ok' ORDER BY finished_at DESC, rowid DESC LIMIT 1",
     );
-    this.outputById = db.prepare("SELECT output FROM task_runs WHERE id = ?");
+    return this.byKeyStatement;
+  }
+
+  private get outputById(): Statement {
+    this.outputStatement ??= this.db.prepare("SELECT output FROM task_runs WHERE id = ?");
+    return this.outputStatement;
   }
 
   /** Opens (creating when missing) and migrates the state file. */
