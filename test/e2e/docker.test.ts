@@ -1,0 +1,118 @@
+/** The docker provider against a real Docker engine (scripts/test-services.sh). */
+import { describe, expect, test } from "bun:test";
+import { project, rig } from "../helpers.ts";
+import { services } from "../services.ts";
+
+const svc = services("docker");
+const dockerEnv = svc ? { ...process.env, DOCKER_HOST: svc.dockerHost } : process.env;
+const docker = (...args: string[]) => {
+  const r = Bun.spawnSync(["docker", ...args], { env: dockerEnv, stdout: "pipe", stderr: "pipe" });
+  return { code: r.exitCode, out: r.stdout.toString().trim(), err: r.stderr.toString() };
+};
+const projectId = (dir: string) =>
+  new (require("bun:sqlite").Database)(`${dir}/.rigkit/state.sqlite`, { readonly: true }).query("SELECT value FROM meta WHERE key = 'project_id'").get().value as string;
+const containersOf = (id: string) => docker("ps", "-a", "--filter", `label=rigkit.project=${id}`, "--format", "{{.Names}} {{.Label \"rigkit.kind\"}}").out;
+
+const config = (steps: string, extra = "") => `import { workflow, docker, env } from "rigkit";
+export default workflow("d")
+  .addProvider("docker", docker({ host: env("RIGKIT_TEST_DOCKER_HOST"), network: "none" }))
+  .task("image", async ({ providers }) => {
+    const image = await providers.docker.build({ from: process.env.RIGKIT_TEST_DOCKER_IMAGE! }, async (c) => {
+      ${steps}
+    });
+    return { ctx: { image } };
+  })
+  .workspace({
+    create: async ({ workflow, providers }) => {
+      const ws = await providers.docker.createWorkspace({ image: workflow.ctx.image });
+      ${extra}
+      return ws;
+    },
+    remove: async ({ workspace, providers }) => providers.docker.removeWorkspace(workspace.ctx.container),
+  })
+  .workspaceOperation("cat", {
+    run: async ({ workspace, providers }) => (await providers.docker.exec(workspace.ctx.container, ["cat", "/built.txt"])).stdout,
+  });
+`;
+
+describe.if(svc !== null)("docker", () => {
+  const env = { RIGKIT_TEST_DOCKER_HOST: svc?.dockerHost, RIGKIT_TEST_DOCKER_IMAGE: svc?.dockerImage };
+
+  test("build snapshots an image, workspaces are containers from it, all labelled and cleaned up", async () => {
+    const dir = project({ "rigkit.config.ts": config(`await c.exec("echo built in $(hostname) > /built.txt"); await c.copyIn("rigkit.config.ts", "/work/config.ts");`) });
+    const apply = await rig(["apply", "--json"], { cwd: dir, env });
+    expect(apply.stderr).toMatch(/image \| starting rigkit-build-/);
+    expect(apply.exitCode).toBe(0);
+    const image = apply.json().ctx.image;
+    expect({ ...image }).toMatchObject({ provider: "docker", kind: "image", id: expect.stringMatching(/^sha256:/) }); // (a copy: bun's matcher writes into its subject)
+    const id = projectId(dir);
+    const labels = docker("image", "inspect", "--format", '{{index .Config.Labels "rigkit.project"}} {{index .Config.Labels "rigkit.task"}}', image.id);
+    expect(labels.err).toBe("");
+    expect(labels.out).toBe(`${id} image`);
+    expect(containersOf(id)).toBe(""); // the build container is gone
+
+    const create = await rig(["create", "ws1", "ws2", "--json"], { cwd: dir, env });
+    expect(create.exitCode).toBe(0);
+    const [ws1] = create.json().workspaces;
+    expect(ws1.ctx.container).toBe(`rigkit-${id}-d-ws1`);
+    expect(docker("inspect", "--format", '{{.State.Running}} {{index .Config.Labels "rigkit.workspace"}} {{.HostConfig.NetworkMode}}', ws1.ctx.container).out).toBe("true ws1 none");
+    expect((await rig(["ws1/cat", "--json"], { cwd: dir, env })).json()).toMatch(/^built in [0-9a-f]{12}$/);
+    expect(docker("exec", ws1.ctx.container, "cat", "/work/config.ts").out).toContain("workflow(\"d\")");
+
+    expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(containersOf(id)).toBe("");
+  }, 60_000);
+
+  test("a failing build step still removes its container", async () => {
+    const dir = project({ "rigkit.config.ts": config(`await c.exec(["sh", "-c", "echo nope >&2; exit 7"]);`) });
+    const r = await rig(["apply"], { cwd: dir, env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/error Task d\/image failed: docker container rigkit-build-\S+: command failed \(exit 7\): docker exec rigkit-build-\S+ sh -c 'echo nope >&2; exit 7'/);
+    expect(r.stderr).toMatch(/^\s+nope$/m);
+    expect(containersOf(projectId(dir))).toBe("");
+  }, 60_000);
+
+  test("docker rmi of a cached snapshot: plan says artifact-missing, apply rebuilds", async () => {
+    const dir = project({ "rigkit.config.ts": config(`await c.exec("echo built > /built.txt");`) });
+    const image = (await rig(["apply", "--json"], { cwd: dir, env })).json().ctx.image;
+    expect((await rig(["plan", "--json"], { cwd: dir, env })).json().nodes[0].status).toBe("cached");
+    expect(docker("rmi", image.tag).code).toBe(0);
+    const plan = (await rig(["plan", "--json"], { cwd: dir, env })).json();
+    expect(plan.nodes[0]).toMatchObject({ status: "pending", reason: "artifact-missing" });
+    const explain = await rig(["cache", "d", "explain", "image"], { cwd: dir, env });
+    expect(explain.stdout).toContain(`docker image ${image.id} is gone`);
+    const again = (await rig(["apply", "--json"], { cwd: dir, env })).json();
+    expect(again.ran).toEqual(["image"]);
+    expect(docker("image", "inspect", again.ctx.image.id).code).toBe(0);
+  }, 60_000);
+
+  test("a create hook failing after its container started leaves no container and no record", async () => {
+    const dir = project({ "rigkit.config.ts": config(`await c.exec("true");`, `throw new Error("after start");`) });
+    const r = await rig(["create", "ws1", "--json"], { cwd: dir, env });
+    expect(r.exitCode).toBe(1);
+    expect(r.error().message).toBe("Creating workspace ws1 failed: after start");
+    expect(containersOf(projectId(dir))).toBe("");
+    expect((await rig(["ls", "--json"], { cwd: dir, env })).json().workspaces).toEqual([]);
+  }, 60_000);
+
+  test("a missing image is never pulled: a clear error naming it", async () => {
+    const dir = project({ "rigkit.config.ts": config(`await c.exec("true");`) });
+    const r = await rig(["apply", "--json"], { cwd: dir, env: { ...env, RIGKIT_TEST_DOCKER_IMAGE: "rigkit-test/absent:1" } });
+    expect(r.exitCode).toBe(1);
+    expect(r.error().message).toMatch(/docker \(unix:\/\/.*\): command failed \(exit \d+\): docker run .* rigkit-test\/absent:1/);
+    expect(r.stderr).toMatch(/No such image|not found|pull access/i);
+  }, 60_000);
+
+  test("an unreachable engine: apply fails naming it; doctor reports it", async () => {
+    const dir = project({ "rigkit.config.ts": config(`await c.exec("true");`) });
+    const down = { ...env, RIGKIT_TEST_DOCKER_HOST: "unix:///nonexistent/docker.sock" };
+    const r = await rig(["apply", "--json"], { cwd: dir, env: down });
+    expect(r.exitCode).toBe(1);
+    expect(r.error().message).toContain("docker (unix:///nonexistent/docker.sock): command failed");
+    const doctor = (await rig(["doctor", "--json"], { cwd: dir, env: down })).json();
+    expect(doctor.ok).toBe(false);
+    expect(doctor.checks.find((c: { name: string }) => c.name === "provider docker: engine").message).toContain("cannot reach Docker at unix:///nonexistent/docker.sock");
+    const up = (await rig(["doctor", "--json"], { cwd: dir, env })).json();
+    expect(up.checks.find((c: { name: string }) => c.name === "provider docker: engine").message).toMatch(/^Docker [\d.]+/);
+  }, 60_000);
+});
