@@ -18,3 +18,4 @@ export { sequence, workflow, type CtxOf, type Sequence } from "./sdk/sequence.ts
 export type * from "./sdk/types.ts";
 export { local, type LocalRuntime, type LocalDirRef } from "./providers/local/index.ts";
 export { docker, type Container, type DockerConfig, type DockerImageRef, type DockerRuntime } from "./providers/docker/index.ts";
+export { ssh, type SshConfig, type SshDirRef, type SshHost, type SshRuntime, type SshWorkspace } from "./providers/ssh/index.ts";

@@ -2,9 +2,9 @@
  * Provider instances for one command: config resolution (env values, secrets),
  * fingerprints for the cache key, and lazily created controllers.
  */
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { RigError, isRigError, messageOf } from "../errors.ts";
+import { rigkitHome } from "../host/home.ts";
 import { host } from "../host/local.ts";
 import { isEnvValue } from "../sdk/env.ts";
 import type { ArtifactRef, ProjectInfo, ProviderController, RuntimeContext } from "../sdk/provider.ts";
@@ -14,7 +14,6 @@ import { hash, hashValue } from "./fingerprint.ts";
 import { fileStorage, projectStorage } from "./kv.ts";
 import { redact, registerSecret } from "./secrets.ts";
 
-export const rigkitHome = (): string => process.env.RIGKIT_HOME || join(homedir(), ".rigkit");
 
 /** Replaces env() values: by their value, or (for fingerprints) secrets by a presence marker. */
 function resolve(value: unknown, forFingerprint: boolean, where: string): unknown {

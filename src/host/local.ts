@@ -47,10 +47,10 @@ function trackGroup(pid: number): void {
  */
 export async function runCommand(
   command: readonly string[] | string,
-  options: ExecOptions & { label?: string } = {},
+  options: ExecOptions & { label?: string; display?: string } = {},
 ): Promise<ExecResult> {
   const activity = currentActivity();
-  const shown = displayCommand(command);
+  const shown = options.display ?? displayCommand(command);
   if (Array.isArray(command) && command.length === 0) throw new RigError("EXEC_FAILED", "exec(): empty command");
   const signal = activity?.signal;
   if (signal?.aborted) throw new RigError("INTERRUPTED", `${options.label ? `${options.label}: ` : ""}command interrupted: ${shown}`);

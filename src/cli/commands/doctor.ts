@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type ConfigLocation, findConfig, statePath } from "../../engine/locate.ts";
-import { rigkitHome } from "../../engine/providers.ts";
+import { rigkitHome } from "../../host/home.ts";
 import { messageOf } from "../../errors.ts";
 import { describeHolder, type LockHolder } from "../../state/lock.ts";
 import { SCHEMA_VERSION } from "../../state/schema.ts";
@@ -82,23 +82,8 @@ export default async function doctorCommand(cli: Cli): Promise<void> {
       const { openProject } = await import("../../engine/project.ts");
       const project = await openProject(options);
       check("workflows", true, project.workflows.map((w) => `${w.name} (${w.tasks.length} tasks)`).join(", "));
-      const seen = new Set<number>();
-      for (const workflow of project.workflows) {
-        for (const task of workflow.tasks) {
-          for (const decl of task.scope.providers) {
-            if (seen.has(decl.key)) continue;
-            seen.add(decl.key);
-            try {
-              const controller = await project.registry.controller(decl);
-              const results = (await controller.checks?.()) ?? [];
-              if (results.length === 0) check(`provider ${decl.name}`, true, "no checks to run");
-              for (const r of results) check(`provider ${decl.name}: ${r.name}`, r.ok, r.message ?? (r.ok ? "ok" : "failed"));
-            } catch (error) {
-              check(`provider ${decl.name}`, false, messageOf(error));
-            }
-          }
-        }
-      }
+      const { providerChecks } = await import("../../engine/checks.ts");
+      for (const r of await providerChecks(project, project.workflows)) check(`provider ${r.provider}: ${r.name}`, r.ok, r.message);
     } catch (error) {
       check("workflows", false, messageOf(error));
     }
