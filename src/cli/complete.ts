@@ -56,7 +56,7 @@ const VALUE_FLAGS: Record<string, "workflow" | "template" | null> = {
   "-n": null,
 };
 
-const TEMPLATES = ["local"];
+const TEMPLATES = ["local", "docker", "ssh"];
 const CACHE_ACTIONS = ["ls", "explain", "invalidate", "clear"];
 
 interface Known {

@@ -67,8 +67,8 @@ Examples:
       `\nExamples:\n${examples.map((e) => `  ${e}`).join("\n")}`,
     );
 
-  add("init", "write rigkit.config.ts from a template and ignore .rigkit/ in git", ["rig init", "rig init --template local --force"])
-    .addOption(new Option("--template <name>", "the template to start from").choices(["local"]).default("local"))
+  add("init", "write rigkit.config.ts from a template and ignore .rigkit/ in git", ["rig init", "rig init --template docker", "rig init --template ssh --force"])
+    .addOption(new Option("--template <name>", "the template to start from").choices(["local", "docker", "ssh"]).default("local"))
     .option("--force", "overwrite an existing rigkit.config.ts")
     .action(lazy("init"));
 

@@ -43,11 +43,12 @@ function trackGroup(pid: number): void {
 
 /**
  * Runs a command, captures its output and streams each line into the current activity's
- * log. `label` names who ran it in errors (e.g. "local").
+ * log (unless `quiet`: a provider's own bookkeeping). `label` names who ran it in errors
+ * (e.g. "local"), `display` replaces the command shown in them.
  */
 export async function runCommand(
   command: readonly string[] | string,
-  options: ExecOptions & { label?: string; display?: string } = {},
+  options: ExecOptions & { label?: string; display?: string; quiet?: boolean } = {},
 ): Promise<ExecResult> {
   const activity = currentActivity();
   const shown = options.display ?? displayCommand(command);
@@ -75,7 +76,7 @@ export async function runCommand(
   };
   if (pid !== undefined) trackGroup(pid);
   signal?.addEventListener("abort", onAbort, { once: true });
-  if (activity) {
+  if (activity && !options.quiet) {
     for (const stream of [child.stdout, child.stderr]) {
       let partial = "";
       stream?.on("data", (chunk: Buffer) => {

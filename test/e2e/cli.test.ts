@@ -52,7 +52,7 @@ describe("rig init", () => {
   test("an unknown template is a usage error", async () => {
     const r = await rig(["init", "--template", "nope"], { cwd: tempDir() });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain("Allowed choices are local");
+    expect(r.stderr).toContain("Allowed choices are local, docker, ssh");
   });
 });
 

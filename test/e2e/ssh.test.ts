@@ -106,3 +106,24 @@ describe.if(svc !== null)("ssh", () => {
     expect(r.stderr).toMatch(/^\s+remote trouble$/m);
   }, 60_000);
 });
+
+describe.if(svc !== null)("the ssh template", () => {
+  test("rig init --template ssh applies, creates a workspace on the fleet and runs an action for real", async () => {
+    const dir = tempDir();
+    const env = { RIGKIT_SSH_HOSTS: "rig-a", RIGKIT_SSH_CONFIG: svc?.sshConfig };
+    expect((await rig(["init", "--template", "ssh"], { cwd: dir, env })).exitCode).toBe(0);
+    const apply = await rig(["apply", "--json"], { cwd: dir, env });
+    expect(apply.exitCode).toBe(0);
+    const base = apply.json().ctx.base;
+    try {
+      expect((await rig(["create", "ws1"], { cwd: dir, env })).exitCode).toBe(0);
+      const exec = await rig(["ws1/exec", "--command", "cat README", "--json"], { cwd: dir, env });
+      expect(exec.json()).toMatchObject({ host: "rig-a", exitCode: 0, stdout: "prepared by rigkit" });
+      expect((await rig(["rm", "ws1", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    } finally {
+      // The template keeps its base under the login's home on the host: clean it up.
+      const root = String(base.paths["rig-a"]).replace(/\/base\/base$/, "");
+      Bun.spawnSync(["ssh", "-F", svc?.sshConfig ?? "", "rig-a", "rm", "-rf", root]);
+    }
+  }, 60_000);
+});

@@ -74,8 +74,9 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
   create({ config, project }) {
     const engine = config.host ?? process.env.DOCKER_HOST ?? "the default engine";
     const env = config.host ? { ...process.env, DOCKER_HOST: config.host } : undefined;
-    const cli = (args: readonly string[], options: ExecOptions & { label?: string } = {}) =>
-      runCommand(["docker", ...args], { env, label: `docker (${engine})`, ...options });
+    // The provider's own docker calls are quiet; commands run *in* containers are logged.
+    const cli = (args: readonly string[], options: ExecOptions & { label?: string; quiet?: boolean } = {}) =>
+      runCommand(["docker", ...args], { env, label: `docker (${engine})`, quiet: true, ...options });
     const network = config.network ? ["--network", config.network] : [];
     const labels = (extra: Record<string, string>) =>
       Object.entries({ "rigkit.project": project.id, ...extra }).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
@@ -88,7 +89,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
         ...(options.user ? ["--user", options.user] : []),
         ...Object.entries(options.env ?? {}).flatMap(([k, v]) => (v === undefined ? [] : ["--env", `${k}=${v}`])),
       ];
-      return cli(["exec", ...flags, name, ...argv], { input: options.input, reject: options.reject, label: `docker container ${name}` });
+      return cli(["exec", ...flags, name, ...argv], { input: options.input, reject: options.reject, label: `docker container ${name}`, quiet: false });
     };
 
     return {
@@ -171,7 +172,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
               { env },
             ),
 
-          docker: (args, options) => cli(args, options),
+          docker: (args, options) => cli(args, { ...options, quiet: false }),
         };
       },
     };

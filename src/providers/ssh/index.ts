@@ -105,17 +105,17 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       placements = next.catch(() => undefined);
       return next;
     };
-    const remote = (host: string, command: readonly string[] | string, opts: Omit<ExecOptions, "env"> & { cwd?: string } = {}) => {
+    const remote = (host: string, command: readonly string[] | string, opts: Omit<ExecOptions, "env"> & { cwd?: string; quiet?: boolean } = {}) => {
       const body = opts.cwd ? `cd ${shq(opts.cwd)} && ${script(command)}` : script(command);
       // Errors show the remote command; the ssh options around it are the same every time.
-      return runCommand(["ssh", ...options(), host, "--", body], { input: opts.input, reject: opts.reject, label: `ssh ${host}`, display: body });
+      return runCommand(["ssh", ...options(), host, "--", body], { input: opts.input, reject: opts.reject, quiet: opts.quiet, label: `ssh ${host}`, display: body });
     };
 
     return {
       async checks() {
         return Promise.all(
           names.map(async (host) => {
-            const r = await remote(host, "true", { reject: false }).catch((e) => ({ exitCode: 255, stderr: messageOf(e) }));
+            const r = await remote(host, "true", { reject: false, quiet: true }).catch((e) => ({ exitCode: 255, stderr: messageOf(e) }));
             return r.exitCode === 0
               ? { name: host, ok: true, message: "reachable" }
               : { name: host, ok: false, message: `unreachable: ${r.stderr.trim().split("\n").at(-1) ?? `exit ${r.exitCode}`}` };
@@ -127,7 +127,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         if (ref.kind !== "dir" || typeof ref.paths !== "object" || ref.paths === null) return true;
         for (const [host, path] of Object.entries(ref.paths as Record<string, string>)) {
           if (!names.includes(host)) continue;
-          const r = await remote(host, ["test", "-d", path], { reject: false });
+          const r = await remote(host, ["test", "-d", path], { reject: false, quiet: true });
           if (r.exitCode === 1) return false; // reachable, and the directory is gone
         }
         return true; // an unreachable host cannot tell; apply will say why if it matters
@@ -151,7 +151,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
             const made = await Promise.all(
               names.map(async (host) => {
                 const path = `${root(host)}/base/${name}`;
-                const r = await remote(host, `${opts.fresh ? `rm -rf ${shq(path)} && ` : ""}mkdir -p ${shq(path)}`, { reject: false });
+                const r = await remote(host, `${opts.fresh ? `rm -rf ${shq(path)} && ` : ""}mkdir -p ${shq(path)}`, { reject: false, quiet: true });
                 if (r.exitCode === 255) {
                   ctx.log(`skipping ${host}: unreachable (${r.stderr.trim().split("\n").at(-1)})`);
                   return null;
@@ -172,21 +172,24 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
             // One placement at a time in this process, so `rig create a b c` spreads out.
             const chosen = await placeOneAtATime(async () => {
               // Load: rig workspaces already on the host, then the 1-minute load average.
+              // Copies in flight count too; taken before asking the hosts, since a copy
+              // may finish (and leave `placing`) before its directory shows in our `ls`.
+              const inflight = new Map(placing);
               const candidates = Object.keys(from.paths).filter((h) => roots.has(h));
               const loads = await Promise.all(
                 candidates.map(async (host) => {
                   const r = await remote(host, `ls -1 ${shq(`${root(host)}/workspaces`)} 2>/dev/null | wc -l; cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0`, {
                     reject: false,
+                    quiet: true,
                   }).catch(() => null);
                   if (!r || r.exitCode !== 0) return null;
                   const [count, load] = r.stdout.trim().split("\n").map(Number);
                   return { host, count: count ?? 0, load: load ?? 0 };
                 }),
               );
-              // Workspaces this process is placing right now count too (rig create a b c).
               const live = loads
                 .filter((l) => l !== null)
-                .map((l) => ({ ...l, count: l.count + (placing.get(l.host) ?? 0) }))
+                .map((l) => ({ ...l, count: l.count + (inflight.get(l.host) ?? 0) }))
                 .sort((a, b) => a.count - b.count || a.load - b.load);
               const chosen = live[0];
               if (!chosen) throw new RigError("PROVIDER_FAILED", `ssh: no host is reachable (${candidates.join(", ")})`, { detail: ["Run `rig doctor` to see each host's state."] });
@@ -202,6 +205,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
                 chosen.host,
                 `test ! -e ${shq(dir)} && mkdir -p ${shq(`${root(chosen.host)}/workspaces`)} && ` +
                   `{ cp -a --reflink=auto ${shq(source)} ${shq(dir)} 2>/dev/null || { rm -rf ${shq(dir)} && cp -a ${shq(source)} ${shq(dir)}; }; }`,
+                { quiet: true },
               );
             } finally {
               placing.set(chosen.host, (placing.get(chosen.host) ?? 1) - 1); // now the host's own count has it
@@ -213,7 +217,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
             if (!dir.startsWith(base) || dir.slice(base.length).includes("/") || !SEGMENT.test(dir.slice(base.length))) {
               throw new RigError("PROVIDER_FAILED", `ssh: refusing to remove ${dir} on ${host}: not a workspace directory under ${base}`);
             }
-            await remote(host, ["rm", "-rf", dir]);
+            await remote(host, ["rm", "-rf", dir], { quiet: true });
           },
           shell: ({ host, dir }) => runInteractive(["ssh", ...options(), "-t", host, `cd ${shq(dir)} && exec $SHELL -l`]),
         };
