@@ -60,6 +60,8 @@ const newRunId = (): string => `r${Date.now().toString(36)}${crypto.randomUUID()
 
 function taskError(node: TaskNode, error: unknown): RigError {
   const inner = isRigError(error) ? error : null;
+  // A config mistake found while running (a provider's configSchema) stays a config error.
+  if (inner?.code === "CONFIG_ERROR") return inner;
   return new RigError("TASK_FAILED", `Task ${node.workflow}/${node.path} failed: ${redact(messageOf(error))}`, {
     detail: inner?.detail.map(redact) ?? [],
     cause: error,

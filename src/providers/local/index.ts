@@ -3,7 +3,7 @@
  * machine, prepared directories live under `.rigkit/base/`, and workspaces are copies of
  * a prepared directory under `.rigkit/workspaces/<name>`.
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cp } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
@@ -17,7 +17,8 @@ export interface LocalDirRef extends ArtifactRef {
   path: string;
 }
 
-export type CopyMethod = "reflink-or-copy" | "copy";
+/** How a workspace was made from its base: a git worktree, a copy-on-write clone, or a full copy. */
+export type CopyMethod = "worktree" | "reflink" | "clone" | "copy";
 
 export interface LocalRuntime {
   /** Runs a command on this machine (trusted: the config author chose the local provider). */
@@ -43,16 +44,44 @@ function inside(parent: string, child: string): boolean {
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
-/** Copy-on-write where the filesystem allows (GNU cp --reflink=auto), a plain copy otherwise. */
+/** A git checkout with nothing untracked, ignored or modified: a worktree reproduces it exactly. */
+async function isCleanCheckout(dir: string): Promise<boolean> {
+  if (!existsSync(join(dir, ".git"))) return false;
+  const { execa } = await import("execa");
+  const status = await execa("git", ["-C", dir, "status", "--porcelain", "--ignored"], { reject: false });
+  return !status.failed && status.stdout.trim() === "";
+}
+
+/**
+ * The fastest faithful copy the machine offers: a `git worktree` of a clean checkout
+ * (shares the object store), else a copy-on-write clone (`cp --reflink=always` on Linux
+ * btrfs/xfs, `cp -c` on macOS APFS), else a plain `cp -a`.
+ */
 async function copyTree(from: string, to: string): Promise<CopyMethod> {
-  if (process.platform === "linux") {
-    const { execa } = await import("execa");
-    const result = await execa("cp", ["-a", "--reflink=auto", from, to], { reject: false });
-    if (!result.failed) return "reflink-or-copy";
-    rmSync(to, { recursive: true, force: true });
-  }
+  const { execa } = await import("execa");
+  const attempt = async (argv: string[]) => {
+    const result = await execa(argv[0] as string, argv.slice(1), { reject: false });
+    if (result.failed) rmSync(to, { recursive: true, force: true });
+    return !result.failed;
+  };
+  if ((await isCleanCheckout(from)) && (await attempt(["git", "-C", from, "worktree", "add", "--quiet", "--detach", to, "HEAD"]))) return "worktree";
+  if (process.platform === "linux" && (await attempt(["cp", "-a", "--reflink=always", from, to]))) return "reflink";
+  if (process.platform === "darwin" && (await attempt(["cp", "-Rpc", from, to]))) return "clone";
+  if (await attempt(["cp", "-a", from, to])) return "copy";
   await cp(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   return "copy";
+}
+
+/** Removes a workspace directory; a worktree is also unregistered from its repository. */
+async function removeTree(dir: string): Promise<void> {
+  const marker = join(dir, ".git");
+  const gitdir = existsSync(marker) && statSync(marker).isFile() ? /^gitdir: (.*)$/m.exec(readFileSync(marker, "utf8"))?.[1] : undefined;
+  rmSync(dir, { recursive: true, force: true });
+  if (gitdir) {
+    const { execa } = await import("execa");
+    // <repo>/.git/worktrees/<name> → prune the repository's record of the removed worktree.
+    await execa("git", ["--git-dir", resolve(gitdir, "..", ".."), "worktree", "prune"], { reject: false });
+  }
 }
 
 export const local = defineProvider<Record<string, never>, LocalRuntime>({
@@ -105,7 +134,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             if (!inside(workspaceRoot, target)) {
               throw new RigError("PROVIDER_FAILED", `local: refusing to remove ${target}: not inside ${workspaceRoot}`);
             }
-            rmSync(target, { recursive: true, force: true });
+            await removeTree(target);
           },
         };
       },

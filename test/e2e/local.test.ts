@@ -1,0 +1,47 @@
+/** The local provider's workspace copies: worktree for a clean checkout, copy-on-write or a plain copy otherwise. */
+import { expect, test } from "bun:test";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { project, rig } from "../helpers.ts";
+
+const config = (prepare: string) => `import { workflow, local } from "rigkit";
+export default workflow("l")
+  .addProvider("local", local())
+  .task("base", async ({ providers }) => {
+    const dir = providers.local.prepareDir("base", { fresh: true });
+    ${prepare}
+    return { ctx: { base: providers.local.dirRef(dir) } };
+  })
+  .workspace({
+    create: async ({ workflow, providers }) => providers.local.createWorkspace({ from: workflow.ctx.base }),
+    remove: async ({ workspace, providers }) => providers.local.removeWorkspace(workspace.ctx.dir),
+  });`;
+
+const git = (cwd: string, ...args: string[]) => Bun.spawnSync(["git", "-C", cwd, "-c", "user.name=t", "-c", "user.email=t@t", ...args], { stdout: "pipe" }).stdout.toString();
+
+test("a clean git checkout becomes a git worktree, unregistered again on rm", async () => {
+  const dir = project({
+    "rigkit.config.ts": config(`await providers.local.exec("git init -q && echo hello > a.txt && git add a.txt && git -c user.name=t -c user.email=t@t commit -qm init", { cwd: dir });`),
+  });
+  const ws = (await rig(["create", "w", "--json"], { cwd: dir })).json().workspaces[0];
+  expect(ws.ctx.method).toBe("worktree");
+  expect(readFileSync(join(ws.ctx.dir, "a.txt"), "utf8")).toBe("hello\n");
+  expect(statSync(join(ws.ctx.dir, ".git")).isFile()).toBe(true);
+  const base = join(dir, ".rigkit", "base", "base");
+  expect(git(base, "worktree", "list")).toContain(ws.ctx.dir);
+  expect((await rig(["rm", "w", "--yes"], { cwd: dir })).exitCode).toBe(0);
+  expect(existsSync(ws.ctx.dir)).toBe(false);
+  expect(git(base, "worktree", "list")).not.toContain(ws.ctx.dir);
+});
+
+test("anything else is copied (copy-on-write where the filesystem allows), metadata included", async () => {
+  const dir = project({
+    "rigkit.config.ts": config(`await providers.local.exec("mkdir -p sub && echo x > sub/f && ln -s sub/f link && chmod 700 sub", { cwd: dir });`),
+  });
+  const ws = (await rig(["create", "w", "--json"], { cwd: dir })).json().workspaces[0];
+  expect(["reflink", "copy"]).toContain(ws.ctx.method);
+  expect(readFileSync(join(ws.ctx.dir, "link"), "utf8")).toBe("x\n");
+  expect(statSync(join(ws.ctx.dir, "sub")).mode & 0o777).toBe(0o700);
+  expect((await rig(["rm", "w", "--yes"], { cwd: dir })).exitCode).toBe(0);
+  expect(existsSync(ws.ctx.dir)).toBe(false);
+});
