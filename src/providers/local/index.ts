@@ -3,9 +3,9 @@
  * machine, prepared directories live under `.rigkit/base/`, and workspaces are copies of
  * a prepared directory under `.rigkit/workspaces/<name>`.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cp } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
 import { type ArtifactRef, defineProvider } from "../../sdk/provider.ts";
@@ -59,13 +59,22 @@ async function isCleanCheckout(dir: string): Promise<boolean> {
  */
 async function copyTree(from: string, to: string): Promise<CopyMethod> {
   const { execa } = await import("execa");
+  // One small probe first: GNU cp --reflink=always would try (and fail) every file.
+  const reflinks = async () => {
+    const probe = join(dirname(to), `.reflink-probe-${process.pid}`);
+    writeFileSync(probe, "probe");
+    const ok = !(await execa("cp", ["--reflink=always", probe, `${probe}.copy`], { reject: false })).failed;
+    rmSync(probe, { force: true });
+    rmSync(`${probe}.copy`, { force: true });
+    return ok;
+  };
   const attempt = async (argv: string[]) => {
     const result = await execa(argv[0] as string, argv.slice(1), { reject: false });
     if (result.failed) rmSync(to, { recursive: true, force: true });
     return !result.failed;
   };
   if ((await isCleanCheckout(from)) && (await attempt(["git", "-C", from, "worktree", "add", "--quiet", "--detach", to, "HEAD"]))) return "worktree";
-  if (process.platform === "linux" && (await attempt(["cp", "-a", "--reflink=always", from, to]))) return "reflink";
+  if (process.platform === "linux" && (await reflinks()) && (await attempt(["cp", "-a", "--reflink=always", from, to]))) return "reflink";
   if (process.platform === "darwin" && (await attempt(["cp", "-Rpc", from, to]))) return "clone";
   if (await attempt(["cp", "-a", from, to])) return "copy";
   await cp(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
