@@ -7,6 +7,7 @@ import { compileWorkflow } from "../src/engine/compile.ts";
 import type { Project } from "../src/engine/project.ts";
 import { ProviderRegistry } from "../src/engine/providers.ts";
 import type { AnySequence } from "../src/sdk/sequence.ts";
+import { Stores } from "../src/engine/stores.ts";
 import { Store } from "../src/state/store.ts";
 
 export const REPO = resolve(import.meta.dir, "..");
@@ -74,6 +75,7 @@ export function engineProject(workflows: AnySequence[], dir = tempDir()): Projec
     location: { path: join(dir, "rigkit.config.ts"), root: dir },
     info,
     store,
+    stores: new Stores(store),
     registry: new ProviderRegistry(info, store),
     workflows: workflows.map((w) => compileWorkflow(w, keys)),
   };

@@ -3,10 +3,13 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseDuration } from "../engine/duration.ts";
 import type { ProjectOptions } from "../engine/locate.ts";
+import type { ApplyOptions } from "../engine/apply.ts";
 import { acquireLock, describeHolder } from "../state/lock.ts";
 import type { Store } from "../state/store.ts";
 import { RigError } from "../errors.ts";
 import type { Globals } from "./argv.ts";
+import { progress } from "./progress.ts";
+import { err } from "./ui.ts";
 
 export interface Cli {
   globals: Globals;
@@ -37,10 +40,19 @@ export function lockTimeoutMs(globals: Globals): number {
 
 /** Takes the project lock for a state-changing command, saying whom it waits for. */
 export async function lockProject(cli: Cli, store: Store, command: string): Promise<() => void> {
-  const { err } = await import("./ui.ts");
   return acquireLock(store, {
     command,
     timeoutMs: lockTimeoutMs(cli.globals),
     onWait: (holder) => err.line(`Waiting for ${describeHolder(holder)} to finish…`),
   });
+}
+
+/** What `apply` needs from the command line: interrupts, progress, shared-fragment locks. */
+export function applyOptions(cli: Cli): ApplyOptions {
+  return {
+    signal: cli.signal,
+    observer: progress(),
+    lockTimeoutMs: lockTimeoutMs(cli.globals),
+    onLockWait: (message) => err.line(message),
+  };
 }

@@ -9,7 +9,9 @@ import { RigError, isRigError, messageOf } from "../errors.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { host } from "../host/local.ts";
 import type { JsonObject } from "../sdk/types.ts";
-import { collectArtifacts, decide, keyDetail } from "./cache.ts";
+import { acquireLock, describeHolder } from "../state/lock.ts";
+import type { Store } from "../state/store.ts";
+import { collectArtifacts, decide, keyDetail, upstreamKeys } from "./cache.ts";
 import { captureConsole } from "./capture.ts";
 import type { CompiledWorkflow, Step, TaskNode } from "./compile.ts";
 import { findNonJson, isPlainObject } from "./json.ts";
@@ -33,6 +35,34 @@ export interface ApplyObserver {
 export interface ApplyOptions {
   signal?: AbortSignal;
   observer?: ApplyObserver;
+  /** How long to wait for another project holding a shared fragment's lock (default 5 min). */
+  lockTimeoutMs?: number;
+  /** Told once per fragment when its lock is busy and the apply starts waiting. */
+  onLockWait?: (message: string) => void;
+}
+
+/** The `.global()` fragment locks an apply holds, each taken on first need, all released at its end. */
+class FragmentLocks {
+  private readonly held = new Map<string, () => void>();
+
+  constructor(private readonly options: ApplyOptions) {}
+
+  /** Takes the fragment's lock; true if this call took it (false: already held). */
+  async fragment(hash: string, store: Store): Promise<boolean> {
+    if (this.held.has(hash)) return false;
+    const release = await acquireLock(store, {
+      command: `apply (shared fragment ${hash.slice(0, 12)})`,
+      timeoutMs: this.options.lockTimeoutMs ?? 5 * 60_000,
+      onWait: (holder) => this.options.onLockWait?.(`Waiting for ${describeHolder(holder)} to finish with shared fragment ${hash.slice(0, 12)}…`),
+    });
+    this.held.set(hash, release);
+    return true;
+  }
+
+  releaseAll(): void {
+    for (const release of this.held.values()) release();
+    this.held.clear();
+  }
 }
 
 export interface ApplyResult {
@@ -46,7 +76,7 @@ export interface ApplyResult {
  * A context, or the run whose stored output it is. Cached chains pass run ids along and
  * parse an output only when a running task, a join or the final result needs it.
  */
-type LazyCtx = { value: JsonObject } | { runId: string };
+type LazyCtx = { value: JsonObject } | { runId: string; store: Store };
 
 /** Thrown by a task that called `step.invalidate()`: evaluation restarts from the target. */
 class Restart {
@@ -78,12 +108,13 @@ class Evaluation {
     private readonly project: Project,
     private readonly signal: AbortSignal,
     private readonly observer: ApplyObserver,
+    private readonly locks: FragmentLocks,
   ) {
     this.runIds = new Array(workflow.tasks.length).fill(null);
   }
 
   load(ctx: LazyCtx): JsonObject {
-    return "value" in ctx ? ctx.value : (JSON.parse(this.project.store.runOutput(ctx.runId) ?? "{}") as JsonObject);
+    return "value" in ctx ? ctx.value : (JSON.parse(ctx.store.runOutput(ctx.runId) ?? "{}") as JsonObject);
   }
 
   async evaluate(step: Step, ctx: LazyCtx): Promise<LazyCtx> {
@@ -119,14 +150,20 @@ class Evaluation {
 
   private async task(node: TaskNode, lazyIncoming: LazyCtx): Promise<LazyCtx> {
     if (this.signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
-    const { store, registry } = this.project;
-    const upstream = node.upstream.map((i) => this.runIds[i] ?? null);
-    const verdict = await decide(node, upstream, store, registry);
+    const { stores, registry } = this.project;
+    const store = stores.of(node);
+    const upstream = upstreamKeys(node, this.runIds, this.workflow.tasks, stores);
+    let verdict = await decide(node, upstream, store, registry);
+    // A fragment shared with other projects: take its lock, then look again, since the
+    // project holding it may just have run this very task.
+    if (verdict.status === "pending" && node.fragment && (await this.locks.fragment(node.fragment.hash, store))) {
+      verdict = await decide(node, upstream, store, registry);
+    }
     if (verdict.status === "cached") {
       this.runIds[node.index] = verdict.run.id;
       this.cached.add(node.index);
       this.observer.cached?.(node);
-      return { runId: verdict.run.id };
+      return { runId: verdict.run.id, store };
     }
     const incoming = this.load(lazyIncoming);
     const keyHash = verdict.keyHash as string; // upstream is all known during apply
@@ -148,8 +185,8 @@ class Evaluation {
       const finishedAt = Date.now();
       store.insertRun({
         id: runId,
-        workflow: node.workflow,
-        path: node.path,
+        workflow: node.cacheKey.workflow,
+        path: node.cacheKey.path,
         name: node.name,
         key_hash: keyHash,
         key_parts: JSON.stringify({ ...verdict.parts, detail: keyDetail(node, registry, this.workflow.tasks) }),
@@ -173,7 +210,7 @@ class Evaluation {
     try {
       const providers = await registry.runtimes(node.scope, {
         workflow: node.workflow,
-        task: { path: node.path },
+        task: { path: node.path, dataDir: stores.dataDir(node, this.project.info.stateDir) },
         log: activity.log,
         signal: this.signal,
       });
@@ -253,8 +290,9 @@ class Evaluation {
 export async function apply(workflow: CompiledWorkflow, project: Project, options: ApplyOptions = {}): Promise<ApplyResult> {
   captureConsole();
   const logId = project.store.logStart("apply", workflow.name, null);
+  const locks = new FragmentLocks(options);
   try {
-    const result = await evaluateUntilSettled(workflow, project, options);
+    const result = await evaluateUntilSettled(workflow, project, options, locks);
     project.store.logFinish(logId, "ok", { ran: result.ran.length, cached: result.cached.length });
     return result;
   } catch (error) {
@@ -262,18 +300,19 @@ export async function apply(workflow: CompiledWorkflow, project: Project, option
     project.store.logFinish(logId, interrupted ? "cancelled" : "failed", { error: redact(messageOf(error)) });
     throw error;
   } finally {
+    locks.releaseAll();
     options.observer?.finish?.();
   }
 }
 
 /** Evaluates the graph, starting over when a task invalidates an earlier one. */
-async function evaluateUntilSettled(workflow: CompiledWorkflow, project: Project, options: ApplyOptions): Promise<ApplyResult> {
+async function evaluateUntilSettled(workflow: CompiledWorkflow, project: Project, options: ApplyOptions, locks: FragmentLocks): Promise<ApplyResult> {
   const signal = options.signal ?? new AbortController().signal;
   const observer = options.observer ?? {};
   const ran = new Set<number>();
   const passes = new Map<number, number>();
   for (;;) {
-    const evaluation = new Evaluation(workflow, project, signal, observer);
+    const evaluation = new Evaluation(workflow, project, signal, observer, locks);
     try {
       const ctx = evaluation.load(await evaluation.evaluate(workflow.root, { value: {} }));
       for (const index of evaluation.ran) ran.add(index);
@@ -299,7 +338,7 @@ async function evaluateUntilSettled(workflow: CompiledWorkflow, project: Project
         );
       }
       const runId = evaluation.runIds[target.index];
-      if (runId) project.store.invalidateRun(runId);
+      if (runId) project.stores.of(target).invalidateRun(runId);
     }
   }
 }

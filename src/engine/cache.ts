@@ -7,7 +7,8 @@ import type { ArtifactRef } from "../sdk/provider.ts";
 import type { CachedRun, RunRow, Store } from "../state/store.ts";
 import type { JsonObject } from "../sdk/types.ts";
 import type { TaskNode } from "./compile.ts";
-import { hashValue } from "./fingerprint.ts";
+import { hash, hashValue } from "./fingerprint.ts";
+import type { Stores } from "./stores.ts";
 import type { ProviderRegistry } from "./providers.ts";
 
 export type PendingReason =
@@ -60,7 +61,21 @@ export function keyDetail(node: TaskNode, registry: ProviderRegistry, tasks: rea
 }
 
 export const keyHash = (node: TaskNode, parts: KeyParts): string =>
-  hashValue([node.workflow, node.path, node.name, parts.task, parts.config, parts.providers, parts.upstream]);
+  hashValue([node.cacheKey.workflow, node.cacheKey.path, node.name, parts.task, parts.config, parts.providers, parts.upstream]);
+
+/**
+ * The upstream part of a task's key. Normally the run ids of the tasks feeding it. A task
+ * in a `.global()` fragment fed from outside the fragment uses the content of that input
+ * instead (`out:<hash>`), so every project handing it the same context shares its runs.
+ */
+export function upstreamKeys(node: TaskNode, runIds: readonly (string | null)[], tasks: readonly TaskNode[], stores: Stores): (string | null)[] {
+  return node.upstream.map((i) => {
+    const id = runIds[i] ?? null;
+    const up = tasks[i] as TaskNode;
+    if (id === null || !node.fragment || up.fragment?.hash === node.fragment.hash) return id;
+    return `out:${hash(stores.of(up).runOutput(id) ?? "null")}`;
+  });
+}
 
 /** Which part of the key differs from a previous run, in the order SPEC §4 lists them. */
 export function changedPart(previous: RunRow, parts: KeyParts): PendingReason {
@@ -93,27 +108,27 @@ export async function decide(
   now = Date.now(),
 ): Promise<Verdict> {
   const parts = keyParts(node, registry, upstream);
-  const pending = (reason: PendingReason, hash: string | null, detail?: string): Verdict => ({ status: "pending", reason, parts, keyHash: hash, detail });
+  const pending = (reason: PendingReason, key: string | null, detail?: string): Verdict => ({ status: "pending", reason, parts, keyHash: key, detail });
   const changed = (): PendingReason => {
-    const previous = store.latestRun(node.workflow, node.path);
+    const previous = store.latestRun(node.cacheKey.workflow, node.cacheKey.path);
     return previous ? changedPart(previous, parts) : "no-previous-run";
   };
 
   if (upstream.includes(null)) return pending(changed(), null);
-  const hash = keyHash(node, parts);
-  const run = store.runByKey(node.workflow, node.path, hash);
-  if (!run) return pending(changed(), hash);
-  if (run.invalidated) return pending("invalidated", hash);
+  const key = keyHash(node, parts);
+  const run = store.runByKey(node.cacheKey.workflow, node.cacheKey.path, key);
+  if (!run) return pending(changed(), key);
+  if (run.invalidated) return pending("invalidated", key);
   if (node.ttlMs !== null && now - run.finished_at >= node.ttlMs) {
-    return pending("expired", hash, `cacheTTL ${node.options.cacheTTL} expired at ${new Date(run.finished_at + node.ttlMs).toISOString()}`);
+    return pending("expired", key, `cacheTTL ${node.options.cacheTTL} expired at ${new Date(run.finished_at + node.ttlMs).toISOString()}`);
   }
   if (node.options.output) {
     const parsed = node.options.output.safeParse(JSON.parse(store.runOutput(run.id) ?? "null"));
-    if (!parsed.success) return pending("output-invalid", hash, `stored output fails its schema: ${messageOf(parsed.error)}`);
+    if (!parsed.success) return pending("output-invalid", key, `stored output fails its schema: ${messageOf(parsed.error)}`);
   }
   if (run.artifacts && run.artifacts !== "[]") {
     for (const ref of JSON.parse(run.artifacts) as ArtifactRef[]) {
-      if (!(await registry.artifactValid(node.scope, ref))) return pending("artifact-missing", hash, `${describeArtifact(ref)} is gone`);
+      if (!(await registry.artifactValid(node.scope, ref))) return pending("artifact-missing", key, `${describeArtifact(ref)} is gone`);
     }
   }
   return { status: "cached", run };

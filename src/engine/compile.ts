@@ -51,6 +51,21 @@ export interface TaskNode {
   definition: { handler: string; version: string | null; output: string | null };
   /** Indices of the tasks whose output forms this task's incoming context. */
   upstream: number[];
+  /** The `.global()` fragment whose shared cache holds this task's runs; null: the project's. */
+  fragment: Fragment | null;
+  /**
+   * Workflow and path as the cache stores them: the workflow's own, or for a fragment
+   * `global:<hash>` and the path inside the fragment, so any project finds them.
+   */
+  cacheKey: { workflow: string; path: string };
+}
+
+/** A `.global()` sequence as placed in one workflow. */
+export interface Fragment {
+  /** Hash of the fragment's graph and definitions (not provider config). */
+  hash: string;
+  /** Its path in this workflow ("" at the root). */
+  prefix: string;
 }
 
 export type Step =
@@ -73,9 +88,49 @@ export interface CompiledWorkflow {
   tasks: TaskNode[];
   /** Tasks whose outputs make up the final context. */
   final: number[];
+  /** The `.global()` fragments this workflow uses. */
+  fragments: Fragment[];
   workspace: { create: AnyFn; remove: AnyFn | undefined; scope: Scope } | null;
   workspaceOperations: Map<string, OperationNode>;
   operations: Map<string, OperationNode>;
+}
+
+const fragmentHashes = new WeakMap<AnySequence, string>();
+
+/**
+ * A fragment's identity: its name and, recursively, every task's id, handler source,
+ * version and output schema, nested sequences, branches, config and which providers
+ * (by name and id, not config) it adds. Provider config changes make its runs stale
+ * (through the cache key) without moving it.
+ */
+export function fragmentHash(seq: AnySequence): string {
+  let cached = fragmentHashes.get(seq);
+  if (cached) return cached;
+  const describe = (s: AnySequence, seen: Set<AnySequence>): unknown[] => {
+    if (seen.has(s)) return ["cycle", s.name];
+    seen.add(s);
+    const items = s.items.map((item): unknown => {
+      switch (item.type) {
+        case "task":
+          return ["task", item.id, hash(item.handler.toString()), item.options.version ?? null, schemaIdentity(item.options.output)];
+        case "sequence":
+          return ["sequence", item.sequence.name, item.sequence.scope ?? null, describe(item.sequence, seen)];
+        case "parallel":
+          return ["parallel", item.branches.map(([name, branch]) => [name, branch.scope ?? null, describe(branch, seen)])];
+        case "provider":
+          return ["provider", item.name, item.definition.id];
+        case "configure":
+          return ["configure", item.config];
+        default:
+          return null; // hooks and operations do not affect task runs
+      }
+    });
+    seen.delete(s);
+    return [s.name, items];
+  };
+  cached = hashValue(describe(seq, new Set()));
+  fragmentHashes.set(seq, cached);
+  return cached;
 }
 
 const configError = (workflow: string, message: string, detail: string[] = []) =>
@@ -96,6 +151,7 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
     root: { kind: "sequence", steps: [] },
     tasks,
     final: [],
+    fragments: [],
     workspace: null,
     workspaceOperations: new Map(),
     operations: new Map(),
@@ -117,9 +173,20 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
     map.set(item.id, { id: item.id, description: item.def.description, input: item.def.input, run: item.def.run, scope });
   };
 
-  const walk = (seq: AnySequence, prefix: string, incoming: Scope, frontier: number[], seen: Set<AnySequence>): { step: Step; frontier: number[] } => {
+  const walk = (
+    seq: AnySequence,
+    prefix: string,
+    incoming: Scope,
+    frontier: number[],
+    seen: Set<AnySequence>,
+    enclosing: Fragment | null,
+  ): { step: Step; frontier: number[] } => {
     if (seen.has(seq)) throw configError(workflow, `sequence "${seq.name}" contains itself`);
     seen.add(seq);
+    const fragment = seq.scope === "global" ? { hash: fragmentHash(seq), prefix } : seq.scope === "local" ? null : enclosing;
+    if (fragment && fragment !== enclosing && !result.fragments.some((f) => f.hash === fragment.hash && f.prefix === fragment.prefix)) {
+      result.fragments.push(fragment);
+    }
     let scope = incoming;
     const steps: Step[] = [];
     const ids = new Set<string>();
@@ -163,10 +230,11 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
             version: options.version ?? null,
             output: schemaIdentity(options.output),
           };
+          const path = prefix ? `${prefix}/${item.id}` : item.id;
           const node: TaskNode = {
             index: tasks.length,
             workflow,
-            path: prefix ? `${prefix}/${item.id}` : item.id,
+            path,
             name: item.id,
             handler: item.handler,
             options,
@@ -175,6 +243,10 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
             taskHash: hashValue(definition),
             definition,
             upstream: frontier,
+            fragment,
+            cacheKey: fragment
+              ? { workflow: `global:${fragment.hash}`, path: fragment.prefix ? path.slice(fragment.prefix.length + 1) : path }
+              : { workflow, path },
           };
           tasks.push(node);
           steps.push({ kind: "task", node });
@@ -185,7 +257,7 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
           if (!isSequence(item.sequence)) throw configError(workflow, ".add() expects a sequence");
           checkId(workflow, "sequence", item.sequence.name);
           claim(item.sequence.name, "sequence");
-          const child = walk(item.sequence, prefix ? `${prefix}/${item.sequence.name}` : item.sequence.name, scope, frontier, seen);
+          const child = walk(item.sequence, prefix ? `${prefix}/${item.sequence.name}` : item.sequence.name, scope, frontier, seen, fragment);
           steps.push(child.step);
           frontier = child.frontier;
           break;
@@ -196,7 +268,7 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
           for (const [name, branch] of item.branches) {
             checkId(workflow, "branch", name);
             claim(name, "branch");
-            const child = walk(branch, prefix ? `${prefix}/${name}` : name, scope, frontier, seen);
+            const child = walk(branch, prefix ? `${prefix}/${name}` : name, scope, frontier, seen, fragment);
             branches.push([name, child.step]);
             for (const index of child.frontier) joined.add(index);
           }
@@ -222,7 +294,7 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
   };
 
   const start: Scope = { providers: [], config: {}, configHash: hashValue({}) };
-  const { step, frontier } = walk(source, "", start, [], new Set());
+  const { step, frontier } = walk(source, "", start, [], new Set(), null);
   result.root = step;
   result.final = frontier;
   return result;

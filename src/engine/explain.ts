@@ -5,11 +5,11 @@
  */
 import { RigError } from "../errors.ts";
 import type { Json, JsonObject } from "../sdk/types.ts";
-import type { Store } from "../state/store.ts";
-import { type KeyDetail, type KeyParts, type PendingReason, decide, keyDetail } from "./cache.ts";
+import { type KeyDetail, type KeyParts, type PendingReason, decide, keyDetail, upstreamKeys } from "./cache.ts";
 import type { CompiledWorkflow, TaskNode } from "./compile.ts";
 import { stableStringify } from "./fingerprint.ts";
 import type { ProviderRegistry } from "./providers.ts";
+import type { Stores } from "./stores.ts";
 
 export interface Explanation {
   path: string;
@@ -54,7 +54,7 @@ function upstreamChanges(previous: KeyParts, current: (string | null)[], paths: 
   });
 }
 
-export async function explain(workflow: CompiledWorkflow, store: Store, registry: ProviderRegistry, task?: string): Promise<{ workflow: string; tasks: Explanation[] }> {
+export async function explain(workflow: CompiledWorkflow, stores: Stores, registry: ProviderRegistry, task?: string): Promise<{ workflow: string; tasks: Explanation[] }> {
   let wanted: TaskNode | undefined;
   if (task !== undefined) {
     wanted = workflow.tasks.find((t) => t.path === task) ?? workflow.tasks.find((t) => t.name === task);
@@ -67,7 +67,8 @@ export async function explain(workflow: CompiledWorkflow, store: Store, registry
   const runIds: (string | null)[] = new Array(workflow.tasks.length).fill(null);
   const out: Explanation[] = [];
   for (const node of workflow.tasks) {
-    const upstream = node.upstream.map((i) => runIds[i] ?? null);
+    const store = stores.of(node);
+    const upstream = upstreamKeys(node, runIds, workflow.tasks, stores);
     const verdict = await decide(node, upstream, store, registry);
     if (verdict.status === "cached") runIds[node.index] = verdict.run.id;
     if (wanted && wanted !== node) continue;
@@ -78,7 +79,7 @@ export async function explain(workflow: CompiledWorkflow, store: Store, registry
       continue;
     }
     const changes: string[] = [];
-    const previous = store.latestRun(node.workflow, node.path);
+    const previous = store.latestRun(node.cacheKey.workflow, node.cacheKey.path);
     const before = previous ? (JSON.parse(previous.key_parts) as KeyParts) : null;
     const now = keyDetail(node, registry, workflow.tasks);
     switch (verdict.reason) {

@@ -1,8 +1,8 @@
 /** `rig plan`: the cache verdict of every task, without running any task code. */
-import type { Store } from "../state/store.ts";
-import { type PendingReason, decide } from "./cache.ts";
+import { type PendingReason, decide, upstreamKeys } from "./cache.ts";
 import type { CompiledWorkflow } from "./compile.ts";
 import type { ProviderRegistry } from "./providers.ts";
+import type { Stores } from "./stores.ts";
 
 export interface PlanNode {
   path: string;
@@ -10,6 +10,8 @@ export interface PlanNode {
   status: "cached" | "pending";
   reason: PendingReason | null;
   runId: string | null;
+  /** Which cache holds the task's runs: the project's, or a `.global()` fragment's. */
+  scope: "local" | "global";
 }
 
 export interface PlanResult {
@@ -19,17 +21,19 @@ export interface PlanResult {
   nodes: PlanNode[];
 }
 
-export async function plan(workflow: CompiledWorkflow, store: Store, registry: ProviderRegistry): Promise<PlanResult> {
+export async function plan(workflow: CompiledWorkflow, stores: Stores, registry: ProviderRegistry): Promise<PlanResult> {
   const runIds: (string | null)[] = new Array(workflow.tasks.length).fill(null);
   const nodes: PlanNode[] = [];
   const now = Date.now();
   for (const node of workflow.tasks) {
-    const verdict = await decide(node, node.upstream.map((i) => runIds[i] ?? null), store, registry, now);
+    const upstream = upstreamKeys(node, runIds, workflow.tasks, stores);
+    const verdict = await decide(node, upstream, stores.of(node), registry, now);
+    const scope = node.fragment ? "global" : "local";
     if (verdict.status === "cached") {
       runIds[node.index] = verdict.run.id;
-      nodes.push({ path: node.path, name: node.name, status: "cached", reason: null, runId: verdict.run.id });
+      nodes.push({ path: node.path, name: node.name, status: "cached", reason: null, runId: verdict.run.id, scope });
     } else {
-      nodes.push({ path: node.path, name: node.name, status: "pending", reason: verdict.reason, runId: null });
+      nodes.push({ path: node.path, name: node.name, status: "pending", reason: verdict.reason, runId: null, scope });
     }
   }
   return {

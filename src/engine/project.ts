@@ -10,6 +10,7 @@ import { type ConfigLocation, type ProjectOptions, findConfig, stateDirOf, state
 import { buildManifest, saveManifest } from "./manifest.ts";
 import { ProviderRegistry } from "./providers.ts";
 import { ensureSdkLink } from "./sdklink.ts";
+import { Stores } from "./stores.ts";
 
 export type { ProjectOptions };
 
@@ -17,6 +18,8 @@ export interface Project {
   location: ConfigLocation;
   info: ProjectInfo;
   store: Store;
+  /** The project store and the `.global()` fragment stores. */
+  stores: Stores;
   registry: ProviderRegistry;
   workflows: CompiledWorkflow[];
 }
@@ -31,7 +34,7 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
   ensureSdkLink(stateDirOf(location));
   saveManifest(store, buildManifest(workflows));
   const info: ProjectInfo = { id: store.projectId(), root: location.root, stateDir: stateDirOf(location) };
-  return { location, info, store, registry: new ProviderRegistry(info, store), workflows };
+  return { location, info, store, stores: new Stores(store), registry: new ProviderRegistry(info, store), workflows };
 }
 
 /** The workflow named by `--workflow`, the only one, or the user's choice on a TTY. */

@@ -22,8 +22,11 @@ export interface ProjectInfo {
 /** What a provider's runtime helpers know about the code calling them. */
 export interface RuntimeContext {
   workflow: string;
-  /** Set when called from a task. */
-  task?: { path: string };
+  /**
+   * Set when called from a task. `dataDir` is where files the task makes belong: the
+   * project's `.rigkit/`, or for a `.global()` fragment its directory under RIGKIT_HOME.
+   */
+  task?: { path: string; dataDir: string };
   /** Set when called from a workspace hook or workspace operation. */
   workspace?: { name: string; ctx: JsonObject; record(partial: JsonObject): void };
   /** Appends a line to the current task's log (and shows it live). */

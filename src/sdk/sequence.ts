@@ -31,7 +31,8 @@ export type Item =
   | { type: "workspaceOperation"; id: string; def: { description?: string; input?: unknown; run: AnyFn } }
   | { type: "operation"; id: string; def: { description?: string; input?: unknown; run: AnyFn } };
 
-export type Scope = "global" | "local";
+/** Where a sequence's task runs are cached: the user's shared fragment cache, or the project. */
+export type CacheScope = "global" | "local";
 
 // biome-ignore lint: any sequence, whatever its types.
 export type AnySequence = Sequence<any, any, any, any, any>;
@@ -53,7 +54,7 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
     readonly name: string,
     readonly isWorkflow: boolean,
     readonly items: readonly Item[] = [],
-    readonly scope: Scope | undefined = undefined,
+    readonly scope: CacheScope | undefined = undefined,
   ) {}
 
   private with<NCtx extends object, NP = P, NC extends object = C, NW extends object = W>(item: Item): Sequence<In, NCtx, NP, NC, NW> {
@@ -97,6 +98,21 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
       return [name, seq];
     });
     return this.with({ type: "parallel", branches: entries });
+  }
+
+  /**
+   * Caches this sequence's task runs (and its children's) in the fragment cache shared by
+   * every project of this user, `$RIGKIT_HOME/fragments/<hash>/`. A second project adding
+   * the same fragment finds it cached. Its tasks should produce project-independent
+   * results (an image, a directory under the fragment's data dir).
+   */
+  global(): Sequence<In, Ctx, P, C, W> {
+    return new Sequence(this.name, this.isWorkflow, this.items, "global");
+  }
+
+  /** Inside a `.global()` sequence: caches this subtree in the project again. */
+  local(): Sequence<In, Ctx, P, C, W> {
+    return new Sequence(this.name, this.isWorkflow, this.items, "local");
   }
 
   /** Adds a provider to the scope of everything after this point. */

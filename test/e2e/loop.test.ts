@@ -19,8 +19,8 @@ describe("the whole loop with --json", () => {
       nodeCount: 2,
       cachedCount: 0,
       nodes: [
-        { path: "tools", name: "tools", status: "pending", reason: "no-previous-run", runId: null },
-        { path: "base", name: "base", status: "pending", reason: "no-previous-run", runId: null },
+        { path: "tools", name: "tools", status: "pending", reason: "no-previous-run", runId: null, scope: "local" },
+        { path: "base", name: "base", status: "pending", reason: "no-previous-run", runId: null, scope: "local" },
       ],
     });
   });

@@ -9,7 +9,7 @@ import { engineProject, reload } from "../helpers.ts";
 
 const wf = (p: Project, name?: string) => (name ? p.workflows.find((w) => w.name === name) : p.workflows[0])!;
 const planOf = async (p: Project) => {
-  const result = await plan(wf(p), p.store, p.registry);
+  const result = await plan(wf(p), p.stores, p.registry);
   return Object.fromEntries(result.nodes.map((n) => [n.path, n.status === "cached" ? "cached" : n.reason]));
 };
 

@@ -1,8 +1,7 @@
 import { apply } from "../../engine/apply.ts";
 import { plan } from "../../engine/plan.ts";
 import { openProject, selectWorkflow } from "../../engine/project.ts";
-import { type Cli, lockProject, projectOptions } from "../context.ts";
-import { progress } from "../progress.ts";
+import { type Cli, applyOptions, lockProject, projectOptions } from "../context.ts";
 import { renderApply, renderPlan } from "../render.ts";
 import { emit } from "../ui.ts";
 
@@ -10,12 +9,12 @@ export default async function applyCommand(cli: Cli, opts: { workflow?: string; 
   const project = await openProject(projectOptions(cli.globals));
   const workflow = await selectWorkflow(project, opts.workflow, "apply");
   if (opts.dryRun) {
-    const result = await plan(workflow, project.store, project.registry);
+    const result = await plan(workflow, project.stores, project.registry);
     emit(result, () => renderPlan(result));
     return;
   }
   await lockProject(cli, project.store, `apply --workflow ${workflow.name}`);
   const started = performance.now();
-  const result = await apply(workflow, project, { signal: cli.signal, observer: progress() });
+  const result = await apply(workflow, project, applyOptions(cli));
   emit(result, () => renderApply(result, performance.now() - started));
 }

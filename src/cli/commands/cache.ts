@@ -48,7 +48,7 @@ export default async function cacheCommand(cli: Cli, workflow: string, action: s
     const { explain } = await import("../../engine/explain.ts");
     const project = await openProject(projectOptions(cli.globals));
     const compiled = await selectWorkflow(project, workflow);
-    const result = await explain(compiled, project.store, project.registry, task);
+    const result = await explain(compiled, project.stores, project.registry, task);
     const c = out.colors;
     emit(result, () =>
       result.tasks

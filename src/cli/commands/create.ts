@@ -5,8 +5,8 @@ import { type WorkspaceInfo, createWorkspace } from "../../engine/workspaces.ts"
 import { RigError } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";
 import { terminal } from "../../host/terminal.ts";
-import { type Cli, lockProject, projectOptions } from "../context.ts";
-import { hookOutput, progress } from "../progress.ts";
+import { type Cli, applyOptions, lockProject, projectOptions } from "../context.ts";
+import { hookOutput } from "../progress.ts";
 import { renderCreated } from "../render.ts";
 import { emit, err } from "../ui.ts";
 
@@ -46,7 +46,7 @@ export default async function createCommand(cli: Cli, names: string[], opts: { w
   }
 
   const started = performance.now();
-  await apply(workflow, project, { signal: cli.signal, observer: progress() });
+  await apply(workflow, project, applyOptions(cli));
   const settled = await Promise.allSettled(
     names.map((name) => createWorkspace(project, workflow, name, { signal: cli.signal, output: hookOutput })),
   );

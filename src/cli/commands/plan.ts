@@ -9,7 +9,7 @@ export default async function planCommand(cli: Cli, opts: { workflow?: string })
   const project = await openProject(projectOptions(cli.globals));
   const workflow = await selectWorkflow(project, opts.workflow, "plan");
   // Provider checks run alongside (reachability, engines); problems are warnings on stderr.
-  const [result, checks] = await Promise.all([plan(workflow, project.store, project.registry), providerChecks(project, [workflow])]);
+  const [result, checks] = await Promise.all([plan(workflow, project.stores, project.registry), providerChecks(project, [workflow])]);
   for (const c of checks) if (!c.ok) err.line(`${err.colors.yellow("warning")} provider ${c.provider}: ${c.name}: ${c.message}`);
   emit(result, () => renderPlan(result));
 }

@@ -113,7 +113,8 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             if (!SEGMENT.test(name) || name === "." || name === "..") {
               throw new RigError("PROVIDER_FAILED", `local: prepareDir("${name}"): use letters, digits, ".", "_" and "-" only`);
             }
-            const dir = join(baseRoot, name);
+            // Inside a .global() fragment, prepared directories are shared like its runs.
+            const dir = join(ctx.task ? join(ctx.task.dataDir, "base") : baseRoot, name);
             if (options.fresh) rmSync(dir, { recursive: true, force: true });
             mkdirSync(dir, { recursive: true, mode: 0o755 });
             return dir;
