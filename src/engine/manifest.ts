@@ -19,6 +19,8 @@ export interface Manifest {
   workflows: {
     name: string;
     tasks: string[];
+    /** Tasks whose runs live in a `.global()` fragment's shared cache. */
+    global?: { path: string; hash: string; cachePath: string }[];
     workspaceOperations: ManifestOperation[];
     operations: ManifestOperation[];
   }[];
@@ -33,6 +35,7 @@ export function buildManifest(workflows: CompiledWorkflow[]): Manifest {
     workflows: workflows.map((wf) => ({
       name: wf.name,
       tasks: wf.tasks.map((t) => t.path),
+      global: wf.tasks.flatMap((t) => (t.fragment ? [{ path: t.path, hash: t.fragment.hash, cachePath: t.cacheKey.path }] : [])),
       workspaceOperations: operations(wf.workspaceOperations),
       operations: operations(wf.operations),
     })),

@@ -8,7 +8,8 @@ import { readManifest } from "../../engine/manifest.ts";
 import { RigError } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";
 import { terminal } from "../../host/terminal.ts";
-import type { Store } from "../../state/store.ts";
+import { fragmentStatePath } from "../../engine/stores.ts";
+import { Store } from "../../state/store.ts";
 import { type Cli, lockProject, projectOptions } from "../context.ts";
 import { ago, emit, out, table } from "../ui.ts";
 
@@ -19,18 +20,32 @@ export interface CacheOptions {
   yes?: boolean;
 }
 
-/** Task paths of a workflow, from the manifest (or, failing that, from its stored runs). */
-function taskPaths(store: Store, workflow: string): string[] {
+/** A workflow's tasks as the manifest knows them, and which live in `.global()` fragments. */
+interface CacheView {
+  paths: string[];
+  global: Map<string, { hash: string; cachePath: string }>;
+}
+
+function cacheView(store: Store, workflow: string): CacheView {
   const manifest = readManifest(store);
-  const known = manifest?.workflows.map((w) => w.name) ?? [];
-  const fromManifest = manifest?.workflows.find((w) => w.name === workflow)?.tasks;
-  if (fromManifest) return fromManifest;
+  const known = manifest?.workflows.find((w) => w.name === workflow);
+  if (known) return { paths: known.tasks, global: new Map((known.global ?? []).map((g) => [g.path, g])) };
   const stored = [...new Set(store.cacheEntries(workflow).map((e) => e.path))];
-  if (stored.length > 0) return stored;
-  const choices = [...new Set([...known, ...store.knownWorkflows()])];
+  if (stored.length > 0) return { paths: stored, global: new Map() };
+  const choices = [...new Set([...(manifest?.workflows.map((w) => w.name) ?? []), ...store.knownWorkflows()])];
   throw new RigError("UNKNOWN_WORKFLOW", `Unknown workflow "${workflow}"`, {
     detail: [choices.length ? `Workflows: ${choices.join(", ")}` : "Run `rig plan` once so rig knows this project's workflows."],
   });
+}
+
+/** The fragment hashes a workflow uses, each with its task paths (cache path → workflow path). */
+function fragmentsOf(view: CacheView): Map<string, Map<string, string>> {
+  const fragments = new Map<string, Map<string, string>>();
+  for (const [path, { hash, cachePath }] of view.global) {
+    if (!fragments.has(hash)) fragments.set(hash, new Map());
+    fragments.get(hash)?.set(cachePath, path);
+  }
+  return fragments;
 }
 
 function resolveTask(paths: string[], workflow: string, task: string): string {
@@ -59,24 +74,36 @@ export default async function cacheCommand(cli: Cli, workflow: string, action: s
   }
 
   const { store } = await openState(projectOptions(cli.globals));
-  const paths = taskPaths(store, workflow);
+  const view = cacheView(store, workflow);
+  const paths = view.paths;
+  const fragments = fragmentsOf(view);
   switch (action) {
     case "ls": {
       if (task !== undefined) throw new RigError("USAGE", "cache ls takes no task");
-      const entries = store.cacheEntries(workflow).map((e) => ({
+      const rows = store.cacheEntries(workflow).map((e) => ({ ...e, scope: "local" as const }));
+      for (const [hash, byCachePath] of fragments) {
+        const shared = await Store.openReadOnly(fragmentStatePath(hash));
+        for (const e of shared?.cacheEntries(`global:${hash}`) ?? []) {
+          const path = byCachePath.get(e.path);
+          if (path) rows.push({ ...e, path, scope: "global" as never });
+        }
+        shared?.close();
+      }
+      rows.sort((a, b) => b.finished_at - a.finished_at);
+      const entries = rows.map((e) => ({
         path: e.path,
         name: e.name,
         runId: e.id,
         createdAt: new Date(e.finished_at).toISOString(),
         invalidated: e.invalidated === 1,
-        scope: "local" as const,
+        scope: e.scope as "local" | "global",
       }));
       const c = out.colors;
       emit({ entries }, () =>
         entries.length === 0
           ? `No cache entries for ${workflow}.`
           : `${c.bold(workflow)}: ${entries.length} cache entr${entries.length === 1 ? "y" : "ies"}\n${table(
-              store.cacheEntries(workflow).map((e) => [e.path, c.dim(e.id), c.dim(ago(e.finished_at)), e.invalidated ? c.yellow("invalidated") : ""]),
+              rows.map((e) => [e.path, c.dim(e.id), e.scope === "local" ? c.dim("local") : c.cyan("global"), c.dim(ago(e.finished_at)), e.invalidated ? c.yellow("invalidated") : ""]),
             )}`,
       );
       return;
@@ -91,16 +118,23 @@ export default async function cacheCommand(cli: Cli, workflow: string, action: s
         }
       }
       await lockProject(cli, store, `cache ${workflow} invalidate`);
-      const runs = store.invalidatePaths(workflow, targets);
+      let runs = store.invalidatePaths(workflow, targets.filter((t) => !view.global.has(t)));
+      for (const [hash, byCachePath] of fragments) {
+        const shared = [...byCachePath].filter(([, path]) => targets.includes(path)).map(([cachePath]) => cachePath);
+        if (shared.length > 0) runs += Store.open(fragmentStatePath(hash)).invalidatePaths(`global:${hash}`, shared);
+      }
       emit({ invalidated: targets, runs }, () => `${out.colors.green("✓")} Invalidated ${targets.join(", ")}: the next apply reruns ${targets.length === 1 ? "it" : "them"} and what follows`);
       return;
     }
     case "clear": {
       if (task !== undefined) throw new RigError("USAGE", "cache clear takes no task");
       await lockProject(cli, store, `cache ${workflow} clear`);
-      // Global fragment caches come with `.global()`; until then every entry is local.
-      const removed = opts.global && !opts.local ? 0 : store.clearRuns(workflow);
-      emit({ cleared: removed }, () => `${out.colors.green("✓")} Cleared ${removed} cache entr${removed === 1 ? "y" : "ies"} of ${workflow}`);
+      // Neither flag: both. --global clears only the fragments this workflow uses.
+      const local = opts.local || !opts.global;
+      const global = opts.global || !opts.local;
+      let cleared = local ? store.clearRuns(workflow) : 0;
+      if (global) for (const hash of fragments.keys()) cleared += Store.open(fragmentStatePath(hash)).clearRuns(`global:${hash}`);
+      emit({ cleared }, () => `${out.colors.green("✓")} Cleared ${cleared} cache entr${cleared === 1 ? "y" : "ies"} of ${workflow}${local && global ? "" : local ? " (local)" : " (global fragments)"}`);
       return;
     }
     default:

@@ -42,7 +42,12 @@ export default async function doctorCommand(cli: Cli): Promise<void> {
   const check = (name: string, ok: boolean, message: string) => checks.push({ name, ok, message });
   check("runtime", true, `rig ${VERSION}, bun ${Bun.version}, ${process.platform}/${process.arch}`);
   const home = rigkitHome();
-  check("rigkit home", true, existsSync(home) ? `${home} (${bytes(sizeOf(home))})` : `${home} (not created yet)`);
+  const fragments = existsSync(join(home, "fragments")) ? readdirSync(join(home, "fragments")).length : 0;
+  check(
+    "rigkit home",
+    true,
+    existsSync(home) ? `${home} (${bytes(sizeOf(home))}, ${fragments} shared fragment${fragments === 1 ? "" : "s"})` : `${home} (not created yet)`,
+  );
 
   const options = projectOptions(cli.globals);
   let location: ConfigLocation | null = null;
