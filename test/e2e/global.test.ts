@@ -84,7 +84,11 @@ describe("global fragments", () => {
     const second = spawn(b);
     const [c1, c2] = await Promise.all([first.exited, second.exited]);
     expect([c1, c2]).toEqual([0, 0]);
-    const [out1, out2, err2] = await Promise.all([new Response(first.stdout).json(), new Response(second.stdout).json(), new Response(second.stderr).text()]);
+    const [out1, out2, err2] = (await Promise.all([new Response(first.stdout).json(), new Response(second.stdout).json(), new Response(second.stderr).text()])) as [
+      { ran: string[] },
+      { cached: string[] },
+      string,
+    ];
     expect(count("compilers")).toBe(1);
     expect(out1.ran).toContain("toolchain/compilers");
     expect(out2.cached).toContain("toolchain/compilers");
