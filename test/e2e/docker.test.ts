@@ -1,6 +1,8 @@
 /** The docker provider against a real Docker engine (scripts/test-services.sh). */
 import { describe, expect, test } from "bun:test";
-import { project, rig, tempDir } from "../helpers.ts";
+import { cpSync } from "node:fs";
+import { join } from "node:path";
+import { REPO, project, rig, tempDir } from "../helpers.ts";
 import { services } from "../services.ts";
 
 const svc = services("docker");
@@ -131,5 +133,23 @@ describe.if(svc !== null)("the docker template", () => {
     expect(exec.json()).toMatchObject({ exitCode: 0, stdout: "prepared by rigkit\n/**\n * rigkit config" });
     expect((await rig(["rm", "ws1", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
     expect(containersOf(projectId(dir))).toBe("");
+  }, 60_000);
+});
+
+describe.if(svc !== null)("the global toolchain example", () => {
+  test("two example projects share one toolchain image through a global fragment", async () => {
+    const root = tempDir();
+    cpSync(join(REPO, "examples", "global-toolchain"), root, { recursive: true });
+    const env = { DOCKER_HOST: svc?.dockerHost, RIGKIT_DOCKER_NETWORK: "none", RIGKIT_BASE_IMAGE: svc?.dockerImage, RIGKIT_HOME: join(root, "home") };
+    const a = await rig(["apply", "--json"], { cwd: join(root, "app-a"), env });
+    expect(a.exitCode).toBe(0);
+    expect(a.json().ran).toEqual(["toolchain/compilers", "project"]);
+    const b = await rig(["apply", "--json"], { cwd: join(root, "app-b"), env });
+    expect(b.json().cached).toEqual(["toolchain/compilers"]);
+    expect(b.json().ran).toEqual(["project"]);
+    expect(b.json().ctx.toolchain.id).toBe(a.json().ctx.toolchain.id);
+    expect((await rig(["create", "w", "--json"], { cwd: join(root, "app-b"), env })).exitCode).toBe(0);
+    expect((await rig(["w/exec", "--command", "cat README /opt/toolchain/INSTALLED", "--json"], { cwd: join(root, "app-b"), env })).json()).toBe("app-b sources\ncc, make, git");
+    expect((await rig(["rm", "w", "--yes"], { cwd: join(root, "app-b"), env })).exitCode).toBe(0);
   }, 60_000);
 });
