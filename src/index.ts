@@ -12,6 +12,7 @@ export {
   type ProviderCheck,
   type ProviderController,
   type ProviderDefinition,
+  type ProviderResource,
   type RuntimeContext,
 } from "./sdk/provider.ts";
 export { sequence, workflow, type CtxOf, type Sequence } from "./sdk/sequence.ts";

@@ -9,11 +9,8 @@ const VALUE_OPTIONS = new Set(["--chdir", "--config", "--state", "--workflow", "
 
 export const BUILTIN_COMMANDS = [
   "init", "plan", "apply", "create", "rm", "remove", "ls", "run", "cache", "log",
-  "projects", "doctor", "completion", "version", "help",
+  "projects", "doctor", "gc", "completion", "version", "help",
 ] as const;
-
-/** Reserved by SPEC §5 but not shipped yet: they fail clearly instead of looking for an operation. */
-export const UPCOMING_COMMANDS = ["gc"] as const;
 
 export interface Globals {
   chdir?: string;

@@ -39,6 +39,7 @@ export const COMMAND_SPECS: Record<string, Spec> = {
   log: { description: "history of what happened", flags: ["--workflow", "--limit"], args: [] },
   projects: { description: "find rig projects below here", flags: [], args: [] },
   doctor: { description: "check runtime, state and providers", flags: [], args: [] },
+  gc: { description: "remove orphaned resources", flags: ["--dry-run", "--yes"], args: [] },
   completion: { description: "print a shell completion script", flags: [], args: ["shell"] },
   version: { description: "print versions", flags: [], args: [] },
   help: { description: "show help", flags: [], args: ["command"] },

@@ -2,9 +2,8 @@
  * Routes argv: operations (`rig ws1/test`, `rig doctor-db`), the read-only fast lane, or
  * the commander program. Returns the exit code; throws RigError on failure.
  */
-import { RigError } from "../errors.ts";
 import { terminal } from "../host/terminal.ts";
-import { BUILTIN_COMMANDS, UPCOMING_COMMANDS, commandIndex, readGlobals, rewrite } from "./argv.ts";
+import { BUILTIN_COMMANDS, commandIndex, readGlobals, rewrite } from "./argv.ts";
 import type { Cli } from "./context.ts";
 import { fastLane } from "./fastlane.ts";
 
@@ -16,9 +15,6 @@ export async function runCli(rawArgv: string[], signal: AbortSignal): Promise<nu
   const index = commandIndex(argv);
   const word = index >= 0 ? (argv[index] as string) : undefined;
 
-  if (word !== undefined && (UPCOMING_COMMANDS as readonly string[]).includes(word)) {
-    throw new RigError("UNKNOWN_COMMAND", `rig ${word} is not available in this version yet`, { detail: ["Run `rig help` for the commands there are."] });
-  }
   if (word !== undefined && !(BUILTIN_COMMANDS as readonly string[]).includes(word)) {
     const { runOperationCommand } = await import("./commands/operation.ts");
     return runOperationCommand(cli, argv, index);

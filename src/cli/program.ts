@@ -125,6 +125,11 @@ Examples:
     .option("-n, --limit <n>", "how many entries", "50")
     .action(lazy("log"));
 
+  add("gc", "remove what providers made for this project that no workspace owns", ["rig gc --dry-run", "rig gc --yes"])
+    .option("--dry-run", "only list what would be removed")
+    .option("-y, --yes", "do not ask for confirmation")
+    .action(lazy("gc"));
+
   add("projects", "find rig projects below the current directory", ["rig projects", "rig projects --json | jq -r '.projects[].root'"]).action(
     lazy("projects"),
   );

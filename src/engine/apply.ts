@@ -13,6 +13,7 @@ import { acquireLock, describeHolder } from "../state/lock.ts";
 import type { Store } from "../state/store.ts";
 import { collectArtifacts, decide, keyDetail, upstreamKeys } from "./cache.ts";
 import { captureConsole } from "./capture.ts";
+import { fault } from "./fault.ts";
 import type { CompiledWorkflow, Step, TaskNode } from "./compile.ts";
 import { findNonJson, isPlainObject } from "./json.ts";
 import type { Project } from "./project.ts";
@@ -206,6 +207,7 @@ class Evaluation {
     };
 
     this.observer.running?.(node);
+    fault("apply:task-started");
     let output: JsonObject;
     try {
       const providers = await registry.runtimes(node.scope, {
@@ -245,6 +247,7 @@ class Evaluation {
     }
     if (invalidate) throw new Restart(node, invalidate);
     const ms = record("ok", output, null);
+    fault("apply:task-recorded");
     this.runIds[node.index] = runId;
     this.ran.add(node.index);
     this.observer.done?.(node, ms);

@@ -12,7 +12,7 @@ export interface CheckResult {
 }
 
 /** Every provider declaration a workflow uses, in tasks, hooks or operations, once each. */
-function declarations(workflows: CompiledWorkflow[]): ProviderDecl[] {
+export function declarations(workflows: CompiledWorkflow[]): ProviderDecl[] {
   const seen = new Map<number, ProviderDecl>();
   for (const w of workflows) {
     const scopes = [...w.tasks.map((t) => t.scope), ...(w.workspace ? [w.workspace.scope] : []), ...[...w.workspaceOperations.values(), ...w.operations.values()].map((o) => o.scope)];

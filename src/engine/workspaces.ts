@@ -10,6 +10,7 @@ import { terminal } from "../host/terminal.ts";
 import type { JsonObject } from "../sdk/types.ts";
 import { type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../state/store.ts";
 import { captureConsole } from "./capture.ts";
+import { fault } from "./fault.ts";
 import type { CompiledWorkflow } from "./compile.ts";
 import { findNonJson, isPlainObject } from "./json.ts";
 import { checkWorkspaceName } from "./names.ts";
@@ -72,6 +73,7 @@ export async function createWorkspace(project: Project, workflow: CompiledWorkfl
     });
   }
   const logId = store.logStart("create", workflow.name, name);
+  fault("create:intent-recorded");
   let reported: JsonObject = {};
   const workspace = {
     name,
@@ -83,13 +85,16 @@ export async function createWorkspace(project: Project, workflow: CompiledWorkfl
       if (problem) throw new Error(problem);
       reported = { ...reported, ...structuredClone(partial) };
       store.updateWorkspace(workflow.name, name, { ctx: reported });
+      fault("create:resource-recorded");
     },
   };
   try {
     const created = await runHook(project, workflow, workspace, options, (args) => hooks.create(args));
     const problem = isPlainObject(created) ? findNonJson(created, "workspace ctx") : "create must return a JSON object";
     if (problem) throw new Error(`the create hook's result is not usable: ${problem}`);
+    fault("create:hook-returned");
     store.updateWorkspace(workflow.name, name, { status: "ready", ctx: created });
+    fault("create:ready");
     store.logFinish(logId, "ok");
     return workspaceInfo(store.workspace(workflow.name, name) as WorkspaceRow);
   } catch (error) {
@@ -118,12 +123,14 @@ export async function removeWorkspace(project: Project, workflow: CompiledWorkfl
   const { store } = project;
   const logId = store.logStart("remove", workflow.name, row.name);
   store.updateWorkspace(workflow.name, row.name, { status: "removing" });
+  fault("rm:removing-recorded");
   const ctx = JSON.parse(row.ctx) as JsonObject;
   try {
     if (hooks.remove) {
       const remove = hooks.remove;
       await runHook(project, workflow, { name: row.name, ctx, record: () => {} }, options, (args) => remove(args));
     }
+    fault("rm:hook-returned");
   } catch (error) {
     store.logFinish(logId, "failed", { error: redact(messageOf(error)), forced: options.force === true });
     if (!options.force || (isRigError(error) && error.code === "INTERRUPTED")) {

@@ -44,16 +44,18 @@ function trackGroup(pid: number): void {
 /**
  * Runs a command, captures its output and streams each line into the current activity's
  * log (unless `quiet`: a provider's own bookkeeping). `label` names who ran it in errors
- * (e.g. "local"), `display` replaces the command shown in them.
+ * (e.g. "local"), `display` replaces the command shown in them. `cleanup` commands run
+ * even after an interrupt.
  */
 export async function runCommand(
   command: readonly string[] | string,
-  options: ExecOptions & { label?: string; display?: string; quiet?: boolean } = {},
+  options: ExecOptions & { label?: string; display?: string; quiet?: boolean; cleanup?: boolean } = {},
 ): Promise<ExecResult> {
   const activity = currentActivity();
   const shown = options.display ?? displayCommand(command);
   if (Array.isArray(command) && command.length === 0) throw new RigError("EXEC_FAILED", "exec(): empty command");
-  const signal = activity?.signal;
+  // Cleanup (removing a build container after Ctrl-C) must still run once interrupted.
+  const signal = options.cleanup ? undefined : activity?.signal;
   if (signal?.aborted) throw new RigError("INTERRUPTED", `${options.label ? `${options.label}: ` : ""}command interrupted: ${shown}`);
   const { execa } = await import("execa");
   const common = {

@@ -47,10 +47,22 @@ export interface ProviderCheck {
   message?: string;
 }
 
+/** Something a provider made for this project, as `rig gc` sees it. */
+export interface ProviderResource {
+  /** How a person recognises it: a container name, a path, `host:path`. */
+  id: string;
+  /** The workspace-context fields that own it: a workspace whose ctx has all of them owns it. */
+  match: Record<string, string>;
+}
+
 export interface ProviderController<Runtime> {
   runtime(ctx: RuntimeContext): Runtime;
   checks?(): Awaitable<ProviderCheck[]>;
   validateArtifact?(ref: ArtifactRef): Awaitable<boolean>;
+  /** Everything it made for this project (found by its labels), for `rig gc`. */
+  resources?(): Awaitable<ProviderResource[]>;
+  /** Removes one of `resources()`; `rig gc` calls it for those no workspace owns. */
+  destroy?(resource: ProviderResource): Awaitable<void>;
 }
 
 export interface ProviderCreateArgs<Config> {

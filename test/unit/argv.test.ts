@@ -1,6 +1,6 @@
 /** Pure argv helpers: command word, global options, operation rewrites, operation tokens. */
 import { describe, expect, test } from "bun:test";
-import { BUILTIN_COMMANDS, UPCOMING_COMMANDS, commandIndex, parseOperationToken, readGlobals, rewrite } from "../../src/cli/argv.ts";
+import { BUILTIN_COMMANDS, commandIndex, parseOperationToken, readGlobals, rewrite } from "../../src/cli/argv.ts";
 import { RESERVED_COMMANDS } from "../../src/engine/compile.ts";
 
 describe("commandIndex", () => {
@@ -132,7 +132,7 @@ describe("parseOperationToken", () => {
 });
 
 describe("command lists", () => {
-  test.each([...BUILTIN_COMMANDS, ...UPCOMING_COMMANDS])("%s is reserved for operation ids", (command) => {
+  test.each([...BUILTIN_COMMANDS])("%s is reserved for operation ids", (command) => {
     expect(RESERVED_COMMANDS as readonly string[]).toContain(command);
   });
 });

@@ -75,7 +75,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
     const engine = config.host ?? process.env.DOCKER_HOST ?? "the default engine";
     const env = config.host ? { ...process.env, DOCKER_HOST: config.host } : undefined;
     // The provider's own docker calls are quiet; commands run *in* containers are logged.
-    const cli = (args: readonly string[], options: ExecOptions & { label?: string; quiet?: boolean } = {}) =>
+    const cli = (args: readonly string[], options: ExecOptions & { label?: string; quiet?: boolean; cleanup?: boolean } = {}) =>
       runCommand(["docker", ...args], { env, label: `docker (${engine})`, quiet: true, ...options });
     const network = config.network ? ["--network", config.network] : [];
     const labels = (extra: Record<string, string>) =>
@@ -100,6 +100,21 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
         } catch (error) {
           return [{ name: "engine", ok: false, message: `cannot reach Docker at ${engine}: ${messageOf(error)}` }];
         }
+      },
+
+      // Workspace containers, and build containers a killed apply left behind.
+      async resources() {
+        const listed = await cli(["ps", "-a", "--filter", `label=rigkit.project=${project.id}`, "--format", '{{.Names}}\t{{.Label "rigkit.kind"}}']);
+        return listed.stdout
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => line.split("\t")[0] as string)
+          .map((name) => ({ id: `container ${name}`, match: { container: name } }));
+      },
+
+      async destroy(resource) {
+        const name = resource.match.container;
+        if (name) await cli(["rm", "-f", name], { reject: false });
       },
 
       async validateArtifact(ref) {
@@ -135,7 +150,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
               ctx.log(`snapshot ${tag} (${id.slice(0, 19)})`);
               return { provider: "docker", kind: "image", id, tag };
             } finally {
-              await cli(["rm", "-f", name], { reject: false });
+              await cli(["rm", "-f", name], { reject: false, cleanup: true });
             }
           },
 
@@ -156,7 +171,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
           },
 
           async removeWorkspace(container) {
-            const result = await cli(["rm", "-f", container], { reject: false });
+            const result = await cli(["rm", "-f", container], { reject: false, cleanup: true });
             if (result.exitCode !== 0 && !/no such container/i.test(result.stderr)) {
               throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot remove container ${container}`, {
                 detail: result.stderr.trim().split("\n").slice(-5),

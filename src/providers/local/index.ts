@@ -3,7 +3,7 @@
  * machine, prepared directories live under `.rigkit/base/`, and workspaces are copies of
  * a prepared directory under `.rigkit/workspaces/<name>`.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cp } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
@@ -101,6 +101,18 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
     return {
       validateArtifact(ref) {
         return ref.kind === "dir" && typeof ref.path === "string" && existsSync(ref.path);
+      },
+      resources() {
+        if (!existsSync(workspaceRoot)) return [];
+        // Everything in there, including a copy probe a killed create left behind.
+        return readdirSync(workspaceRoot).map((name) => {
+          const dir = join(workspaceRoot, name);
+          return { id: dir, match: { dir } };
+        });
+      },
+      async destroy(resource) {
+        const dir = resource.match.dir;
+        if (dir && inside(workspaceRoot, resolve(dir))) await removeTree(resolve(dir));
       },
       runtime(ctx) {
         const exec = (command: readonly string[] | string, options: ExecOptions = {}) =>

@@ -105,10 +105,10 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       placements = next.catch(() => undefined);
       return next;
     };
-    const remote = (host: string, command: readonly string[] | string, opts: Omit<ExecOptions, "env"> & { cwd?: string; quiet?: boolean } = {}) => {
+    const remote = (host: string, command: readonly string[] | string, opts: Omit<ExecOptions, "env"> & { cwd?: string; quiet?: boolean; cleanup?: boolean } = {}) => {
       const body = opts.cwd ? `cd ${shq(opts.cwd)} && ${script(command)}` : script(command);
       // Errors show the remote command; the ssh options around it are the same every time.
-      return runCommand(["ssh", ...options(), host, "--", body], { input: opts.input, reject: opts.reject, quiet: opts.quiet, label: `ssh ${host}`, display: body });
+      return runCommand(["ssh", ...options(), host, "--", body], { ...opts, cwd: undefined, label: `ssh ${host}`, display: body });
     };
 
     return {
@@ -123,8 +123,33 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         );
       },
 
+      // Workspace directories on every reachable host.
+      async resources() {
+        const found = await Promise.all(
+          names.map(async (host) => {
+            const dir = `${root(host)}/workspaces`;
+            const r = await remote(host, `ls -1 ${shq(dir)} 2>/dev/null || true`, { reject: false, quiet: true }).catch(() => null);
+            if (!r || r.exitCode !== 0) return [];
+            return r.stdout
+              .split("\n")
+              .filter((name) => SEGMENT.test(name))
+              .map((name) => ({ id: `${host}:${dir}/${name}`, match: { host, dir: `${dir}/${name}` } }));
+          }),
+        );
+        return found.flat();
+      },
+
+      async destroy(resource) {
+        const { host, dir } = resource.match;
+        if (host && dir && dir.startsWith(`${root(host)}/workspaces/`)) await remote(host, ["rm", "-rf", dir], { quiet: true });
+      },
+
       async validateArtifact(ref) {
         if (ref.kind !== "dir" || typeof ref.paths !== "object" || ref.paths === null) return true;
+        // A host left out (it was down) that answers now should get its copy: prepare again.
+        for (const host of names.filter((h) => !(h in (ref.paths as object)))) {
+          if ((await remote(host, "true", { reject: false, quiet: true }).catch(() => null))?.exitCode === 0) return false;
+        }
         for (const [host, path] of Object.entries(ref.paths as Record<string, string>)) {
           if (!names.includes(host)) continue;
           const r = await remote(host, ["test", "-d", path], { reject: false, quiet: true });
@@ -213,11 +238,12 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
             return { host: chosen.host, dir };
           },
           async removeWorkspace({ host, dir }) {
-            const base = `${root(host)}/workspaces/`;
-            if (!dir.startsWith(base) || dir.slice(base.length).includes("/") || !SEGMENT.test(dir.slice(base.length))) {
-              throw new RigError("PROVIDER_FAILED", `ssh: refusing to remove ${dir} on ${host}: not a workspace directory under ${base}`);
+            // The path stored with the workspace counts, even if the host's root changed since.
+            const name = dir.slice(dir.lastIndexOf("/") + 1);
+            if (!dir.endsWith(`/workspaces/${name}`) || !SEGMENT.test(name) || name === "." || name === "..") {
+              throw new RigError("PROVIDER_FAILED", `ssh: refusing to remove ${dir} on ${host}: not a rig workspace directory (…/workspaces/<name>)`);
             }
-            await remote(host, ["rm", "-rf", dir], { quiet: true });
+            await remote(host, ["rm", "-rf", dir], { quiet: true, cleanup: true });
           },
           shell: ({ host, dir }) => runInteractive(["ssh", ...options(), "-t", host, `cd ${shq(dir)} && exec $SHELL -l`]),
         };

@@ -1,0 +1,41 @@
+import { collectGarbage, findGarbage } from "../../engine/gc.ts";
+import { openProject } from "../../engine/project.ts";
+import { RigError } from "../../errors.ts";
+import { prompt } from "../../host/local.ts";
+import { terminal } from "../../host/terminal.ts";
+import { type Cli, lockProject, projectOptions } from "../context.ts";
+import { emit, err, out } from "../ui.ts";
+
+/** `rig gc [--dry-run] [--yes]`: removes provider resources no workspace owns, and stuck records whose resources are gone. */
+export default async function gcCommand(cli: Cli, opts: { dryRun?: boolean; yes?: boolean }): Promise<void> {
+  const project = await openProject(projectOptions(cli.globals));
+  await lockProject(cli, project.store, "gc");
+  const garbage = await findGarbage(project);
+  const report = {
+    orphans: garbage.orphans.map((o) => ({ provider: o.provider, id: o.id })),
+    stale: garbage.stale.map((w) => ({ name: w.name, workflow: w.workflow, status: w.status })),
+  };
+  const c = out.colors;
+  const lines = [
+    ...garbage.orphans.map((o) => `  ${c.yellow("orphan")}  ${o.provider}: ${o.id}`),
+    ...garbage.stale.map((w) => `  ${c.yellow("stale")}   workspace ${w.name} (${w.workflow}, stuck ${w.status}, its resources are gone)`),
+  ];
+  if (lines.length === 0) {
+    emit({ ...report, removed: false }, () => "Nothing to collect: every resource has a workspace, every workspace its resources.");
+    return;
+  }
+  if (opts.dryRun) {
+    emit({ ...report, removed: false }, () => `Would remove:\n${lines.join("\n")}\n${c.dim("Run `rig gc --yes` to remove them.")}`);
+    return;
+  }
+  if (!opts.yes) {
+    if (!terminal.canPrompt()) throw new RigError("CONFIRMATION_REQUIRED", `Removing ${lines.length} orphaned item(s) needs confirmation: pass --yes`);
+    err.line(lines.join("\n"));
+    if (!(await prompt.confirm(`Remove these ${lines.length}?`))) throw new RigError("INTERRUPTED", "Cancelled: nothing removed");
+  }
+  const failures = await collectGarbage(project, garbage);
+  if (failures.length > 0) {
+    throw new RigError("PROVIDER_FAILED", `Could not remove ${failures.length} of ${garbage.orphans.length} orphans`, { detail: failures });
+  }
+  emit({ ...report, removed: true }, () => `${c.green("✓")} Removed:\n${lines.join("\n")}`);
+}

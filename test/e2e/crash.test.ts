@@ -1,0 +1,116 @@
+/**
+ * Crash safety: rig is SIGKILLed at every step boundary of apply, create and rm
+ * (RIGKIT_FAULT), and at random moments. Afterwards the state opens, passes
+ * integrity_check, keeps every finished task, `rig gc --dry-run` lists exactly what no
+ * record owns, and `rig gc --yes` leaves no orphan and no stuck record.
+ */
+import { describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { RIG, project, rig } from "../helpers.ts";
+
+const CONFIG = `import { workflow, local } from "rigkit";
+export default workflow("c")
+  .addProvider("local", local())
+  .task("one", async () => ({ ctx: { one: 1 } }))
+  .task("base", async ({ step, providers }) => {
+    const dir = providers.local.prepareDir("base", { fresh: true });
+    await providers.local.exec(["sh", "-c", "for i in $(seq 1 300); do echo $i > f$i; done"], { cwd: dir });
+    return { ctx: { ...step.ctx, base: providers.local.dirRef(dir) } };
+  })
+  .workspace({
+    create: async ({ workflow, providers }) => providers.local.createWorkspace({ from: workflow.ctx.base }),
+    remove: async ({ workspace, providers }) => { if (workspace.ctx.dir) await providers.local.removeWorkspace(workspace.ctx.dir); },
+  });`;
+
+function state(dir: string) {
+  const db = new Database(join(dir, ".rigkit", "state.sqlite"));
+  try {
+    return {
+      integrity: (db.query("PRAGMA integrity_check").get() as { integrity_check: string }).integrity_check,
+      runs: (db.query("SELECT path FROM task_runs WHERE status = 'ok'").all() as { path: string }[]).map((r) => r.path),
+      workspaces: db.query("SELECT name, status, ctx FROM workspaces").all() as { name: string; status: string; ctx: string }[],
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Workspace directories no record points at: what gc must find, computed independently. */
+function unownedDirs(dir: string): string[] {
+  const root = join(dir, ".rigkit", "workspaces");
+  const owned = new Set(state(dir).workspaces.map((w) => (JSON.parse(w.ctx) as { dir?: string }).dir));
+  return existsSync(root) ? readdirSync(root).map((n) => join(root, n)).filter((p) => !owned.has(p)) : [];
+}
+
+async function checkInvariants(dir: string, finished: string[]) {
+  expect((await rig(["ls", "--json"], { cwd: dir })).exitCode).toBe(0);
+  const before = state(dir);
+  expect(before.integrity).toBe("ok");
+  for (const path of finished) expect(before.runs).toContain(path);
+  const expected = unownedDirs(dir);
+  const dry = await rig(["gc", "--dry-run", "--json"], { cwd: dir });
+  expect(dry.exitCode).toBe(0);
+  expect(dry.json().orphans.map((o: { id: string }) => o.id).sort()).toEqual(expected.sort());
+  expect((await rig(["gc", "--yes", "--json"], { cwd: dir })).exitCode).toBe(0);
+  expect(unownedDirs(dir)).toEqual([]);
+  const after = state(dir);
+  for (const w of after.workspaces) {
+    // What is left is usable or removable: ready, or stuck with its directory still there.
+    if (w.status !== "ready") expect(existsSync((JSON.parse(w.ctx) as { dir: string }).dir)).toBe(true);
+  }
+  const cleanup = await rig(["rm", "--all", "--yes"], { cwd: dir });
+  expect(cleanup.exitCode).toBe(0);
+  expect(unownedDirs(dir)).toEqual([]);
+}
+
+function killedAt(point: string, args: string[], dir: string) {
+  const r = Bun.spawnSync([RIG, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1", RIGKIT_FAULT: point }, stdout: "pipe", stderr: "pipe" });
+  expect(r.signalCode).toBe("SIGKILL");
+}
+
+describe("kill -9 at every boundary", () => {
+  const cases: [string, string[], boolean, string[]][] = [
+    // point, command, apply first, tasks that must survive
+    ["apply:task-started", ["apply"], false, []],
+    ["apply:task-recorded", ["apply"], false, ["one"]],
+    ["create:intent-recorded", ["create", "w1"], true, ["one", "base"]],
+    ["create:resource-recorded", ["create", "w1"], true, ["one", "base"]],
+    ["create:hook-returned", ["create", "w1"], true, ["one", "base"]],
+    ["create:ready", ["create", "w1"], true, ["one", "base"]],
+    ["rm:removing-recorded", ["rm", "w1", "--yes"], true, ["one", "base"]],
+    ["rm:hook-returned", ["rm", "w1", "--yes"], true, ["one", "base"]],
+  ];
+  for (const [point, args, prepare, finished] of cases) {
+    test(point, async () => {
+      const dir = project({ "rigkit.config.ts": CONFIG });
+      if (prepare) expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+      if (args[0] === "rm") expect((await rig(["create", "w1"], { cwd: dir })).exitCode).toBe(0);
+      killedAt(point, args, dir);
+      await checkInvariants(dir, finished);
+    }, 30_000);
+  }
+});
+
+test("kills at random moments of create and rm keep the same invariants", async () => {
+  const dir = project({ "rigkit.config.ts": CONFIG });
+  expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+  const rounds = Number(process.env.RIGKIT_CRASH_ROUNDS ?? 20);
+  for (let i = 0; i < rounds; i++) {
+    const args = i % 3 === 2 ? ["rm", "--all", "--yes"] : ["create", `r${i}`];
+    const proc = Bun.spawn([RIG, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, stdout: "ignore", stderr: "ignore" });
+    await Bun.sleep(Math.floor(Math.random() * 250));
+    proc.kill("SIGKILL");
+    await proc.exited;
+    expect((await rig(["ls", "--json"], { cwd: dir })).exitCode).toBe(0);
+    expect(state(dir).integrity).toBe("ok");
+    expect(state(dir).runs).toEqual(expect.arrayContaining(["one", "base"]));
+    const expected = unownedDirs(dir);
+    const dry = (await rig(["gc", "--dry-run", "--json"], { cwd: dir })).json();
+    expect(dry.orphans.map((o: { id: string }) => o.id).sort()).toEqual(expected.sort());
+    expect((await rig(["gc", "--yes"], { cwd: dir })).exitCode).toBe(0);
+    expect(unownedDirs(dir)).toEqual([]);
+  }
+  expect((await rig(["rm", "--all", "--yes"], { cwd: dir })).exitCode).toBe(0);
+}, 120_000);
