@@ -96,7 +96,9 @@ export class ProviderRegistry {
     if (spec.configSchema) {
       const parsed = spec.configSchema.safeParse(config);
       if (!parsed.success) {
-        throw new RigError("CONFIG_ERROR", `${where}: invalid config`, { detail: [redact(messageOf(parsed.error))] });
+        const issues = (parsed.error as { issues?: { path: PropertyKey[]; message: string }[] }).issues;
+        const lines = issues?.map((i) => `${i.path.map(String).join(".") || "config"}: ${i.message}`) ?? [messageOf(parsed.error)];
+        throw new RigError("CONFIG_ERROR", `${where}: invalid config: ${redact(lines[0] ?? "")}`, { detail: lines.slice(1).map(redact) });
       }
       config = parsed.data;
     }
@@ -128,7 +130,13 @@ export class ProviderRegistry {
     for (const decl of scope.providers) {
       if (decl.definition.id !== ref.provider) continue;
       const controller = await this.controller(decl);
-      if (controller.validateArtifact) return Boolean(await controller.validateArtifact(ref));
+      if (!controller.validateArtifact) return true;
+      try {
+        return Boolean(await controller.validateArtifact(ref));
+      } catch (error) {
+        if (isRigError(error)) throw error;
+        throw new RigError("PROVIDER_FAILED", `${this.label(decl)}: cannot check ${ref.kind} artifact: ${redact(messageOf(error))}`, { cause: error });
+      }
     }
     return true;
   }

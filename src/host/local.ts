@@ -49,7 +49,7 @@ function trackGroup(pid: number): void {
  */
 export async function runCommand(
   command: readonly string[] | string,
-  options: ExecOptions & { label?: string; display?: string; quiet?: boolean; cleanup?: boolean } = {},
+  options: ExecOptions & { label?: string; display?: string; quiet?: boolean } = {},
 ): Promise<ExecResult> {
   const activity = currentActivity();
   const shown = options.display ?? displayCommand(command);

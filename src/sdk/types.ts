@@ -16,6 +16,8 @@ export interface ExecOptions {
   input?: string;
   /** Throw when the command exits non-zero (default true). */
   reject?: boolean;
+  /** Run even after Ctrl-C (for cleanup in a `finally`); other commands are refused then. */
+  cleanup?: boolean;
 }
 
 export interface ExecResult {

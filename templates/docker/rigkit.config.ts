@@ -40,7 +40,8 @@ export default workflow("app")
   .workspaceOperation("shell", {
     description: "Open a shell in the workspace's container",
     run: async ({ workspace, providers }) => {
-      await providers.docker.shell(workspace.ctx.container, { workdir: "/work" });
+      const code = await providers.docker.shell(workspace.ctx.container, { workdir: "/work" });
+      if (code !== 0) throw new Error(`the shell ended with exit code ${code}`);
     },
   })
 
@@ -48,7 +49,8 @@ export default workflow("app")
     description: "Run a shell command in the workspace's container",
     input: z.object({ command: z.string().describe("the shell command to run") }),
     run: async ({ input, workspace, providers }) => {
-      const result = await providers.docker.exec(workspace.ctx.container, input.command, { workdir: "/work", reject: false });
-      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+      // A failing command fails the action (exit 1, with its stderr); its output is in the result otherwise.
+      const result = await providers.docker.exec(workspace.ctx.container, input.command, { workdir: "/work" });
+      return { stdout: result.stdout, stderr: result.stderr };
     },
   });

@@ -51,7 +51,8 @@ export default workflow("app")
   .workspaceOperation("shell", {
     description: "Open a shell in the workspace",
     run: async ({ workspace, providers }) => {
-      await providers.local.shell({ cwd: workspace.ctx.dir });
+      const code = await providers.local.shell({ cwd: workspace.ctx.dir });
+      if (code !== 0) throw new Error(`the shell ended with exit code ${code}`);
     },
   })
 
@@ -59,8 +60,9 @@ export default workflow("app")
     description: "Run a shell command in the workspace",
     input: z.object({ command: z.string().describe("the shell command to run") }),
     run: async ({ input, workspace, providers }) => {
-      const result = await providers.local.exec(input.command, { cwd: workspace.ctx.dir, reject: false });
-      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+      // A failing command fails the action (exit 1, with its stderr); its output is in the result otherwise.
+      const result = await providers.local.exec(input.command, { cwd: workspace.ctx.dir });
+      return { stdout: result.stdout, stderr: result.stderr };
     },
   })
 

@@ -8,7 +8,9 @@
  *   rig rm ws1           remove it
  *
  * Hosts are ssh destinations (aliases from ~/.ssh/config work, and so do the agent and
- * known_hosts). Set RIGKIT_SSH_HOSTS=host1,host2 or edit the list below.
+ * known_hosts). Set RIGKIT_SSH_HOSTS=host1,host2 or edit the list below. Hosts that share
+ * a home directory (NFS, or several sshd on one machine) need their own `root`:
+ *   ssh({ hosts: [{ host: "a", root: "/srv/rig-a" }, { host: "b", root: "/srv/rig-b" }] })
  */
 import { ssh, workflow, z } from "rigkit";
 
@@ -33,7 +35,8 @@ export default workflow("fleet")
   .workspaceOperation("shell", {
     description: "Open a login shell in the workspace",
     run: async ({ workspace, providers }) => {
-      await providers.ssh.shell(workspace.ctx);
+      const code = await providers.ssh.shell(workspace.ctx);
+      if (code !== 0) throw new Error(`the shell ended with exit code ${code}`);
     },
   })
 
@@ -41,7 +44,8 @@ export default workflow("fleet")
     description: "Run a shell command in the workspace",
     input: z.object({ command: z.string().describe("the shell command to run") }),
     run: async ({ input, workspace, providers }) => {
-      const result = await providers.ssh.exec(workspace.ctx.host, input.command, { cwd: workspace.ctx.dir, reject: false });
-      return { host: workspace.ctx.host, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+      // A failing command fails the action (exit 1, with its stderr); its output is in the result otherwise.
+      const result = await providers.ssh.exec(workspace.ctx.host, input.command, { cwd: workspace.ctx.dir });
+      return { host: workspace.ctx.host, stdout: result.stdout, stderr: result.stderr };
     },
   });

@@ -31,7 +31,10 @@ describe("rig init", () => {
     expect(apply.json().ran).toEqual(["toolchain", "source", "setup"]);
     expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
     const exec = await rig(["ws1/exec", "--command", "cat hello.txt .prepared", "--json"], { cwd: dir });
-    expect(exec.json()).toMatchObject({ exitCode: 0, stdout: "hi\nprepared by rigkit" });
+    expect(exec.json()).toMatchObject({ stdout: "hi\nprepared by rigkit" });
+    const failing = await rig(["ws1/exec", "--command", "echo broken >&2; exit 3", "--json"], { cwd: dir });
+    expect(failing.exitCode).toBe(1);
+    expect(failing.error().message).toContain("command failed (exit 3)");
     expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
   });
 

@@ -86,7 +86,7 @@ export default async function doctorCommand(cli: Cli): Promise<void> {
     try {
       const { openProject } = await import("../../engine/project.ts");
       const project = await openProject(options);
-      check("workflows", true, project.workflows.map((w) => `${w.name} (${w.tasks.length} tasks)`).join(", "));
+      check("workflows", true, project.workflows.map((w) => `${w.name} (${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"})`).join(", "));
       const { providerChecks } = await import("../../engine/checks.ts");
       for (const r of await providerChecks(project, project.workflows)) check(`provider ${r.provider}: ${r.name}`, r.ok, r.message);
     } catch (error) {

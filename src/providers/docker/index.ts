@@ -75,7 +75,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
     const engine = config.host ?? process.env.DOCKER_HOST ?? "the default engine";
     const env = config.host ? { ...process.env, DOCKER_HOST: config.host } : undefined;
     // The provider's own docker calls are quiet; commands run *in* containers are logged.
-    const cli = (args: readonly string[], options: ExecOptions & { label?: string; quiet?: boolean; cleanup?: boolean } = {}) =>
+    const cli = (args: readonly string[], options: ExecOptions & { label?: string; quiet?: boolean } = {}) =>
       runCommand(["docker", ...args], { env, label: `docker (${engine})`, quiet: true, ...options });
     const network = config.network ? ["--network", config.network] : [];
     const labels = (extra: Record<string, string>) =>

@@ -105,7 +105,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       placements = next.catch(() => undefined);
       return next;
     };
-    const remote = (host: string, command: readonly string[] | string, opts: Omit<ExecOptions, "env"> & { cwd?: string; quiet?: boolean; cleanup?: boolean } = {}) => {
+    const remote = (host: string, command: readonly string[] | string, opts: Omit<ExecOptions, "env"> & { cwd?: string; quiet?: boolean } = {}) => {
       const body = opts.cwd ? `cd ${shq(opts.cwd)} && ${script(command)}` : script(command);
       // Errors show the remote command; the ssh options around it are the same every time.
       return runCommand(["ssh", ...options(), host, "--", body], { ...opts, cwd: undefined, label: `ssh ${host}`, display: body });
@@ -224,7 +224,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
             const dir = `${root(chosen.host)}/workspaces/${workspace.name}`;
             const source = from.paths[chosen.host] as string;
             workspace.record({ host: chosen.host, dir });
-            ctx.log(`placing ${workspace.name} on ${chosen.host} (${chosen.count} workspaces, load ${chosen.load})`);
+            ctx.log(`placing ${workspace.name} on ${chosen.host} (${chosen.count} workspace${chosen.count === 1 ? "" : "s"}, load ${chosen.load})`);
             try {
               await remote(
                 chosen.host,
