@@ -25,7 +25,11 @@ export const scratch = defineProvider<{ root: string }, ScratchRuntime>({
   create({ config, storage, hostStorage, project }) {
     return {
       // Shown by `rig plan` (as a warning when failing) and `rig doctor`.
-      checks: () => [{ name: "root", ok: existsSync(config.root), message: config.root }],
+      checks: () => [
+        existsSync(config.root)
+          ? { name: "root", ok: true, message: config.root }
+          : { name: "root", ok: false, message: `${config.root} does not exist: create it or change scratch({ root })` },
+      ],
       // A cached task whose output holds a ref to a deleted directory reruns.
       validateArtifact: (ref) => typeof ref.path === "string" && existsSync(ref.path),
       runtime: (ctx) => ({

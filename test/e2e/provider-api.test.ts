@@ -38,8 +38,9 @@ export default workflow("x")
 
   rmSync(root, { recursive: true });
   const doctor = (await rig(["doctor", "--json"], { cwd: dir })).json();
-  expect(doctor.checks.find((c: { name: string }) => c.name === "provider scratch: root")).toEqual({ name: "provider scratch: root", ok: false, message: root });
-  expect((await rig(["plan"], { cwd: dir })).stderr).toContain(`warning provider scratch: root: ${root}`);
+  const missing = `${root} does not exist: create it or change scratch({ root })`;
+  expect(doctor.checks.find((c: { name: string }) => c.name === "provider scratch: root")).toEqual({ name: "provider scratch: root", ok: false, message: missing });
+  expect((await rig(["plan"], { cwd: dir })).stderr).toContain(`warning provider scratch: root: ${missing}`);
 });
 
 test("a config that fails the provider's configSchema is a config error", async () => {
