@@ -17,7 +17,7 @@ import { fault } from "./fault.ts";
 import type { CompiledWorkflow, Step, TaskNode } from "./compile.ts";
 import { findNonJson, isPlainObject } from "./json.ts";
 import type { Project } from "./project.ts";
-import { redact } from "./secrets.ts";
+import { redact, refuseSecrets } from "./secrets.ts";
 
 /** How often one task may send evaluation back to an earlier task before we stop it. */
 export const MAX_INVALIDATION_PASSES = 3;
@@ -222,6 +222,7 @@ class Evaluation {
         metadata: (data: JsonObject) => {
           const problem = isPlainObject(data) ? findNonJson(data, "metadata") : "metadata is not an object";
           if (problem) throw new Error(`step.metadata(): ${problem}`);
+          refuseSecrets(data, "step.metadata()");
           metadata = { ...(metadata ?? {}), ...structuredClone(data) };
         },
         invalidate: (taskId: string) => {
@@ -282,6 +283,7 @@ class Evaluation {
     if (!isPlainObject(ctx)) throw new Error(`the returned ctx must be a JSON object, got ${ctx === null ? "null" : Array.isArray(ctx) ? "an array" : typeof ctx}`);
     const problem = findNonJson(ctx);
     if (problem) throw new Error(`the returned context is not JSON: ${problem}`);
+    refuseSecrets(ctx, "the returned context");
     if (node.options.output) {
       const parsed = node.options.output.safeParse(ctx);
       if (!parsed.success) throw new Error(`the returned context does not match its output schema: ${messageOf(parsed.error)}`);

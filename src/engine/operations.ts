@@ -8,7 +8,7 @@ import { captureConsole } from "./capture.ts";
 import type { CompiledWorkflow, OperationNode } from "./compile.ts";
 import { findNonJson } from "./json.ts";
 import type { Project } from "./project.ts";
-import { redact } from "./secrets.ts";
+import { redact, refuseSecrets } from "./secrets.ts";
 
 export interface OperationOptions {
   signal?: AbortSignal;
@@ -58,6 +58,7 @@ export async function runOperation(
     const value = result === undefined ? null : result;
     const problem = findNonJson(value, "result");
     if (problem) throw new Error(`its result is not JSON: ${problem}`);
+    refuseSecrets(value, "its result");
     store.logFinish(logId, "ok");
     return value;
   } catch (error) {

@@ -16,3 +16,18 @@ export function redact(text: string): string {
   for (const secret of secrets) if (out.includes(secret)) out = out.replaceAll(secret, SECRET_MASK);
   return out;
 }
+
+/**
+ * Refuses JSON that would carry a secret's value into the state file (a task's context or
+ * metadata, a workspace context, an operation result): masking it would silently corrupt
+ * the value, so the task, hook or operation fails with a clear message instead.
+ */
+export function refuseSecrets(value: unknown, what: string): void {
+  if (secrets.size === 0) return;
+  const text = JSON.stringify(value) ?? "";
+  for (const secret of secrets) {
+    if (text.includes(secret) || text.includes(JSON.stringify(secret).slice(1, -1))) {
+      throw new Error(`${what} contains the value of a secret (env.secret): keep secrets out of it; pass the provider instead`);
+    }
+  }
+}

@@ -15,7 +15,7 @@ import type { CompiledWorkflow } from "./compile.ts";
 import { findNonJson, isPlainObject } from "./json.ts";
 import { checkWorkspaceName } from "./names.ts";
 import type { Project } from "./project.ts";
-import { redact } from "./secrets.ts";
+import { redact, refuseSecrets } from "./secrets.ts";
 
 export type { WorkspaceInfo };
 
@@ -83,6 +83,7 @@ export async function createWorkspace(project: Project, workflow: CompiledWorkfl
     record(partial: JsonObject) {
       const problem = isPlainObject(partial) ? findNonJson(partial, "workspace.record()") : "workspace.record() needs an object";
       if (problem) throw new Error(problem);
+      refuseSecrets(partial, "workspace.record()");
       reported = { ...reported, ...structuredClone(partial) };
       store.updateWorkspace(workflow.name, name, { ctx: reported });
       fault("create:resource-recorded");
@@ -92,6 +93,7 @@ export async function createWorkspace(project: Project, workflow: CompiledWorkfl
     const created = await runHook(project, workflow, workspace, options, (args) => hooks.create(args));
     const problem = isPlainObject(created) ? findNonJson(created, "workspace ctx") : "create must return a JSON object";
     if (problem) throw new Error(`the create hook's result is not usable: ${problem}`);
+    refuseSecrets(created, "the create hook's result");
     fault("create:hook-returned");
     store.updateWorkspace(workflow.name, name, { status: "ready", ctx: created });
     fault("create:ready");
