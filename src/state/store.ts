@@ -141,10 +141,16 @@ export class Store {
     // node:fs only here: read-only commands never load it.
     const { chmodSync, closeSync, existsSync, mkdirSync, openSync } = require("node:fs") as typeof import("node:fs");
     const dir = path.slice(0, Math.max(1, path.lastIndexOf("/")));
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (existsSync(path)) checkHeader(path);
-    else closeSync(openSync(path, "a", 0o600));
-    chmodSync(path, 0o600);
+    try {
+      if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (existsSync(path)) checkHeader(path);
+      else closeSync(openSync(path, "a", 0o600));
+      chmodSync(path, 0o600);
+    } catch (error) {
+      // A directory, a path through a file, a name too long, no permission: say so plainly.
+      if (error instanceof RigError) throw error;
+      throw stateError(path, "cannot be used", messageOf(error), error);
+    }
 
     let db: Database;
     try {
@@ -174,7 +180,13 @@ export class Store {
    */
   static async openReadOnly(path: string): Promise<Store | null> {
     const file = Bun.file(path);
-    if (!(await file.exists())) return null;
+    let exists: boolean;
+    try {
+      exists = await file.exists();
+    } catch (error) {
+      throw stateError(path, "cannot be used", messageOf(error), error);
+    }
+    if (!exists) return null;
     if (file.size > 0 && (await file.slice(0, 16).text()) !== SQLITE_MAGIC) throw notSqlite(path);
     let db: Database;
     try {

@@ -195,9 +195,13 @@ describe("the state file", () => {
     db.close();
     const bytes = readFileSync(path);
     writeFileSync(path, bytes.subarray(0, 1024 + 100));
-    const r = await rig(["plan", "--json"], { cwd: dir });
-    expect(r.exitCode).toBe(1);
-    expect(r.error().code).toBe("STATE_ERROR");
+    const before = sha(path);
+    for (const args of [["plan"], ["apply"], ["ls"]]) {
+      const r = await rig([...args, "--json"], { cwd: dir });
+      expect(r.exitCode).toBe(1);
+      expect(r.error().code).toBe("STATE_ERROR");
+    }
+    expect(sha(path)).toBe(before);
   });
 });
 
