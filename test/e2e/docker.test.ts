@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { cpSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, project, rig, tempDir } from "../helpers.ts";
+import { REPO, RIG, project, rig, tempDir } from "../helpers.ts";
 import { services } from "../services.ts";
 
 const svc = services("docker");
@@ -151,5 +151,49 @@ describe.if(svc !== null)("the global toolchain example", () => {
     expect((await rig(["create", "w", "--json"], { cwd: join(root, "app-b"), env })).exitCode).toBe(0);
     expect((await rig(["w/exec", "--command", "cat README /opt/toolchain/INSTALLED", "--json"], { cwd: join(root, "app-b"), env })).json()).toBe("app-b sources\ncc, make, git");
     expect((await rig(["rm", "w", "--yes"], { cwd: join(root, "app-b"), env })).exitCode).toBe(0);
+  }, 60_000);
+});
+
+describe.if(svc !== null)("docker crash safety", () => {
+  const env = { RIGKIT_TEST_DOCKER_HOST: svc?.dockerHost, RIGKIT_TEST_DOCKER_IMAGE: svc?.dockerImage };
+
+  test("a container whose record is lost is an orphan: gc lists it, then removes it", async () => {
+    const dir = project({ "rigkit.config.ts": config(`await c.exec("true");`) });
+    expect((await rig(["create", "keep", "lost"], { cwd: dir, env })).exitCode).toBe(0);
+    const id = projectId(dir);
+    const db = new (require("bun:sqlite").Database)(`${dir}/.rigkit/state.sqlite`);
+    db.query("DELETE FROM workspaces WHERE name = 'lost'").run();
+    db.close();
+    const dry = await rig(["gc", "--dry-run", "--json"], { cwd: dir, env });
+    expect(dry.json().orphans).toEqual([{ provider: "docker", id: `container rigkit-${id}-d-lost` }]);
+    expect((await rig(["gc", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(containersOf(id)).toBe(`rigkit-${id}-d-keep workspace`);
+    expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(containersOf(id)).toBe("");
+  }, 60_000);
+
+  test("kill -9 after the container started: the stuck record owns it, and rm removes it", async () => {
+    const dir = project({ "rigkit.config.ts": config(`await c.exec("true");`) });
+    expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
+    const r = Bun.spawnSync([RIG, "create", "w"], { cwd: dir, env: { ...process.env, ...env, RIGKIT_FAULT: "create:hook-returned" } });
+    expect(r.signalCode).toBe("SIGKILL");
+    const id = projectId(dir);
+    expect(containersOf(id)).toBe(`rigkit-${id}-d-w workspace`);
+    // The record says "creating" and owns the container: rm cleans it up like any workspace.
+    expect((await rig(["ls", "--json"], { cwd: dir, env })).json().workspaces.map((w: { name: string }) => w.name)).toEqual(["w"]);
+    expect((await rig(["rm", "w", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(containersOf(id)).toBe("");
+  }, 60_000);
+
+  test("SIGINT during a command in a build container: exit 130, the container is gone", async () => {
+    const dir = project({ "rigkit.config.ts": config(`console.log("sleeping"); await c.exec("sleep 100");`) });
+    const proc = Bun.spawn([RIG, "apply"], { cwd: dir, env: { ...process.env, ...env, NO_COLOR: "1" }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const reader = proc.stderr.getReader();
+    let seen = "";
+    while (!seen.includes("sleeping")) seen += new TextDecoder().decode((await reader.read()).value);
+    await Bun.sleep(300);
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(130);
+    expect(containersOf(projectId(dir))).toBe("");
   }, 60_000);
 });
