@@ -94,12 +94,15 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
 
     return {
       async checks() {
-        try {
-          const version = (await cli(["version", "--format", "{{.Server.Version}}"])).stdout.trim();
-          return [{ name: "engine", ok: true, message: `Docker ${version} at ${engine}` }];
-        } catch (error) {
-          return [{ name: "engine", ok: false, message: `cannot reach Docker at ${engine}: ${messageOf(error)}` }];
-        }
+        const result = await cli(["version", "--format", "{{.Server.Version}}"], { reject: false }).catch((error) => ({
+          exitCode: 1,
+          stdout: "",
+          stderr: messageOf(error),
+        }));
+        if (result.exitCode === 0) return [{ name: "engine", ok: true, message: `Docker ${result.stdout.trim()} at ${engine}` }];
+        // docker's own last words say why (no daemon, no permission, a bad context).
+        const reason = result.stderr.trim().split("\n").filter(Boolean).at(-1) ?? `exit ${result.exitCode}`;
+        return [{ name: "engine", ok: false, message: `cannot reach Docker at ${engine}: ${reason}` }];
       },
 
       // Workspace containers, and build containers a killed apply left behind.
