@@ -65,7 +65,8 @@ function loadError(location: ConfigLocation, error: unknown): RigError {
   const where = position(first, location.root) ?? thrownAt(first, location);
   return new RigError("CONFIG_ERROR", `Cannot load ${file}: ${messageOf(first)}`, {
     detail: [
-      ...(where ? [`at ${where}`] : []),
+      // "in", not "at": a location, never mistaken for a stack frame.
+      ...(where ? [`in ${where}`] : []),
       ...errors.slice(1, 4).map((e) => `also: ${messageOf(e)}${position(e, location.root) ? ` (${position(e, location.root)})` : ""}`),
     ],
     cause: error,

@@ -29,7 +29,7 @@ describe("config problems exit 2 and name the file or id", () => {
     const r = await rig(["plan"], { cwd: dir });
     expect(r.exitCode).toBe(2);
     expectCleanError(r.stderr, /Cannot load rigkit.config.ts/);
-    expect(r.stderr).toMatch(/at rigkit.config.ts:\d+:\d+/);
+    expect(r.stderr).toMatch(/^  in rigkit.config.ts:\d+:\d+$/m);
   });
 
   test("a stack trace appears only with RIGKIT_DEBUG=1", async () => {
@@ -37,7 +37,7 @@ describe("config problems exit 2 and name the file or id", () => {
     const plain = await rig(["plan"], { cwd: dir });
     expect(plain.exitCode).toBe(2);
     expectCleanError(plain.stderr, /Cannot load rigkit.config.ts: config exploded/);
-    expect(plain.stderr).toContain("  at rigkit.config.ts:2:");
+    expect(plain.stderr).toContain("  in rigkit.config.ts:2:");
     const debug = await rig(["plan"], { cwd: dir, env: { RIGKIT_DEBUG: "1" } });
     expect(debug.stderr).toMatch(/^\s+at .*\/.+:\d+:\d+\)?$/m);
   });
