@@ -10,7 +10,7 @@
  */
 import { resolve } from "node:path";
 import { openState } from "../engine/locate.ts";
-import { type Manifest, type ManifestOperation, readManifest } from "../engine/manifest.ts";
+import type { Manifest, ManifestOperation } from "../engine/manifest.ts";
 import { commandIndex, parseOperationToken, readGlobals } from "./argv.ts";
 
 type Arg = "workspace" | "workflow" | "cache-action" | "task" | "operation" | "shell" | "command" | "ls-what" | "none";
@@ -71,7 +71,8 @@ async function load(words: string[]): Promise<Known> {
     const cwd = resolve(process.cwd(), globals.chdir ?? ".");
     const { store } = await openState({ cwd, config: globals.config, state: globals.state }, { readOnly: true });
     if (!store) return { manifest: null, workspaces: [] };
-    const known = { manifest: readManifest(store), workspaces: store.workspaces() };
+    const body = store.manifest(); // parsed here: engine/manifest.ts would load hashing code
+    const known = { manifest: body ? (JSON.parse(body) as Manifest) : null, workspaces: store.workspaces() };
     store.close();
     return known;
   } catch {
