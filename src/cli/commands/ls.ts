@@ -1,4 +1,4 @@
-import { readManifest } from "../../engine/manifest.ts";
+import type { Manifest } from "../../engine/manifest.ts";
 import { openState } from "../../engine/locate.ts";
 import { workspaceInfo } from "../../state/store.ts";
 import { RigError } from "../../errors.ts";
@@ -13,7 +13,8 @@ export default async function lsCommand(cli: Cli, what = "workspaces"): Promise<
   }
   const { store } = await openState(projectOptions(cli.globals), { readOnly: true });
   if (what === "config") {
-    const manifest = store && readManifest(store);
+    const body = store?.manifest();
+    const manifest = body ? (JSON.parse(body) as Manifest) : null;
     const workflows = manifest?.workflows ?? [];
     emit({ workflows }, () => (workflows.length === 0 ? "No config has been loaded yet; run `rig plan` first." : renderConfig(workflows)));
     return;
