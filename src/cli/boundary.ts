@@ -4,7 +4,7 @@
  * Everything below throws typed errors (src/errors.ts); only main.ts exits.
  */
 import { RigError, isRigError, messageOf } from "../errors.ts";
-import { writeErr, writeOut } from "../host/io.ts";
+import { writeErr } from "../host/io.ts";
 
 export async function main(argv: string[], signal: AbortSignal): Promise<number> {
 const json = argv.slice(0, argv.includes("--") ? argv.indexOf("--") : undefined).includes("--json");
