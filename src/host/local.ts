@@ -49,7 +49,7 @@ function trackGroup(pid: number): void {
  */
 export async function runCommand(
   command: readonly string[] | string,
-  options: ExecOptions & { label?: string; display?: string; quiet?: boolean } = {},
+  options: ExecOptions & { label?: string; display?: string; quiet?: boolean; holdStdin?: boolean } = {},
 ): Promise<ExecResult> {
   const activity = currentActivity();
   const shown = options.display ?? displayCommand(command);
@@ -62,7 +62,9 @@ export async function runCommand(
     cwd: options.cwd,
     env: options.env,
     input: options.input,
-    stdin: options.input === undefined ? ("ignore" as const) : undefined,
+    // holdStdin: a pipe left open while the command runs, so the far end sees EOF only
+    // when this side goes away (the ssh provider stops remote commands that way).
+    stdin: options.input !== undefined ? undefined : options.holdStdin ? ("pipe" as const) : ("ignore" as const),
     reject: false,
     detached: true, // its own process group (see signalGroup)
     stripFinalNewline: true,

@@ -2,7 +2,8 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { project, rig, tempDir } from "../helpers.ts";
+import { Database } from "bun:sqlite";
+import { RIG, project, rig, tempDir } from "../helpers.ts";
 import { services } from "../services.ts";
 
 const svc = services("ssh");
@@ -126,4 +127,30 @@ describe.if(svc !== null)("the ssh template", () => {
       Bun.spawnSync(["ssh", "-F", svc?.sshConfig ?? "", "rig-a", "rm", "-rf", root]);
     }
   }, 60_000);
+});
+
+describe.if(svc !== null)("ssh interrupts", () => {
+  test("SIGINT during a remote command stops it on the host, records the task cancelled, exits 130", async () => {
+    const base = tempDir("rigkit-remote-");
+    const dir = project({
+      "rigkit.config.ts": `import { workflow, ssh, env } from "rigkit";
+export default workflow("s")
+  .addProvider("ssh", ssh({ configFile: env("RIGKIT_TEST_SSH_CONFIG"), hosts: [{ host: "rig-a", root: ${JSON.stringify(join(base, "a"))} }] }))
+  .task("slow", async ({ providers }) => { console.log("sleeping"); await providers.ssh.exec("rig-a", "sleep 1007; echo never"); });`,
+    });
+    const proc = Bun.spawn([RIG, "apply"], { cwd: dir, env: { ...process.env, RIGKIT_TEST_SSH_CONFIG: svc?.sshConfig, NO_COLOR: "1" }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const reader = proc.stderr.getReader();
+    let seen = "";
+    while (!seen.includes("sleeping")) seen += new TextDecoder().decode((await reader.read()).value);
+    const remoteSleep = () => Bun.spawnSync(["pgrep", "-f", "sleep 1007"]).stdout.toString().trim();
+    for (let i = 0; i < 50 && remoteSleep() === ""; i++) await Bun.sleep(50);
+    expect(remoteSleep()).not.toBe("");
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(130);
+    for (let i = 0; i < 60 && remoteSleep() !== ""; i++) await Bun.sleep(50);
+    expect(remoteSleep()).toBe(""); // gone on the host too, within the grace period
+    const db = new Database(join(dir, ".rigkit", "state.sqlite"), { readonly: true });
+    expect(db.query("SELECT status FROM task_runs").all()).toEqual([{ status: "cancelled" }]);
+    db.close();
+  }, 30_000);
 });

@@ -67,6 +67,26 @@ export const shq = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? wo
 const script = (command: readonly string[] | string) => (typeof command === "string" ? command : command.map(shq).join(" "));
 const SEGMENT = /^[A-Za-z0-9._-]+$/;
 
+/**
+ * Wraps a remote command so it stops when rig does. Without a terminal, sshd does not
+ * signal a command whose client went away; so the command runs in its own session
+ * (setsid, where the host has it) while a watcher reads the connection's stdin, which
+ * rig holds open: EOF means rig is gone (interrupted or killed), and the watcher sends
+ * SIGTERM to the command's process group. The command's exit status is kept.
+ */
+export function stoppable(body: string): string {
+  return [
+    "exec 3<&0",
+    `if command -v setsid >/dev/null 2>&1; then setsid sh -c ${shq(body)} </dev/null & else sh -c ${shq(body)} </dev/null & fi`,
+    "p=$!",
+    "{ cat <&3 >/dev/null; kill -TERM -- -$p 2>/dev/null || kill -TERM $p 2>/dev/null; } &",
+    "w=$!",
+    "wait $p; s=$?",
+    "kill $w 2>/dev/null",
+    "exit $s",
+  ].join("\n");
+}
+
 /** Short control-socket directory: Unix socket paths must stay under ~100 bytes. */
 function controlDir(): string {
   const preferred = join(rigkitHome(), "ssh");
@@ -108,7 +128,9 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
     const remote = (host: string, command: readonly string[] | string, opts: Omit<ExecOptions, "env"> & { cwd?: string; quiet?: boolean } = {}) => {
       const body = opts.cwd ? `cd ${shq(opts.cwd)} && ${script(command)}` : script(command);
       // Errors show the remote command; the ssh options around it are the same every time.
-      return runCommand(["ssh", ...options(), host, "--", body], { ...opts, cwd: undefined, label: `ssh ${host}`, display: body });
+      const shown = { label: `ssh ${host}`, display: body };
+      if (opts.input !== undefined) return runCommand(["ssh", ...options(), host, "--", body], { ...opts, cwd: undefined, ...shown });
+      return runCommand(["ssh", ...options(), host, "--", stoppable(body)], { ...opts, cwd: undefined, holdStdin: true, ...shown });
     };
 
     return {
