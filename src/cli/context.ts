@@ -20,7 +20,14 @@ export function projectOptions(globals: Globals): ProjectOptions {
   if (globals.chdir !== undefined) {
     cwd = resolve(cwd, globals.chdir);
     const { statSync } = require("node:fs") as typeof import("node:fs"); // only with --chdir: node:fs costs ~3 ms to load
-    if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new RigError("USAGE", `--chdir: ${cwd} is not a directory`);
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(cwd, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    } catch {
+      // a name too long, a path through a file: not a directory either
+    }
+    const shown = cwd.length > 200 ? `${cwd.slice(0, 200)}…` : cwd;
+    if (!isDirectory) throw new RigError("USAGE", `--chdir: ${shown} is not a directory`);
   }
   return { cwd, config: globals.config, state: globals.state };
 }

@@ -21,11 +21,18 @@ const locate = (root: string, name: string): ConfigLocation => ({ path: join(roo
 
 /** The config in `start` or its nearest parent, or the file named by `--config`. */
 export async function findConfig(options: { cwd: string; config?: string }): Promise<ConfigLocation> {
-  const isFile = (path: string) => Bun.file(path).exists(); // false for directories
+  // False for directories, and for paths that cannot name a file at all (too long, …).
+  const isFile = async (path: string) => {
+    try {
+      return await Bun.file(path).exists();
+    } catch {
+      return false;
+    }
+  };
   if (options.config) {
     const path = resolve(options.cwd, options.config);
     if (!(await isFile(path))) {
-      throw new RigError("CONFIG_NOT_FOUND", `Config file ${path} does not exist`);
+      throw new RigError("CONFIG_NOT_FOUND", `Config file ${path.length > 200 ? `${path.slice(0, 200)}…` : path} does not exist`);
     }
     // `rigkit/index.ts` belongs to the directory above `rigkit/`.
     const dir = dirname(path);

@@ -179,9 +179,10 @@ export class Store {
    * is from a newer rig. Older files are readable as they are (migrations only add).
    */
   static async openReadOnly(path: string): Promise<Store | null> {
-    const file = Bun.file(path);
+    let file: ReturnType<typeof Bun.file>;
     let exists: boolean;
     try {
+      file = Bun.file(path);
       exists = await file.exists();
     } catch (error) {
       throw stateError(path, "cannot be used", messageOf(error), error);

@@ -32,7 +32,8 @@ function random(seed: number) {
 test("1,000 random argument vectors", async () => {
   const dir = project({ "rigkit.config.ts": APP_CONFIG });
   expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
-  const seed = Number(process.env.RIGKIT_FUZZ_SEED ?? Date.now() % 1_000_000);
+  // A fixed seed keeps CI reproducible; set RIGKIT_FUZZ_SEED to explore other vectors.
+  const seed = Number(process.env.RIGKIT_FUZZ_SEED ?? 20261122);
   const next = random(seed);
   const pick = () => {
     const r = next();
