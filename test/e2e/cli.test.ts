@@ -238,11 +238,9 @@ export default workflow("i").addProvider("local", local())
       const dir = project({ "rigkit.config.ts": config });
       const proc = await startSlowApply(dir);
       expect(sleepers()).not.toBe("");
-      const started = performance.now();
       proc.kill(signal);
       expect(await proc.exited).toBe(130);
-      expect(performance.now() - started).toBeLessThan(2500); // SIGTERM reaches the group at once
-      expect(sleepers()).toBe("");
+      expect(sleepers()).toBe(""); // the whole tree, grandchildren included, is gone by then
       const db = new Database(join(dir, ".rigkit", "state.sqlite"), { readonly: true });
       const runs = db.query("SELECT path, status FROM task_runs ORDER BY started_at").all();
       const log = db.query("SELECT kind, status FROM oplog").all();
@@ -316,7 +314,7 @@ describe("read-only views", () => {
 describe("the project lock", () => {
   const config = `import { workflow, local } from "rigkit";
 export default workflow("l").addProvider("local", local())
-  .task("slow", async ({ providers }) => { console.log("holding"); await providers.local.exec(["sleep", "1.5"]); return { ctx: { at: Date.now() } }; });`;
+  .task("slow", async ({ providers }) => { console.log("holding"); await providers.local.exec(["sleep", "3"]); return { ctx: { at: Date.now() } }; });`;
 
   test("a second apply waits, says for whom, then finds everything cached", async () => {
     const dir = project({ "rigkit.config.ts": config });
@@ -338,19 +336,20 @@ export default workflow("l").addProvider("local", local())
     const reader = first.stderr.getReader();
     let seen = "";
     while (!seen.includes("holding")) seen += new TextDecoder().decode((await reader.read()).value);
-    const started = performance.now();
+    let firstDone = false;
+    first.exited.then(() => (firstDone = true));
     const second = await rig(["apply", "--lock-timeout", "0", "--json"], { cwd: dir });
     expect(second.exitCode).toBe(1);
     expect(second.error().code).toBe("LOCKED");
     expect(second.error().message).toContain(`(pid ${first.pid}`);
     expect((await rig(["plan", "--json"], { cwd: dir })).exitCode).toBe(0);
     expect((await rig(["ls", "--json"], { cwd: dir })).exitCode).toBe(0);
-    expect(performance.now() - started).toBeLessThan(1400); // none of them waited for the 1.5 s task
+    expect(firstDone).toBe(false); // all of that happened while the first apply still held the lock
     expect(await first.exited).toBe(0);
   }, 20_000);
 
   test("a lock left by a dead process is taken over", async () => {
-    const dir = project({ "rigkit.config.ts": config.replace('"sleep", "1.5"', '"true"') });
+    const dir = project({ "rigkit.config.ts": config.replace('"sleep", "3"', '"true"') });
     expect((await rig(["plan"], { cwd: dir })).exitCode).toBe(0);
     const dead = Bun.spawnSync(["true"]).pid;
     const db = new Database(join(dir, ".rigkit", "state.sqlite"));
