@@ -3,13 +3,14 @@ import { RigError } from "../errors.ts";
 import type { ExecOptions, ExecResult, HostCapabilities, PromptApi } from "../sdk/types.ts";
 import { currentActivity, splitLines } from "./activity.ts";
 import { writeErr } from "./io.ts";
+import { script } from "./stoppable.ts";
 import { terminal } from "./terminal.ts";
 
 /** How long a cancelled child gets between SIGTERM and SIGKILL. */
 export const KILL_GRACE_MS = 3000;
 
-const displayCommand = (command: readonly string[] | string): string =>
-  typeof command === "string" ? command : command.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(" ");
+/** How a command is shown in logs and errors: as a shell would read it. */
+const displayCommand = script;
 
 function tail(text: string, lines = 10): string[] {
   return splitLines(text.trimEnd()).slice(-lines);

@@ -96,7 +96,7 @@ describe("kill -9 at every boundary", () => {
 test("kills at random moments of create and rm keep the same invariants", async () => {
   const dir = project({ "rigkit.config.ts": CONFIG });
   expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
-  const rounds = Number(process.env.RIGKIT_CRASH_ROUNDS ?? 20);
+  const rounds = Number(process.env.RIGKIT_CRASH_ROUNDS ?? 100);
   for (let i = 0; i < rounds; i++) {
     const args = i % 3 === 2 ? ["rm", "--all", "--yes"] : ["create", `r${i}`];
     const proc = Bun.spawn([RIG, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, stdout: "ignore", stderr: "ignore" });
@@ -113,4 +113,4 @@ test("kills at random moments of create and rm keep the same invariants", async 
     expect(unownedDirs(dir)).toEqual([]);
   }
   expect((await rig(["rm", "--all", "--yes"], { cwd: dir })).exitCode).toBe(0);
-}, 120_000);
+}, 300_000);

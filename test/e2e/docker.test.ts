@@ -32,6 +32,9 @@ export default workflow("d")
     },
     remove: async ({ workspace, providers }) => providers.docker.removeWorkspace(workspace.ctx.container),
   })
+  .workspaceOperation("nap", {
+    run: async ({ workspace, providers }) => { console.log("napping"); await providers.docker.exec(workspace.ctx.container, "sleep 1008"); },
+  })
   .workspaceOperation("cat", {
     run: async ({ workspace, providers }) => (await providers.docker.exec(workspace.ctx.container, ["cat", "/built.txt"])).stdout,
   });
@@ -69,7 +72,7 @@ describe.if(svc !== null)("docker", () => {
     const dir = project({ "rigkit.config.ts": config(`await c.exec(["sh", "-c", "echo nope >&2; exit 7"]);`) });
     const r = await rig(["apply"], { cwd: dir, env });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/error Task d\/image failed: docker container rigkit-build-\S+: command failed \(exit 7\): docker exec rigkit-build-\S+ sh -c 'echo nope >&2; exit 7'/);
+    expect(r.stderr).toMatch(/error Task d\/image failed: docker container rigkit-build-\S+: command failed \(exit 7\): sh -c 'echo nope >&2; exit 7'$/m);
     expect(r.stderr).toMatch(/^\s+nope$/m);
     expect(containersOf(projectId(dir))).toBe("");
   }, 60_000);
@@ -195,5 +198,69 @@ describe.if(svc !== null)("docker crash safety", () => {
     proc.kill("SIGINT");
     expect(await proc.exited).toBe(130);
     expect(containersOf(projectId(dir))).toBe("");
+  }, 60_000);
+
+  test("SIGINT during a command in a workspace container: exit 130, the process in the container is gone", async () => {
+    const dir = project({ "rigkit.config.ts": config(`await c.exec("true");`) });
+    const ws = (await rig(["create", "w", "--json"], { cwd: dir, env })).json().workspaces[0];
+    const proc = Bun.spawn([RIG, "w/nap"], { cwd: dir, env: { ...process.env, ...env, NO_COLOR: "1" }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const inside = () => docker("exec", ws.ctx.container, "ps").out.split("\n").filter((l) => l.includes("sleep 1008"));
+    for (let i = 0; i < 100 && inside().length === 0; i++) await Bun.sleep(50);
+    expect(inside()).not.toEqual([]);
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(130);
+    for (let i = 0; i < 60 && inside().length > 0; i++) await Bun.sleep(50);
+    expect(inside()).toEqual([]);
+    expect((await rig(["rm", "w", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+  }, 60_000);
+
+  const points: [string, string[], boolean][] = [
+    ["apply:task-started", ["apply"], false],
+    ["apply:task-recorded", ["apply"], false],
+    ["create:intent-recorded", ["create", "w"], true],
+    ["create:resource-recorded", ["create", "w"], true],
+    ["create:hook-returned", ["create", "w"], true],
+    ["create:ready", ["create", "w"], true],
+    ["rm:removing-recorded", ["rm", "w", "--yes"], true],
+    ["rm:hook-returned", ["rm", "w", "--yes"], true],
+  ];
+  for (const [point, args, prepare] of points) {
+    test(`kill -9 at ${point}: state intact, gc finds exactly the unowned containers and leaves none`, async () => {
+      const dir = project({ "rigkit.config.ts": config(`await c.exec("sleep 0.2");`) });
+      if (prepare) expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
+      if (args[0] === "rm") expect((await rig(["create", "w"], { cwd: dir, env })).exitCode).toBe(0);
+      const killed = Bun.spawnSync([RIG, ...args], { cwd: dir, env: { ...process.env, ...env, RIGKIT_FAULT: point }, stdout: "pipe", stderr: "pipe" });
+      expect(killed.signalCode).toBe("SIGKILL");
+      const id = projectId(dir);
+      const db = new (require("bun:sqlite").Database)(`${dir}/.rigkit/state.sqlite`);
+      expect(db.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+      const owned = new Set((db.query("SELECT ctx FROM workspaces").all() as { ctx: string }[]).map((r) => JSON.parse(r.ctx).container));
+      db.close();
+      const containers = containersOf(id).split("\n").filter(Boolean).map((l) => l.split(" ")[0] as string);
+      const unowned = containers.filter((name) => !owned.has(name)).map((name) => `container ${name}`);
+      const dry = await rig(["gc", "--dry-run", "--json"], { cwd: dir, env });
+      expect(dry.json().orphans.map((o: { id: string }) => o.id).sort()).toEqual(unowned.sort());
+      expect((await rig(["gc", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+      expect(containersOf(id).split("\n").filter(Boolean).every((l) => owned.has(l.split(" ")[0]))).toBe(true);
+      expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+      expect(containersOf(id)).toBe("");
+    }, 60_000);
+  }
+
+  test("kill -9 in the middle of a build leaves a build container that gc finds and removes", async () => {
+    const dir = project({ "rigkit.config.ts": config(`console.log("building"); await c.exec("sleep 30");`) });
+    const proc = Bun.spawn([RIG, "apply"], { cwd: dir, env: { ...process.env, ...env, NO_COLOR: "1" }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const reader = proc.stderr.getReader();
+    let seen = "";
+    while (!seen.includes("building")) seen += new TextDecoder().decode((await reader.read()).value);
+    proc.kill("SIGKILL");
+    await proc.exited;
+    const id = projectId(dir);
+    const left = containersOf(id);
+    expect(left).toMatch(/^rigkit-build-\S+ build$/);
+    const dry = (await rig(["gc", "--dry-run", "--json"], { cwd: dir, env })).json();
+    expect(dry.orphans).toEqual([{ provider: "docker", id: `container ${left.split(" ")[0]}` }]);
+    expect((await rig(["gc", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(containersOf(id)).toBe("");
   }, 60_000);
 });

@@ -10,6 +10,7 @@
  */
 import { RigError, messageOf } from "../../errors.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
+import { script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type RuntimeContext, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 
@@ -75,21 +76,32 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
     const engine = config.host ?? process.env.DOCKER_HOST ?? "the default engine";
     const env = config.host ? { ...process.env, DOCKER_HOST: config.host } : undefined;
     // The provider's own docker calls are quiet; commands run *in* containers are logged.
-    const cli = (args: readonly string[], options: ExecOptions & { label?: string; quiet?: boolean } = {}) =>
+    const cli = (args: readonly string[], options: ExecOptions & { label?: string; quiet?: boolean; display?: string; holdStdin?: boolean } = {}) =>
       runCommand(["docker", ...args], { env, label: `docker (${engine})`, quiet: true, ...options });
     const network = config.network ? ["--network", config.network] : [];
     const labels = (extra: Record<string, string>) =>
       Object.entries({ "rigkit.project": project.id, ...extra }).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
 
+    // Without input, the command is wrapped to stop when rig does (see host/stoppable.ts):
+    // killing the `docker exec` client alone leaves the process running in the container.
     const containerExec = (name: string, command: readonly string[] | string, options: ContainerExecOptions = {}) => {
-      const argv = typeof command === "string" ? ["sh", "-c", command] : [...command];
+      const held = options.input === undefined && !options.cleanup;
+      const argv = held ? ["sh", "-c", stoppable(script(command))] : typeof command === "string" ? ["sh", "-c", command] : [...command];
       const flags = [
-        ...(options.input !== undefined ? ["-i"] : []),
+        "-i",
         ...(options.workdir ? ["--workdir", options.workdir] : []),
         ...(options.user ? ["--user", options.user] : []),
         ...Object.entries(options.env ?? {}).flatMap(([k, v]) => (v === undefined ? [] : ["--env", `${k}=${v}`])),
       ];
-      return cli(["exec", ...flags, name, ...argv], { input: options.input, reject: options.reject, label: `docker container ${name}`, quiet: false });
+      return cli(["exec", ...flags, name, ...argv], {
+        input: options.input,
+        reject: options.reject,
+        cleanup: options.cleanup,
+        holdStdin: held,
+        label: `docker container ${name}`,
+        display: script(command),
+        quiet: false,
+      });
     };
 
     return {

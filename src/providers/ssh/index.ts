@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { rigkitHome } from "../../host/home.ts";
 import { RigError, messageOf } from "../../errors.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
+import { shq, script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 
@@ -62,30 +63,7 @@ export interface SshRuntime {
   shell(workspace: SshWorkspace): Promise<number>;
 }
 
-/** Quotes one word for a POSIX shell. */
-export const shq = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
-const script = (command: readonly string[] | string) => (typeof command === "string" ? command : command.map(shq).join(" "));
 const SEGMENT = /^[A-Za-z0-9._-]+$/;
-
-/**
- * Wraps a remote command so it stops when rig does. Without a terminal, sshd does not
- * signal a command whose client went away; so the command runs in its own session
- * (setsid, where the host has it) while a watcher reads the connection's stdin, which
- * rig holds open: EOF means rig is gone (interrupted or killed), and the watcher sends
- * SIGTERM to the command's process group. The command's exit status is kept.
- */
-export function stoppable(body: string): string {
-  return [
-    "exec 3<&0",
-    `if command -v setsid >/dev/null 2>&1; then setsid sh -c ${shq(body)} </dev/null & else sh -c ${shq(body)} </dev/null & fi`,
-    "p=$!",
-    "{ cat <&3 >/dev/null; kill -TERM -- -$p 2>/dev/null || kill -TERM $p 2>/dev/null; } &",
-    "w=$!",
-    "wait $p; s=$?",
-    "kill $w 2>/dev/null",
-    "exit $s",
-  ].join("\n");
-}
 
 /** Short control-socket directory: Unix socket paths must stay under ~100 bytes. */
 function controlDir(): string {
