@@ -362,6 +362,17 @@ export default workflow("l").addProvider("local", local())
     after.close();
   });
 
+  test("20 concurrent creates against one project all succeed", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => rig(["create", `ws${i + 1}`, "--json"], { cwd: dir })));
+    expect(runs.map((r) => r.exitCode)).toEqual(Array(20).fill(0));
+    expect(runs.flatMap((r) => (r.stderr.includes("error") ? [r.stderr] : []))).toEqual([]);
+    const names = (await rig(["ls", "--json"], { cwd: dir })).json().workspaces.map((w: { name: string }) => w.name);
+    expect(names.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `ws${i + 1}`).sort());
+    expect((await rig(["rm", "--all", "--yes"], { cwd: dir })).exitCode).toBe(0);
+  }, 120_000);
+
   test("a bad --lock-timeout is a usage error", async () => {
     const dir = project({ "rigkit.config.ts": config });
     const r = await rig(["apply", "--lock-timeout", "soon", "--json"], { cwd: dir });

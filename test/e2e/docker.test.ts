@@ -198,6 +198,9 @@ describe.if(svc !== null)("docker crash safety", () => {
     proc.kill("SIGINT");
     expect(await proc.exited).toBe(130);
     expect(containersOf(projectId(dir))).toBe("");
+    const db = new (require("bun:sqlite").Database)(`${dir}/.rigkit/state.sqlite`, { readonly: true });
+    expect(db.query("SELECT status FROM task_runs").all()).toEqual([{ status: "cancelled" }]);
+    db.close();
   }, 60_000);
 
   test("SIGINT during a command in a workspace container: exit 130, the process in the container is gone", async () => {
