@@ -50,6 +50,9 @@ async function checkInvariants(dir: string, finished: string[]) {
   expect(before.integrity).toBe("ok");
   for (const path of finished) expect(before.runs).toContain(path);
   const expected = unownedDirs(dir);
+  const doctor = (await rig(["doctor", "--json"], { cwd: dir })).json();
+  const orphans = doctor.checks.find((c: { name: string }) => c.name === "orphans");
+  expect(orphans.ok).toBe(expected.length === 0 && !state(dir).workspaces.some((w) => w.status !== "ready" && !existsSync(JSON.parse(w.ctx).dir ?? "/nonexistent")));
   const dry = await rig(["gc", "--dry-run", "--json"], { cwd: dir });
   expect(dry.exitCode).toBe(0);
   expect(dry.json().orphans.map((o: { id: string }) => o.id).sort()).toEqual(expected.sort());

@@ -89,6 +89,20 @@ export default async function doctorCommand(cli: Cli): Promise<void> {
       check("workflows", true, project.workflows.map((w) => `${w.name} (${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"})`).join(", "));
       const { providerChecks } = await import("../../engine/checks.ts");
       for (const r of await providerChecks(project, project.workflows)) check(`provider ${r.provider}: ${r.name}`, r.ok, r.message);
+      try {
+        const { findGarbage } = await import("../../engine/gc.ts");
+        const garbage = await findGarbage(project);
+        const count = garbage.orphans.length + garbage.stale.length;
+        check(
+          "orphans",
+          count === 0,
+          count === 0
+            ? "none: every resource has a workspace"
+            : `${garbage.orphans.length} orphaned resource(s), ${garbage.stale.length} stale record(s); see \`rig gc --dry-run\``,
+        );
+      } catch (error) {
+        check("orphans", false, `cannot look: ${messageOf(error)}`);
+      }
     } catch (error) {
       check("workflows", false, messageOf(error));
     }
