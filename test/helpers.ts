@@ -90,3 +90,27 @@ export function reload(previous: Project, workflows: AnySequence[]): Project {
     workflows: workflows.map((w) => compileWorkflow(w, keys)),
   };
 }
+
+/**
+ * Starts the real bin/rig in the background and resolves once its stderr shows `marker`
+ * (a task saying it started), for tests that interrupt, kill or race it. Fails if rig
+ * ends before saying it.
+ */
+export async function rigUntil(args: string[], marker: string, options: { cwd: string; env?: Record<string, string | undefined> }) {
+  const proc = Bun.spawn([RIG, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: "1", ...options.env } as Record<string, string>,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const reader = proc.stderr.getReader();
+  let seen = "";
+  while (!seen.includes(marker)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`rig ${args.join(" ")} ended before printing "${marker}":\n${seen}`);
+    seen += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  return proc;
+}

@@ -4,7 +4,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SCHEMA_VERSION } from "../../src/state/schema.ts";
-import { RIG, project, rig, tempDir } from "../helpers.ts";
+import { RIG, project, rig, rigUntil, tempDir } from "../helpers.ts";
 import { APP_CONFIG } from "./fixtures.ts";
 
 describe("rig init", () => {
@@ -213,20 +213,7 @@ export default workflow("i").addProvider("local", local())
 
   /** Starts `rig apply` without a terminal and resolves once the slow task is running. */
   async function startSlowApply(dir: string) {
-    const proc = Bun.spawn([RIG, "apply"], {
-      cwd: dir,
-      env: { ...process.env, NO_COLOR: "1", RIGKIT_HOME: join(dir, ".home") },
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const reader = proc.stderr.getReader();
-    let stderr = "";
-    while (!stderr.includes("sleeping")) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`apply ended early: ${stderr}`);
-      stderr += new TextDecoder().decode(value);
-    }
+    const proc = await rigUntil(["apply"], "sleeping", { cwd: dir, env: { RIGKIT_HOME: join(dir, ".home") } });
     await Bun.sleep(100); // let sh start its children
     return proc;
   }
@@ -318,10 +305,7 @@ export default workflow("l").addProvider("local", local())
 
   test("a second apply waits, says for whom, then finds everything cached", async () => {
     const dir = project({ "rigkit.config.ts": config });
-    const first = Bun.spawn([RIG, "apply", "--json"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    const reader = first.stderr.getReader();
-    let seen = "";
-    while (!seen.includes("holding")) seen += new TextDecoder().decode((await reader.read()).value);
+    const first = await rigUntil(["apply", "--json"], "holding", { cwd: dir });
     const second = await rig(["apply", "--json"], { cwd: dir });
     expect(await first.exited).toBe(0);
     expect(second.exitCode).toBe(0);
@@ -332,10 +316,7 @@ export default workflow("l").addProvider("local", local())
 
   test("--lock-timeout 0 fails at once, naming the holder; reading never waits", async () => {
     const dir = project({ "rigkit.config.ts": config });
-    const first = Bun.spawn([RIG, "apply"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    const reader = first.stderr.getReader();
-    let seen = "";
-    while (!seen.includes("holding")) seen += new TextDecoder().decode((await reader.read()).value);
+    const first = await rigUntil(["apply"], "holding", { cwd: dir });
     let firstDone = false;
     first.exited.then(() => (firstDone = true));
     const second = await rig(["apply", "--lock-timeout", "0", "--json"], { cwd: dir });

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { cpSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, RIG, project, rig, tempDir } from "../helpers.ts";
+import { REPO, RIG, project, rig, rigUntil, tempDir } from "../helpers.ts";
 import { services } from "../services.ts";
 
 const svc = services("docker");
@@ -190,10 +190,7 @@ describe.if(svc !== null)("docker crash safety", () => {
 
   test("SIGINT during a command in a build container: exit 130, the container is gone", async () => {
     const dir = project({ "rigkit.config.ts": config(`console.log("sleeping"); await c.exec("sleep 100");`) });
-    const proc = Bun.spawn([RIG, "apply"], { cwd: dir, env: { ...process.env, ...env, NO_COLOR: "1" }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    const reader = proc.stderr.getReader();
-    let seen = "";
-    while (!seen.includes("sleeping")) seen += new TextDecoder().decode((await reader.read()).value);
+    const proc = await rigUntil(["apply"], "sleeping", { cwd: dir, env });
     await Bun.sleep(300);
     proc.kill("SIGINT");
     expect(await proc.exited).toBe(130);
@@ -252,10 +249,7 @@ describe.if(svc !== null)("docker crash safety", () => {
 
   test("kill -9 in the middle of a build leaves a build container that gc finds and removes", async () => {
     const dir = project({ "rigkit.config.ts": config(`console.log("building"); await c.exec("sleep 30");`) });
-    const proc = Bun.spawn([RIG, "apply"], { cwd: dir, env: { ...process.env, ...env, NO_COLOR: "1" }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    const reader = proc.stderr.getReader();
-    let seen = "";
-    while (!seen.includes("building")) seen += new TextDecoder().decode((await reader.read()).value);
+    const proc = await rigUntil(["apply"], "building", { cwd: dir, env });
     proc.kill("SIGKILL");
     await proc.exited;
     const id = projectId(dir);

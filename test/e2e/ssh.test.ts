@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
-import { RIG, project, rig, tempDir } from "../helpers.ts";
+import { project, rig, rigUntil, tempDir } from "../helpers.ts";
 import { services } from "../services.ts";
 
 const svc = services("ssh");
@@ -138,10 +138,7 @@ export default workflow("s")
   .addProvider("ssh", ssh({ configFile: env("RIGKIT_TEST_SSH_CONFIG"), hosts: [{ host: "rig-a", root: ${JSON.stringify(join(base, "a"))} }] }))
   .task("slow", async ({ providers }) => { console.log("sleeping"); await providers.ssh.exec("rig-a", "sleep 1007; echo never"); });`,
     });
-    const proc = Bun.spawn([RIG, "apply"], { cwd: dir, env: { ...process.env, RIGKIT_TEST_SSH_CONFIG: svc?.sshConfig, NO_COLOR: "1" }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    const reader = proc.stderr.getReader();
-    let seen = "";
-    while (!seen.includes("sleeping")) seen += new TextDecoder().decode((await reader.read()).value);
+    const proc = await rigUntil(["apply"], "sleeping", { cwd: dir, env: { RIGKIT_TEST_SSH_CONFIG: svc?.sshConfig } });
     const remoteSleep = () => Bun.spawnSync(["pgrep", "-f", "sleep 1007"]).stdout.toString().trim();
     for (let i = 0; i < 50 && remoteSleep() === ""; i++) await Bun.sleep(50);
     expect(remoteSleep()).not.toBe("");
