@@ -12,7 +12,8 @@ export const KILL_GRACE_MS = 3000;
 /** How a command is shown in logs and errors: as a shell would read it. */
 const displayCommand = script;
 
-function tail(text: string, lines = 10): string[] {
+/** The last lines of a command's output, for error details. */
+export function tail(text: string, lines = 10): string[] {
   return splitLines(text.trimEnd()).slice(-lines);
 }
 

@@ -9,7 +9,7 @@
  * from such an image. Everything carries `rigkit.*` labels so `rig gc` can find orphans.
  */
 import { RigError, messageOf } from "../../errors.ts";
-import { runCommand, runInteractive } from "../../host/local.ts";
+import { runCommand, runInteractive, tail } from "../../host/local.ts";
 import { script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type RuntimeContext, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
@@ -137,7 +137,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
         const result = await cli(["image", "inspect", "--format", "{{.Id}}", ref.id], { reject: false });
         if (result.exitCode === 0) return true;
         if (/no such image/i.test(result.stderr)) return false;
-        throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot check image ${ref.id}`, { detail: result.stderr.trim().split("\n").slice(-5) });
+        throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot check image ${ref.id}`, { detail: tail(result.stderr, 5) });
       },
 
       runtime(ctx: RuntimeContext): DockerRuntime {
@@ -189,7 +189,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
             const result = await cli(["rm", "-f", container], { reject: false, cleanup: true });
             if (result.exitCode !== 0 && !/no such container/i.test(result.stderr)) {
               throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot remove container ${container}`, {
-                detail: result.stderr.trim().split("\n").slice(-5),
+                detail: tail(result.stderr, 5),
               });
             }
           },

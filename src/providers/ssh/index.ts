@@ -12,7 +12,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { rigkitHome } from "../../host/home.ts";
 import { RigError, messageOf } from "../../errors.ts";
-import { runCommand, runInteractive } from "../../host/local.ts";
+import { runCommand, runInteractive, tail } from "../../host/local.ts";
 import { shq, script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
@@ -181,7 +181,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
                   ctx.log(`skipping ${host}: unreachable (${r.stderr.trim().split("\n").at(-1)})`);
                   return null;
                 }
-                if (r.exitCode !== 0) throw new RigError("PROVIDER_FAILED", `ssh ${host}: cannot prepare ${path}`, { detail: r.stderr.trim().split("\n").slice(-5) });
+                if (r.exitCode !== 0) throw new RigError("PROVIDER_FAILED", `ssh ${host}: cannot prepare ${path}`, { detail: tail(r.stderr, 5) });
                 return [host, path] as const;
               }),
             );
