@@ -8,6 +8,8 @@ import { captureConsole } from "./capture.ts";
 import type { CompiledWorkflow, OperationNode } from "./compile.ts";
 import { findNonJson } from "./json.ts";
 import type { Project } from "./project.ts";
+import type { EngineWorkspace } from "./providers.ts";
+import { claimResource } from "./workspaces.ts";
 import { redact, refuseSecrets } from "./secrets.ts";
 
 export interface OperationOptions {
@@ -48,7 +50,14 @@ export async function runOperation(
   const signal = options.signal ?? new AbortController().signal;
   const logId = store.logStart("operation", workflow.name, label);
   const activity: Activity = { label, signal, log: (line) => options.output?.(redact(line)) };
-  const ref = workspace ? { name: workspace.name, ctx: JSON.parse(workspace.ctx) as JsonObject, record: () => {} } : undefined;
+  const ref: EngineWorkspace | undefined = workspace
+    ? {
+        name: workspace.name,
+        ctx: JSON.parse(workspace.ctx) as JsonObject,
+        record: () => {},
+        claim: (provider, resource) => claimResource(store, workflow.name, workspace.name, provider, resource),
+      }
+    : undefined;
   try {
     const providers = await registry.runtimes(op.scope, { workflow: workflow.name, workspace: ref, log: activity.log, signal });
     const info = { name: workflow.name, ctx: store.finalCtx(workflow.name)?.ctx ?? {}, config: op.scope.config };

@@ -7,7 +7,8 @@ import { RigError, isRigError, messageOf } from "../errors.ts";
 import { rigkitHome } from "../host/home.ts";
 import { host } from "../host/local.ts";
 import { isEnvValue } from "../sdk/env.ts";
-import type { ArtifactRef, ProjectInfo, ProviderController, RuntimeContext } from "../sdk/provider.ts";
+import type { ArtifactRef, ProjectInfo, ProviderController, RuntimeContext, WorkspaceResource } from "../sdk/provider.ts";
+import type { JsonObject } from "../sdk/types.ts";
 import type { Store } from "../state/store.ts";
 import type { ProviderDecl, Scope } from "./compile.ts";
 import { hash, hashValue } from "./fingerprint.ts";
@@ -42,6 +43,16 @@ function resolve(value: unknown, forFingerprint: boolean, where: string): unknow
   }
   return value;
 }
+
+/** The workspace as the engine hands it to `runtimes`: `claim` takes the provider's name. */
+export interface EngineWorkspace {
+  name: string;
+  readonly ctx: JsonObject;
+  record(partial: JsonObject): void;
+  claim(provider: string, resource: WorkspaceResource): void;
+}
+
+export type EngineRuntimeContext = Omit<RuntimeContext, "workspace"> & { workspace?: EngineWorkspace };
 
 export class ProviderRegistry {
   private fingerprints = new Map<number, string>();
@@ -118,10 +129,24 @@ export class ProviderRegistry {
     }
   }
 
-  /** The `providers` object handed to user code: runtime helpers of every provider in scope. */
-  async runtimes(scope: Scope, ctx: RuntimeContext): Promise<Record<string, unknown>> {
+  /**
+   * The `providers` object handed to user code: runtime helpers of every provider in
+   * scope. Each provider's `workspace.claim` records resources under its own name.
+   */
+  async runtimes(scope: Scope, ctx: EngineRuntimeContext): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
-    for (const decl of scope.providers) out[decl.name] = (await this.controller(decl)).runtime(ctx);
+    for (const decl of scope.providers) {
+      const ws = ctx.workspace;
+      const workspace = ws && {
+        name: ws.name,
+        get ctx() {
+          return ws.ctx;
+        },
+        record: (partial: JsonObject) => ws.record(partial),
+        claim: (resource: WorkspaceResource) => ws.claim(decl.name, resource),
+      };
+      out[decl.name] = (await this.controller(decl)).runtime({ ...ctx, workspace });
+    }
     return out;
   }
 

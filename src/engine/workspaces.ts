@@ -8,7 +8,9 @@ import { type Activity, runInActivity } from "../host/activity.ts";
 import { host, prompt } from "../host/local.ts";
 import { terminal } from "../host/terminal.ts";
 import type { JsonObject } from "../sdk/types.ts";
-import { type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../state/store.ts";
+import type { WorkspaceResource } from "../sdk/provider.ts";
+import { type Store, type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../state/store.ts";
+import type { EngineWorkspace } from "./providers.ts";
 import { captureConsole } from "./capture.ts";
 import { fault } from "./fault.ts";
 import type { CompiledWorkflow } from "./compile.ts";
@@ -40,7 +42,7 @@ function hooksOf(workflow: CompiledWorkflow) {
 async function runHook<T>(
   project: Project,
   workflow: CompiledWorkflow,
-  workspace: { name: string; ctx: JsonObject; record(partial: JsonObject): void },
+  workspace: EngineWorkspace,
   options: HookOptions,
   call: (args: Record<string, unknown>) => T,
 ): Promise<Awaited<T>> {
@@ -52,6 +54,18 @@ async function runHook<T>(
   const applied = project.store.finalCtx(workflow.name);
   const info = { name: workflow.name, ctx: applied?.ctx ?? {}, config: hooks.scope.config };
   return runInActivity(activity, async (): Promise<Awaited<T>> => await call({ workflow: info, workspace, providers, local: host, signal }));
+}
+
+/** Validates and records a resource a provider claimed for a workspace. */
+export function claimResource(store: Store, workflow: string, workspace: string, provider: string, resource: WorkspaceResource): void {
+  const where = `${provider}: workspace.claim()`;
+  const problem = isPlainObject(resource) ? findNonJson(resource, where) : `${where} needs an object`;
+  if (problem) throw new Error(problem);
+  if (typeof resource.id !== "string" || resource.id === "" || typeof resource.kind !== "string" || resource.kind === "") {
+    throw new Error(`${where}: a resource needs a non-empty string \`id\` and \`kind\``);
+  }
+  refuseSecrets(resource, where);
+  store.recordResource(workflow, workspace, provider, resource);
 }
 
 function hookError(what: string, error: unknown, extra: string[] = []): RigError {
@@ -75,7 +89,7 @@ export async function createWorkspace(project: Project, workflow: CompiledWorkfl
   const logId = store.logStart("create", workflow.name, name);
   fault("create:intent-recorded");
   let reported: JsonObject = {};
-  const workspace = {
+  const workspace: EngineWorkspace = {
     name,
     get ctx() {
       return reported;
@@ -86,6 +100,10 @@ export async function createWorkspace(project: Project, workflow: CompiledWorkfl
       refuseSecrets(partial, "workspace.record()");
       reported = { ...reported, ...structuredClone(partial) };
       store.updateWorkspace(workflow.name, name, { ctx: reported });
+      fault("create:resource-recorded");
+    },
+    claim(provider, resource) {
+      claimResource(store, workflow.name, name, provider, resource);
       fault("create:resource-recorded");
     },
   };
@@ -130,7 +148,13 @@ export async function removeWorkspace(project: Project, workflow: CompiledWorkfl
   try {
     if (hooks.remove) {
       const remove = hooks.remove;
-      await runHook(project, workflow, { name: row.name, ctx, record: () => {} }, options, (args) => remove(args));
+      const workspace: EngineWorkspace = {
+        name: row.name,
+        ctx,
+        record: () => {},
+        claim: (provider, resource) => claimResource(store, workflow.name, row.name, provider, resource),
+      };
+      await runHook(project, workflow, workspace, options, (args) => remove(args));
     }
     fault("rm:hook-returned");
   } catch (error) {

@@ -1,6 +1,6 @@
 /** The provider API (SPEC §3): `defineProvider({ id, configSchema?, create })`. */
 import type { Resolvable } from "./env.ts";
-import type { Awaitable, HostCapabilities, JsonObject, OutputSchema } from "./types.ts";
+import type { Awaitable, HostCapabilities, Json, JsonObject, OutputSchema } from "./types.ts";
 
 /** A JSON key-value store; `storage` is per project, `hostStorage` per user. */
 export interface KeyValueStore {
@@ -19,6 +19,38 @@ export interface ProjectInfo {
   stateDir: string;
 }
 
+/**
+ * A resource a provider made for one workspace: a directory, a container, a directory on
+ * a host. The provider `claim()`s it *before* making it, so the record exists even if rig
+ * is killed half-way; rig keeps it in the state file (with the name the provider was
+ * added under) and hands it back to the controller's workspace methods (`status`, `stop`,
+ * `start`, `exec`, …) and to `destroy` on `rm --force` of a workspace whose workflow is gone.
+ */
+export interface WorkspaceResource {
+  /** What it is, in the provider's own words: "dir", "container", "remote-dir". */
+  kind: string;
+  /** How a person recognises it, unique within the provider: a path, a container name, `host:path`. */
+  id: string;
+  /** Anything else (JSON) the provider needs to find it again. */
+  [key: string]: Json;
+}
+
+/** One workspace as a provider's controller methods see it: what that provider recorded for it. */
+export interface WorkspaceHandle {
+  workflow: string;
+  name: string;
+  /** The workspace context its create hook returned. */
+  ctx: JsonObject;
+  /** The resources this provider claimed for it, oldest first. */
+  resources: WorkspaceResource[];
+}
+
+/**
+ * A workspace's machines as its provider sees them (SPEC §9): running, stopped, gone
+ * (`missing`), or the engine or host does not answer in time (`unreachable`).
+ */
+export type LiveStatus = "ready" | "stopped" | "missing" | "unreachable";
+
 /** What a provider's runtime helpers know about the code calling them. */
 export interface RuntimeContext {
   workflow: string;
@@ -27,8 +59,12 @@ export interface RuntimeContext {
    * project's `.rigkit/`, or for a `.global()` fragment its directory under RIGKIT_HOME.
    */
   task?: { path: string; dataDir: string };
-  /** Set when called from a workspace hook or workspace operation. */
-  workspace?: { name: string; ctx: JsonObject; record(partial: JsonObject): void };
+  /**
+   * Set when called from a workspace hook or workspace operation. `claim` records a
+   * resource this provider is about to make for the workspace (call it before making it);
+   * `record` merges fields into the workspace context the hook will return.
+   */
+  workspace?: { name: string; ctx: JsonObject; record(partial: JsonObject): void; claim(resource: WorkspaceResource): void };
   /** Appends a line to the current task's log (and shows it live). */
   log(line: string): void;
   signal: AbortSignal;
@@ -63,6 +99,16 @@ export interface ProviderController<Runtime> {
   resources?(): Awaitable<ProviderResource[]>;
   /** Removes one of `resources()`; `rig gc` calls it for those no workspace owns. */
   destroy?(resource: ProviderResource): Awaitable<void>;
+
+  // --- workspace methods: over the resources this provider claimed for a workspace ------
+  // All optional; `docs/providers.md` has the contract and which provider has which.
+
+  /**
+   * Live status of many workspaces at once, one answer per handle in the same order. Make
+   * one batched query per engine or host, honour `signal` (rig aborts it after a short time
+   * limit) and answer `unreachable` rather than hang.
+   */
+  status?(workspaces: WorkspaceHandle[], options: { signal: AbortSignal }): Awaitable<LiveStatus[]>;
 }
 
 export interface ProviderCreateArgs<Config> {

@@ -2,6 +2,66 @@
  * Schema migrations. The state file's version is SQLite's `user_version`; migration N
  * takes a file from version N-1 to N. Append only: never edit a shipped migration.
  */
+
+// v3, in one migration, by concern. Each section is plain SQL run in order.
+
+/** Ownership and live status: per-workspace resources, the creating/removing process, stopped workspaces. */
+const v3Ownership = `
+  CREATE TABLE workspaces_v3 (
+    workflow       TEXT NOT NULL,
+    name           TEXT NOT NULL,
+    status         TEXT NOT NULL CHECK (status IN ('creating', 'ready', 'stopped', 'removing')),
+    ctx            TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    -- the process creating or removing it (null once ready): dead → "interrupted"
+    pid            INTEGER,
+    host           TEXT,
+    -- leases (section 9): null = no lease
+    expires_at     INTEGER,
+    on_expiry      TEXT CHECK (on_expiry IN ('stop', 'remove')),
+    -- create --from: the workspace it was forked from
+    from_workspace TEXT,
+    PRIMARY KEY (workflow, name)
+  );
+  INSERT INTO workspaces_v3 (workflow, name, status, ctx, created_at, updated_at)
+    SELECT workflow, name, status, ctx, created_at, updated_at FROM workspaces;
+  DROP TABLE workspaces;
+  ALTER TABLE workspaces_v3 RENAME TO workspaces;
+
+  -- What each provider made for a workspace, recorded as soon as it exists (claim()).
+  CREATE TABLE workspace_resources (
+    workflow   TEXT NOT NULL,
+    workspace  TEXT NOT NULL,
+    provider   TEXT NOT NULL, -- the name the provider was added under
+    id         TEXT NOT NULL, -- how a person recognises it: a path, a container, host:path
+    kind       TEXT NOT NULL,
+    data       TEXT NOT NULL, -- the whole resource, JSON
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (workflow, workspace, provider, id)
+  );
+
+  -- The rig process behind a running log entry: dead → "interrupted".
+  ALTER TABLE oplog ADD COLUMN pid INTEGER;
+  ALTER TABLE oplog ADD COLUMN host TEXT;
+`;
+
+/** Supervision (issue 10): logs, leases of running operations, … */
+const v3Supervision = `
+`;
+
+/** Workspace lifecycle (issue 11). */
+const v3Lifecycle = `
+`;
+
+/** Authoring (issue 12): file-input stat cache, … */
+const v3Authoring = `
+`;
+
+/** Speed (issue 13). */
+const v3Speed = `
+`;
+
 export const migrations: readonly string[] = [
   // v1
   `
@@ -78,6 +138,8 @@ export const migrations: readonly string[] = [
     acquired_at INTEGER NOT NULL
   );
   `,
+  // v3
+  [v3Ownership, v3Supervision, v3Lifecycle, v3Authoring, v3Speed].join("\n"),
 ];
 
 export const SCHEMA_VERSION = migrations.length;

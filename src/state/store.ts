@@ -5,6 +5,7 @@
  * damaged, or was written by a newer rigkit gives a STATE_ERROR and is left as it is.
  */
 import { Database, type Statement } from "bun:sqlite";
+import { hostname } from "node:os";
 import { RigError, messageOf } from "../errors.ts";
 import { SCHEMA_VERSION, migrations } from "./schema.ts";
 
@@ -38,7 +39,8 @@ export interface CachedRun {
   artifacts: string | null;
 }
 
-export type WorkspaceStatus = "creating" | "ready" | "removing";
+/** A workspace's recorded status (what rig last did to it); `ls` adds the live check. */
+export type WorkspaceStatus = "creating" | "ready" | "stopped" | "removing";
 
 export interface WorkspaceRow {
   workflow: string;
@@ -47,6 +49,23 @@ export interface WorkspaceRow {
   ctx: string;
   created_at: number;
   updated_at: number;
+  /** The process creating or removing it; a dead one means the workspace is `interrupted`. */
+  pid: number | null;
+  host: string | null;
+  expires_at: number | null;
+  on_expiry: "stop" | "remove" | null;
+  from_workspace: string | null;
+}
+
+/** A resource recorded for a workspace (see `WorkspaceResource` in the provider API). */
+export interface ResourceRow {
+  workflow: string;
+  workspace: string;
+  provider: string;
+  id: string;
+  kind: string;
+  data: string;
+  created_at: number;
 }
 
 /** A workspace as `create`, `ls` and `--json` present it. */
@@ -321,25 +340,59 @@ export class Store {
     return this.db.query("SELECT * FROM workspaces WHERE workflow = ? AND name = ?").get(workflow, name) as WorkspaceRow | null;
   }
 
-  /** Records the intent to create a workspace; false when the name is taken. */
+  /** Records the intent to create a workspace (by this process); false when the name is taken. */
   insertWorkspace(workflow: string, name: string): boolean {
     const now = Date.now();
     const result = this.db
-      .query("INSERT OR IGNORE INTO workspaces (workflow, name, status, ctx, created_at, updated_at) VALUES (?, ?, 'creating', '{}', ?, ?)")
-      .run(workflow, name, now, now);
+      .query("INSERT OR IGNORE INTO workspaces (workflow, name, status, ctx, created_at, updated_at, pid, host) VALUES (?, ?, 'creating', '{}', ?, ?, ?, ?)")
+      .run(workflow, name, now, now, process.pid, hostname());
     return result.changes === 1;
   }
 
+  /** Changes a workspace's record; `creating`/`removing` record this process as the one doing it. */
   updateWorkspace(workflow: string, name: string, changes: { status?: WorkspaceStatus; ctx?: unknown }): void {
     const row = this.workspace(workflow, name);
     if (!row) return;
+    const status = changes.status ?? row.status;
+    const busy = status === "creating" || status === "removing";
+    const owner = changes.status === undefined ? [row.pid, row.host] : busy ? [process.pid, hostname()] : [null, null];
     this.db
-      .query("UPDATE workspaces SET status = ?, ctx = ?, updated_at = ? WHERE workflow = ? AND name = ?")
-      .run(changes.status ?? row.status, changes.ctx === undefined ? row.ctx : JSON.stringify(changes.ctx), Date.now(), workflow, name);
+      .query("UPDATE workspaces SET status = ?, ctx = ?, updated_at = ?, pid = ?, host = ? WHERE workflow = ? AND name = ?")
+      .run(status, changes.ctx === undefined ? row.ctx : JSON.stringify(changes.ctx), Date.now(), owner[0] ?? null, owner[1] ?? null, workflow, name);
   }
 
+  /** Forgets a workspace and the resources recorded for it. */
   deleteWorkspace(workflow: string, name: string): void {
-    this.db.query("DELETE FROM workspaces WHERE workflow = ? AND name = ?").run(workflow, name);
+    this.db.transaction(() => {
+      this.db.query("DELETE FROM workspace_resources WHERE workflow = ? AND workspace = ?").run(workflow, name);
+      this.db.query("DELETE FROM workspaces WHERE workflow = ? AND name = ?").run(workflow, name);
+    })();
+  }
+
+  // --- workspace resources --------------------------------------------------------------
+
+  /** Records (or updates) a resource a provider made for a workspace. */
+  recordResource(workflow: string, workspace: string, provider: string, resource: { id: string; kind: string }): void {
+    this.db
+      .query(
+        `INSERT INTO workspace_resources (workflow, workspace, provider, id, kind, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (workflow, workspace, provider, id) DO UPDATE SET kind = excluded.kind, data = excluded.data`,
+      )
+      .run(workflow, workspace, provider, resource.id, resource.kind, JSON.stringify(resource), Date.now());
+  }
+
+  /** Resources recorded for one workspace, or for every workspace when `workspace` is omitted. */
+  resources(workflow?: string, workspace?: string): ResourceRow[] {
+    if (workflow !== undefined && workspace !== undefined) {
+      return this.db
+        .query("SELECT * FROM workspace_resources WHERE workflow = ? AND workspace = ? ORDER BY created_at, rowid")
+        .all(workflow, workspace) as ResourceRow[];
+    }
+    return this.db.query("SELECT * FROM workspace_resources ORDER BY workflow, workspace, created_at, rowid").all() as ResourceRow[];
+  }
+
+  forgetResource(workflow: string, workspace: string, provider: string, id: string): void {
+    this.db.query("DELETE FROM workspace_resources WHERE workflow = ? AND workspace = ? AND provider = ? AND id = ?").run(workflow, workspace, provider, id);
   }
 
   // --- provider storage ---------------------------------------------------------------
