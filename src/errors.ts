@@ -24,6 +24,9 @@ export type ErrorCode =
   | "OPERATION_FAILED"
   | "PROVIDER_FAILED"
   | "EXEC_FAILED"
+  | "WORKSPACE_NOT_READY"
+  | "PROVIDER_UNAVAILABLE"
+  | "TIMEOUT"
   | "INTERRUPTED";
 
 const exitCodes: Record<ErrorCode, number> = {
@@ -46,6 +49,9 @@ const exitCodes: Record<ErrorCode, number> = {
   OPERATION_FAILED: 1,
   PROVIDER_FAILED: 1,
   EXEC_FAILED: 1,
+  WORKSPACE_NOT_READY: 1,
+  PROVIDER_UNAVAILABLE: 1,
+  TIMEOUT: 1,
   INTERRUPTED: 130,
 };
 

@@ -6,6 +6,7 @@
  */
 import { hostname } from "node:os";
 import { RigError } from "../errors.ts";
+import { processAlive } from "../host/pids.ts";
 import type { Store } from "./store.ts";
 
 export interface LockHolder {
@@ -24,15 +25,6 @@ export interface LockOptions {
   onWait?: (holder: LockHolder) => void;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === "EPERM";
-  }
-}
-
 /** Takes the lock or throws LOCKED; returns the release function. */
 export async function acquireLock(store: Store, options: LockOptions): Promise<() => void> {
   const host = hostname();
@@ -40,7 +32,7 @@ export async function acquireLock(store: Store, options: LockOptions): Promise<(
   let waited = false;
   const tryTake = store.db.transaction((): LockHolder | null => {
     const holder = store.db.query("SELECT pid, host, command, acquired_at FROM lock WHERE id = 1").get() as LockHolder | null;
-    if (holder && holder.pid !== process.pid && !(holder.host === host && !alive(holder.pid))) return holder;
+    if (holder && holder.pid !== process.pid && !(holder.host === host && !processAlive(holder.pid))) return holder;
     store.db
       .query("INSERT OR REPLACE INTO lock (id, pid, host, command, acquired_at) VALUES (1, ?, ?, ?, ?)")
       .run(process.pid, host, options.command, Date.now());

@@ -1,0 +1,113 @@
+/**
+ * Live workspace status (SPEC §9). A record is a claim, not a fact: the status of a
+ * workspace is what its record says rig was doing (`creating`, `removing`, and whether
+ * that process still lives), its lease, and, for a workspace rig believes is there, what
+ * its providers say of the resources they claimed for it — asked in one batched
+ * `status()` call per provider, all providers in parallel, under a short time limit.
+ */
+import { hostname } from "node:os";
+import { RigError } from "../errors.ts";
+import { processAlive } from "../host/pids.ts";
+import type { LiveStatus, ProviderController, WorkspaceHandle, WorkspaceResource } from "../sdk/provider.ts";
+import type { JsonObject } from "../sdk/types.ts";
+import type { ResourceRow, WorkspaceRow } from "../state/store.ts";
+import { declarations } from "./checks.ts";
+import type { ProviderDecl } from "./compile.ts";
+import type { Project } from "./project.ts";
+
+export type WorkspaceState = LiveStatus | "creating" | "removing" | "interrupted" | "expired";
+
+/** How long `ls` waits for providers before calling a workspace `unreachable`. */
+export const STATUS_TIMEOUT_MS = Number(process.env.RIGKIT_STATUS_TIMEOUT_MS) || 5000;
+
+/** Worst first: a workspace is as good as its worst resource. */
+const SEVERITY: LiveStatus[] = ["unreachable", "missing", "stopped", "ready"];
+
+/** The provider declaration a resource was claimed under: the workflow's own, else any of that name. */
+export function declFor(project: Pick<Project, "workflows">, workflow: string, provider: string): ProviderDecl | undefined {
+  const own = project.workflows.find((w) => w.name === workflow);
+  const scoped = own?.workspace?.scope.providers.find((d) => d.name === provider);
+  return scoped ?? declarations(project.workflows).find((d) => d.name === provider);
+}
+
+/** What the record alone says, without asking any provider. */
+export function recordedState(row: WorkspaceRow, now = Date.now()): WorkspaceState {
+  if (row.status === "creating" || row.status === "removing") {
+    // The process doing it is gone (on this machine): nobody will finish it but `rig gc`.
+    const dead = row.pid !== null && row.host === hostname() && !processAlive(row.pid);
+    return dead ? "interrupted" : row.status;
+  }
+  if (row.expires_at !== null && row.expires_at <= now) return "expired";
+  return row.status;
+}
+
+const handle = (row: WorkspaceRow, resources: ResourceRow[]): WorkspaceHandle => ({
+  workflow: row.workflow,
+  name: row.name,
+  ctx: JSON.parse(row.ctx) as JsonObject,
+  resources: resources.map((r) => JSON.parse(r.data) as WorkspaceResource),
+});
+
+/**
+ * The status of each workspace. With `live`, workspaces recorded `ready` or `stopped` are
+ * checked with their providers; a provider that fails or does not answer in time makes
+ * them `unreachable`. A workspace no provider claimed anything for keeps its record.
+ */
+export async function workspaceStates(project: Project, rows: WorkspaceRow[], options: { live: boolean }): Promise<Map<WorkspaceRow, WorkspaceState>> {
+  const states = new Map<WorkspaceRow, WorkspaceState>(rows.map((row) => [row, recordedState(row)]));
+  if (!options.live) return states;
+  const checked = rows.filter((row) => states.get(row) === "ready" || states.get(row) === "stopped");
+  // Group resources by provider declaration: one status() call each.
+  const byDecl = new Map<ProviderDecl, { row: WorkspaceRow; handle: WorkspaceHandle }[]>();
+  const all = project.store.resources();
+  for (const row of checked) {
+    const mine = all.filter((r) => r.workflow === row.workflow && r.workspace === row.name);
+    for (const provider of new Set(mine.map((r) => r.provider))) {
+      const decl = declFor(project, row.workflow, provider);
+      if (!decl) continue;
+      const list = byDecl.get(decl) ?? [];
+      list.push({ row, handle: handle(row, mine.filter((r) => r.provider === provider)) });
+      byDecl.set(decl, list);
+    }
+  }
+  const answers = await Promise.all(
+    [...byDecl].map(async ([decl, items]) => {
+      const controller: ProviderController<unknown> = await project.registry.controller(decl).catch(() => ({ runtime: () => null }));
+      if (!controller.status) return items.map((item) => [item.row, "ready"] as const);
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), STATUS_TIMEOUT_MS);
+      try {
+        const timedOut = new Promise<null>((resolve) => abort.signal.addEventListener("abort", () => resolve(null), { once: true }));
+        const result = await Promise.race([Promise.resolve(controller.status(items.map((i) => i.handle), { signal: abort.signal })), timedOut]);
+        return items.map((item, i) => [item.row, result?.[i] ?? "unreachable"] as const);
+      } catch {
+        return items.map((item) => [item.row, "unreachable"] as const);
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  for (const [row, live] of answers.flat()) {
+    const current = states.get(row) as LiveStatus;
+    // A stopped record stays stopped while its machines are there and not running.
+    const next = SEVERITY.indexOf(live) < SEVERITY.indexOf(current) ? live : current;
+    states.set(row, next);
+  }
+  return states;
+}
+
+/** Throws WORKSPACE_NOT_READY (exit 1) with the next step unless the workspace is ready now. */
+export async function requireReady(project: Project, row: WorkspaceRow): Promise<void> {
+  const state = (await workspaceStates(project, [row], { live: true })).get(row);
+  if (state === "ready") return;
+  const next: Record<string, string> = {
+    stopped: `Start it with \`rig start ${row.name}\`.`,
+    missing: `Its machines are gone; remove it with \`rig rm ${row.name}\` and create it again.`,
+    unreachable: "Its engine or host does not answer; check `rig doctor`.",
+    creating: "It is still being created; wait for that to finish.",
+    removing: "It is being removed.",
+    interrupted: `The rig that was working on it died; run \`rig gc\` to finish, or \`rig rm ${row.name}\`.`,
+    expired: `Its lease ran out; \`rig renew ${row.name}\` to keep it, or \`rig rm ${row.name}\`.`,
+  };
+  throw new RigError("WORKSPACE_NOT_READY", `Workspace ${row.name} is not ready (${state})`, { detail: [next[state as string] ?? ""] });
+}
