@@ -136,10 +136,10 @@ describe.if(svc !== null)("ssh interrupts", () => {
       "rigkit.config.ts": `import { workflow, ssh, env } from "rigkit";
 export default workflow("s")
   .addProvider("ssh", ssh({ configFile: env("RIGKIT_TEST_SSH_CONFIG"), hosts: [{ host: "rig-a", root: ${JSON.stringify(join(base, "a"))} }] }))
-  .task("slow", async ({ providers }) => { console.log("sleeping"); await providers.ssh.exec("rig-a", "sleep 1007; echo never"); });`,
+  .task("slow", async ({ providers }) => { console.log("sleeping"); await providers.ssh.exec("rig-a", "sleep 1007.${process.pid}; echo never"); });`,
     });
     const proc = await rigUntil(["apply"], "sleeping", { cwd: dir, env: { RIGKIT_TEST_SSH_CONFIG: svc?.sshConfig } });
-    const remoteSleep = () => Bun.spawnSync(["pgrep", "-f", "sleep 1007"]).stdout.toString().trim();
+    const remoteSleep = () => Bun.spawnSync(["pgrep", "-f", `sleep 1007\\.${process.pid}`]).stdout.toString().trim();
     for (let i = 0; i < 50 && remoteSleep() === ""; i++) await Bun.sleep(50);
     expect(remoteSleep()).not.toBe("");
     proc.kill("SIGINT");
