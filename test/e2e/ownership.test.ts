@@ -1,11 +1,22 @@
 /** Ownership (SPEC §8): state-file identity, project ids that survive a lost state file, owner markers, safe deletion. */
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { APPLICATION_ID, projectIdOf } from "../../src/state/store.ts";
 import { project, rig, tempDir } from "../helpers.ts";
+import { services } from "../services.ts";
 import { APP_CONFIG } from "./fixtures.ts";
+
+const ssh = services("ssh");
+const dockerSvc = services("docker");
+const dockerEnv = { ...process.env, DOCKER_HOST: dockerSvc?.dockerHost };
+const docker = (...args: string[]) => Bun.spawnSync(["docker", ...args], { env: dockerEnv, stdout: "pipe", stderr: "pipe" }).stdout.toString().trim();
+
+/** Loses the state file, as a wiped checkout or a deleted `.rigkit/state.sqlite` would. */
+const loseState = (dir: string) => {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(join(dir, ".rigkit", `state.sqlite${suffix}`), { force: true });
+};
 
 const sha = (path: string) => new Bun.CryptoHasher("sha256").update(readFileSync(path)).digest("hex");
 
@@ -68,4 +79,138 @@ describe("state files", () => {
     expect(again.query("SELECT value FROM meta WHERE key = 'project_id'").get()).toEqual({ value: meta.project_id });
     again.close();
   });
+});
+
+describe("local ownership", () => {
+  test("gc leaves a marker-less directory alone and finds a lost state file's workspaces by marker", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
+    const stray = join(dir, ".rigkit", "workspaces", "mine");
+    mkdirSync(stray);
+    writeFileSync(join(stray, "keep.txt"), "not rig's");
+    const dry = await rig(["gc", "--dry-run", "--json"], { cwd: dir });
+    expect(dry.json().orphans).toEqual([]);
+
+    loseState(dir);
+    const after = await rig(["gc", "--yes", "--json"], { cwd: dir });
+    expect(after.exitCode).toBe(0);
+    expect(after.json().orphans.map((o: { id: string }) => o.id)).toEqual([join(dir, ".rigkit", "workspaces", "ws1")]);
+    expect(existsSync(join(dir, ".rigkit", "workspaces", "ws1"))).toBe(false);
+    expect(readFileSync(join(stray, "keep.txt"), "utf8")).toBe("not rig's");
+  });
+
+  test("a symlinked .rigkit/workspaces is never followed: gc, create and rm leave its files alone", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    const elsewhere = tempDir();
+    mkdirSync(join(elsewhere, "ws1"));
+    writeFileSync(join(elsewhere, "ws1", "precious.txt"), "keep");
+    writeFileSync(join(elsewhere, ".ws1.rigkit-owner"), JSON.stringify({ rigkit: 1, project: "someone-else", dir: "/elsewhere" }));
+    writeFileSync(join(elsewhere, "notes.txt"), "keep too");
+    symlinkSync(elsewhere, join(dir, ".rigkit", "workspaces"));
+    const gc = await rig(["gc", "--yes", "--json"], { cwd: dir });
+    expect(gc.exitCode).not.toBe(0); // it says why instead of looking through the link
+    expect(gc.stderr).toContain("symlink");
+    const create = await rig(["create", "ws2", "--json"], { cwd: dir });
+    expect(create.exitCode).toBe(1);
+    expect(create.error().message).toContain("symlink");
+    expect(readdirSync(elsewhere).sort()).toEqual([".ws1.rigkit-owner", "notes.txt", "ws1"]);
+    expect(readFileSync(join(elsewhere, "ws1", "precious.txt"), "utf8")).toBe("keep");
+  });
+
+  test("prepareDir({ fresh }) refuses to empty a directory without this project's marker", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    mkdirSync(join(dir, ".rigkit", "base", "base"), { recursive: true });
+    writeFileSync(join(dir, ".rigkit", "base", "base", "data.txt"), "someone's");
+    const apply = await rig(["apply", "--json"], { cwd: dir });
+    expect(apply.exitCode).toBe(1);
+    expect(apply.error().message).toContain("not made by rig for this project");
+    expect(readFileSync(join(dir, ".rigkit", "base", "base", "data.txt"), "utf8")).toBe("someone's");
+  });
+});
+
+const SSH_CONFIG = (root: string) => `import { workflow, ssh, env } from "rigkit";
+export default workflow("s")
+  .addProvider("ssh", ssh({ configFile: env("RIGKIT_TEST_SSH_CONFIG"), connectTimeout: 2, hosts: [{ host: "rig-a", root: ${JSON.stringify(root)} }] }))
+  .task("base", async ({ providers }) => {
+    const base = await providers.ssh.prepareDir("app", { fresh: true });
+    await providers.ssh.run("echo prepared > marker", { cwd: base });
+    return { ctx: { base } };
+  })
+  .workspace({
+    create: async ({ workflow, providers }) => providers.ssh.createWorkspace({ from: workflow.ctx.base }),
+    remove: async ({ workspace, providers }) => providers.ssh.removeWorkspace(workspace.ctx),
+  });
+`;
+
+describe.if(ssh !== null)("ssh ownership", () => {
+  const env = { RIGKIT_TEST_SSH_CONFIG: ssh?.sshConfig };
+
+  test("two projects sharing a host and a root never touch each other's workspaces or bases", async () => {
+    const root = join(tempDir("rigkit-remote-"), "shared");
+    const one = project({ "rigkit.config.ts": SSH_CONFIG(root) });
+    const two = project({ "rigkit.config.ts": SSH_CONFIG(root) });
+    for (const dir of [one, two]) expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
+    const p1 = (await rig(["create", "p1ws", "--json"], { cwd: one, env })).json().workspaces[0].ctx.dir as string;
+    const p2 = (await rig(["create", "p2ws", "--json"], { cwd: two, env })).json().workspaces[0].ctx.dir as string;
+    expect(p1.startsWith(join(root, projectIdOf(realpathSync(one))))).toBe(true);
+    for (const dir of [one, two]) {
+      const gc = await rig(["gc", "--yes", "--json"], { cwd: dir, env });
+      expect(gc.exitCode).toBe(0);
+      expect(gc.json().orphans).toEqual([]);
+      const doctor = (await rig(["doctor", "--json"], { cwd: dir, env })).json();
+      expect(doctor.checks.find((c: { name: string }) => c.name === "orphans").ok).toBe(true);
+    }
+    // Re-preparing one project's base (fresh) leaves the other's alone.
+    expect((await rig(["cache", "s", "invalidate", "--all", "--yes"], { cwd: two, env })).exitCode).toBe(0);
+    expect((await rig(["apply"], { cwd: two, env })).exitCode).toBe(0);
+    expect(existsSync(join(p1, "marker"))).toBe(true);
+    expect(existsSync(join(p2, "marker"))).toBe(true);
+    // Both keep working.
+    for (const [dir, ws] of [[one, "p1ws"], [two, "p2ws"]] as const) expect((await rig(["rm", ws, "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(existsSync(p1) || existsSync(p2)).toBe(false);
+  }, 60_000);
+
+  test("a lost state file: gc at the same path finds and removes the remote workspace; a marker-less directory stays", async () => {
+    const root = join(tempDir("rigkit-remote-"), "r");
+    const dir = project({ "rigkit.config.ts": SSH_CONFIG(root) });
+    expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
+    const ws = (await rig(["create", "w1", "--json"], { cwd: dir, env })).json().workspaces[0].ctx.dir as string;
+    const stray = join(ws, "..", "stray");
+    mkdirSync(stray);
+    loseState(dir);
+    const gc = await rig(["gc", "--yes", "--json"], { cwd: dir, env });
+    expect(gc.exitCode).toBe(0);
+    expect(gc.json().orphans.map((o: { id: string }) => o.id)).toEqual([`rig-a:${ws}`]);
+    expect(existsSync(ws)).toBe(false);
+    expect(existsSync(stray)).toBe(true);
+  }, 60_000);
+});
+
+const DOCKER_CONFIG = `import { workflow, docker, env } from "rigkit";
+export default workflow("d")
+  .addProvider("docker", docker({ host: env("RIGKIT_TEST_DOCKER_HOST"), network: "none" }))
+  .task("image", async ({ providers }) => ({ ctx: { image: await providers.docker.build({ from: process.env.RIGKIT_TEST_DOCKER_IMAGE! }, async () => {}) } }))
+  .workspace({
+    create: async ({ workflow, providers }) => providers.docker.createWorkspace({ image: workflow.ctx.image }),
+    remove: async ({ workspace, providers }) => providers.docker.removeWorkspace(workspace.ctx.container),
+  });
+`;
+
+describe.if(dockerSvc !== null)("docker ownership", () => {
+  const env = { RIGKIT_TEST_DOCKER_HOST: dockerSvc?.dockerHost, RIGKIT_TEST_DOCKER_IMAGE: dockerSvc?.dockerImage };
+
+  test("containers carry the project id and directory; a lost state file's containers are found by gc", async () => {
+    const dir = project({ "rigkit.config.ts": DOCKER_CONFIG });
+    expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
+    const container = (await rig(["create", "ws1", "--json"], { cwd: dir, env })).json().workspaces[0].ctx.container as string;
+    const labels = docker("inspect", "--format", '{{index .Config.Labels "rigkit.project"}} {{index .Config.Labels "rigkit.project.dir"}} {{index .Config.Labels "rigkit.workflow"}} {{index .Config.Labels "rigkit.workspace"}} {{index .Config.Labels "rigkit.kind"}}', container);
+    expect(labels).toBe(`${projectIdOf(realpathSync(dir))} ${realpathSync(dir)} d ws1 workspace`);
+    loseState(dir);
+    const gc = await rig(["gc", "--yes", "--json"], { cwd: dir, env });
+    expect(gc.exitCode).toBe(0);
+    expect(gc.json().orphans.map((o: { id: string }) => o.id)).toContain(`container ${container}`);
+    expect(docker("ps", "-a", "--filter", `name=^${container}$`, "--format", "{{.Names}}")).toBe("");
+  }, 60_000);
 });
