@@ -39,6 +39,21 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
   return { location, info, store, stores: new Stores(store), registry: new ProviderRegistry(info, store), workflows };
 }
 
+/**
+ * The project for reading only (`ls` with live status): the config and an existing state
+ * file opened read-only, nothing written. Null when there is no state file yet.
+ */
+export async function openProjectReadOnly(options: ProjectOptions): Promise<Project | null> {
+  const location = await findConfig(options);
+  const store = await Store.openReadOnly(statePath(location, options));
+  if (!store) return null;
+  const sources = await loadWorkflows(location);
+  const keys = new Map();
+  const workflows = sources.map((source) => compileWorkflow(source, keys));
+  const info: ProjectInfo = { id: store.projectId(), root: location.root, dir: store.projectDir() ?? projectDirOf(location), stateDir: stateDirOf(location) };
+  return { location, info, store, stores: new Stores(store), registry: new ProviderRegistry(info, store), workflows };
+}
+
 /** The workflow named by `--workflow`, the only one, or the user's choice on a TTY. */
 export async function selectWorkflow(project: { workflows: CompiledWorkflow[] }, name: string | undefined, purpose = "use"): Promise<CompiledWorkflow> {
   const names = project.workflows.map((w) => w.name);

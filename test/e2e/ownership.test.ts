@@ -214,3 +214,54 @@ describe.if(dockerSvc !== null)("docker ownership", () => {
     expect(docker("ps", "-a", "--filter", `name=^${container}$`, "--format", "{{.Names}}")).toBe("");
   }, 60_000);
 });
+
+describe("workspaces of a workflow the config no longer defines", () => {
+  const FLAKY = `
+  .workspace({
+    create: async ({ workflow, providers }) => providers.local.createWorkspace({ from: workflow.ctx.base }),
+    remove: async ({ workspace, providers }) => {
+      if (workspace.name === "bad") throw new Error("remove hook exploded");
+      await providers.local.removeWorkspace(workspace.ctx.dir);
+    },
+  })`;
+  const config = (name: string) =>
+    APP_CONFIG.replace('workflow("app")', `workflow(${JSON.stringify(name)})`).replace(/\.workspace\(\{[\s\S]*?\n  \}\)/, FLAKY);
+
+  test("rm --force destroys what its providers recorded; rm --all goes on past failures and reports each", async () => {
+    const dir = project({ "rigkit.config.ts": config("app") });
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["create", "old1", "old2"], { cwd: dir })).exitCode).toBe(0);
+    const ws = (name: string) => join(dir, ".rigkit", "workspaces", name);
+    writeFileSync(join(dir, "rigkit.config.ts"), config("renamed"));
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["create", "good", "bad"], { cwd: dir })).exitCode).toBe(0);
+
+    const plain = await rig(["rm", "old1", "--yes", "--json"], { cwd: dir });
+    expect(plain.exitCode).toBe(2);
+    expect(plain.error().message).toContain('workflow "app", which the config no longer defines');
+    expect(existsSync(ws("old1"))).toBe(true);
+
+    const forced = await rig(["rm", "old1", "--force", "--yes", "--json"], { cwd: dir });
+    expect(forced.exitCode).toBe(0);
+    expect(forced.json()).toEqual({ removed: ["old1"] });
+    expect(existsSync(ws("old1"))).toBe(false);
+
+    // --all without --force: old2 (workflow gone) and bad (hook throws) fail, good goes.
+    const all = await rig(["rm", "--all", "--yes"], { cwd: dir });
+    expect(all.exitCode).toBe(1);
+    expect(all.stdout).toBe("");
+    expect(all.stderr).toContain("✓ Removed good");
+    expect(all.stderr).toContain("Could not remove 2 of 3 workspaces: old2, bad");
+    expect(all.stderr).toMatch(/old2: Workspace old2 belongs to workflow "app", which the config no longer defines/);
+    expect(all.stderr).toMatch(/bad: Removing workspace bad failed: remove hook exploded/);
+    expect(existsSync(ws("good"))).toBe(false);
+    expect(existsSync(ws("old2"))).toBe(true);
+    const left = (await rig(["ls", "--json", "--cached"], { cwd: dir })).json().workspaces.map((w: { name: string }) => w.name).sort();
+    expect(left).toEqual(["bad", "old2"]);
+
+    const forcedAll = await rig(["rm", "--all", "--force", "--yes"], { cwd: dir });
+    expect(forcedAll.exitCode).toBe(0);
+    expect(existsSync(ws("old2"))).toBe(false);
+    expect((await rig(["ls", "--json", "--cached"], { cwd: dir })).json().workspaces).toEqual([]);
+  }, 60_000);
+});

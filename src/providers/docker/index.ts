@@ -213,7 +213,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
             if (!workspace) throw new RigError("PROVIDER_FAILED", "docker: createWorkspace() is for workspace hooks");
             const name = `rigkit-${slug(project.id)}-${slug(ctx.workflow)}-${workspace.name}`;
             // Claimed before it exists: a crash right after `docker run` still leaves a trail.
-            workspace.claim({ kind: "container", id: name, engine });
+            workspace.claim({ kind: "container", id: name, container: name, engine });
             workspace.record({ container: name });
             await cli([
               "run", "-d", "--pull", "never", "--name", name, "--hostname", workspace.name, ...network,

@@ -128,7 +128,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       // A workspace is its directory: there (a real directory) or missing.
       status(workspaces) {
         return workspaces.map((ws): LiveStatus => {
-          const dirs = ws.resources.filter((r) => r.kind === "dir").map((r) => String(r.path ?? r.id));
+          const dirs = ws.resources.filter((r) => r.kind === "dir").map((r) => String(r.dir ?? r.id));
           const gone = dirs.some((dir) => !lstatSync(dir, { throwIfNoEntry: false })?.isDirectory());
           return gone ? "missing" : "ready";
         });
@@ -179,7 +179,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             }
             mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
             // Claimed and marked before it exists, so a crash mid-copy leaves a findable, removable trail.
-            workspace.claim({ kind: "dir", id: dir, path: dir });
+            workspace.claim({ kind: "dir", id: dir, dir });
             workspace.record({ dir });
             writeMarker(dir, { ...owner, workflow: ctx.workflow, workspace: workspace.name });
             const started = performance.now();
