@@ -29,7 +29,7 @@ const globals: Record<string, LaneOption> = {
 };
 
 export const lanes: Record<string, Lane> = {
-  ls: { options: globals, positionals: 1 },
+  ls: { options: { ...globals, "--cached": { name: "cached", type: "boolean" } }, positionals: 1 },
   log: { options: { ...globals, "--workflow": string("workflow"), "--limit": string("limit"), "-n": string("limit") }, positionals: 0 },
   plan: { options: { ...globals, "--workflow": string("workflow") }, positionals: 0 },
   apply: { options: { ...globals, "--workflow": string("workflow"), "--dry-run": { name: "dryRun", type: "boolean" } }, positionals: 0 },

@@ -91,12 +91,13 @@ Examples:
     .argument("[name...]", "workspaces to remove")
     .option("--all", "remove every workspace (of --workflow, if given)")
     .option("-y, --yes", "do not ask for confirmation")
-    .option("--force", "forget a workspace even when its remove hook fails (its resources may remain)")
+    .option("--force", "forget a workspace even when its remove hook fails; without its workflow, destroy what its providers recorded")
     .addOption(workflowOption())
     .action(lazy("rm"));
 
-  add("ls", "list workspaces, grouped by workflow", ["rig ls", "rig ls --json | jq '.workspaces[].name'"])
+  add("ls", "list workspaces with their live status, grouped by workflow", ["rig ls", "rig ls --json | jq '.workspaces[].status'", "rig ls --cached"])
     .argument("[what]", "workspaces (default)")
+    .option("--cached", "answer from the state file alone, without asking providers")
     .action(lazy("ls"));
 
   add("run", "run a workspace operation: rig run <workspace> <operation> [flags]", ["rig run ws1 test --filter unit"])

@@ -33,7 +33,7 @@ export function renderCreated(workspaces: WorkspaceInfo[], ms: number): string {
   return lines.join("\n");
 }
 
-export function renderWorkspaces(rows: WorkspaceRow[], appliedAt: (workflow: string) => number | null): string {
+export function renderWorkspaces(rows: WorkspaceRow[], appliedAt: (workflow: string) => number | null, status: (row: WorkspaceRow) => string = (row) => row.status): string {
   const c = out.colors;
   if (rows.length === 0) return `No workspaces. Create one with ${c.bold("rig create <name>")}.`;
   const byWorkflow = new Map<string, WorkspaceRow[]>();
@@ -46,7 +46,7 @@ export function renderWorkspaces(rows: WorkspaceRow[], appliedAt: (workflow: str
       table(
         list.map((w) => [
           w.name,
-          w.status === "ready" ? c.green(w.status) : c.yellow(w.status),
+          status(w) === "ready" ? c.green(status(w)) : status(w) === "missing" || status(w) === "unreachable" || status(w) === "interrupted" ? c.red(status(w)) : c.yellow(status(w)),
           c.dim(`created ${ago(w.created_at)}`),
         ]),
       ),

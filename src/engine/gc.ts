@@ -20,7 +20,7 @@ export interface Garbage {
 }
 
 /** A workspace owns a resource when its context has every field the resource names. */
-const owns = (row: WorkspaceRow, resource: ProviderResource): boolean => {
+export const owns = (row: WorkspaceRow, resource: ProviderResource): boolean => {
   const ctx = JSON.parse(row.ctx) as Record<string, unknown>;
   return Object.entries(resource.match).every(([key, value]) => ctx[key] === value);
 };

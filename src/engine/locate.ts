@@ -61,6 +61,16 @@ export interface ProjectOptions {
 
 export const stateDirOf = (location: ConfigLocation): string => join(location.root, ".rigkit");
 
+/** The project's identity directory: the real path of its root (the same project however it is reached). */
+export function projectDirOf(location: ConfigLocation): string {
+  const { realpathSync } = require("node:fs") as typeof import("node:fs"); // only when opening for writing
+  try {
+    return realpathSync(location.root);
+  } catch {
+    return location.root;
+  }
+}
+
 export function statePath(location: ConfigLocation, options: ProjectOptions): string {
   return options.state ? resolve(options.cwd, options.state) : join(stateDirOf(location), "state.sqlite");
 }
@@ -74,5 +84,5 @@ export async function openState(options: ProjectOptions, mode: { readOnly: true 
 export async function openState(options: ProjectOptions, mode?: { readOnly: true }): Promise<{ location: ConfigLocation; store: Store | null }> {
   const location = await findConfig(options);
   const path = statePath(location, options);
-  return { location, store: mode?.readOnly ? await Store.openReadOnly(path) : Store.open(path) };
+  return { location, store: mode?.readOnly ? await Store.openReadOnly(path) : Store.open(path, { projectDir: projectDirOf(location) }) };
 }

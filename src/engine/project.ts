@@ -6,7 +6,7 @@ import type { ProjectInfo } from "../sdk/provider.ts";
 import { Store } from "../state/store.ts";
 import { type CompiledWorkflow, compileWorkflow } from "./compile.ts";
 import { loadWorkflows } from "./config.ts";
-import { type ConfigLocation, type ProjectOptions, findConfig, stateDirOf, statePath } from "./locate.ts";
+import { type ConfigLocation, type ProjectOptions, findConfig, projectDirOf, stateDirOf, statePath } from "./locate.ts";
 import { buildManifest, saveManifest } from "./manifest.ts";
 import { ProviderRegistry } from "./providers.ts";
 import { ensureSdkLink } from "./sdklink.ts";
@@ -30,10 +30,27 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
   const sources = await loadWorkflows(location);
   const keys = new Map();
   const workflows = sources.map((source) => compileWorkflow(source, keys));
-  const store = Store.open(statePath(location, options));
+  const dir = projectDirOf(location);
+  const store = Store.open(statePath(location, options), { projectDir: dir });
+  store.recordProjectDir(dir);
   ensureSdkLink(stateDirOf(location));
   saveManifest(store, buildManifest(workflows));
-  const info: ProjectInfo = { id: store.projectId(), root: location.root, stateDir: stateDirOf(location) };
+  const info: ProjectInfo = { id: store.projectId(), root: location.root, dir, stateDir: stateDirOf(location) };
+  return { location, info, store, stores: new Stores(store), registry: new ProviderRegistry(info, store), workflows };
+}
+
+/**
+ * The project for reading only (`ls` with live status): the config and an existing state
+ * file opened read-only, nothing written. Null when there is no state file yet.
+ */
+export async function openProjectReadOnly(options: ProjectOptions): Promise<Project | null> {
+  const location = await findConfig(options);
+  const store = await Store.openReadOnly(statePath(location, options));
+  if (!store) return null;
+  const sources = await loadWorkflows(location);
+  const keys = new Map();
+  const workflows = sources.map((source) => compileWorkflow(source, keys));
+  const info: ProjectInfo = { id: store.projectId(), root: location.root, dir: store.projectDir() ?? projectDirOf(location), stateDir: stateDirOf(location) };
   return { location, info, store, stores: new Stores(store), registry: new ProviderRegistry(info, store), workflows };
 }
 

@@ -11,10 +11,15 @@ export interface KeyValueStore {
 }
 
 export interface ProjectInfo {
-  /** Stable random id of this project, kept in the state file; use it to label resources. */
+  /**
+   * This project's id, kept in the state file; for projects made since rigkit 0.4 derived
+   * from `dir`, so it survives the loss of the state file. Label and mark resources with it.
+   */
   id: string;
   /** Directory holding the config file. */
   root: string;
+  /** The real path of `root`: label and mark resources with it too (docs/providers.md). */
+  dir: string;
   /** The project's `.rigkit/` directory. */
   stateDir: string;
 }

@@ -41,7 +41,9 @@ function state(dir: string) {
 function unownedDirs(dir: string): string[] {
   const root = join(dir, ".rigkit", "workspaces");
   const owned = new Set(state(dir).workspaces.map((w) => (JSON.parse(w.ctx) as { dir?: string }).dir));
-  return existsSync(root) ? readdirSync(root).map((n) => join(root, n)).filter((p) => !owned.has(p)) : [];
+  // Hidden entries are owner markers (beside each directory) and copy probes, not workspaces.
+  const dirs = existsSync(root) ? readdirSync(root).filter((n) => !n.startsWith(".")) : [];
+  return dirs.map((n) => join(root, n)).filter((p) => !owned.has(p));
 }
 
 async function checkInvariants(dir: string, finished: string[]) {

@@ -1,10 +1,14 @@
 /** The ssh provider against a real sshd fleet on loopback (scripts/test-services.sh). */
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
 import { project, rig, rigUntil, tempDir } from "../helpers.ts";
 import { services } from "../services.ts";
+import { projectIdOf } from "../../src/state/store.ts";
+
+/** Each project's directories live in `<root>/<project id>/`. */
+const ns = (root: string, projectDir: string) => join(root, projectIdOf(realpathSync(projectDir)));
 
 const svc = services("ssh");
 
@@ -44,8 +48,9 @@ describe.if(svc !== null)("ssh", () => {
   };
 
   test("prepare on every host, place workspaces on the least-loaded one, run actions, remove", async () => {
-    const [a, b] = roots() as [string, string];
-    const dir = project({ "rigkit.config.ts": config([a, b]) });
+    const [rootA, rootB] = roots() as [string, string];
+    const dir = project({ "rigkit.config.ts": config([rootA, rootB]) });
+    const [a, b] = [ns(rootA, dir), ns(rootB, dir)];
     const apply = await rig(["apply", "--json"], { cwd: dir, env });
     expect(apply.exitCode).toBe(0);
     expect(apply.stderr).toContain("base | line from remote");
@@ -69,8 +74,9 @@ describe.if(svc !== null)("ssh", () => {
   }, 60_000);
 
   test("a removed base directory makes plan say artifact-missing", async () => {
-    const [a, b] = roots() as [string, string];
-    const dir = project({ "rigkit.config.ts": config([a, b]) });
+    const [rootA, rootB] = roots() as [string, string];
+    const dir = project({ "rigkit.config.ts": config([rootA, rootB]) });
+    const b = ns(rootB, dir);
     await rig(["apply"], { cwd: dir, env });
     expect((await rig(["plan", "--json"], { cwd: dir, env })).json().nodes[0].status).toBe("cached");
     rmSync(join(b, "base", "app"), { recursive: true });

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type ConfigLocation, findConfig, statePath } from "../../engine/locate.ts";
+import { type ConfigLocation, findConfig, projectDirOf, statePath } from "../../engine/locate.ts";
 import { rigkitHome } from "../../host/home.ts";
 import { messageOf } from "../../errors.ts";
 import { describeHolder, type LockHolder } from "../../state/lock.ts";
@@ -63,7 +63,7 @@ export default async function doctorCommand(cli: Cli): Promise<void> {
     if (!existsSync(path)) check("state", true, `${path} (not created yet)`);
     else {
       try {
-        const store = Store.open(path);
+        const store = Store.open(path, { projectDir: projectDirOf(location) });
         const integrity = (store.db.query("PRAGMA integrity_check").get() as Record<string, string>)["integrity_check"];
         const mode = statSync(path).mode & 0o777;
         const dirMode = statSync(join(location.root, ".rigkit")).mode & 0o777;

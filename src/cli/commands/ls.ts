@@ -1,17 +1,23 @@
 import type { Manifest } from "../../engine/manifest.ts";
 import { openState } from "../../engine/locate.ts";
-import { workspaceInfo } from "../../state/store.ts";
+import { type WorkspaceState, recordedState } from "../../engine/status.ts";
+import { type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
 import { RigError } from "../../errors.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { renderConfig, renderWorkspaces } from "../render.ts";
 import { emit } from "../ui.ts";
 
-/** `rig ls [workspaces|config]`: answers from the state file alone, without loading the config. */
-export default async function lsCommand(cli: Cli, what = "workspaces"): Promise<void> {
+/**
+ * `rig ls [workspaces|config] [--cached]`: workspaces with their live status (SPEC §9),
+ * asked of their providers in one batched query per engine or host; `--cached` answers
+ * from the state file alone, without loading the config or asking anyone.
+ */
+export default async function lsCommand(cli: Cli, what = "workspaces", opts: { cached?: boolean } = {}): Promise<void> {
   if (what !== "workspaces" && what !== "config") {
     throw new RigError("USAGE", `rig ls lists "workspaces" or "config", not "${what}"`);
   }
-  const { store } = await openState(projectOptions(cli.globals), { readOnly: true });
+  const options = projectOptions(cli.globals);
+  const { store } = await openState(options, { readOnly: true });
   if (what === "config") {
     const body = store?.manifest();
     const manifest = body ? (JSON.parse(body) as Manifest) : null;
@@ -20,5 +26,22 @@ export default async function lsCommand(cli: Cli, what = "workspaces"): Promise<
     return;
   }
   const rows = store?.workspaces() ?? [];
-  emit({ workspaces: rows.map(workspaceInfo) }, () => renderWorkspaces(rows, (wf) => store?.finalCtx(wf)?.appliedAt ?? null));
+  let states = new Map<WorkspaceRow, WorkspaceState>(rows.map((row) => [row, recordedState(row)]));
+  if (!opts.cached && rows.some((row) => states.get(row) === "ready" || states.get(row) === "stopped")) {
+    // Only now is the config worth loading: its providers answer for the workspaces.
+    const { openProjectReadOnly } = await import("../../engine/project.ts");
+    const { workspaceStates } = await import("../../engine/status.ts");
+    const project = await openProjectReadOnly(options);
+    if (project) {
+      const live = await workspaceStates(project, project.store.workspaces(), { live: true });
+      const byKey = new Map([...live].map(([row, state]) => [`${row.workflow}\0${row.name}`, state]));
+      states = new Map(rows.map((row) => [row, byKey.get(`${row.workflow}\0${row.name}`) ?? recordedState(row)]));
+    }
+  }
+  const listed = rows.map((row) => ({
+    ...workspaceInfo(row),
+    status: states.get(row) as WorkspaceState,
+    expiresAt: row.expires_at === null ? null : new Date(row.expires_at).toISOString(),
+  }));
+  emit({ workspaces: listed }, () => renderWorkspaces(rows, (wf) => store?.finalCtx(wf)?.appliedAt ?? null, (row) => states.get(row) as WorkspaceState));
 }

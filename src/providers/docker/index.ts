@@ -11,7 +11,7 @@
 import { RigError, messageOf } from "../../errors.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
 import { script, stoppable } from "../../host/stoppable.ts";
-import { type ArtifactRef, type RuntimeContext, defineProvider } from "../../sdk/provider.ts";
+import { type ArtifactRef, type LiveStatus, type RuntimeContext, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 
 export interface DockerImageRef extends ArtifactRef {
@@ -79,8 +79,21 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
     const cli = (args: readonly string[], options: ExecOptions & { label?: string; quiet?: boolean; display?: string; holdStdin?: boolean } = {}) =>
       runCommand(["docker", ...args], { env, label: `docker (${engine})`, quiet: true, ...options });
     const network = config.network ? ["--network", config.network] : [];
-    const labels = (extra: Record<string, string>) =>
-      Object.entries({ "rigkit.project": project.id, ...extra }).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
+    // Project id and directory on everything: a project whose state file was lost still finds its own.
+    const identity = { "rigkit.project": project.id, "rigkit.project.dir": project.dir };
+    const labels = (extra: Record<string, string>) => Object.entries({ ...identity, ...extra }).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
+    const isMine = (id: string, dir: string) => id === project.id || (dir !== "" && dir === project.dir);
+    /** rig's containers on this engine (labelled with a project), with their state. */
+    const containers = async () => {
+      const listed = await cli([
+        "ps", "-a", "--filter", "label=rigkit.project",
+        "--format", '{{.Names}}\t{{.State}}\t{{.Label "rigkit.project"}}\t{{.Label "rigkit.project.dir"}}\t{{.Label "rigkit.kind"}}',
+      ]);
+      return listed.stdout.split("\n").filter(Boolean).map((line) => {
+        const [name = "", state = "", id = "", dir = "", kind = ""] = line.split("\t");
+        return { name, state, mine: isMine(id, dir), kind };
+      });
+    };
 
     // Without input, the command is wrapped to stop when rig does (see host/stoppable.ts):
     // killing the `docker exec` client alone leaves the process running in the container.
@@ -104,6 +117,26 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
       });
     };
 
+    /** Removes a container, only when its labels say it is this project's (a missing one is fine). */
+    const removeOwned = async (container: string) => {
+      const inspected = await cli(["inspect", "--format", '{{index .Config.Labels "rigkit.project"}}\t{{index .Config.Labels "rigkit.project.dir"}}', container], {
+        reject: false,
+        cleanup: true,
+      });
+      if (inspected.exitCode !== 0) {
+        if (/no such (object|container)/i.test(inspected.stderr)) return;
+        throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot inspect container ${container}`, { detail: tail(inspected.stderr, 5) });
+      }
+      const [id = "", dir = ""] = inspected.stdout.trim().split("\t");
+      if (!isMine(id, dir)) {
+        throw new RigError("PROVIDER_FAILED", `docker (${engine}): refusing to remove container ${container}: it is not labelled as this project's`);
+      }
+      const result = await cli(["rm", "-f", container], { reject: false, cleanup: true });
+      if (result.exitCode !== 0 && !/no such container/i.test(result.stderr)) {
+        throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot remove container ${container}`, { detail: tail(result.stderr, 5) });
+      }
+    };
+
     return {
       async checks() {
         const result = await cli(["version", "--format", "{{.Server.Version}}"], { reject: false }).catch((error) => ({
@@ -119,17 +152,23 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
 
       // Workspace containers, and build containers a killed apply left behind.
       async resources() {
-        const listed = await cli(["ps", "-a", "--filter", `label=rigkit.project=${project.id}`, "--format", '{{.Names}}\t{{.Label "rigkit.kind"}}']);
-        return listed.stdout
-          .split("\n")
-          .filter(Boolean)
-          .map((line) => line.split("\t")[0] as string)
-          .map((name) => ({ id: `container ${name}`, match: { container: name } }));
+        return (await containers()).filter((c) => c.mine).map(({ name }) => ({ id: `container ${name}`, match: { container: name } }));
       },
 
       async destroy(resource) {
         const name = resource.match.container;
-        if (name) await cli(["rm", "-f", name], { reject: false });
+        if (name) await removeOwned(name);
+      },
+
+      // One `docker ps -a` for every workspace on this engine.
+      async status(workspaces) {
+        const states = new Map((await containers()).map((c) => [c.name, c.state]));
+        return workspaces.map((ws): LiveStatus => {
+          const names = ws.resources.filter((r) => r.kind === "container").map((r) => r.id);
+          const each = names.map((name) => states.get(name));
+          if (each.some((state) => state === undefined || state === "dead" || state === "removing")) return "missing";
+          return each.every((state) => state === "running" || state === "restarting") ? "ready" : "stopped";
+        });
       },
 
       async validateArtifact(ref) {
@@ -158,7 +197,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
                 },
               });
               const tag = `rigkit/${slug(project.id)}:${slug(`${ctx.workflow}-${ctx.task.path}`)}-${Date.now().toString(36)}`;
-              const changes = Object.entries({ "rigkit.project": project.id, ...owner, "rigkit.task": ctx.task.path, "rigkit.kind": "snapshot" }).flatMap(
+              const changes = Object.entries({ ...identity, ...owner, "rigkit.task": ctx.task.path, "rigkit.kind": "snapshot" }).flatMap(
                 ([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`],
               );
               const id = (await cli(["commit", ...changes, name, tag])).stdout.trim();
@@ -173,7 +212,8 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
             const workspace = ctx.workspace;
             if (!workspace) throw new RigError("PROVIDER_FAILED", "docker: createWorkspace() is for workspace hooks");
             const name = `rigkit-${slug(project.id)}-${slug(ctx.workflow)}-${workspace.name}`;
-            // Recorded before it exists: a crash right after `docker run` still leaves a trail.
+            // Claimed before it exists: a crash right after `docker run` still leaves a trail.
+            workspace.claim({ kind: "container", id: name, container: name, engine });
             workspace.record({ container: name });
             await cli([
               "run", "-d", "--pull", "never", "--name", name, "--hostname", workspace.name, ...network,
@@ -185,14 +225,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
             return { container: name, image: imageOf(image) };
           },
 
-          async removeWorkspace(container) {
-            const result = await cli(["rm", "-f", container], { reject: false, cleanup: true });
-            if (result.exitCode !== 0 && !/no such container/i.test(result.stderr)) {
-              throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot remove container ${container}`, {
-                detail: tail(result.stderr, 5),
-              });
-            }
-          },
+          removeWorkspace: removeOwned,
 
           exec: containerExec,
 

@@ -3,13 +3,14 @@
  * machine, prepared directories live under `.rigkit/base/`, and workspaces are copies of
  * a prepared directory under `.rigkit/workspaces/<name>`.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cp } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
-import { type ArtifactRef, defineProvider } from "../../sdk/provider.ts";
+import { type ArtifactRef, type LiveStatus, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
+import { MARKER_SUFFIX, type Owner, checkChain, markerOf, ownership, readMarker, removeOwned, writeMarker } from "./owner.ts";
 
 export interface LocalDirRef extends ArtifactRef {
   provider: "local";
@@ -33,7 +34,7 @@ export interface LocalRuntime {
   dirRef(path: string): LocalDirRef;
   /** Copies a prepared directory into `.rigkit/workspaces/<workspace>` (in workspace hooks). */
   createWorkspace(options: { from: string | LocalDirRef }): Promise<{ dir: string; method: CopyMethod }>;
-  /** Deletes a workspace directory made by `createWorkspace`. */
+  /** Deletes a workspace directory made by `createWorkspace` (only one carrying this project's owner marker). */
   removeWorkspace(dir: string): Promise<void>;
 }
 
@@ -81,11 +82,11 @@ async function copyTree(from: string, to: string): Promise<CopyMethod> {
   return "copy";
 }
 
-/** Removes a workspace directory; a worktree is also unregistered from its repository. */
+/** Removes a workspace directory and its owner marker; a worktree is also unregistered from its repository. */
 async function removeTree(dir: string): Promise<void> {
-  const marker = join(dir, ".git");
-  const gitdir = existsSync(marker) && statSync(marker).isFile() ? /^gitdir: (.*)$/m.exec(readFileSync(marker, "utf8"))?.[1] : undefined;
-  rmSync(dir, { recursive: true, force: true });
+  const dotgit = join(dir, ".git");
+  const gitdir = lstatSync(dotgit, { throwIfNoEntry: false })?.isFile() ? /^gitdir: (.*)$/m.exec(readFileSync(dotgit, "utf8"))?.[1] : undefined;
+  removeOwned(dir);
   if (gitdir) {
     const { execa } = await import("execa");
     // <repo>/.git/worktrees/<name> → prune the repository's record of the removed worktree.
@@ -98,21 +99,39 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
   create({ project }) {
     const baseRoot = join(project.stateDir, "base");
     const workspaceRoot = join(project.stateDir, "workspaces");
+    const owner: Owner = { project: project.id, dir: project.dir };
+    /** Directories under `.rigkit/workspaces/` this project may delete: real directories with its marker. */
+    const mine = (): string[] => {
+      if (!lstatSync(workspaceRoot, { throwIfNoEntry: false })?.isDirectory()) return []; // missing, or a symlink: not ours to look into
+      const names = new Set<string>();
+      for (const entry of readdirSync(workspaceRoot)) {
+        // A marker whose directory never got made (killed before the copy) counts too.
+        const name = entry.startsWith(".") && entry.endsWith(MARKER_SUFFIX) ? entry.slice(1, -MARKER_SUFFIX.length) : entry;
+        if (SEGMENT.test(name) && ownership(join(workspaceRoot, name), owner) === "owned") names.add(name);
+      }
+      return [...names].map((name) => join(workspaceRoot, name));
+    };
     return {
       validateArtifact(ref) {
         return ref.kind === "dir" && typeof ref.path === "string" && existsSync(ref.path);
       },
       resources() {
-        if (!existsSync(workspaceRoot)) return [];
-        // Everything in there, including a copy probe a killed create left behind.
-        return readdirSync(workspaceRoot).map((name) => {
-          const dir = join(workspaceRoot, name);
-          return { id: dir, match: { dir } };
-        });
+        checkChain(project.stateDir, join(workspaceRoot, "x"));
+        return mine().map((dir) => ({ id: dir, match: { dir } }));
       },
       async destroy(resource) {
         const dir = resource.match.dir;
-        if (dir && inside(workspaceRoot, resolve(dir))) await removeTree(resolve(dir));
+        if (!dir || !inside(workspaceRoot, resolve(dir))) return;
+        checkChain(project.stateDir, resolve(dir));
+        if (ownership(resolve(dir), owner) === "owned") await removeTree(resolve(dir));
+      },
+      // A workspace is its directory: there (a real directory) or missing.
+      status(workspaces) {
+        return workspaces.map((ws): LiveStatus => {
+          const dirs = ws.resources.filter((r) => r.kind === "dir").map((r) => String(r.dir ?? r.id));
+          const gone = dirs.some((dir) => !lstatSync(dir, { throwIfNoEntry: false })?.isDirectory());
+          return gone ? "missing" : "ready";
+        });
       },
       runtime(ctx) {
         const exec = (command: readonly string[] | string, options: ExecOptions = {}) =>
@@ -126,8 +145,20 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
               throw new RigError("PROVIDER_FAILED", `local: prepareDir("${name}"): use letters, digits, ".", "_" and "-" only`);
             }
             // Inside a .global() fragment, prepared directories are shared like its runs.
-            const dir = join(ctx.task ? join(ctx.task.dataDir, "base") : baseRoot, name);
-            if (options.fresh) rmSync(dir, { recursive: true, force: true });
+            const shared = ctx.task !== undefined && ctx.task.dataDir !== project.stateDir;
+            const top = ctx.task ? ctx.task.dataDir : project.stateDir;
+            const dir = join(top, "base", name);
+            const baseOwner: Owner = shared ? { project: `fragment:${top}`, dir: "" } : owner;
+            checkChain(top, dir);
+            const state = ownership(dir, baseOwner);
+            if (state === "foreign") {
+              throw new RigError("PROVIDER_FAILED", `local: prepareDir("${name}"): ${dir} was not made by rig for this project (no owner marker)`, {
+                detail: ["rig only changes directories it made; move it aside (or delete it yourself) and run again."],
+              });
+            }
+            if (options.fresh && state === "owned") removeOwned(dir);
+            mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
+            writeMarker(dir, { ...baseOwner, workflow: ctx.workflow, base: name });
             mkdirSync(dir, { recursive: true, mode: 0o755 });
             return dir;
           },
@@ -142,10 +173,15 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
               });
             }
             const dir = join(workspaceRoot, workspace.name);
-            if (existsSync(dir)) throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
+            checkChain(project.stateDir, dir);
+            if (lstatSync(dir, { throwIfNoEntry: false }) || readMarker(dir)) {
+              throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
+            }
             mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
-            // Record the directory before it exists, so a crash mid-copy leaves a findable trail.
+            // Claimed and marked before it exists, so a crash mid-copy leaves a findable, removable trail.
+            workspace.claim({ kind: "dir", id: dir, dir });
             workspace.record({ dir });
+            writeMarker(dir, { ...owner, workflow: ctx.workflow, workspace: workspace.name });
             const started = performance.now();
             const method = await copyTree(source, dir);
             ctx.log(`copied ${source} → ${dir} (${method}, ${Math.round(performance.now() - started)}ms)`);
@@ -156,7 +192,15 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             if (!inside(workspaceRoot, target)) {
               throw new RigError("PROVIDER_FAILED", `local: refusing to remove ${target}: not inside ${workspaceRoot}`);
             }
-            await removeTree(target);
+            checkChain(project.stateDir, target);
+            const state = ownership(target, owner);
+            // A workspace made before owner markers: its own recorded directory, a real one, is still its.
+            const legacy = state === "foreign" && readMarker(target) === null && target === join(workspaceRoot, ctx.workspace?.name ?? "\0") &&
+              lstatSync(target).isDirectory();
+            if (state === "foreign" && !legacy) {
+              throw new RigError("PROVIDER_FAILED", `local: refusing to remove ${target}: it was not made by rig for this project (no owner marker, or a symlink)`);
+            }
+            if (state !== "missing") await removeTree(target);
           },
         };
       },
