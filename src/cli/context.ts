@@ -47,11 +47,15 @@ export function lockTimeoutMs(globals: Globals): number {
 /** Takes the project lock for a state-changing command, saying whom it waits for. */
 export async function lockProject(cli: Cli, store: Store, command: string): Promise<() => void> {
   const { acquireLock, describeHolder } = await import("../state/lock.ts"); // node:os: only when locking
-  return acquireLock(store, {
-    command,
-    timeoutMs: lockTimeoutMs(cli.globals),
-    onWait: (holder) => err.line(`Waiting for ${describeHolder(holder)} to finish…`),
-  });
+  const { waiting } = await import("../host/waiting.ts");
+  return waiting(() =>
+    acquireLock(store, {
+      command,
+      timeoutMs: lockTimeoutMs(cli.globals),
+      signal: cli.signal,
+      onWait: (holder) => err.line(`Waiting for ${describeHolder(holder)} to finish…`),
+    }),
+  );
 }
 
 /** What `apply` needs from the command line: interrupts, progress, shared-fragment locks. */

@@ -54,6 +54,7 @@ class FragmentLocks {
     const release = await acquireLock(store, {
       command: `apply (shared fragment ${hash.slice(0, 12)})`,
       timeoutMs: this.options.lockTimeoutMs ?? 5 * 60_000,
+      signal: this.options.signal,
       onWait: (holder) => this.options.onLockWait?.(`Waiting for ${describeHolder(holder)} to finish with shared fragment ${hash.slice(0, 12)}…`),
     });
     this.held.set(hash, release);
