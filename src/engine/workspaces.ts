@@ -5,6 +5,7 @@
  */
 import { RigError, isRigError, messageOf } from "../errors.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
+import { supervised } from "./deadline.ts";
 import { host, prompt } from "../host/local.ts";
 import { terminal } from "../host/terminal.ts";
 import type { JsonObject } from "../sdk/types.ts";
@@ -50,10 +51,14 @@ async function runHook<T>(
   const hooks = hooksOf(workflow);
   const signal = options.signal ?? new AbortController().signal;
   const activity: Activity = { label: workspace.name, signal, log: (line) => options.output?.(workspace.name, redact(line)) };
-  const providers = await project.registry.runtimes(hooks.scope, { workflow: workflow.name, workspace, log: activity.log, signal });
-  const applied = project.store.finalCtx(workflow.name);
-  const info = { name: workflow.name, ctx: applied?.ctx ?? {}, config: hooks.scope.config };
-  return runInActivity(activity, async (): Promise<Awaited<T>> => await call({ workflow: info, workspace, providers, local: host, signal }));
+  const what = `The workspace hook for ${workspace.name}`;
+  return supervised({ signal, timeoutMs: hooks.timeoutMs, what }, async (hookSignal): Promise<Awaited<T>> => {
+    activity.signal = hookSignal;
+    const providers = await project.registry.runtimes(hooks.scope, { workflow: workflow.name, workspace, log: activity.log, signal: hookSignal });
+    const applied = project.store.finalCtx(workflow.name);
+    const info = { name: workflow.name, ctx: applied?.ctx ?? {}, config: hooks.scope.config };
+    return runInActivity(activity, async (): Promise<Awaited<T>> => await call({ workflow: info, workspace, providers, local: host, signal: hookSignal }));
+  });
 }
 
 /** Validates and records a resource a provider claimed for a workspace. */
@@ -70,7 +75,9 @@ export function claimResource(store: Store, workflow: string, workspace: string,
 
 function hookError(what: string, error: unknown, extra: string[] = []): RigError {
   if (isRigError(error) && error.code === "INTERRUPTED") return error;
-  return new RigError("HOOK_FAILED", `${what}: ${redact(messageOf(error))}`, {
+  // A time limit or an unavailable provider keeps its code (SPEC §5 error JSON).
+  const code = isRigError(error) && (error.code === "TIMEOUT" || error.code === "PROVIDER_UNAVAILABLE") ? error.code : "HOOK_FAILED";
+  return new RigError(code, `${what}: ${redact(messageOf(error))}`, {
     detail: [...(isRigError(error) ? error.detail.map(redact) : []), ...extra],
     cause: error,
   });

@@ -91,3 +91,59 @@ export default workflow("f").task("fail", async () => {
     expect(existsSync(join(dir, ".rigkit", "run", String(proc.pid)))).toBe(false);
   }, 30_000);
 });
+
+describe("waiting is interruptible", () => {
+  const NEVER = `import { workflow } from "rigkit";
+console.error("LOADING");
+await new Promise(() => {});
+export default workflow("n").task("t", async () => {});`;
+
+  test("a config that never finishes loading is a config error naming the file", async () => {
+    const dir = project({ "rigkit.config.ts": NEVER });
+    const result = await rig(["plan", "--json"], { cwd: dir, env: { RIGKIT_CONFIG_TIMEOUT: "1s" } });
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.error().code).toBe("CONFIG_ERROR");
+    expect(result.error().message).toContain("rigkit.config.ts did not finish loading within 1.0s");
+  }, 30_000);
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    test(`${signal} while the config loads exits 130 at once`, async () => {
+      const dir = project({ "rigkit.config.ts": NEVER });
+      const proc = await rigUntil(["plan"], "LOADING", { cwd: dir });
+      proc.kill(signal);
+      // Within the config time limit (30 s): the first signal ended it.
+      expect(await proc.exited).toBe(130);
+    }, 20_000);
+  }
+
+  test("process.exit() in the config is a config error, and --json keeps its contract", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+export default workflow("x").task("t", async () => {});
+process.exit(0);`,
+    });
+    const result = await rig(["apply", "--json"], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.error().code).toBe("CONFIG_ERROR");
+    expect(result.error().message).toContain("process.exit(0)");
+  }, 30_000);
+
+  test("Ctrl-C while waiting for the project lock exits 130 at once", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+export default workflow("l").task("slow", { cacheTTL: 0 }, async () => {
+  console.log("HOLDING");
+  await Bun.sleep(60_000);
+});`,
+    });
+    const holder = await rigUntil(["apply"], "HOLDING", { cwd: dir });
+    const waiter = await rigUntil(["apply"], "Waiting for", { cwd: dir });
+    waiter.kill("SIGINT");
+    expect(await waiter.exited).toBe(130);
+    expect(holder.exitCode).toBeNull(); // still running: the waiter gave up, not the holder
+    holder.kill("SIGINT");
+    expect(await holder.exited).toBe(130);
+  }, 30_000);
+});
