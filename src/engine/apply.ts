@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
-import { RigError, isRigError, messageOf } from "../errors.ts";
+import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { host } from "../host/local.ts";
 import type { JsonObject } from "../sdk/types.ts";
@@ -116,17 +116,16 @@ function taskError(node: TaskNode, error: unknown): RigError {
   const inner = isRigError(error) ? error : null;
   // A config mistake found while running (a provider's configSchema) stays a config error.
   if (inner?.code === "CONFIG_ERROR") return inner;
+  const task = `${node.workflow}/${node.path}`;
   // Inner codes that say more than "the task failed" are kept (SPEC §5 error JSON).
-  if (inner && (inner.code === "TIMEOUT" || inner.code === "PROVIDER_UNAVAILABLE")) {
-    const message = inner.code === "TIMEOUT" ? inner.message : `Task ${node.workflow}/${node.path}: ${inner.message}`;
-    return new RigError(inner.code, redact(message), {
-      detail: inner.detail.map(redact),
-      cause: error,
-    });
+  if (inner && KEPT_CODES.includes(inner.code)) {
+    const message = inner.code === "TIMEOUT" ? inner.message : `Task ${task}: ${inner.message}`;
+    return new RigError(inner.code, redact(message), { detail: inner.detail.map(redact), cause: error, task });
   }
-  return new RigError("TASK_FAILED", `Task ${node.workflow}/${node.path} failed: ${redact(messageOf(error))}`, {
+  return new RigError("TASK_FAILED", `Task ${task} failed: ${redact(messageOf(error))}`, {
     detail: inner?.detail.map(redact) ?? [],
     cause: error,
+    task,
   });
 }
 

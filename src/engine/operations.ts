@@ -1,5 +1,5 @@
 /** Project-defined operations: workspace operations (`rig ws1/test`) and workflow operations (`rig doctor-db`). */
-import { RigError, isRigError, messageOf } from "../errors.ts";
+import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { supervised } from "./deadline.ts";
 import { host } from "../host/local.ts";
@@ -76,10 +76,12 @@ export async function runOperation(
     const interrupted = isRigError(error) && error.code === "INTERRUPTED";
     store.logFinish(logId, interrupted ? "cancelled" : "failed", { error: redact(messageOf(error)) });
     if (interrupted) throw error;
-    if (isRigError(error) && error.code === "TIMEOUT") throw error;
-    throw new RigError("OPERATION_FAILED", `Operation ${label} failed: ${redact(messageOf(error))}`, {
+    const code = isRigError(error) && KEPT_CODES.includes(error.code) ? error.code : "OPERATION_FAILED";
+    const message = code === "TIMEOUT" ? messageOf(error) : `Operation ${label} failed: ${messageOf(error)}`;
+    throw new RigError(code as "OPERATION_FAILED", redact(message), {
       detail: isRigError(error) ? error.detail.map(redact) : [],
       cause: error,
+      ...(workspace && { workspace: workspace.name }),
     });
   }
 }

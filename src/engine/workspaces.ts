@@ -3,7 +3,7 @@
  * its `remove` hook. Intent is recorded before the hook runs and resource ids as soon as
  * the hook reports them (`workspace.record`), so nothing is created unrecorded.
  */
-import { RigError, isRigError, messageOf } from "../errors.ts";
+import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { supervised } from "./deadline.ts";
 import { host, prompt } from "../host/local.ts";
@@ -73,13 +73,14 @@ export function claimResource(store: Store, workflow: string, workspace: string,
   store.recordResource(workflow, workspace, provider, resource);
 }
 
-function hookError(what: string, error: unknown, extra: string[] = []): RigError {
+function hookError(what: string, workspace: string, error: unknown, extra: string[] = []): RigError {
   if (isRigError(error) && error.code === "INTERRUPTED") return error;
   // A time limit or an unavailable provider keeps its code (SPEC §5 error JSON).
-  const code = isRigError(error) && (error.code === "TIMEOUT" || error.code === "PROVIDER_UNAVAILABLE") ? error.code : "HOOK_FAILED";
+  const code = isRigError(error) && KEPT_CODES.includes(error.code) ? error.code : "HOOK_FAILED";
   return new RigError(code, `${what}: ${redact(messageOf(error))}`, {
     detail: [...(isRigError(error) ? error.detail.map(redact) : []), ...extra],
     cause: error,
+    workspace,
   });
 }
 
@@ -137,7 +138,7 @@ export async function createWorkspace(project: Project, workflow: CompiledWorkfl
     }
     store.deleteWorkspace(workflow.name, name);
     store.logFinish(logId, isRigError(error) && error.code === "INTERRUPTED" ? "cancelled" : "failed", { error: redact(messageOf(error)) });
-    throw hookError(`Creating workspace ${name} failed`, error, extra);
+    throw hookError(`Creating workspace ${name} failed`, name, error, extra);
   }
 }
 
@@ -167,7 +168,7 @@ export async function removeWorkspace(project: Project, workflow: CompiledWorkfl
   } catch (error) {
     store.logFinish(logId, "failed", { error: redact(messageOf(error)), forced: options.force === true });
     if (!options.force || (isRigError(error) && error.code === "INTERRUPTED")) {
-      throw hookError(`Removing workspace ${row.name} failed`, error, [
+      throw hookError(`Removing workspace ${row.name} failed`, row.name, error, [
         `The record is kept; run \`rig rm ${row.name}\` again once fixed, or add --force to forget it anyway.`,
       ]);
     }

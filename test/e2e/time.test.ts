@@ -98,7 +98,7 @@ describe("task options", () => {
     [`{ timout: "1s" }`, "timout"],
     [`{ retries: -1 }`, "retries"],
     [`{ timeout: "soon" }`, "timeout"],
-  ]) {
+  ] as [string, string][]) {
     test(`${options} is a config error naming ${named}`, async () => {
       const dir = project({
         "rigkit.config.ts": `import { workflow } from "rigkit";
