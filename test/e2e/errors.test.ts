@@ -176,7 +176,7 @@ export default workflow("w").addProvider("local", local())
     await rig(["create", "w"], { cwd: dir });
     const r = await rig(["w/explode", "--json"], { cwd: dir });
     expect(r.exitCode).toBe(1);
-    expect(r.error()).toEqual({ code: "OPERATION_FAILED", message: "Operation w/explode failed: kaboom", detail: [], workspace: "w" });
+    expect(r.error()).toMatchObject({ code: "OPERATION_FAILED", message: "Operation w/explode failed: kaboom", detail: [], workspace: "w" });
   });
 
   test("a failing remove hook keeps the record, unless --force", async () => {
