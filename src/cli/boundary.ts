@@ -34,7 +34,7 @@ function report(error: RigError, json: boolean, ui: typeof import("./ui.ts")): v
     }
   }
   if (json) {
-    writeErr(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
+    writeErr(`${JSON.stringify({ error: { code: error.code, message: error.message, detail: error.detail, ...error.subject } })}\n`);
     return;
   }
   const { err } = ui;

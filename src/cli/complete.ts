@@ -29,8 +29,8 @@ export const GLOBAL_FLAGS = ["--chdir", "--config", "--state", "--json", "--lock
 export const COMMAND_SPECS: Record<string, Spec> = {
   init: { description: "write rigkit.config.ts from a template", flags: ["--template", "--force"], args: [] },
   plan: { description: "show what is cached and what would run", flags: ["--workflow"], args: [] },
-  apply: { description: "run the pending tasks", flags: ["--workflow", "--dry-run"], args: [] },
-  create: { description: "create workspaces", flags: ["--workflow"], args: ["none"], repeat: true },
+  apply: { description: "run the pending tasks", flags: ["--workflow", "--dry-run", "--concurrency"], args: [] },
+  create: { description: "create workspaces", flags: ["--workflow", "--concurrency"], args: ["none"], repeat: true },
   rm: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
   remove: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
   ls: { description: "list workspaces", flags: [], args: ["ls-what"] },
@@ -54,6 +54,7 @@ const VALUE_FLAGS: Record<string, "workflow" | "template" | null> = {
   "--state": null,
   "--limit": null,
   "--lock-timeout": null,
+  "--concurrency": null,
   "-n": null,
 };
 

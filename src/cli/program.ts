@@ -30,6 +30,8 @@ export function strict(command: Command): Command {
 
 const workflowOption = () => new Option("--workflow <name>", "the workflow to use (needed when the project has several)");
 
+const concurrencyOption = () => new Option("--concurrency <n>", "run at most n tasks (and workspace creations) at once (default: the number of CPUs)");
+
 type Handler = (cli: Cli, ...args: unknown[]) => Promise<void>;
 
 export function buildProgram(cli: Cli): Command {
@@ -79,11 +81,13 @@ Examples:
   add("apply", "run the pending tasks of a workflow", ["rig apply", "rig apply --dry-run"])
     .addOption(workflowOption())
     .option("--dry-run", "show what would run without running it (same as plan)")
+    .addOption(concurrencyOption())
     .action(lazy("apply"));
 
   add("create", "apply, then create workspaces from the prepared result", ["rig create ws1", "rig create ws1 ws2 ws3 --json"])
     .argument("[name...]", "workspace names: letters, digits, '.', '_', '-' (asked for on a terminal when omitted)")
     .addOption(workflowOption())
+    .addOption(concurrencyOption())
     .action(lazy("create"));
 
   add("rm", "remove workspaces (asks first on a terminal; --yes otherwise)", ["rig rm ws1", "rig rm --all --yes"])

@@ -8,7 +8,8 @@
  *
  * Otherwise (a pipe, NO_COLOR, RIGKIT_RENDER=0): plain, stable lines —
  * `cached <path>`, `run <path>`, `  <path> | <output>`, `done <path> <time>`,
- * `failed <path> <time>`, `cancelled <path>`.
+ * `failed <path> <time>`, `cancelled <path>`, `retry <path> attempt 2/3 in 1.0s`,
+ * `waiting <path>` (queued behind --concurrency).
  */
 import type { ApplyObserver } from "../engine/apply.ts";
 import { formatDuration } from "../engine/duration.ts";
@@ -33,11 +34,15 @@ function plain(): ApplyObserver {
     done: (node, ms) => err.line(`done ${node.path} ${formatDuration(ms)}`),
     failed: (node, ms) => err.line(`failed ${node.path} ${formatDuration(ms)}`),
     cancelled: (node) => err.line(`cancelled ${node.path}`),
+    retrying: (node, attempt, attempts, delayMs) => err.line(`retry ${node.path} attempt ${attempt}/${attempts} in ${formatDuration(delayMs)}`),
+    queued: (node) => err.line(`waiting ${node.path}`),
   };
 }
 
 interface Running {
   started: number;
+  /** "attempt 2/3" once a task is retried; "waiting" while queued. */
+  note?: string;
   tail: string[];
   log: string[];
 }
@@ -59,6 +64,18 @@ class Timeline implements ApplyObserver {
   cached(node: TaskNode): void {
     this.cachedPaths.push(node.path);
     this.draw();
+  }
+
+  queued(node: TaskNode): void {
+    this.commit(() => this.flushCached());
+    this.active.set(node, { started: performance.now(), tail: [], log: [], note: "waiting" });
+    this.draw();
+  }
+
+  retrying(node: TaskNode, attempt: number, attempts: number, delayMs: number): void {
+    const task = this.active.get(node);
+    if (task) task.note = `attempt ${attempt}/${attempts}`;
+    this.commit(() => err.line(`  ${this.c.yellow("↻")} ${node.path} ${this.c.yellow(`failed; attempt ${attempt}/${attempts} in ${formatDuration(delayMs)}`)}`));
   }
 
   running(node: TaskNode): void {
@@ -142,7 +159,12 @@ class Timeline implements ApplyObserver {
     if (this.cachedPaths.length > 0) lines.push(`  ${this.c.dim("○")} ${this.c.dim(`${this.cachedPaths.length} cached`)}`);
     const spin = this.c.cyan(SPINNER[this.frame % SPINNER.length] as string);
     for (const [node, task] of this.active) {
-      lines.push(`  ${spin} ${node.path} ${this.c.dim(formatDuration(performance.now() - task.started))}`);
+      const note = task.note ? ` ${this.c.yellow(task.note)}` : "";
+      if (task.note === "waiting") {
+        lines.push(`  ${this.c.dim("…")} ${node.path}${note}`);
+        continue;
+      }
+      lines.push(`  ${spin} ${node.path}${note} ${this.c.dim(formatDuration(performance.now() - task.started))}`);
       for (const line of task.tail) lines.push(this.c.dim(`    │ ${this.fit(line, 6)}`));
     }
     if (lines.length === 0) return;

@@ -4,8 +4,9 @@
  * failure or an interrupt never loses earlier results.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
-import { RigError, isRigError, messageOf } from "../errors.ts";
+import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { host } from "../host/local.ts";
 import type { JsonObject } from "../sdk/types.ts";
@@ -13,7 +14,9 @@ import { acquireLock, describeHolder } from "../state/lock.ts";
 import type { Store } from "../state/store.ts";
 import { collectArtifacts, decide, keyDetail, upstreamKeys } from "./cache.ts";
 import { captureConsole } from "./capture.ts";
+import { supervised, timeoutOption } from "./deadline.ts";
 import { fault } from "./fault.ts";
+import { Slots } from "./slots.ts";
 import type { CompiledWorkflow, Step, TaskNode } from "./compile.ts";
 import { findNonJson, isPlainObject } from "./json.ts";
 import type { Project } from "./project.ts";
@@ -29,6 +32,10 @@ export interface ApplyObserver {
   done?(node: TaskNode, ms: number): void;
   failed?(node: TaskNode, ms: number, error: RigError): void;
   cancelled?(node: TaskNode): void;
+  /** A failed attempt runs again after `delayMs` (`attempt` of `attempts` is next). */
+  retrying?(node: TaskNode, attempt: number, attempts: number, delayMs: number, error: RigError): void;
+  /** The task is ready to run but waits for a free slot (--concurrency). */
+  queued?(node: TaskNode): void;
   /** The apply is over (success or not): stop any animation. */
   finish?(): void;
 }
@@ -40,6 +47,8 @@ export interface ApplyOptions {
   lockTimeoutMs?: number;
   /** Told once per fragment when its lock is busy and the apply starts waiting. */
   onLockWait?: (message: string) => void;
+  /** At most this many tasks run at once (default: the number of CPUs). */
+  concurrency?: number;
 }
 
 /** The `.global()` fragment locks an apply holds, each taken on first need, all released at its end. */
@@ -54,6 +63,7 @@ class FragmentLocks {
     const release = await acquireLock(store, {
       command: `apply (shared fragment ${hash.slice(0, 12)})`,
       timeoutMs: this.options.lockTimeoutMs ?? 5 * 60_000,
+      signal: this.options.signal,
       onWait: (holder) => this.options.onLockWait?.(`Waiting for ${describeHolder(holder)} to finish with shared fragment ${hash.slice(0, 12)}…`),
     });
     this.held.set(hash, release);
@@ -89,13 +99,33 @@ class Restart {
 
 const newRunId = (): string => `r${Date.now().toString(36)}${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
 
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
 function taskError(node: TaskNode, error: unknown): RigError {
   const inner = isRigError(error) ? error : null;
   // A config mistake found while running (a provider's configSchema) stays a config error.
   if (inner?.code === "CONFIG_ERROR") return inner;
-  return new RigError("TASK_FAILED", `Task ${node.workflow}/${node.path} failed: ${redact(messageOf(error))}`, {
+  const task = `${node.workflow}/${node.path}`;
+  // Inner codes that say more than "the task failed" are kept (SPEC §5 error JSON).
+  if (inner && KEPT_CODES.includes(inner.code)) {
+    const message = inner.code === "TIMEOUT" ? inner.message : `Task ${task}: ${inner.message}`;
+    return new RigError(inner.code, redact(message), { detail: inner.detail.map(redact), cause: error, task });
+  }
+  return new RigError("TASK_FAILED", `Task ${task} failed: ${redact(messageOf(error))}`, {
     detail: inner?.detail.map(redact) ?? [],
     cause: error,
+    task,
   });
 }
 
@@ -110,6 +140,7 @@ class Evaluation {
     private readonly signal: AbortSignal,
     private readonly observer: ApplyObserver,
     private readonly locks: FragmentLocks,
+    private readonly slots: Slots,
   ) {
     this.runIds = new Array(workflow.tasks.length).fill(null);
   }
@@ -126,7 +157,8 @@ class Evaluation {
         for (const child of step.steps) ctx = await this.evaluate(child, ctx);
         return ctx;
       case "parallel": {
-        const settled = await Promise.allSettled(step.branches.map(([, branch]) => this.evaluate(branch, ctx)));
+        const branchSlots = new Slots(step.concurrency ?? Number.POSITIVE_INFINITY);
+        const settled = await Promise.allSettled(step.branches.map(([, branch]) => branchSlots.run(() => this.evaluate(branch, ctx))));
         const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason] : []));
         // A real failure outranks an interrupt, which outranks a restart request.
         const failure =
@@ -206,53 +238,74 @@ class Evaluation {
       return finishedAt - startedAt;
     };
 
-    this.observer.running?.(node);
-    fault("apply:task-started");
-    let output: JsonObject;
-    try {
-      const providers = await registry.runtimes(node.scope, {
-        workflow: node.workflow,
-        task: { path: node.path, dataDir: stores.dataDir(node, this.project.info.stateDir) },
-        log: activity.log,
-        signal: this.signal,
-      });
-      const step = {
-        ctx: structuredClone(incoming),
-        path: node.path,
-        metadata: (data: JsonObject) => {
-          const problem = isPlainObject(data) ? findNonJson(data, "metadata") : "metadata is not an object";
-          if (problem) throw new Error(`step.metadata(): ${problem}`);
-          refuseSecrets(data, "step.metadata()");
-          metadata = { ...(metadata ?? {}), ...structuredClone(data) };
-        },
-        invalidate: (taskId: string) => {
-          invalidate = this.resolveEarlier(node, taskId);
-        },
-      };
-      const returned = await runInActivity(activity, () =>
-        node.handler({ step, providers, config: node.scope.config, local: host, signal: this.signal }),
-      );
-      if (this.signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
-      output = this.checkOutput(node, returned, incoming);
-    } catch (error) {
-      if (this.signal.aborted) {
-        record("cancelled", null, "cancelled");
-        this.observer.cancelled?.(node);
-        throw new RigError("INTERRUPTED", `Interrupted while running ${node.workflow}/${node.path}`);
-      }
-      const failure = taskError(node, error);
-      const ms = record("failed", null, failure.message);
-      if (log.length > 0) failure.detail.push(`full log: ${this.saveLog(runId, log)}`);
-      this.observer.failed?.(node, ms, failure);
-      throw failure;
-    }
+    const attempts = (node.options.retries ?? 0) + 1;
+    const timeoutMs = timeoutOption(node.options.timeout, `task "${node.path}"`);
+    let output: JsonObject | undefined;
+    await this.slots.run(
+      async () => {
+        this.observer.running?.(node);
+        fault("apply:task-started");
+        for (let attempt = 1; ; attempt++) {
+          try {
+            output = await supervised({ signal: this.signal, timeoutMs, what: `Task ${node.workflow}/${node.path}` }, async (signal) => {
+              activity.signal = signal;
+              const providers = await registry.runtimes(node.scope, {
+                workflow: node.workflow,
+                task: { path: node.path, dataDir: stores.dataDir(node, this.project.info.stateDir) },
+                log: activity.log,
+                signal,
+              });
+              const step = {
+                ctx: structuredClone(incoming),
+                path: node.path,
+                metadata: (data: JsonObject) => {
+                  const problem = isPlainObject(data) ? findNonJson(data, "metadata") : "metadata is not an object";
+                  if (problem) throw new Error(`step.metadata(): ${problem}`);
+                  refuseSecrets(data, "step.metadata()");
+                  metadata = { ...(metadata ?? {}), ...structuredClone(data) };
+                },
+                invalidate: (taskId: string) => {
+                  invalidate = this.resolveEarlier(node, taskId);
+                },
+              };
+              const returned = await runInActivity(activity, () =>
+                node.handler({ step, providers, config: node.scope.config, local: host, signal }),
+              );
+              if (signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
+              return this.checkOutput(node, returned, incoming);
+            });
+            return;
+          } catch (error) {
+            if (this.signal.aborted) {
+              record("cancelled", null, "cancelled");
+              this.observer.cancelled?.(node);
+              throw new RigError("INTERRUPTED", `Interrupted while running ${node.workflow}/${node.path}`);
+            }
+            const failure = taskError(node, error);
+            if (attempt < attempts && failure.code !== "CONFIG_ERROR") {
+              const delayMs = 1000 * 2 ** (attempt - 1);
+              activity.log(`attempt ${attempt}/${attempts} failed: ${failure.message}; attempt ${attempt + 1}/${attempts} in ${delayMs / 1000}s`);
+              this.observer.retrying?.(node, attempt + 1, attempts, delayMs, failure);
+              await abortableSleep(delayMs, this.signal);
+              continue;
+            }
+            if (attempts > 1) failure.detail.unshift(`after ${attempt} attempts`);
+            const ms = record("failed", null, failure.message);
+            if (log.length > 0) failure.detail.push(`full log: ${this.saveLog(runId, log)}`);
+            this.observer.failed?.(node, ms, failure);
+            throw failure;
+          }
+        }
+      },
+      () => this.observer.queued?.(node),
+    );
     if (invalidate) throw new Restart(node, invalidate);
-    const ms = record("ok", output, null);
+    const ms = record("ok", output as JsonObject, null);
     fault("apply:task-recorded");
     this.runIds[node.index] = runId;
     this.ran.add(node.index);
     this.observer.done?.(node, ms);
-    return { value: output };
+    return { value: output as JsonObject };
   }
 
   /** Writes a failed task's log where a person can open it (the state file has it too). */
@@ -316,8 +369,9 @@ async function evaluateUntilSettled(workflow: CompiledWorkflow, project: Project
   const observer = options.observer ?? {};
   const ran = new Set<number>();
   const passes = new Map<number, number>();
+  const slots = new Slots(options.concurrency ?? availableParallelism());
   for (;;) {
-    const evaluation = new Evaluation(workflow, project, signal, observer, locks);
+    const evaluation = new Evaluation(workflow, project, signal, observer, locks, slots);
     try {
       const ctx = evaluation.load(await evaluation.evaluate(workflow.root, { value: {} }));
       for (const index of evaluation.ran) ran.add(index);

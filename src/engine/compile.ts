@@ -3,10 +3,11 @@
  * with its lexical provider scope, merged config and upstream tasks, plus the workspace
  * hooks and operations with the scope they were declared in.
  */
-import { RigError } from "../errors.ts";
+import { RigError, messageOf } from "../errors.ts";
 import type { ProviderDefinition } from "../sdk/provider.ts";
 import { type AnySequence, type Item, isSequence } from "../sdk/sequence.ts";
 import type { JsonObject, TaskOptions } from "../sdk/types.ts";
+import { timeoutOption } from "./deadline.ts";
 import { parseDuration } from "./duration.ts";
 import { hash, hashValue, schemaIdentity } from "./fingerprint.ts";
 import { findNonJson, isPlainObject } from "./json.ts";
@@ -71,7 +72,7 @@ export interface Fragment {
 export type Step =
   | { kind: "task"; node: TaskNode }
   | { kind: "sequence"; steps: Step[] }
-  | { kind: "parallel"; branches: [string, Step][] };
+  | { kind: "parallel"; branches: [string, Step][]; concurrency?: number };
 
 export interface OperationNode {
   id: string;
@@ -79,6 +80,8 @@ export interface OperationNode {
   input: unknown;
   run: AnyFn;
   scope: Scope;
+  /** The `timeout` option, in ms. */
+  timeoutMs?: number;
 }
 
 export interface CompiledWorkflow {
@@ -90,7 +93,7 @@ export interface CompiledWorkflow {
   final: number[];
   /** The `.global()` fragments this workflow uses. */
   fragments: Fragment[];
-  workspace: { create: AnyFn; remove: AnyFn | undefined; scope: Scope } | null;
+  workspace: { create: AnyFn; remove: AnyFn | undefined; scope: Scope; timeoutMs?: number } | null;
   workspaceOperations: Map<string, OperationNode>;
   operations: Map<string, OperationNode>;
 }
@@ -133,8 +136,20 @@ export function fragmentHash(seq: AnySequence): string {
   return cached;
 }
 
+/** Every key a task's options may have; anything else is a config error naming it. */
+const TASK_OPTION_KEYS = ["version", "cacheTTL", "output", "inputs", "timeout", "retries", "description"];
+
 const configError = (workflow: string, message: string, detail: string[] = []) =>
   new RigError("CONFIG_ERROR", `Workflow "${workflow}": ${message}`, { detail });
+
+/** A `timeout` option in ms, as a config error of this workflow when it is not a duration. */
+function compileTimeout(workflow: string, value: unknown, what: string): number | undefined {
+  try {
+    return timeoutOption(value, what);
+  } catch (error) {
+    throw configError(workflow, messageOf(error), ['Use milliseconds or a number with ms, s, m, h or d, e.g. "30s" or "10m".']);
+  }
+}
 
 function checkId(workflow: string, what: string, id: unknown): asserts id is string {
   if (typeof id !== "string" || id.trim() === "") throw configError(workflow, `${what} id must be a non-empty string (got ${JSON.stringify(id)})`);
@@ -170,7 +185,8 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
     }
     if (map.has(item.id)) throw configError(workflow, `duplicate ${kind} "${item.id}"`);
     if (typeof item.def?.run !== "function") throw configError(workflow, `${kind} "${item.id}" needs a run function`);
-    map.set(item.id, { id: item.id, description: item.def.description, input: item.def.input, run: item.def.run, scope });
+    const timeoutMs = compileTimeout(workflow, item.def.timeout, `${kind} "${item.id}"`);
+    map.set(item.id, { id: item.id, description: item.def.description, input: item.def.input, run: item.def.run, scope, timeoutMs });
   };
 
   const walk = (
@@ -222,6 +238,14 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
               ]);
             }
           }
+          const unknown = Object.keys(options).filter((key) => !TASK_OPTION_KEYS.includes(key));
+          if (unknown.length > 0) {
+            throw configError(workflow, `task "${item.id}": unknown option "${unknown[0]}"`, [`Task options: ${TASK_OPTION_KEYS.join(", ")}.`]);
+          }
+          compileTimeout(workflow, options.timeout, `task "${item.id}"`);
+          if (options.retries !== undefined && !(Number.isInteger(options.retries) && options.retries >= 0)) {
+            throw configError(workflow, `task "${item.id}": retries ${JSON.stringify(options.retries)} is not a whole number of at least 0`);
+          }
           if (options.version !== undefined && typeof options.version !== "string") {
             throw configError(workflow, `task "${item.id}": version must be a string`);
           }
@@ -272,14 +296,23 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
             branches.push([name, child.step]);
             for (const index of child.frontier) joined.add(index);
           }
-          steps.push({ kind: "parallel", branches });
+          const { concurrency } = item;
+          if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+            throw configError(workflow, `.parallel(): concurrency ${JSON.stringify(concurrency)} is not a whole number of at least 1`);
+          }
+          steps.push({ kind: "parallel", branches, concurrency });
           frontier = [...joined];
           break;
         }
         case "workspace":
           if (typeof item.hooks?.create !== "function") throw configError(workflow, ".workspace() needs a create function");
           if (result.workspace) throw configError(workflow, ".workspace() is declared twice");
-          result.workspace = { create: item.hooks.create, remove: item.hooks.remove, scope };
+          result.workspace = {
+            create: item.hooks.create,
+            remove: item.hooks.remove,
+            scope,
+            timeoutMs: compileTimeout(workflow, item.hooks.timeout, ".workspace()"),
+          };
           break;
         case "workspaceOperation":
           addOperation(result.workspaceOperations, "workspace operation", item, scope);

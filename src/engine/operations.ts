@@ -1,6 +1,7 @@
 /** Project-defined operations: workspace operations (`rig ws1/test`) and workflow operations (`rig doctor-db`). */
-import { RigError, isRigError, messageOf } from "../errors.ts";
+import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
+import { supervised } from "./deadline.ts";
 import { host } from "../host/local.ts";
 import type { JsonObject } from "../sdk/types.ts";
 import type { WorkspaceRow } from "../state/store.ts";
@@ -59,11 +60,12 @@ export async function runOperation(
       }
     : undefined;
   try {
-    const providers = await registry.runtimes(op.scope, { workflow: workflow.name, workspace: ref, log: activity.log, signal });
-    const info = { name: workflow.name, ctx: store.finalCtx(workflow.name)?.ctx ?? {}, config: op.scope.config };
-    const result = await runInActivity(activity, async () =>
-      op.run({ workflow: info, workspace: ref, input, providers, local: host, signal }),
-    );
+    const result = await supervised({ signal, timeoutMs: op.timeoutMs, what: `Operation ${label}` }, async (opSignal) => {
+      activity.signal = opSignal;
+      const providers = await registry.runtimes(op.scope, { workflow: workflow.name, workspace: ref, log: activity.log, signal: opSignal });
+      const info = { name: workflow.name, ctx: store.finalCtx(workflow.name)?.ctx ?? {}, config: op.scope.config };
+      return runInActivity(activity, async () => op.run({ workflow: info, workspace: ref, input, providers, local: host, signal: opSignal }));
+    });
     const value = result === undefined ? null : result;
     const problem = findNonJson(value, "result");
     if (problem) throw new Error(`its result is not JSON: ${problem}`);
@@ -74,9 +76,12 @@ export async function runOperation(
     const interrupted = isRigError(error) && error.code === "INTERRUPTED";
     store.logFinish(logId, interrupted ? "cancelled" : "failed", { error: redact(messageOf(error)) });
     if (interrupted) throw error;
-    throw new RigError("OPERATION_FAILED", `Operation ${label} failed: ${redact(messageOf(error))}`, {
+    const code = isRigError(error) && KEPT_CODES.includes(error.code) ? error.code : "OPERATION_FAILED";
+    const message = code === "TIMEOUT" ? messageOf(error) : `Operation ${label} failed: ${messageOf(error)}`;
+    throw new RigError(code as "OPERATION_FAILED", redact(message), {
       detail: isRigError(error) ? error.detail.map(redact) : [],
       cause: error,
+      ...(workspace && { workspace: workspace.name }),
     });
   }
 }

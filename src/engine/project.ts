@@ -1,6 +1,8 @@
 /** A loaded project: config location, compiled workflows, state store and providers. */
 import { RigError } from "../errors.ts";
 import { prompt } from "../host/local.ts";
+import { reapLeftovers, registerRun } from "../host/supervisor.ts";
+import { waiting } from "../host/waiting.ts";
 import { terminal } from "../host/terminal.ts";
 import type { ProjectInfo } from "../sdk/provider.ts";
 import { Store } from "../state/store.ts";
@@ -27,7 +29,11 @@ export interface Project {
 /** Finds, imports and compiles the config, then opens the state file and saves the manifest. */
 export async function openProject(options: ProjectOptions): Promise<Project> {
   const location = await findConfig(options);
-  const sources = await loadWorkflows(location);
+  // Before config code runs: processes of a killed rig are stopped, and ours can be found
+  // if we are killed in turn (src/host/supervisor.ts).
+  await reapLeftovers(stateDirOf(location));
+  registerRun(stateDirOf(location));
+  const sources = await waiting(() => loadWorkflows(location));
   const keys = new Map();
   const workflows = sources.map((source) => compileWorkflow(source, keys));
   const dir = projectDirOf(location);

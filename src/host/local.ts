@@ -4,6 +4,8 @@ import type { ExecOptions, ExecResult, HostCapabilities, PromptApi } from "../sd
 import { currentActivity, splitLines } from "./activity.ts";
 import { writeErr } from "./io.ts";
 import { script } from "./stoppable.ts";
+import { stopMarked } from "./supervisor.ts";
+import { waiting } from "./waiting.ts";
 import { terminal } from "./terminal.ts";
 
 /** How long a cancelled child gets between SIGTERM and SIGKILL. */
@@ -24,6 +26,7 @@ export function tail(text: string, lines = 10): string[] {
  */
 const runningGroups = new Set<number>();
 let killOnExit = false;
+let scopes = 0;
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -60,9 +63,12 @@ export async function runCommand(
   const signal = options.cleanup ? undefined : activity?.signal;
   if (signal?.aborted) throw new RigError("INTERRUPTED", `${options.label ? `${options.label}: ` : ""}command interrupted: ${shown}`);
   const { execa } = await import("execa");
+  // Everything this command starts carries its own scope marker too, so a cancelled or
+  // timed-out command is stopped whole, even parts that left its process group (setsid).
+  const scope = `RIGKIT_SUPERVISOR_SCOPE=${process.pid}.${++scopes}`;
   const common = {
     cwd: options.cwd,
-    env: options.env,
+    env: { ...options.env, RIGKIT_SUPERVISOR_SCOPE: scope.slice(scope.indexOf("=") + 1) },
     input: options.input,
     // holdStdin: a pipe left open while the command runs, so the far end sees EOF only
     // when this side goes away (the ssh provider stops remote commands that way).
@@ -78,6 +84,7 @@ export async function runCommand(
   const onAbort = () => {
     if (pid === undefined) return;
     signalGroup(pid, "SIGTERM");
+    void stopMarked(scope, KILL_GRACE_MS);
     setTimeout(() => signalGroup(pid, "SIGKILL"), KILL_GRACE_MS).unref();
   };
   if (pid !== undefined) trackGroup(pid);
@@ -150,7 +157,7 @@ async function answered<T>(value: T | symbol): Promise<Exclude<T, symbol>> {
   return value as Exclude<T, symbol>;
 }
 
-export const prompt: PromptApi = {
+const prompts: PromptApi = {
   async text(message, options = {}) {
     if (!terminal.canPrompt()) throw noTerminal(message);
     const { text } = await clack();
@@ -172,6 +179,13 @@ export const prompt: PromptApi = {
     // biome-ignore lint: clack's option type is generic over the value.
     return answered(await select({ message, options: choices.map((value) => ({ value, label: value })) as any }));
   },
+};
+
+/** A prompt is only waiting: a signal there exits at once (SPEC §10). */
+export const prompt: PromptApi = {
+  text: (message, options) => waiting(() => prompts.text(message, options)),
+  confirm: (message, options) => waiting(() => prompts.confirm(message, options)),
+  select: (message, choices) => waiting(() => prompts.select(message, choices)),
 };
 
 /**

@@ -24,12 +24,12 @@ type AnyFn = (...args: any[]) => any;
 export type Item =
   | { type: "task"; id: string; options: TaskOptions; handler: AnyFn }
   | { type: "sequence"; sequence: AnySequence }
-  | { type: "parallel"; branches: [string, AnySequence][] }
+  | { type: "parallel"; branches: [string, AnySequence][]; concurrency?: number }
   | { type: "provider"; name: string; definition: ProviderDefinition }
   | { type: "configure"; config: JsonObject }
-  | { type: "workspace"; hooks: { create: AnyFn; remove?: AnyFn } }
-  | { type: "workspaceOperation"; id: string; def: { description?: string; input?: unknown; run: AnyFn } }
-  | { type: "operation"; id: string; def: { description?: string; input?: unknown; run: AnyFn } };
+  | { type: "workspace"; hooks: { create: AnyFn; remove?: AnyFn; timeout?: number | string } }
+  | { type: "workspaceOperation"; id: string; def: { description?: string; input?: unknown; run: AnyFn; timeout?: number | string } }
+  | { type: "operation"; id: string; def: { description?: string; input?: unknown; run: AnyFn; timeout?: number | string } };
 
 /** Where a sequence's task runs are cached: the user's shared fragment cache, or the project. */
 export type CacheScope = "global" | "local";
@@ -87,17 +87,19 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
   /**
    * Named branches that start from the same context and run concurrently. Their results
    * are joined as `{ branchName: branchCtx }` on top of the incoming context. A branch is a
-   * sequence, or a function receiving a typed starting sequence.
+   * sequence, or a function receiving a typed starting sequence. `concurrency` runs at
+   * most that many branches at once.
    */
   parallel<B extends Record<string, Branch<Ctx, P, C>>>(
     branches: B,
+    options: { concurrency?: number } = {},
   ): Sequence<In, Omit<Ctx, keyof B> & { [K in keyof B]: BranchOut<B[K]> }, P, C, W> {
     const entries: [string, AnySequence][] = Object.entries(branches).map(([name, branch]) => {
       const seq = typeof branch === "function" ? branch(new Sequence(name, false)) : branch;
       if (!isSequence(seq)) throw new TypeError(`parallel branch "${name}": expected a sequence`);
       return [name, seq];
     });
-    return this.with({ type: "parallel", branches: entries });
+    return this.with({ type: "parallel", branches: entries, concurrency: options.concurrency });
   }
 
   /**

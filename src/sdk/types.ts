@@ -78,6 +78,10 @@ export interface TaskOptions {
   /** Validates the returned context (fresh: failure fails the task; cached: failure reruns it). */
   output?: OutputSchema;
   description?: string;
+  /** A duration (ms or "30s", "10m"): the task's process tree is stopped and it fails with TIMEOUT. */
+  timeout?: number | string;
+  /** Runs a failed or timed-out task again, up to this many times, after 1 s, 2 s, 4 s… */
+  retries?: number;
 }
 
 export interface WorkflowInfo<Ctx = JsonObject, C = JsonObject> {
@@ -109,6 +113,8 @@ export interface WorkspaceHooks<Ctx, P, C, WCtx extends object> {
   /** `workspace.ctx` holds what the hook recorded so far (typed loosely: WCtx is inferred from the result). */
   create: (args: WorkspaceHookArgs<Ctx, P, C, JsonObject>) => Awaitable<WCtx>;
   remove?: (args: WorkspaceHookArgs<Ctx, P, C, WCtx>) => Awaitable<unknown>;
+  /** A time limit for each hook call (ms or "30s", "10m"): past it, TIMEOUT. */
+  timeout?: number | string;
 }
 
 /** The minimal zod-object surface operation inputs use. */
@@ -130,12 +136,16 @@ export interface OperationArgs<Ctx, P, C, I> {
 
 export interface WorkspaceOperationDef<Ctx, P, C, I, WCtx = JsonObject> {
   description?: string;
+  /** A time limit (ms or "30s", "10m"): past it, TIMEOUT. */
+  timeout?: number | string;
   input?: InputSchema<I>;
   run: (args: WorkspaceOperationArgs<Ctx, P, C, I, WCtx>) => Awaitable<unknown>;
 }
 
 export interface OperationDef<Ctx, P, C, I> {
   description?: string;
+  /** A time limit (ms or "30s", "10m"): past it, TIMEOUT. */
+  timeout?: number | string;
   input?: InputSchema<I>;
   run: (args: OperationArgs<Ctx, P, C, I>) => Awaitable<unknown>;
 }

@@ -5,7 +5,8 @@ import { type Cli, applyOptions, lockProject, projectOptions } from "../context.
 import { renderApply, renderPlan } from "../render.ts";
 import { emit } from "../ui.ts";
 
-export default async function applyCommand(cli: Cli, opts: { workflow?: string; dryRun?: boolean }): Promise<void> {
+export default async function applyCommand(cli: Cli, opts: { workflow?: string; dryRun?: boolean; concurrency?: string }): Promise<void> {
+  const options = applyOptions(cli, opts); // a bad --concurrency fails before any work
   const project = await openProject(projectOptions(cli.globals));
   const workflow = await selectWorkflow(project, opts.workflow, "apply");
   if (opts.dryRun) {
@@ -15,6 +16,6 @@ export default async function applyCommand(cli: Cli, opts: { workflow?: string; 
   }
   await lockProject(cli, project.store, `apply --workflow ${workflow.name}`);
   const started = performance.now();
-  const result = await apply(workflow, project, applyOptions(cli));
+  const result = await apply(workflow, project, options);
   emit(result, () => renderApply(result, performance.now() - started));
 }

@@ -1,6 +1,7 @@
 import { apply } from "../../engine/apply.ts";
 import { WORKSPACE_NAME_RULE, checkWorkspaceName, isWorkspaceName } from "../../engine/names.ts";
 import { openProject, selectWorkflow } from "../../engine/project.ts";
+import { Slots } from "../../engine/slots.ts";
 import { type WorkspaceInfo, createWorkspace } from "../../engine/workspaces.ts";
 import { RigError } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";
@@ -15,11 +16,12 @@ export function freeName(taken: Set<string>): string {
   for (let i = 1; ; i++) if (!taken.has(`ws${i}`)) return `ws${i}`;
 }
 
-export default async function createCommand(cli: Cli, names: string[], opts: { workflow?: string }): Promise<void> {
+export default async function createCommand(cli: Cli, names: string[], opts: { workflow?: string; concurrency?: string }): Promise<void> {
   for (const name of names) checkWorkspaceName(name);
   const twice = names.find((name, i) => names.indexOf(name) !== i);
   if (twice) throw new RigError("USAGE", `Workspace ${twice} is named twice`);
 
+  const options = applyOptions(cli, opts); // a bad --concurrency fails before any work
   const project = await openProject(projectOptions(cli.globals));
   const workflow = await selectWorkflow(project, opts.workflow, "create workspaces from");
   if (!workflow.workspace) {
@@ -46,9 +48,16 @@ export default async function createCommand(cli: Cli, names: string[], opts: { w
   }
 
   const started = performance.now();
-  await apply(workflow, project, applyOptions(cli));
+  await apply(workflow, project, options);
+  // At most --concurrency creations at once; the others wait their turn.
+  const slots = new Slots(options.concurrency ?? names.length);
   const settled = await Promise.allSettled(
-    names.map((name) => createWorkspace(project, workflow, name, { signal: cli.signal, output: hookOutput })),
+    names.map((name) =>
+      slots.run(
+        () => createWorkspace(project, workflow, name, { signal: cli.signal, output: hookOutput }),
+        () => err.line(`waiting ${name}`),
+      ),
+    ),
   );
   const created = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as unknown] : []));
