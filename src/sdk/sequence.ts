@@ -27,7 +27,7 @@ export type Item =
   | { type: "parallel"; branches: [string, AnySequence][] }
   | { type: "provider"; name: string; definition: ProviderDefinition }
   | { type: "configure"; config: JsonObject }
-  | { type: "workspace"; hooks: { create: AnyFn; remove?: AnyFn } }
+  | { type: "workspace"; hooks: { create: AnyFn; remove?: AnyFn; start?: AnyFn; stop?: AnyFn; ttl?: string; onExpiry?: string } }
   | { type: "workspaceOperation"; id: string; def: { description?: string; input?: unknown; run: AnyFn } }
   | { type: "operation"; id: string; def: { description?: string; input?: unknown; run: AnyFn } };
 

@@ -109,6 +109,14 @@ export interface WorkspaceHooks<Ctx, P, C, WCtx extends object> {
   /** `workspace.ctx` holds what the hook recorded so far (typed loosely: WCtx is inferred from the result). */
   create: (args: WorkspaceHookArgs<Ctx, P, C, JsonObject>) => Awaitable<WCtx>;
   remove?: (args: WorkspaceHookArgs<Ctx, P, C, WCtx>) => Awaitable<unknown>;
+  /** `rig start`: runs after the provider started the workspace's machines. */
+  start?: (args: WorkspaceHookArgs<Ctx, P, C, WCtx>) => Awaitable<unknown>;
+  /** `rig stop` (and an expired lease with `onExpiry: "stop"`): runs before the provider stops them. */
+  stop?: (args: WorkspaceHookArgs<Ctx, P, C, WCtx>) => Awaitable<unknown>;
+  /** A lease for new workspaces ("4h", "30m"); `rig create --ttl` overrides it, `rig gc` ends it. */
+  ttl?: string;
+  /** What `rig gc` does when the lease runs out (default "remove"). */
+  onExpiry?: "stop" | "remove";
 }
 
 /** The minimal zod-object surface operation inputs use. */

@@ -7,8 +7,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { cp } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
+import { attach } from "../../host/attach.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
-import { type ArtifactRef, defineProvider } from "../../sdk/provider.ts";
+import { type ArtifactRef, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 
 export interface LocalDirRef extends ArtifactRef {
@@ -57,7 +58,7 @@ async function isCleanCheckout(dir: string): Promise<boolean> {
  * (shares the object store), else a copy-on-write clone (`cp --reflink=always` on Linux
  * btrfs/xfs, `cp -c` on macOS APFS), else a plain `cp -a`.
  */
-async function copyTree(from: string, to: string): Promise<CopyMethod> {
+async function copyTree(from: string, to: string, options: { worktree?: boolean } = {}): Promise<CopyMethod> {
   const { execa } = await import("execa");
   // One small probe first: GNU cp --reflink=always would try (and fail) every file.
   const reflinks = async () => {
@@ -73,12 +74,17 @@ async function copyTree(from: string, to: string): Promise<CopyMethod> {
     if (result.failed) rmSync(to, { recursive: true, force: true });
     return !result.failed;
   };
-  if ((await isCleanCheckout(from)) && (await attempt(["git", "-C", from, "worktree", "add", "--quiet", "--detach", to, "HEAD"]))) return "worktree";
+  if (options.worktree !== false && (await isCleanCheckout(from)) && (await attempt(["git", "-C", from, "worktree", "add", "--quiet", "--detach", to, "HEAD"]))) return "worktree";
   if (process.platform === "linux" && (await reflinks()) && (await attempt(["cp", "-a", "--reflink=always", from, to]))) return "reflink";
   if (process.platform === "darwin" && (await attempt(["cp", "-Rpc", from, to]))) return "clone";
   if (await attempt(["cp", "-a", from, to])) return "copy";
   await cp(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   return "copy";
+}
+
+/** A fork's context: the source's, with its directory (wherever it appears at the top) swapped for the copy's. */
+export function replaceValue<T extends Record<string, unknown>>(ctx: T, from: unknown, to: unknown): T {
+  return Object.fromEntries(Object.entries(ctx).map(([k, v]) => [k, v === from ? to : v])) as T;
 }
 
 /** Removes a workspace directory; a worktree is also unregistered from its repository. */
@@ -91,6 +97,17 @@ async function removeTree(dir: string): Promise<void> {
     // <repo>/.git/worktrees/<name> → prune the repository's record of the removed worktree.
     await execa("git", ["--git-dir", resolve(gitdir, "..", ".."), "worktree", "prune"], { reject: false });
   }
+}
+
+/** The directory a workspace's handle names; a missing one is not a ready workspace. */
+function dirOf(workspace: WorkspaceHandle): string {
+  const dir = workspace.resources.find((r) => r.kind === "dir")?.id;
+  if (!dir || !existsSync(dir)) {
+    throw new RigError("WORKSPACE_NOT_READY", `Workspace ${workspace.name} is not ready (missing)`, {
+      detail: [`${dir ?? "Its directory"} is gone; remove it with \`rig rm ${workspace.name}\` and create it again.`],
+    });
+  }
+  return dir;
 }
 
 export const local = defineProvider<Record<string, never>, LocalRuntime>({
@@ -114,6 +131,26 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
         const dir = resource.match.dir;
         if (dir && inside(workspaceRoot, resolve(dir))) await removeTree(resolve(dir));
       },
+      // Built-in access (SPEC §9): over the directory claimed in createWorkspace.
+      exec: (workspace, argv, options) => attach(argv, { cwd: dirOf(workspace), capture: options.capture, signal: options.signal }),
+      shell: async (workspace) => (await attach([process.env.SHELL || "/bin/sh", "-l"], { cwd: dirOf(workspace) })).exitCode,
+      forward: () => ({ local: true }),
+      editor(workspace) {
+        const dir = dirOf(workspace);
+        return { args: [dir], uri: `vscode://file${encodeURI(dir)}` };
+      },
+      async fork(source, target, options) {
+        const from = dirOf(source);
+        const dir = join(workspaceRoot, target.name);
+        if (existsSync(dir)) throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
+        target.claim({ kind: "dir", id: dir });
+        target.record({ dir });
+        const started = performance.now();
+        const method = await copyTree(from, dir, { worktree: false });
+        options.log(`copied ${from} → ${dir} (${method}, ${Math.round(performance.now() - started)}ms)`);
+        return replaceValue(source.ctx, from, dir);
+      },
+
       runtime(ctx) {
         const exec = (command: readonly string[] | string, options: ExecOptions = {}) =>
           runCommand(command, { ...options, label: "local" });
@@ -145,6 +182,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             if (existsSync(dir)) throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
             mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
             // Record the directory before it exists, so a crash mid-copy leaves a findable trail.
+            workspace.claim({ kind: "dir", id: dir });
             workspace.record({ dir });
             const started = performance.now();
             const method = await copyTree(source, dir);
