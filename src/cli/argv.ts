@@ -5,7 +5,7 @@
  */
 
 /** Options (global or per command) that take a separate value, so the scanner can skip it. */
-const VALUE_OPTIONS = new Set(["--chdir", "--config", "--state", "--workflow", "--template", "--lock-timeout"]);
+const VALUE_OPTIONS = new Set(["--chdir", "--config", "--state", "--workflow", "--template", "--lock-timeout", "--from", "--ttl", "--on-expiry"]);
 
 export const BUILTIN_COMMANDS = [
   "init", "plan", "apply", "create", "rm", "remove", "ls", "run", "cache", "log",
