@@ -5,11 +5,12 @@
  */
 
 /** Options (global or per command) that take a separate value, so the scanner can skip it. */
-const VALUE_OPTIONS = new Set(["--chdir", "--config", "--state", "--workflow", "--template", "--lock-timeout"]);
+const VALUE_OPTIONS = new Set(["--chdir", "--config", "--state", "--workflow", "--template", "--lock-timeout", "--from", "--ttl", "--on-expiry"]);
 
 export const BUILTIN_COMMANDS = [
   "init", "plan", "apply", "create", "rm", "remove", "ls", "run", "cache", "log",
   "projects", "doctor", "gc", "completion", "version", "help",
+  "exec", "shell", "stop", "start", "forward", "code", "renew",
 ] as const;
 
 export interface Globals {
@@ -84,7 +85,10 @@ export function rewrite(argv: readonly string[]): string[] {
   }
   const token = out[index] as string;
   const slash = token.indexOf("/");
-  if (slash > 0 && token.slice(slash + 1) === "remove") out.splice(index, 1, "rm", token.slice(0, slash));
+  // `ws/remove`, `ws/stop`, `ws/start` are the built-in commands (operations cannot take those names).
+  const builtin: Record<string, string> = { remove: "rm", stop: "stop", start: "start" };
+  const command = slash > 0 ? builtin[token.slice(slash + 1)] : undefined;
+  if (command) out.splice(index, 1, command, token.slice(0, slash));
   return out;
 }
 

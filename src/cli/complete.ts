@@ -30,10 +30,17 @@ export const COMMAND_SPECS: Record<string, Spec> = {
   init: { description: "write rigkit.config.ts from a template", flags: ["--template", "--force"], args: [] },
   plan: { description: "show what is cached and what would run", flags: ["--workflow"], args: [] },
   apply: { description: "run the pending tasks", flags: ["--workflow", "--dry-run", "--concurrency"], args: [] },
-  create: { description: "create workspaces", flags: ["--workflow", "--concurrency"], args: ["none"], repeat: true },
+  create: { description: "create workspaces", flags: ["--workflow", "--from", "--ttl", "--on-expiry", "--concurrency"], args: ["none"], repeat: true },
   rm: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
   remove: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
   ls: { description: "list workspaces", flags: [], args: ["ls-what"] },
+  exec: { description: "run a command in a workspace", flags: ["--workflow"], args: ["workspace", "none"], repeat: true },
+  shell: { description: "open a shell in a workspace", flags: ["--workflow"], args: ["workspace"] },
+  stop: { description: "stop workspaces' machines", flags: ["--workflow"], args: ["workspace"], repeat: true },
+  start: { description: "start stopped workspaces", flags: ["--workflow"], args: ["workspace"], repeat: true },
+  forward: { description: "forward ports of a workspace to 127.0.0.1", flags: ["--workflow"], args: ["workspace", "none"], repeat: true },
+  code: { description: "open VS Code on a workspace", flags: ["--print", "--workflow"], args: ["workspace"] },
+  renew: { description: "extend workspaces' leases", flags: ["--ttl", "--workflow"], args: ["workspace"], repeat: true },
   run: { description: "run a workspace operation", flags: ["--workflow"], args: ["workspace", "operation"] },
   cache: { description: "inspect and change the cache", flags: ["--all", "--local", "--global", "--yes"], args: ["workflow", "cache-action", "task"] },
   log: { description: "history of what happened", flags: ["--workflow", "--limit"], args: [] },
@@ -46,8 +53,11 @@ export const COMMAND_SPECS: Record<string, Spec> = {
 };
 
 /** Options whose value is the next word, and what completes it (null: let the shell complete files). */
-const VALUE_FLAGS: Record<string, "workflow" | "template" | null> = {
+const VALUE_FLAGS: Record<string, "workflow" | "template" | "workspace" | "expiry" | null> = {
   "--workflow": "workflow",
+  "--from": "workspace",
+  "--on-expiry": "expiry",
+  "--ttl": null,
   "--template": "template",
   "--chdir": null,
   "--config": null,
@@ -117,7 +127,8 @@ export function complete(words: string[], known: Known): string[] {
   if (previous?.startsWith("-")) {
     if (previous in VALUE_FLAGS) {
       const kind = VALUE_FLAGS[previous];
-      return kind === "workflow" ? workflowNames : kind === "template" ? TEMPLATES : [];
+      if (kind === "workspace") return [...new Set(known.workspaces.map((w) => w.name))];
+      return kind === "workflow" ? workflowNames : kind === "template" ? TEMPLATES : kind === "expiry" ? ["stop", "remove"] : [];
     }
     const input = op?.inputs.find((i) => `--${i.flag}` === previous);
     if (input && input.kind !== "boolean") return input.choices ?? [];

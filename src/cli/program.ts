@@ -59,7 +59,8 @@ Examples:
   rig plan                 show what is cached and what would run
   rig apply                run what is stale
   rig create ws1 ws2       fork two workspaces from the prepared result
-  rig ws1/shell            open a shell in ws1
+  rig shell ws1            open a shell in ws1
+  rig exec ws1 -- make     run a command in ws1
   rig rm --all --yes       remove every workspace`,
     );
 
@@ -84,10 +85,18 @@ Examples:
     .addOption(concurrencyOption())
     .action(lazy("apply"));
 
-  add("create", "apply, then create workspaces from the prepared result", ["rig create ws1", "rig create ws1 ws2 ws3 --json"])
+  add("create", "apply, then create workspaces from the prepared result", [
+    "rig create ws1",
+    "rig create ws1 ws2 ws3 --json",
+    "rig create ws2 --from ws1          # a copy of ws1 as it is now",
+    "rig create tmp --ttl 4h            # removed by `rig gc` once 4 hours have passed",
+  ])
     .argument("[name...]", "workspace names: letters, digits, '.', '_', '-' (asked for on a terminal when omitted)")
     .addOption(workflowOption())
     .addOption(concurrencyOption())
+    .option("--from <workspace>", "fork the current state of a live workspace instead of the workflow's result")
+    .option("--ttl <duration>", "give the workspaces a lease (e.g. 30m, 4h, 2d); `rig gc` ends it")
+    .addOption(new Option("--on-expiry <action>", "what `rig gc` does once the lease runs out (default: remove)").choices(["stop", "remove"]))
     .action(lazy("create"));
 
   add("rm", "remove workspaces (asks first on a terminal; --yes otherwise)", ["rig rm ws1", "rig rm --all --yes"])
@@ -103,6 +112,48 @@ Examples:
     .argument("[what]", "workspaces (default)")
     .option("--cached", "answer from the state file alone, without asking providers")
     .action(lazy("ls"));
+
+  add("exec", "run a command in a workspace (its directory, container or remote directory); exits with its exit code", [
+    "rig exec ws1 -- make test",
+    "rig exec ws1 -- sh -c 'echo $PWD'",
+    "rig exec ws1 --json -- cat VERSION | jq -r .stdout",
+  ])
+    .argument("<workspace>")
+    .argument("[command...]", "the command and its arguments (after --, so its flags stay its own)")
+    .addOption(workflowOption());
+
+  add("shell", "open an interactive login shell in a workspace (needs a terminal)", ["rig shell ws1"])
+    .argument("<workspace>")
+    .addOption(workflowOption())
+    .action(lazy("shell"));
+
+  add("stop", "stop a workspace's machines, keeping their data (Docker containers); also rig <ws>/stop", ["rig stop ws1", "rig stop ws1 ws2"])
+    .argument("<workspace...>")
+    .addOption(workflowOption())
+    .action(lazy("stop"));
+
+  add("start", "start a stopped workspace's machines; also rig <ws>/start", ["rig start ws1"])
+    .argument("<workspace...>")
+    .addOption(workflowOption())
+    .action(lazy("start"));
+
+  add("forward", "forward 127.0.0.1:<local> to a port in a workspace until Ctrl-C", ["rig forward ws1 8080", "rig forward ws1 80:8080 5432"])
+    .argument("<workspace>")
+    .argument("<port...>", "<port> or <port>:<local port>")
+    .addOption(workflowOption())
+    .action(lazy("forward"));
+
+  add("code", "open VS Code on a workspace (local folder, Remote-SSH, attached container)", ["rig code ws1", "rig code ws1 --print"])
+    .argument("<workspace>")
+    .option("--print", "print the command and URI instead of running code")
+    .addOption(workflowOption())
+    .action(lazy("code"));
+
+  add("renew", "extend workspaces' leases (from now)", ["rig renew ws1", "rig renew ws1 ws2 --ttl 8h"])
+    .argument("<workspace...>")
+    .option("--ttl <duration>", "the new lease (default: the workspace's workflow's ttl)")
+    .addOption(workflowOption())
+    .action(lazy("renew"));
 
   add("run", "run a workspace operation: rig run <workspace> <operation> [flags]", ["rig run ws1 test --filter unit"])
     .argument("<workspace>")
@@ -130,7 +181,7 @@ Examples:
     .option("-n, --limit <n>", "how many entries", "50")
     .action(lazy("log"));
 
-  add("gc", "remove what providers made for this project that no workspace owns", ["rig gc --dry-run", "rig gc --yes"])
+  add("gc", "remove what providers made for this project that no workspace owns, and end expired leases", ["rig gc --dry-run", "rig gc --yes"])
     .option("--dry-run", "only list what would be removed")
     .option("-y, --yes", "do not ask for confirmation")
     .action(lazy("gc"));

@@ -33,6 +33,22 @@ export function renderCreated(workspaces: WorkspaceInfo[], ms: number): string {
   return lines.join("\n");
 }
 
+/** When a duration from now: "3h", "25m", "40s". */
+function until(ms: number): string {
+  if (ms >= 86_400_000 * 1.5) return `${Math.round(ms / 86_400_000)}d`;
+  if (ms >= 3_600_000 * 1.5) return `${Math.round(ms / 3_600_000)}h`;
+  if (ms >= 60_000 * 1.5) return `${Math.round(ms / 60_000)}m`;
+  return `${Math.max(1, Math.round(ms / 1000))}s`;
+}
+
+/** `ls` notes on leases and forks: "expires in 3h", "expired", "from ws1". */
+export function lifecycleNotes(row: Pick<WorkspaceRow, "expires_at" | "from_workspace">, now = Date.now()): string[] {
+  const notes: string[] = [];
+  if (row.expires_at !== null) notes.push(row.expires_at <= now ? "expired" : `expires in ${until(row.expires_at - now)}`);
+  if (row.from_workspace !== null) notes.push(`from ${row.from_workspace}`);
+  return notes;
+}
+
 export function renderWorkspaces(rows: WorkspaceRow[], appliedAt: (workflow: string) => number | null, status: (row: WorkspaceRow) => string = (row) => row.status): string {
   const c = out.colors;
   if (rows.length === 0) return `No workspaces. Create one with ${c.bold("rig create <name>")}.`;
@@ -47,7 +63,7 @@ export function renderWorkspaces(rows: WorkspaceRow[], appliedAt: (workflow: str
         list.map((w) => [
           w.name,
           status(w) === "ready" ? c.green(status(w)) : status(w) === "missing" || status(w) === "unreachable" || status(w) === "interrupted" ? c.red(status(w)) : c.yellow(status(w)),
-          c.dim(`created ${ago(w.created_at)}`),
+          c.dim([`created ${ago(w.created_at)}`, ...lifecycleNotes(w)].join(", ")),
         ]),
       ),
     );

@@ -14,8 +14,9 @@ import { findNonJson, isPlainObject } from "./json.ts";
 
 /** Names that operations may not take, since they are CLI commands (SPEC §3). */
 export const RESERVED_COMMANDS = [
-  "apply", "cache", "completion", "create", "doctor", "gc", "help", "init", "log", "ls",
-  "plan", "projects", "remove", "rm", "run", "version",
+  "apply", "cache", "code", "completion", "create", "doctor", "exec", "forward", "gc", "help",
+  "init", "log", "ls", "plan", "projects", "providers", "remove", "renew", "rm", "run", "shell",
+  "start", "stop", "version",
 ] as const;
 
 /** One `.addProvider()` call. `key` is unique within a compile. */
@@ -93,9 +94,46 @@ export interface CompiledWorkflow {
   final: number[];
   /** The `.global()` fragments this workflow uses. */
   fragments: Fragment[];
-  workspace: { create: AnyFn; remove: AnyFn | undefined; scope: Scope; timeoutMs?: number } | null;
+  workspace: WorkspaceHooksNode | null;
   workspaceOperations: Map<string, OperationNode>;
   operations: Map<string, OperationNode>;
+}
+
+export interface WorkspaceHooksNode {
+  create: AnyFn;
+  remove: AnyFn | undefined;
+  /** Run after the provider started the workspace's machines / before it stops them. */
+  start: AnyFn | undefined;
+  stop: AnyFn | undefined;
+  /** Default lease of new workspaces (`rig create --ttl` overrides it). */
+  ttlMs: number | null;
+  onExpiry: "stop" | "remove";
+  /** `timeout` of the hooks (create, remove, start, stop). */
+  timeoutMs?: number;
+  scope: Scope;
+}
+
+function compileWorkspaceHooks(workflow: string, hooks: Record<string, unknown>, scope: Scope): WorkspaceHooksNode {
+  for (const key of ["remove", "start", "stop"] as const) {
+    if (hooks[key] !== undefined && typeof hooks[key] !== "function") throw configError(workflow, `.workspace(): \`${key}\` must be a function`);
+  }
+  let ttlMs: number | null = null;
+  if (hooks.ttl !== undefined) {
+    ttlMs = typeof hooks.ttl === "string" ? parseDuration(hooks.ttl) : null;
+    if (ttlMs === null || ttlMs <= 0) throw configError(workflow, `.workspace(): \`ttl\` must be a duration like "4h" or "30m" (got ${JSON.stringify(hooks.ttl)})`);
+  }
+  const onExpiry = hooks.onExpiry ?? "remove";
+  if (onExpiry !== "stop" && onExpiry !== "remove") throw configError(workflow, `.workspace(): \`onExpiry\` must be "stop" or "remove" (got ${JSON.stringify(onExpiry)})`);
+  return {
+    create: hooks.create as AnyFn,
+    remove: hooks.remove as AnyFn | undefined,
+    start: hooks.start as AnyFn | undefined,
+    stop: hooks.stop as AnyFn | undefined,
+    ttlMs,
+    onExpiry,
+    timeoutMs: compileTimeout(workflow, hooks.timeout, ".workspace()"),
+    scope,
+  };
 }
 
 const fragmentHashes = new WeakMap<AnySequence, string>();
@@ -307,12 +345,7 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
         case "workspace":
           if (typeof item.hooks?.create !== "function") throw configError(workflow, ".workspace() needs a create function");
           if (result.workspace) throw configError(workflow, ".workspace() is declared twice");
-          result.workspace = {
-            create: item.hooks.create,
-            remove: item.hooks.remove,
-            scope,
-            timeoutMs: compileTimeout(workflow, item.hooks.timeout, ".workspace()"),
-          };
+          result.workspace = compileWorkspaceHooks(workflow, item.hooks, scope);
           break;
         case "workspaceOperation":
           addOperation(result.workspaceOperations, "workspace operation", item, scope);

@@ -40,7 +40,7 @@ function hooksOf(workflow: CompiledWorkflow) {
 }
 
 /** The context user hook code runs in: providers in the hook's scope, output captured. */
-async function runHook<T>(
+export async function runHook<T>(
   project: Project,
   workflow: CompiledWorkflow,
   workspace: EngineWorkspace,

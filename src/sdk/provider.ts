@@ -114,6 +114,54 @@ export interface ProviderController<Runtime> {
    * limit) and answer `unreachable` rather than hang.
    */
   status?(workspaces: WorkspaceHandle[], options: { signal: AbortSignal }): Awaitable<LiveStatus[]>;
+
+  /**
+   * Runs `argv` in the workspace (its directory, container or remote directory). With
+   * `capture`, output is returned; otherwise stdin, stdout and stderr are the user's.
+   * Resolves to the command's own exit code; never rejects because the command failed.
+   */
+  exec?(workspace: WorkspaceHandle, argv: string[], options: { capture: boolean; signal: AbortSignal }): Awaitable<WorkspaceExecResult>;
+  /** An interactive login shell in the workspace, attached to the user's terminal; its exit code. */
+  shell?(workspace: WorkspaceHandle, options: { signal: AbortSignal }): Awaitable<number>;
+  /** Stops the workspace's machines, keeping their data (`rig stop`). Absent: nothing to stop. */
+  stop?(workspace: WorkspaceHandle, options: { signal: AbortSignal }): Awaitable<void>;
+  /** Starts what `stop` stopped (`rig start`). */
+  start?(workspace: WorkspaceHandle, options: { signal: AbortSignal }): Awaitable<void>;
+  /**
+   * How to reach `port` inside the workspace: a command whose stdin/stdout carry one TCP
+   * connection (rig runs one per connection), or `local` when the port is on this machine.
+   */
+  forward?(workspace: WorkspaceHandle, port: number): Awaitable<ForwardTarget>;
+  /**
+   * Copies a live workspace's current state into a new workspace (`rig create --from`):
+   * claims what it makes through `target.claim` and returns the new workspace's context.
+   */
+  fork?(source: WorkspaceHandle, target: ForkTarget, options: { signal: AbortSignal; log(line: string): void }): Awaitable<JsonObject>;
+  /** How VS Code opens the workspace (`rig code`). */
+  editor?(workspace: WorkspaceHandle): Awaitable<EditorTarget>;
+}
+
+export interface WorkspaceExecResult {
+  exitCode: number;
+  /** Set with `capture`. */
+  stdout?: string;
+  stderr?: string;
+}
+
+export type ForwardTarget = { argv: string[]; env?: Record<string, string> } | { local: true };
+
+export interface ForkTarget {
+  name: string;
+  claim(resource: WorkspaceResource): void;
+  /** Merged into the new workspace's context as soon as it is known (as `workspace.record`). */
+  record(partial: JsonObject): void;
+}
+
+export interface EditorTarget {
+  /** Arguments for the `code` command. */
+  args: string[];
+  /** The same as a URI (`vscode://file/…`, `vscode-remote://…`). */
+  uri: string;
 }
 
 export interface ProviderCreateArgs<Config> {

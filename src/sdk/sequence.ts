@@ -27,7 +27,7 @@ export type Item =
   | { type: "parallel"; branches: [string, AnySequence][]; concurrency?: number }
   | { type: "provider"; name: string; definition: ProviderDefinition }
   | { type: "configure"; config: JsonObject }
-  | { type: "workspace"; hooks: { create: AnyFn; remove?: AnyFn; timeout?: number | string } }
+  | { type: "workspace"; hooks: { create: AnyFn; remove?: AnyFn; start?: AnyFn; stop?: AnyFn; ttl?: string; onExpiry?: string; timeout?: number | string } }
   | { type: "workspaceOperation"; id: string; def: { description?: string; input?: unknown; run: AnyFn; timeout?: number | string } }
   | { type: "operation"; id: string; def: { description?: string; input?: unknown; run: AnyFn; timeout?: number | string } };
 

@@ -115,6 +115,14 @@ export interface WorkspaceHooks<Ctx, P, C, WCtx extends object> {
   remove?: (args: WorkspaceHookArgs<Ctx, P, C, WCtx>) => Awaitable<unknown>;
   /** A time limit for each hook call (ms or "30s", "10m"): past it, TIMEOUT. */
   timeout?: number | string;
+  /** `rig start`: runs after the provider started the workspace's machines. */
+  start?: (args: WorkspaceHookArgs<Ctx, P, C, WCtx>) => Awaitable<unknown>;
+  /** `rig stop` (and an expired lease with `onExpiry: "stop"`): runs before the provider stops them. */
+  stop?: (args: WorkspaceHookArgs<Ctx, P, C, WCtx>) => Awaitable<unknown>;
+  /** A lease for new workspaces ("4h", "30m"); `rig create --ttl` overrides it, `rig gc` ends it. */
+  ttl?: string;
+  /** What `rig gc` does when the lease runs out (default "remove"). */
+  onExpiry?: "stop" | "remove";
 }
 
 /** The minimal zod-object surface operation inputs use. */

@@ -74,6 +74,10 @@ export interface WorkspaceInfo {
   workflow: string;
   ctx: unknown;
   createdAt: string;
+  /** The lease's end (ISO time), or null. */
+  expiresAt: string | null;
+  /** The workspace it was forked from (`rig create --from`), or null. */
+  from: string | null;
 }
 
 export const workspaceInfo = (row: WorkspaceRow): WorkspaceInfo => ({
@@ -81,6 +85,8 @@ export const workspaceInfo = (row: WorkspaceRow): WorkspaceInfo => ({
   workflow: row.workflow,
   ctx: JSON.parse(row.ctx),
   createdAt: new Date(row.created_at).toISOString(),
+  expiresAt: row.expires_at === null ? null : new Date(row.expires_at).toISOString(),
+  from: row.from_workspace,
 });
 
 export interface OplogRow {
@@ -409,6 +415,16 @@ export class Store {
     this.db
       .query("UPDATE workspaces SET status = ?, ctx = ?, updated_at = ?, pid = ?, host = ? WHERE workflow = ? AND name = ?")
       .run(status, changes.ctx === undefined ? row.ctx : JSON.stringify(changes.ctx), Date.now(), owner[0] ?? null, owner[1] ?? null, workflow, name);
+  }
+
+  /** A workspace's lease (`expiresAt` null: none) and what `rig gc` does when it runs out. */
+  setLease(workflow: string, name: string, expiresAt: number | null, onExpiry: "stop" | "remove" | null): void {
+    this.db.query("UPDATE workspaces SET expires_at = ?, on_expiry = ?, updated_at = ? WHERE workflow = ? AND name = ?").run(expiresAt, onExpiry, Date.now(), workflow, name);
+  }
+
+  /** Records the workspace a fork was made from. */
+  setFrom(workflow: string, name: string, from: string): void {
+    this.db.query("UPDATE workspaces SET from_workspace = ? WHERE workflow = ? AND name = ?").run(from, workflow, name);
   }
 
   /** Forgets a workspace and the resources recorded for it. */

@@ -9,9 +9,11 @@
  * from such an image. Everything carries `rigkit.*` labels so `rig gc` can find orphans.
  */
 import { RigError, messageOf } from "../../errors.ts";
+import { attach, stdinIsTerminal } from "../../host/attach.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
 import { script, stoppable } from "../../host/stoppable.ts";
-import { type ArtifactRef, type LiveStatus, type RuntimeContext, defineProvider } from "../../sdk/provider.ts";
+import { type ArtifactRef, type LiveStatus, type RuntimeContext, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
+import { replaceValue } from "../local/index.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 
 export interface DockerImageRef extends ArtifactRef {
@@ -70,6 +72,26 @@ const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9._-]+/g, "-")
 
 const imageOf = (image: string | DockerImageRef) => (typeof image === "string" ? image : image.id);
 
+/** The container a workspace's handle names. */
+const containerOf = (workspace: WorkspaceHandle): string => {
+  const name = workspace.resources.find((r) => r.kind === "container")?.id;
+  if (!name) throw new RigError("PROVIDER_FAILED", `docker: no container is recorded for workspace ${workspace.name}`);
+  return name;
+};
+
+/**
+ * Connects stdin/stdout to 127.0.0.1:<port> inside a container, with whatever the image
+ * has: nc (busybox's included), socat, or bash's /dev/tcp. Through `docker exec`, so it
+ * needs no network between here and the container (`--network none` works).
+ */
+const connector = (port: number) =>
+  [
+    `if command -v nc >/dev/null 2>&1; then exec nc 127.0.0.1 ${port}`,
+    `elif command -v busybox >/dev/null 2>&1 && busybox nc 2>&1 | grep -q Usage; then exec busybox nc 127.0.0.1 ${port}`,
+    `elif command -v socat >/dev/null 2>&1; then exec socat - TCP:127.0.0.1:${port}`,
+    `elif command -v bash >/dev/null 2>&1; then exec bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port} && { cat <&3 & cat >&3; wait; }'`,
+    `else echo "rig forward: the container has none of nc, socat, bash to connect to port ${port}" >&2; exit 127; fi`,
+  ].join("\n");
 export const docker = defineProvider<DockerConfig, DockerRuntime>({
   id: "docker",
   create({ config, project }) {
@@ -136,8 +158,60 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
         throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot remove container ${container}`, { detail: tail(result.stderr, 5) });
       }
     };
+    // A workspace container, as createWorkspace and fork start it.
+    const runWorkspace = (name: string, workflow: string, workspace: string, image: string, vars: Record<string, string> = {}) =>
+      cli([
+        "run", "-d", "--pull", "never", "--name", name, "--hostname", workspace, ...network,
+        ...labels({ "rigkit.workflow": workflow, "rigkit.workspace": workspace, "rigkit.kind": "workspace" }),
+        ...Object.entries(vars).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
+        image, ...KEEPALIVE,
+      ]);
+    const workspaceName = (workflow: string, workspace: string) => `rigkit-${slug(project.id)}-${slug(workflow)}-${workspace}`;
+    const dockerArgv = (args: string[]) => ["docker", ...args];
 
     return {
+      // Built-in access (SPEC §9): over the container claimed in createWorkspace.
+      exec: (workspace, argv, options) =>
+        attach(dockerArgv(["exec", "-i", ...(stdinIsTerminal() && !options.capture ? ["-t"] : []), containerOf(workspace), ...argv]), {
+          env,
+          capture: options.capture,
+          signal: options.signal,
+        }),
+      shell: async (workspace) => {
+        if (!stdinIsTerminal()) throw new RigError("USAGE", "rig shell needs a terminal");
+        const argv = ["exec", "-it", containerOf(workspace), "sh", "-c", "exec $(command -v bash || echo sh) -l"];
+        return (await attach(dockerArgv(argv), { env })).exitCode;
+      },
+      async stop(workspace) {
+        await cli(["stop", "--time", "10", containerOf(workspace)]);
+      },
+      async start(workspace) {
+        await cli(["start", containerOf(workspace)]);
+      },
+      forward: (workspace, port) => ({ argv: dockerArgv(["exec", "-i", containerOf(workspace), "sh", "-c", connector(port)]), env: env ? { DOCKER_HOST: env.DOCKER_HOST as string } : undefined }),
+      async editor(workspace) {
+        const container = containerOf(workspace);
+        const dir = (await cli(["inspect", "--format", "{{.Config.WorkingDir}}", container])).stdout.trim() || "/";
+        const hex = Buffer.from(JSON.stringify({ containerName: `/${container}` })).toString("hex");
+        const uri = `vscode-remote://attached-container+${hex}${dir}`;
+        return { args: ["--folder-uri", uri], uri };
+      },
+      // A commit of the live container (labelled, so gc finds it), then a new container from it.
+      async fork(source, target, options) {
+        const from = containerOf(source);
+        const name = workspaceName(source.workflow, target.name);
+        const tag = `rigkit/${slug(project.id)}:fork-${slug(target.name)}-${Date.now().toString(36)}`;
+        const snapshotLabels = { ...identity, "rigkit.workflow": source.workflow, "rigkit.workspace": target.name, "rigkit.kind": "snapshot" };
+        const changes = Object.entries(snapshotLabels).flatMap(([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`]);
+        const image = (await cli(["commit", "--pause=false", ...changes, from, tag])).stdout.trim();
+        options.log(`committed ${from} as ${tag}`);
+        target.claim({ kind: "container", id: name, container: name, engine });
+        target.record({ container: name });
+        await runWorkspace(name, source.workflow, target.name, image);
+        options.log(`started ${name}`);
+        return { ...replaceValue(source.ctx, from, name), image };
+      },
+
       async checks() {
         const result = await cli(["version", "--format", "{{.Server.Version}}"], { reject: false }).catch((error) => ({
           exitCode: 1,
@@ -211,16 +285,11 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
           async createWorkspace({ image, env: vars = {} }) {
             const workspace = ctx.workspace;
             if (!workspace) throw new RigError("PROVIDER_FAILED", "docker: createWorkspace() is for workspace hooks");
-            const name = `rigkit-${slug(project.id)}-${slug(ctx.workflow)}-${workspace.name}`;
+            const name = workspaceName(ctx.workflow, workspace.name);
             // Claimed before it exists: a crash right after `docker run` still leaves a trail.
             workspace.claim({ kind: "container", id: name, container: name, engine });
             workspace.record({ container: name });
-            await cli([
-              "run", "-d", "--pull", "never", "--name", name, "--hostname", workspace.name, ...network,
-              ...labels({ ...owner, "rigkit.workspace": workspace.name, "rigkit.kind": "workspace" }),
-              ...Object.entries(vars).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
-              imageOf(image), ...KEEPALIVE,
-            ]);
+            await runWorkspace(name, ctx.workflow, workspace.name, imageOf(image), vars);
             ctx.log(`started ${name}`);
             return { container: name, image: imageOf(image) };
           },

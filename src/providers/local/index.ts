@@ -7,8 +7,9 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, st
 import { cp } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
+import { attach } from "../../host/attach.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
-import { type ArtifactRef, type LiveStatus, defineProvider } from "../../sdk/provider.ts";
+import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 import { MARKER_SUFFIX, type Owner, checkChain, markerOf, ownership, readMarker, removeOwned, writeMarker } from "./owner.ts";
 
@@ -58,7 +59,7 @@ async function isCleanCheckout(dir: string): Promise<boolean> {
  * (shares the object store), else a copy-on-write clone (`cp --reflink=always` on Linux
  * btrfs/xfs, `cp -c` on macOS APFS), else a plain `cp -a`.
  */
-async function copyTree(from: string, to: string): Promise<CopyMethod> {
+async function copyTree(from: string, to: string, options: { worktree?: boolean } = {}): Promise<CopyMethod> {
   const { execa } = await import("execa");
   // One small probe first: GNU cp --reflink=always would try (and fail) every file.
   const reflinks = async () => {
@@ -74,12 +75,17 @@ async function copyTree(from: string, to: string): Promise<CopyMethod> {
     if (result.failed) rmSync(to, { recursive: true, force: true });
     return !result.failed;
   };
-  if ((await isCleanCheckout(from)) && (await attempt(["git", "-C", from, "worktree", "add", "--quiet", "--detach", to, "HEAD"]))) return "worktree";
+  if (options.worktree !== false && (await isCleanCheckout(from)) && (await attempt(["git", "-C", from, "worktree", "add", "--quiet", "--detach", to, "HEAD"]))) return "worktree";
   if (process.platform === "linux" && (await reflinks()) && (await attempt(["cp", "-a", "--reflink=always", from, to]))) return "reflink";
   if (process.platform === "darwin" && (await attempt(["cp", "-Rpc", from, to]))) return "clone";
   if (await attempt(["cp", "-a", from, to])) return "copy";
   await cp(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   return "copy";
+}
+
+/** A fork's context: the source's, with its directory (wherever it appears at the top) swapped for the copy's. */
+export function replaceValue<T extends Record<string, unknown>>(ctx: T, from: unknown, to: unknown): T {
+  return Object.fromEntries(Object.entries(ctx).map(([k, v]) => [k, v === from ? to : v])) as T;
 }
 
 /** Removes a workspace directory and its owner marker; a worktree is also unregistered from its repository. */
@@ -92,6 +98,18 @@ async function removeTree(dir: string): Promise<void> {
     // <repo>/.git/worktrees/<name> → prune the repository's record of the removed worktree.
     await execa("git", ["--git-dir", resolve(gitdir, "..", ".."), "worktree", "prune"], { reject: false });
   }
+}
+
+/** The directory a workspace's handle names; a missing one is not a ready workspace. */
+function dirOf(workspace: WorkspaceHandle): string {
+  const dir = workspace.resources.find((r) => r.kind === "dir")?.id;
+  // lstat: a symlink put where the directory was is not the workspace.
+  if (!dir || !existsSync(dir)) {
+    throw new RigError("WORKSPACE_NOT_READY", `Workspace ${workspace.name} is not ready (missing)`, {
+      detail: [`${dir ?? "Its directory"} is gone; remove it with \`rig rm ${workspace.name}\` and create it again.`],
+    });
+  }
+  return dir;
 }
 
 export const local = defineProvider<Record<string, never>, LocalRuntime>({
@@ -133,6 +151,32 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
           return gone ? "missing" : "ready";
         });
       },
+      // Built-in access (SPEC §9): over the directory claimed in createWorkspace.
+      exec: (workspace, argv, options) => attach(argv, { cwd: dirOf(workspace), capture: options.capture, signal: options.signal }),
+      shell: async (workspace) => (await attach([process.env.SHELL || "/bin/sh", "-l"], { cwd: dirOf(workspace) })).exitCode,
+      forward: () => ({ local: true }),
+      editor(workspace) {
+        const dir = dirOf(workspace);
+        return { args: [dir], uri: `vscode://file${encodeURI(dir)}` };
+      },
+      async fork(source, target, options) {
+        const from = dirOf(source);
+        const dir = join(workspaceRoot, target.name);
+        checkChain(project.stateDir, dir);
+        if (lstatSync(dir, { throwIfNoEntry: false }) || readMarker(dir)) {
+          throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
+        }
+        mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
+        // Claimed and marked before it exists, like createWorkspace.
+        target.claim({ kind: "dir", id: dir, dir });
+        target.record({ dir });
+        writeMarker(dir, { ...owner, workflow: source.workflow, workspace: target.name });
+        const started = performance.now();
+        const method = await copyTree(from, dir, { worktree: false });
+        options.log(`copied ${from} → ${dir} (${method}, ${Math.round(performance.now() - started)}ms)`);
+        return replaceValue(source.ctx, from, dir);
+      },
+
       runtime(ctx) {
         const exec = (command: readonly string[] | string, options: ExecOptions = {}) =>
           runCommand(command, { ...options, label: "local" });

@@ -12,9 +12,11 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { rigkitHome } from "../../host/home.ts";
 import { RigError, messageOf } from "../../errors.ts";
+import { attach, stdinIsTerminal } from "../../host/attach.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
 import { shq, script, stoppable } from "../../host/stoppable.ts";
-import { type ArtifactRef, type LiveStatus, defineProvider } from "../../sdk/provider.ts";
+import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
+import { replaceValue } from "../local/index.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 import { MARKER_SUFFIX, REFUSED, markerJson, markerOf, noSymlinks, ownedTest, removeOwnedScript } from "./owner.ts";
 
@@ -68,6 +70,16 @@ export interface SshRuntime {
 }
 
 const SEGMENT = /^[A-Za-z0-9._-]+$/;
+
+/** The host and directory a workspace's handle names. */
+function placeOf(workspace: WorkspaceHandle): SshWorkspace {
+  const found = workspace.resources.find((r) => r.kind === "remote-dir" && typeof r.host === "string" && typeof r.dir === "string");
+  if (!found) throw new RigError("PROVIDER_FAILED", `ssh: no remote directory is recorded for workspace ${workspace.name}`);
+  return { host: found.host as string, dir: found.dir as string };
+}
+
+/** `cd dir` that says the workspace is missing (exit 255 is ssh's own failure). */
+const enter = (dir: string) => `cd ${shq(dir)} 2>/dev/null || { echo "rig: ${dir.replaceAll('"', "")} is missing on this host" >&2; exit 254; }`;
 
 /** Short control-socket directory: Unix socket paths must stay under ~100 bytes. */
 function controlDir(): string {
@@ -127,6 +139,49 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
     const marker = (fields: Record<string, string>) => markerJson({ project: project.id, dir: project.dir, ...fields });
 
     return {
+      // Built-in access (SPEC §9): over the directory claimed in createWorkspace, through
+      // the shared (ControlMaster) connection.
+      exec(workspace, argv, opts) {
+        const { host, dir } = placeOf(workspace);
+        const tty = stdinIsTerminal() && !opts.capture ? ["-t"] : [];
+        return attach(["ssh", ...options(), ...tty, host, "--", `${enter(dir)} && exec ${script(argv)}`], { capture: opts.capture, signal: opts.signal });
+      },
+      async shell(workspace) {
+        if (!stdinIsTerminal()) throw new RigError("USAGE", "rig shell needs a terminal");
+        const { host, dir } = placeOf(workspace);
+        return (await attach(["ssh", ...options(), "-t", host, `${enter(dir)} && exec "\${SHELL:-/bin/sh}" -l`])).exitCode;
+      },
+      forward(workspace, port) {
+        return { argv: ["ssh", ...options(), "-W", `127.0.0.1:${port}`, placeOf(workspace).host] };
+      },
+      async editor(workspace) {
+        const { host, dir } = placeOf(workspace);
+        // VS Code wants an absolute path; the default root is relative to the login's home.
+        const absolute = dir.startsWith("/") ? dir : (await remote(host, `${enter(dir)} && pwd`, { quiet: true })).stdout.trim();
+        return { args: ["--remote", `ssh-remote+${host}`, absolute], uri: `vscode-remote://ssh-remote+${host}${encodeURI(absolute)}` };
+      },
+      // A copy beside it on the same host.
+      async fork(source, target, opts) {
+        const { host, dir: from } = placeOf(source);
+        const parent = from.slice(0, from.lastIndexOf("/"));
+        const dir = `${parent}/${target.name}`;
+        // Claimed and marked before the copy, like createWorkspace.
+        target.claim({ kind: "remote-dir", id: `${host}:${dir}`, host, dir });
+        target.record({ host, dir });
+        await remote(
+          host,
+          [
+            noSymlinks([parent]),
+            `if [ -e ${shq(dir)} ] || [ -L ${shq(dir)} ] || [ -e ${shq(markerOf(dir))} ]; then echo "rigkit: "${shq(dir)}" already exists" >&2; exit ${REFUSED}; fi`,
+            `printf '%s\\n' ${shq(marker({ workflow: source.workflow, workspace: target.name }))} > ${shq(markerOf(dir))}`,
+            `{ cp -a --reflink=auto ${shq(from)} ${shq(dir)} 2>/dev/null || { rm -rf ${shq(dir)} && cp -a ${shq(from)} ${shq(dir)}; }; }`,
+          ].join("\n"),
+          { quiet: true },
+        );
+        opts.log(`copied ${host}:${from} → ${dir}`);
+        return { ...replaceValue(source.ctx, from, dir), host };
+      },
+
       async checks() {
         return Promise.all(
           names.map(async (host) => {
