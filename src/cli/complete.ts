@@ -11,7 +11,7 @@
 import { resolve } from "node:path";
 import { openState } from "../engine/locate.ts";
 import type { Manifest, ManifestOperation } from "../engine/manifest.ts";
-import { commandIndex, parseOperationToken, readGlobals } from "./argv.ts";
+import { commandIndex, operationSummary, parseOperationToken, readGlobals } from "./argv.ts";
 
 type Arg = "workspace" | "workflow" | "cache-action" | "task" | "operation" | "shell" | "command" | "ls-what" | "none";
 
@@ -131,13 +131,13 @@ export function complete(words: string[], known: Known): string[] {
     const slash = current.indexOf("/");
     if (slash >= 0) {
       const ws = current.slice(0, slash);
-      return operationsOf(known, ws).map((o) => line(`${ws}/${o.id}`, o.description ?? ""));
+      return operationsOf(known, ws).map((o) => line(`${ws}/${o.id}`, operationSummary(o)));
     }
     const names = [...new Set(known.workspaces.map((w) => w.name))];
     return [
       ...Object.entries(COMMAND_SPECS).map(([name, s]) => line(name, s.description)),
       ...names.map((name) => line(`${name}/`, "workspace")),
-      ...workflows.flatMap((w) => w.operations.map((o) => line(o.id, o.description ?? `operation of ${w.name}`))),
+      ...workflows.flatMap((w) => w.operations.map((o) => line(o.id, operationSummary(o) || `operation of ${w.name}`))),
     ];
   }
   if (!spec) return [];
@@ -161,7 +161,7 @@ export function complete(words: string[], known: Known): string[] {
       return names.filter((n) => !positionals.includes(n));
     }
     case "operation":
-      return operationsOf(known, positionals[0] ?? "").map((o) => line(o.id, o.description ?? ""));
+      return operationsOf(known, positionals[0] ?? "").map((o) => line(o.id, operationSummary(o)));
     case "workflow":
       return workflowNames;
     case "cache-action":

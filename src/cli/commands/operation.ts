@@ -4,6 +4,7 @@
  * like those of built-in commands.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
+import { operationSummary } from "../argv.ts";
 import type { CompiledWorkflow, OperationNode } from "../../engine/compile.ts";
 import { type InputField, inputFields, validateInput } from "../../engine/inputs.ts";
 import { findOperation, runOperation } from "../../engine/operations.ts";
@@ -37,7 +38,7 @@ function json(value: string): unknown {
 
 function buildCommand(token: string, op: OperationNode, fields: InputField[]): Command {
   const command = strict(new Command(`rig ${token}`))
-    .description(op.description ?? "")
+    .description(operationSummary(op))
     .helpOption("-h, --help", "show help")
     .addOption(new Option("--workflow <name>", "the workflow (when several have this workspace or operation)"));
   for (const field of fields) {
