@@ -28,8 +28,8 @@ export const GLOBAL_FLAGS = ["--chdir", "--config", "--state", "--json", "--lock
 /** What completion knows of each command (kept in step with program.ts by a test). */
 export const COMMAND_SPECS: Record<string, Spec> = {
   init: { description: "write rigkit.config.ts from a template", flags: ["--template", "--force"], args: [] },
-  plan: { description: "show what is cached and what would run", flags: ["--workflow"], args: [] },
-  apply: { description: "run the pending tasks", flags: ["--workflow", "--dry-run"], args: [] },
+  plan: { description: "show what is cached and what would run", flags: ["--workflow", "--all", "--discover"], args: [] },
+  apply: { description: "run the pending tasks", flags: ["--workflow", "--all", "--discover", "--dry-run"], args: [] },
   create: { description: "create workspaces", flags: ["--workflow"], args: ["none"], repeat: true },
   rm: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
   remove: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },

@@ -95,6 +95,11 @@ export interface TaskOptions {
   cacheTTL?: number | string;
   /** Validates the returned context (fresh: failure fails the task; cached: failure reruns it). */
   output?: OutputSchema;
+  /**
+   * Files whose content is part of the cache key: globs relative to the config's directory
+   * (`["package.json", "src/**"]`). `.rigkit/`, `.git/` and git-ignored files are left out.
+   */
+  inputs?: readonly string[];
   description?: string;
 }
 

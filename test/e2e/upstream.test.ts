@@ -124,3 +124,39 @@ describe("plan/apply --all and --discover", () => {
     expect(all.json().workflows).toHaveLength(1);
   });
 });
+
+describe("task inputs", () => {
+  test("the local template reruns source when a file changes, not on a touch, and keeps the config out of workspaces", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "index.js"), "console.log(1)\n");
+    expect((await rig(["init"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    const cached = await rig(["plan", "--json"], { cwd: dir });
+    expect(cached.json().cachedCount).toBe(3);
+
+    // A touch without a content change stays cached.
+    const later = new Date(Date.now() + 5_000);
+    (await import("node:fs")).utimesSync(join(dir, "index.js"), later, later);
+    expect((await rig(["plan", "--json"], { cwd: dir })).json().cachedCount).toBe(3);
+
+    writeFileSync(join(dir, "index.js"), "console.log(2)\n");
+    const plan = await rig(["plan", "--json"], { cwd: dir });
+    expect(plan.json().nodes.map((n: { path: string; reason: string | null }) => [n.path, n.reason])).toEqual([
+      ["toolchain", null],
+      ["source", "inputs-changed"],
+      ["setup", "upstream-changed"],
+    ]);
+    const explain = await rig(["cache", "app", "explain", "source"], { cwd: dir });
+    expect(explain.stdout).toContain("input file index.js changed");
+
+    expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
+    const ls = await rig(["ws1/exec", "--command", "cat index.js; ls -A", "--json"], { cwd: dir });
+    expect(ls.json().stdout).toContain("console.log(2)");
+    expect(ls.json().stdout).not.toContain("rigkit.config.ts");
+    expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
+
+    // Reverting the content finds the earlier run again.
+    writeFileSync(join(dir, "index.js"), "console.log(1)\n");
+    expect((await rig(["plan", "--json"], { cwd: dir })).json().nodes[1]).toMatchObject({ path: "source", status: "cached" });
+  }, 60_000);
+});
