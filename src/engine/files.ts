@@ -4,11 +4,11 @@
  * hashes are kept in the state file with each file's size, mtime and inode, so a plan
  * over many unchanged files stats them and reads none.
  */
-import { lstatSync, readFileSync, readlinkSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { existsSync, lstatSync, readFileSync, readlinkSync } from "node:fs";
+import { dirname, isAbsolute, join } from "node:path";
 import { RigError } from "../errors.ts";
 import type { Store } from "../state/store.ts";
-import { hash, hashValue } from "./fingerprint.ts";
+import { hash } from "./fingerprint.ts";
 
 /** The files a task's globs matched: path → content hash, and one hash of the whole set. */
 export interface InputSnapshot {
@@ -41,9 +41,17 @@ function checkGlob(glob: unknown): string {
   return glob;
 }
 
+/** Whether `root` is inside a git work tree (a `.git` here or above), without running git. */
+function inGitRepo(root: string): boolean {
+  for (let dir = root; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, ".git"))) return true;
+    if (dirname(dir) === dir) return false;
+  }
+}
+
 /** Of `paths` (relative to root), those git ignores; none outside a repository or without git. */
 function gitIgnored(root: string, paths: readonly string[]): Set<string> {
-  if (paths.length === 0) return new Set();
+  if (paths.length === 0 || !inGitRepo(root)) return new Set();
   try {
     const result = Bun.spawnSync(["git", "check-ignore", "-z", "--stdin"], {
       cwd: root,
@@ -80,34 +88,35 @@ export class FileInputs {
     const files: Record<string, string> = {};
     const fresh: [string, StatRow | null][] = [];
     const now = Date.now();
+    // The set's hash: the globs, then "path\0hash" lines in path order.
+    const lines = [JSON.stringify(globs)];
     for (const path of [...matched].sort()) {
       if (ignored.has(path)) continue;
+      const st = lstatSync(join(this.root, path), { throwIfNoEntry: false });
+      if (!st) continue; // gone since the scan
       const cached = this.statOf(path);
-      let st: import("node:fs").Stats;
-      try {
-        st = lstatSync(join(this.root, path));
-      } catch {
-        continue; // gone since the scan
-      }
       if (cached && cached.size === st.size && cached.mtime_ms === st.mtimeMs && cached.ino === st.ino) {
         files[path] = cached.hash;
+        lines.push(`${path}\0${cached.hash}`);
         continue;
       }
       // A symlink is hashed as its target's name, never followed.
       const content = st.isSymbolicLink() ? `symlink:${readlinkSync(join(this.root, path))}` : readFileSync(join(this.root, path));
-      const digest = typeof content === "string" ? hash(content) : new Bun.CryptoHasher("sha256").update(content).digest("hex").slice(0, 32);
-      files[path] = digest;
-      const row = { size: st.size, mtime_ms: st.mtimeMs, ino: st.ino, hash: digest };
+      const contentHash = typeof content === "string" ? hash(content) : new Bun.CryptoHasher("sha256").update(content).digest("hex").slice(0, 32);
+      files[path] = contentHash;
+      lines.push(`${path}\0${contentHash}`);
+      const row = { size: st.size, mtime_ms: st.mtimeMs, ino: st.ino, hash: contentHash };
       fresh.push([path, now - st.mtimeMs < RACY_MS ? null : row]);
     }
     this.remember(fresh);
-    return { hash: hashValue({ globs, files }), files };
+    return { hash: hash(lines.join("\n")), files };
   }
 
   private statOf(path: string): StatRow | undefined {
     if (this.stats === null) {
-      const rows = this.store.db.query("SELECT path, size, mtime_ms, ino, hash FROM input_files").all() as (StatRow & { path: string })[];
-      this.stats = new Map(rows.map((r) => [r.path, r]));
+      this.stats = new Map();
+      const rows = this.store.db.query("SELECT path, size, mtime_ms, ino, hash FROM input_files").values() as [string, number, number, number, string][];
+      for (const [path, size, mtime_ms, ino, hash] of rows) this.stats.set(path, { size, mtime_ms, ino, hash });
     }
     return this.stats.get(path);
   }
