@@ -101,5 +101,5 @@ export function parseOperationToken(token: string): { workspace?: string; operat
 }
 
 /** How help, completion and `ls config` describe an operation: "Title — description". */
-export const operationSummary = (op: { title?: string; description?: string | null }): string =>
+export const operationSummary = (op: { title?: string | null; description?: string | null }): string =>
   [op.title, op.description].filter(Boolean).join(" — ");

@@ -3,6 +3,7 @@
  * its `remove` hook. Intent is recorded before the hook runs and resource ids as soon as
  * the hook reports them (`workspace.record`), so nothing is created unrecorded.
  */
+import { didYouMean } from "../suggest.ts";
 import { RigError, isRigError, messageOf } from "../errors.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { host, prompt } from "../host/local.ts";
@@ -179,7 +180,10 @@ export function findWorkspaces(project: Pick<Project, "store">, name: string, wo
   if (rows.length === 0) {
     const all = project.store.workspaces().map((r) => r.name);
     throw new RigError("UNKNOWN_WORKSPACE", `Unknown workspace ${name}${workflow ? ` in workflow ${workflow}` : ""}`, {
-      detail: [all.length ? `Workspaces: ${[...new Set(all)].join(", ")}` : "There are no workspaces yet; create one with `rig create <name>`."],
+      detail: [
+        ...didYouMean(name, all),
+        all.length ? `Workspaces: ${[...new Set(all)].join(", ")}` : "There are no workspaces yet; create one with `rig create <name>`.",
+      ],
     });
   }
   return rows;
