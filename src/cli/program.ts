@@ -115,8 +115,8 @@ Examples:
     "rig cache app invalidate --all --yes",
     "rig cache app clear",
   ])
-    .argument("<workflow>", "the workflow whose cache to use")
-    .addArgument(new Argument("<action>", "what to do").choices(["ls", "explain", "invalidate", "clear"]))
+    .argument("[workflow]", "the workflow whose cache to use (optional when there is one)")
+    .argument("[action]", "what to do: ls, explain, invalidate, clear")
     .argument("[task]", "a task path or id (explain, invalidate)")
     .option("--all", "invalidate every task")
     .option("--local", "clear only the project's entries")

@@ -73,4 +73,27 @@ describe("rough edges", () => {
     // --json keeps the whole result.
     expect((await rig(["ws1/say", "--text", "x", "--json"], { cwd: dir })).json()).toEqual({ stdout: "x", note: "done" });
   });
+
+  test("rig cache works without the workflow when there is one; several need a name", async () => {
+    const dir = project({ "rigkit.config.ts": OPS });
+    // Before any config load too.
+    const ls = await rig(["cache", "ls", "--json"], { cwd: dir });
+    expect(ls.exitCode).toBe(0);
+    expect(ls.json()).toEqual({ entries: [] });
+    await rig(["apply"], { cwd: dir });
+    expect((await rig(["cache", "ls", "--json"], { cwd: dir })).json().entries.map((e: { path: string }) => e.path)).toEqual(["t"]);
+    expect((await rig(["cache", "explain", "t", "--json"], { cwd: dir })).json().tasks[0]).toMatchObject({ path: "t", status: "cached" });
+    expect((await rig(["cache", "invalidate", "t"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["cache", "app", "ls", "--json"], { cwd: dir })).json().entries[0].invalidated).toBe(true);
+    const typo = await rig(["cache", "lss"], { cwd: dir });
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toContain("Did you mean ls?");
+
+    const two = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";\nexport const a = workflow("a").task("t", async () => {});\nexport const b = workflow("b").task("t", async () => {});\n`,
+    });
+    const ambiguous = await rig(["cache", "ls"], { cwd: two });
+    expect(ambiguous.exitCode).toBe(2);
+    expect(ambiguous.stderr).toContain("Workflows: a, b");
+  });
 });
