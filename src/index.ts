@@ -15,7 +15,7 @@ export {
   type ProviderResource,
   type RuntimeContext,
 } from "./sdk/provider.ts";
-export { sequence, workflow, type CtxOf, type Sequence } from "./sdk/sequence.ts";
+export { sequence, workflow, type CtxOf, type Sequence, type WorkflowNodeOutput, type WorkflowProviderMap } from "./sdk/sequence.ts";
 export type * from "./sdk/types.ts";
 export { local, type LocalRuntime, type LocalDirRef } from "./providers/local/index.ts";
 export { docker, type Container, type DockerConfig, type DockerImageRef, type DockerRuntime } from "./providers/docker/index.ts";

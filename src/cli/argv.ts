@@ -103,3 +103,7 @@ export function parseOperationToken(token: string): { workspace?: string; operat
   if (operation.includes("/")) return { error: `"${token}" has more than one "/": use <workspace>/<operation>` };
   return { workspace, operation };
 }
+
+/** How help, completion and `ls config` describe an operation: "Title — description". */
+export const operationSummary = (op: { title?: string | null; description?: string | null }): string =>
+  [op.title, op.description].filter(Boolean).join(" — ");

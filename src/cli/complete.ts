@@ -11,7 +11,7 @@
 import { resolve } from "node:path";
 import { openState } from "../engine/locate.ts";
 import type { Manifest, ManifestOperation } from "../engine/manifest.ts";
-import { commandIndex, parseOperationToken, readGlobals } from "./argv.ts";
+import { commandIndex, operationSummary, parseOperationToken, readGlobals } from "./argv.ts";
 
 type Arg = "workspace" | "workflow" | "cache-action" | "task" | "operation" | "shell" | "command" | "ls-what" | "none";
 
@@ -28,8 +28,8 @@ export const GLOBAL_FLAGS = ["--chdir", "--config", "--state", "--json", "--lock
 /** What completion knows of each command (kept in step with program.ts by a test). */
 export const COMMAND_SPECS: Record<string, Spec> = {
   init: { description: "write rigkit.config.ts from a template", flags: ["--template", "--force"], args: [] },
-  plan: { description: "show what is cached and what would run", flags: ["--workflow"], args: [] },
-  apply: { description: "run the pending tasks", flags: ["--workflow", "--dry-run", "--concurrency"], args: [] },
+  plan: { description: "show what is cached and what would run", flags: ["--workflow", "--all", "--discover"], args: [] },
+  apply: { description: "run the pending tasks", flags: ["--workflow", "--all", "--discover", "--dry-run", "--concurrency"], args: [] },
   create: { description: "create workspaces", flags: ["--workflow", "--from", "--ttl", "--on-expiry", "--concurrency"], args: ["none"], repeat: true },
   rm: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
   remove: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
@@ -143,13 +143,13 @@ export function complete(words: string[], known: Known): string[] {
     const slash = current.indexOf("/");
     if (slash >= 0) {
       const ws = current.slice(0, slash);
-      return operationsOf(known, ws).map((o) => line(`${ws}/${o.id}`, o.description ?? ""));
+      return operationsOf(known, ws).map((o) => line(`${ws}/${o.id}`, operationSummary(o)));
     }
     const names = [...new Set(known.workspaces.map((w) => w.name))];
     return [
       ...Object.entries(COMMAND_SPECS).map(([name, s]) => line(name, s.description)),
       ...names.map((name) => line(`${name}/`, "workspace")),
-      ...workflows.flatMap((w) => w.operations.map((o) => line(o.id, o.description ?? `operation of ${w.name}`))),
+      ...workflows.flatMap((w) => w.operations.map((o) => line(o.id, operationSummary(o) || `operation of ${w.name}`))),
     ];
   }
   if (!spec) return [];
@@ -173,7 +173,7 @@ export function complete(words: string[], known: Known): string[] {
       return names.filter((n) => !positionals.includes(n));
     }
     case "operation":
-      return operationsOf(known, positionals[0] ?? "").map((o) => line(o.id, o.description ?? ""));
+      return operationsOf(known, positionals[0] ?? "").map((o) => line(o.id, operationSummary(o)));
     case "workflow":
       return workflowNames;
     case "cache-action":

@@ -28,11 +28,17 @@ const globals: Record<string, LaneOption> = {
   "--json": { name: "json", type: "boolean" },
 };
 
+const many: Record<string, LaneOption> = {
+  "--workflow": string("workflow"),
+  "--all": { name: "all", type: "boolean" },
+  "--discover": { name: "discover", type: "boolean" },
+};
+
 export const lanes: Record<string, Lane> = {
   ls: { options: { ...globals, "--cached": { name: "cached", type: "boolean" } }, positionals: 1 },
   log: { options: { ...globals, "--workflow": string("workflow"), "--limit": string("limit"), "-n": string("limit") }, positionals: 0 },
-  plan: { options: { ...globals, "--workflow": string("workflow") }, positionals: 0 },
-  apply: { options: { ...globals, "--workflow": string("workflow"), "--dry-run": { name: "dryRun", type: "boolean" } }, positionals: 0 },
+  plan: { options: { ...globals, ...many }, positionals: 0 },
+  apply: { options: { ...globals, ...many, "--dry-run": { name: "dryRun", type: "boolean" } }, positionals: 0 },
 };
 
 /** Strictly parses the arguments after the command word; null when anything is unusual. */

@@ -75,12 +75,16 @@ Examples:
     .option("--force", "overwrite an existing rigkit.config.ts")
     .action(lazy("init"));
 
-  add("plan", "show, per task, whether it is cached or would run, and why", ["rig plan", "rig plan --workflow app --json | jq .nodes"])
+  add("plan", "show, per task, whether it is cached or would run, and why", ["rig plan", "rig plan --workflow app --json | jq .nodes", "rig plan --all", "rig plan --discover"])
     .addOption(workflowOption())
+    .option("--all", "every workflow of the project")
+    .option("--discover", "every project below the current directory (as `rig projects` lists them)")
     .action(lazy("plan"));
 
-  add("apply", "run the pending tasks of a workflow", ["rig apply", "rig apply --dry-run"])
+  add("apply", "run the pending tasks of a workflow", ["rig apply", "rig apply --dry-run", "rig apply --all"])
     .addOption(workflowOption())
+    .option("--all", "every workflow of the project")
+    .option("--discover", "every project below the current directory (as `rig projects` lists them)")
     .option("--dry-run", "show what would run without running it (same as plan)")
     .addOption(concurrencyOption())
     .action(lazy("apply"));
@@ -167,8 +171,8 @@ Examples:
     "rig cache app invalidate --all --yes",
     "rig cache app clear",
   ])
-    .argument("<workflow>", "the workflow whose cache to use")
-    .addArgument(new Argument("<action>", "what to do").choices(["ls", "explain", "invalidate", "clear"]))
+    .argument("[workflow]", "the workflow whose cache to use (optional when there is one)")
+    .argument("[action]", "what to do: ls, explain, invalidate, clear")
     .argument("[task]", "a task path or id (explain, invalidate)")
     .option("--all", "invalidate every task")
     .option("--local", "clear only the project's entries")

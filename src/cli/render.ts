@@ -1,6 +1,7 @@
 /** Text renderings of command results (the --json shapes are the results themselves). */
 import { formatDuration } from "../engine/duration.ts";
 import type { Manifest } from "../engine/manifest.ts";
+import { operationSummary } from "./argv.ts";
 import type { PlanResult } from "../engine/plan.ts";
 import type { WorkspaceInfo } from "../engine/workspaces.ts";
 import type { OplogRow, WorkspaceRow } from "../state/store.ts";
@@ -79,8 +80,8 @@ export function renderConfig(workflows: Manifest["workflows"]): string {
   return workflows
     .map((w) => {
       const ops = [
-        ...w.workspaceOperations.map((o) => [`<ws>/${o.id}`, c.dim(o.description ?? "")]),
-        ...w.operations.map((o) => [o.id, c.dim(o.description ?? "")]),
+        ...w.workspaceOperations.map((o) => [`<ws>/${o.id}`, c.dim(operationSummary(o))]),
+        ...w.operations.map((o) => [o.id, c.dim(operationSummary(o))]),
       ];
       return [
         `${c.bold(w.name)} ${c.dim(`${plural(w.tasks.length, "task")}, ${plural(ops.length, "operation")}`)}`,

@@ -77,6 +77,7 @@ export type Step =
 
 export interface OperationNode {
   id: string;
+  title?: string;
   description: string | undefined;
   input: unknown;
   run: AnyFn;
@@ -224,7 +225,7 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
     if (map.has(item.id)) throw configError(workflow, `duplicate ${kind} "${item.id}"`);
     if (typeof item.def?.run !== "function") throw configError(workflow, `${kind} "${item.id}" needs a run function`);
     const timeoutMs = compileTimeout(workflow, item.def.timeout, `${kind} "${item.id}"`);
-    map.set(item.id, { id: item.id, description: item.def.description, input: item.def.input, run: item.def.run, scope, timeoutMs });
+    map.set(item.id, { id: item.id, title: item.def.title, description: item.def.description, input: item.def.input, run: item.def.run, scope, timeoutMs });
   };
 
   const walk = (

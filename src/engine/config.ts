@@ -86,7 +86,10 @@ function installSdkPlugin(): void {
   plugin({
     name: "rigkit-sdk",
     setup(build) {
-      build.module("rigkit", () => ({ exports: sdk as unknown as Record<string, unknown>, loader: "object" }));
+      // "@rigkit/sdk": upstream rigkit's package name, so its configs load unchanged.
+      for (const name of ["rigkit", "@rigkit/sdk"]) {
+        build.module(name, () => ({ exports: sdk as unknown as Record<string, unknown>, loader: "object" }));
+      }
     },
   });
 }
@@ -142,7 +145,8 @@ export async function loadWorkflows(location: ConfigLocation): Promise<AnySequen
   for (const [name, value] of Object.entries(mod)) {
     const candidates = name === "default" && Array.isArray(value) ? value : [value];
     for (const candidate of candidates) {
-      const isWorkflow = isSequence(candidate) && candidate.isWorkflow;
+      // Exported `workflow(…).sequence(…)` builders are workflows; so is any default-exported sequence.
+      const isWorkflow = isSequence(candidate) && (candidate.isWorkflow !== false || name === "default");
       if (isWorkflow && !found.includes(candidate)) found.push(candidate);
       // Named exports may be anything (fragments, helpers); the default export must be workflows.
       if (!isWorkflow && name === "default") {

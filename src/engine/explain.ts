@@ -21,7 +21,20 @@ export interface Explanation {
   changes: string[];
 }
 
-const show = (value: Json | undefined): string => (value === undefined ? "(unset)" : JSON.stringify(value));
+// null and undefined both read "(unset)": a version never given is not the JSON value null.
+const show = (value: Json | undefined): string => (value === undefined || value === null ? "(unset)" : JSON.stringify(value));
+
+/** Which input files were added, removed or changed; at most 20 named. */
+function inputChanges(before: Record<string, string> | undefined, after: Record<string, string> | undefined): string[] {
+  const old = before ?? {};
+  const now = after ?? {};
+  const lines = [...new Set([...Object.keys(old), ...Object.keys(now)])].sort().flatMap((path) => {
+    if (!(path in old)) return [`input file ${path} added`];
+    if (!(path in now)) return [`input file ${path} removed`];
+    return old[path] === now[path] ? [] : [`input file ${path} changed`];
+  });
+  return lines.length > 20 ? [...lines.slice(0, 20), `… and ${lines.length - 20} more input files`] : lines;
+}
 
 function configChanges(before: JsonObject, after: JsonObject): string[] {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
@@ -88,12 +101,14 @@ export async function explain(workflow: CompiledWorkflow, stores: Stores, regist
         break;
       case "task-changed":
       case "config-changed":
+      case "inputs-changed":
       case "provider-changed":
       case "upstream-changed":
         if (before?.detail) {
           changes.push(
             ...definitionChanges(before.detail.definition, now.definition),
             ...configChanges(before.detail.config, now.config),
+            ...(before.inputs !== verdict.parts.inputs ? inputChanges(before.detail.inputs, now.inputs) : []),
             ...providerChanges(before.detail.providers, now.providers),
             ...upstreamChanges(before, upstream, now.upstream),
           );

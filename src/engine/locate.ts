@@ -86,3 +86,26 @@ export async function openState(options: ProjectOptions, mode?: { readOnly: true
   const path = statePath(location, options);
   return { location, store: mode?.readOnly ? await Store.openReadOnly(path) : Store.open(path, { projectDir: projectDirOf(location) }) };
 }
+
+const SKIP = new Set([".git", ".rigkit", "node_modules", "dist", "build"]);
+
+/** Directories below `root` holding a config (as `rig projects` lists them), without following symlinks. */
+export function findProjects(root: string): { root: string; config: string }[] {
+  const { existsSync, readdirSync } = require("node:fs") as typeof import("node:fs"); // lazily: see the top of this file
+  const found: { root: string; config: string }[] = [];
+  const walk = (dir: string) => {
+    const config = CONFIG_NAMES.map((name) => join(dir, name)).find((path) => existsSync(path));
+    if (config) found.push({ root: dir, config });
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // unreadable: skip quietly, like find(1) would not
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.isDirectory() && !SKIP.has(entry.name)) walk(join(dir, entry.name));
+    }
+  };
+  walk(root);
+  return found;
+}

@@ -1,5 +1,6 @@
 /** Project-defined operations: workspace operations (`rig ws1/test`) and workflow operations (`rig doctor-db`). */
 import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
+import { didYouMean } from "../suggest.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { supervised } from "./deadline.ts";
 import { host } from "../host/local.ts";
@@ -25,7 +26,10 @@ export function findOperation(workflow: CompiledWorkflow, id: string, kind: "wor
     // `rig <ws>/remove` is always there for workspaces.
     const known = kind === "workspace" ? [...map.keys(), "remove"] : [...map.keys()];
     throw new RigError("UNKNOWN_OPERATION", `Unknown ${kind} operation "${id}" in workflow ${workflow.name}`, {
-      detail: [known.length ? `Operations: ${known.join(", ")}` : `Workflow ${workflow.name} defines no ${kind} operations.`],
+      detail: [
+        ...didYouMean(id, known),
+        known.length ? `Operations: ${known.join(", ")}` : `Workflow ${workflow.name} defines no ${kind} operations.`,
+      ],
     });
   }
   return op;

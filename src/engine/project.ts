@@ -73,5 +73,7 @@ export async function selectWorkflow(project: { workflows: CompiledWorkflow[] },
     const chosen = await prompt.select(`Which workflow do you want to ${purpose}?`, names);
     return project.workflows.find((w) => w.name === chosen) as CompiledWorkflow;
   }
-  throw new RigError("USAGE", `This project has several workflows; pass --workflow <name>`, { detail: [`Workflows: ${names.join(", ")}`] });
+  throw new RigError("USAGE", `This project has several workflows; pass --workflow <name>${purpose === "plan" || purpose === "apply" ? " or --all" : ""}`, {
+    detail: [`Workflows: ${names.join(", ")}`],
+  });
 }

@@ -60,8 +60,8 @@ export class ProviderRegistry {
   private controllers = new Map<number, Promise<ProviderController<unknown>>>();
 
   constructor(
-    private readonly project: ProjectInfo,
-    private readonly store: Store,
+    readonly project: ProjectInfo,
+    readonly store: Store,
   ) {}
 
   private label = (decl: ProviderDecl) => (decl.name === decl.definition.id ? `provider ${decl.name}` : `provider ${decl.name} (${decl.definition.id})`);

@@ -4,6 +4,7 @@
  * the hook reports them (`workspace.record`), so nothing is created unrecorded.
  */
 import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
+import { didYouMean } from "../suggest.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { supervised } from "./deadline.ts";
 import { host, prompt } from "../host/local.ts";
@@ -187,7 +188,10 @@ export function findWorkspaces(project: Pick<Project, "store">, name: string, wo
   if (rows.length === 0) {
     const all = project.store.workspaces().map((r) => r.name);
     throw new RigError("UNKNOWN_WORKSPACE", `Unknown workspace ${name}${workflow ? ` in workflow ${workflow}` : ""}`, {
-      detail: [all.length ? `Workspaces: ${[...new Set(all)].join(", ")}` : "There are no workspaces yet; create one with `rig create <name>`."],
+      detail: [
+        ...didYouMean(name, all),
+        all.length ? `Workspaces: ${[...new Set(all)].join(", ")}` : "There are no workspaces yet; create one with `rig create <name>`.",
+      ],
     });
   }
   return rows;

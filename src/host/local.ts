@@ -193,11 +193,11 @@ export const prompt: PromptApi = {
  * RIGKIT_TRUST_HOST_COMMANDS=1. Without a TTY they are shown in the log and run: the
  * config author chose them, and scripts cannot answer a prompt.
  */
-async function confirmHostCommand(command: readonly string[] | string): Promise<void> {
+async function confirmHostCommand(command: readonly string[] | string, reason?: string): Promise<void> {
   const shown = displayCommand(command);
-  currentActivity()?.log(`$ ${shown}`);
+  currentActivity()?.log(`$ ${shown}${reason ? `  # ${reason}` : ""}`);
   if (process.env.RIGKIT_TRUST_HOST_COMMANDS === "1" || !terminal.canPrompt()) return;
-  if (!(await prompt.confirm(`Run on this machine: ${shown}?`, { initial: true }))) {
+  if (!(await prompt.confirm(`Run on this machine: ${shown}?${reason ? ` (${reason})` : ""}`, { initial: true }))) {
     throw new RigError("INTERRUPTED", `Declined to run ${shown}`);
   }
 }
@@ -222,6 +222,18 @@ export const host: HostCapabilities = {
   async interactive(argv, options) {
     await confirmHostCommand(argv);
     return runInteractive(argv, options);
+  },
+  async command({ argv, cwd, env, mode, reason }) {
+    if (mode !== "capture" && mode !== "interactive") {
+      throw new RigError("EXEC_FAILED", `local.command(): mode must be "capture" or "interactive", not ${JSON.stringify(mode)}`);
+    }
+    await confirmHostCommand(argv, reason);
+    if (mode === "interactive") {
+      const exitCode = await runInteractive(argv, { cwd, env });
+      return { command: displayCommand(argv), ok: exitCode === 0, exitCode, stdout: "", stderr: "" };
+    }
+    const result = await runCommand(argv, { cwd, env, reject: false, label: "host" });
+    return { ...result, ok: result.exitCode === 0 };
   },
   open: openUrl,
   prompt,

@@ -28,8 +28,8 @@ export type Item =
   | { type: "provider"; name: string; definition: ProviderDefinition }
   | { type: "configure"; config: JsonObject }
   | { type: "workspace"; hooks: { create: AnyFn; remove?: AnyFn; start?: AnyFn; stop?: AnyFn; ttl?: string; onExpiry?: string; timeout?: number | string } }
-  | { type: "workspaceOperation"; id: string; def: { description?: string; input?: unknown; run: AnyFn; timeout?: number | string } }
-  | { type: "operation"; id: string; def: { description?: string; input?: unknown; run: AnyFn; timeout?: number | string } };
+  | { type: "workspaceOperation"; id: string; def: { title?: string; description?: string; input?: unknown; run: AnyFn; timeout?: number | string } }
+  | { type: "operation"; id: string; def: { title?: string; description?: string; input?: unknown; run: AnyFn; timeout?: number | string } };
 
 /** Where a sequence's task runs are cached: the user's shared fragment cache, or the project. */
 export type CacheScope = "global" | "local";
@@ -45,6 +45,25 @@ type BranchOut<B> = B extends (...args: never[]) => infer S ? CtxOf<S> : CtxOf<B
 
 const SEQUENCE_BRAND = Symbol.for("rigkit.sequence");
 
+/**
+ * Whether a sequence is a workflow: `workflow()` roots are; `workflow("app").sequence("web")`
+ * builders are when the config exports them (upstream rigkit's style), and reusable
+ * nodes for `.add()` otherwise; `sequence()` fragments are not (unless default-exported).
+ */
+export type WorkflowRole = boolean | "when-exported";
+
+/**
+ * Upstream rigkit types fragments as `sequence<Providers, Context>(name)`: a first type
+ * argument that is (or extends) this map means that order.
+ */
+// biome-ignore lint: provider runtimes are typed by whoever adds them.
+export type WorkflowProviderMap = Record<string, any> & { readonly [providerMapKey]?: true };
+declare const providerMapKey: unique symbol;
+type IsProviderMap<A> = typeof providerMapKey extends keyof A ? true : false;
+
+/** The context a sequence (or any workflow node) ends with: upstream's name for `CtxOf`. */
+export type WorkflowNodeOutput<S> = CtxOf<S>;
+
 export class Sequence<In extends object, Ctx extends object, P, C extends object, W extends object = JsonObject> {
   readonly [SEQUENCE_BRAND] = true;
   /** Phantom fields: type information only, never set at run time. */
@@ -52,13 +71,24 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
 
   constructor(
     readonly name: string,
-    readonly isWorkflow: boolean,
+    readonly isWorkflow: WorkflowRole,
     readonly items: readonly Item[] = [],
     readonly scope: CacheScope | undefined = undefined,
   ) {}
 
   private with<NCtx extends object, NP = P, NC extends object = C, NW extends object = W>(item: Item): Sequence<In, NCtx, NP, NC, NW> {
     return new Sequence(this.name, this.isWorkflow, [...this.items, item], this.scope);
+  }
+
+  /** `.step()` is upstream rigkit's name for `.task()`. */
+  declare readonly step: this["task"];
+
+  /**
+   * A sequence builder named `name` that starts with this one's providers and config: exported
+   * from the config it is a workflow of that name, otherwise a reusable node for `.add()`.
+   */
+  sequence<NIn extends object = Ctx>(name: string): Sequence<NIn, NIn, P, C, W> {
+    return new Sequence(name, "when-exported", this.items.filter((item) => item.type === "provider" || item.type === "configure"), this.scope);
   }
 
   /** Adds a task. Its returned `{ ctx }` replaces the incoming context; returning nothing keeps it. */
@@ -143,16 +173,22 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
   }
 }
 
+Object.defineProperty(Sequence.prototype, "step", { value: Sequence.prototype.task, writable: true, configurable: true });
+
 export const isSequence = (value: unknown): value is AnySequence =>
   typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SEQUENCE_BRAND] === true;
 
 /**
  * A reusable fragment. Declare the context it expects with `sequence<{ repo: string }>("name")`.
  * Its tasks see the providers of wherever it is added; they are typed loosely unless
- * declared too: `sequence<{}, { local: LocalRuntime }>("name")`.
+ * declared too: `sequence<{}, { local: LocalRuntime }>("name")`. Upstream rigkit's order,
+ * `sequence<WorkflowProviderMap | YourProviders, Context>("name")`, is understood too.
  */
 // biome-ignore lint: fragments do not know the providers of the chain they join.
-export function sequence<In extends object = {}, P = Record<string, any>, C extends object = {}>(name: string): Sequence<In, In, P, C> {
+export function sequence<In extends object = {}, P = Record<string, any>, C extends object = {}>(
+  name: string,
+): IsProviderMap<In> extends true ? Sequence<P & object, P & object, In, C> : Sequence<In, In, P, C>;
+export function sequence(name: string): AnySequence {
   return new Sequence(name, false);
 }
 

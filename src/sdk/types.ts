@@ -34,12 +34,30 @@ export interface PromptApi {
   select<T extends string>(message: string, choices: readonly T[]): Promise<T>;
 }
 
+/** `local.command(…)`: upstream rigkit's form of a host command. */
+export interface HostCommand {
+  argv: readonly string[];
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** `capture` collects the output; `interactive` attaches the user's terminal. */
+  mode: "capture" | "interactive";
+  /** Why the config runs it: shown when the command is confirmed. */
+  reason?: string;
+}
+
+/** A host command's outcome; a non-zero exit is reported, not thrown (`ok` is false). */
+export interface HostCommandResult extends ExecResult {
+  ok: boolean;
+}
+
 /** Host capabilities (SPEC §6), given to tasks, hooks, operations and providers. */
 export interface HostCapabilities {
   /** Runs a command (argv array, or a shell command string) and captures its output. */
   exec(command: readonly string[] | string, options?: ExecOptions): Promise<ExecResult>;
   /** Runs a command attached to the user's terminal; resolves to its exit code. */
   interactive(argv: readonly string[], options?: { cwd?: string; env?: Record<string, string | undefined> }): Promise<number>;
+  /** Runs `argv` on this machine, captured or attached to the terminal (stdout/stderr empty then). */
+  command(spec: HostCommand): Promise<HostCommandResult>;
   /** Opens a URL in the browser, or prints it when there is no desktop. */
   open(url: string): Promise<void>;
   prompt: PromptApi;
@@ -77,6 +95,11 @@ export interface TaskOptions {
   cacheTTL?: number | string;
   /** Validates the returned context (fresh: failure fails the task; cached: failure reruns it). */
   output?: OutputSchema;
+  /**
+   * Files whose content is part of the cache key: globs relative to the config's directory
+   * (`["package.json", "src/**"]`). `.rigkit/`, `.git/` and git-ignored files are left out.
+   */
+  inputs?: readonly string[];
   description?: string;
   /** A duration (ms or "30s", "10m"): the task's process tree is stopped and it fails with TIMEOUT. */
   timeout?: number | string;
@@ -143,6 +166,8 @@ export interface OperationArgs<Ctx, P, C, I> {
 }
 
 export interface WorkspaceOperationDef<Ctx, P, C, I, WCtx = JsonObject> {
+  /** A short human name, shown in help and `rig ls config`. */
+  title?: string;
   description?: string;
   /** A time limit (ms or "30s", "10m"): past it, TIMEOUT. */
   timeout?: number | string;
@@ -151,6 +176,8 @@ export interface WorkspaceOperationDef<Ctx, P, C, I, WCtx = JsonObject> {
 }
 
 export interface OperationDef<Ctx, P, C, I> {
+  /** A short human name, shown in help and `rig ls config`. */
+  title?: string;
   description?: string;
   /** A time limit (ms or "30s", "10m"): past it, TIMEOUT. */
   timeout?: number | string;

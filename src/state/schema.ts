@@ -54,8 +54,18 @@ const v3Supervision = `
 const v3Lifecycle = `
 `;
 
-/** Authoring (issue 12): file-input stat cache, … */
+/**
+ * Authoring (issue 12): the stat cache of task `inputs` files. A file whose size, mtime
+ * and inode match its row is not read again; its content hash is taken from here.
+ */
 const v3Authoring = `
+CREATE TABLE input_files (
+  path     TEXT PRIMARY KEY,  -- relative to the project root
+  size     INTEGER NOT NULL,
+  mtime_ms REAL NOT NULL,
+  ino      INTEGER NOT NULL,
+  hash     TEXT NOT NULL
+);
 `;
 
 /** Speed (issue 13). */

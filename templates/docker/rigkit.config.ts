@@ -40,8 +40,8 @@ export default workflow("app")
   .workspaceOperation("shell", {
     description: "Open a shell in the workspace's container",
     run: async ({ workspace, providers }) => {
-      const code = await providers.docker.shell(workspace.ctx.container, { workdir: "/work" });
-      if (code !== 0) throw new Error(`the shell ended with exit code ${code}`);
+      // A shell's exit code is that of the last command typed in it: not this action's failure.
+      await providers.docker.shell(workspace.ctx.container, { workdir: "/work" });
     },
   })
 

@@ -22,11 +22,13 @@ export default workflow("app")
     return { ctx: { node: await version(["node", "--version"]), git: await version(["git", "--version"]) } };
   })
 
-  // A copy of the project's files, the base every workspace is forked from.
-  .task("source", async ({ step, providers, config }) => {
-    const from = resolve(config.source);
+  // A copy of the project's files, the base every workspace is forked from. `inputs` makes
+  // the files' content part of the cache key: edit one and this task (and what follows) reruns.
+  // The config itself stays out, so `rig` inside a workspace does not find a nested project.
+  .task("source", { inputs: ["**"] }, async ({ step, providers, config }) => {
+    const from = resolve(import.meta.dir, config.source);
     const dir = providers.local.prepareDir("source", { fresh: true });
-    const skip = new Set([".rigkit", "node_modules", ".git"]);
+    const skip = new Set([".rigkit", "node_modules", ".git", "rigkit.config.ts", "rigkit"]);
     for (const entry of readdirSync(from)) {
       if (!skip.has(entry)) cpSync(join(from, entry), join(dir, entry), { recursive: true });
     }
@@ -51,8 +53,8 @@ export default workflow("app")
   .workspaceOperation("shell", {
     description: "Open a shell in the workspace",
     run: async ({ workspace, providers }) => {
-      const code = await providers.local.shell({ cwd: workspace.ctx.dir });
-      if (code !== 0) throw new Error(`the shell ended with exit code ${code}`);
+      // A shell's exit code is that of the last command typed in it: not this action's failure.
+      await providers.local.shell({ cwd: workspace.ctx.dir });
     },
   })
 

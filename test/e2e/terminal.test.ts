@@ -63,6 +63,19 @@ describe.if(hasTmux)("prompts on a terminal", () => {
     expect((await rig(["ls", "--json"], { cwd: dir })).json().workspaces.map((w: { name: string }) => w.name)).toEqual(["ws1", "ws2"]);
   });
 
+  test("the template's shell action succeeds even when the last command typed in it failed", async () => {
+    const dir = tempDir();
+    expect(Bun.spawnSync([RIG, "init"], { cwd: dir }).exitCode).toBe(0);
+    expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
+    const t = terminalIn(dir, { RIGKIT_TRUST_HOST_COMMANDS: "1" });
+    t.run("rig ws1/shell");
+    await Bun.sleep(500);
+    t.type("false; exit\n");
+    const text = await t.waitFor(/EXIT=\d+/);
+    expect(text).toContain("EXIT=0");
+    expect(text).not.toContain("exit code");
+  });
+
   test("rm asks first; declining or cancelling removes nothing and exits 130", async () => {
     const dir = project({ "rigkit.config.ts": APP_CONFIG });
     await rig(["create", "ws1"], { cwd: dir });

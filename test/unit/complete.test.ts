@@ -48,7 +48,7 @@ describe("complete", () => {
     ["a string flag's value is free", ["ws1/test", "--filter", ""], []],
     ["workflow names after --workflow", ["plan", "--workflow", ""], ["app", "other"]],
     ["files after --chdir (the shell completes them)", ["--chdir", ""], []],
-    ["command flags", ["apply", "-"], ["--workflow", "--dry-run", "--concurrency", ...GLOBAL_FLAGS]],
+    ["command flags", ["apply", "-"], ["--workflow", "--all", "--discover", "--dry-run", "--concurrency", ...GLOBAL_FLAGS]],
     ["rm: workspaces not yet named", ["rm", "ws1", ""], ["ws2", "o1"]],
     ["run: a workspace, then its operations", ["run", "ws1", ""], ["shell", "test"]],
     ["cache: workflows", ["cache", ""], ["app", "other"]],
