@@ -11,7 +11,7 @@ import { host } from "../host/local.ts";
 import type { JsonObject } from "../sdk/types.ts";
 import { acquireLock, describeHolder } from "../state/lock.ts";
 import type { Store } from "../state/store.ts";
-import { collectArtifacts, decide, keyDetail, upstreamKeys } from "./cache.ts";
+import { collectArtifacts, decide, keyDetail, snapshotLookup, upstreamKeys } from "./cache.ts";
 import { captureConsole } from "./capture.ts";
 import { fault } from "./fault.ts";
 import type { CompiledWorkflow, Step, TaskNode } from "./compile.ts";
@@ -103,6 +103,8 @@ class Evaluation {
   readonly runIds: (string | null)[];
   readonly ran = new Set<number>();
   readonly cached = new Set<number>();
+  /** Cached runs read once per pass (a restart after `step.invalidate` takes a new snapshot). */
+  private readonly lookup = snapshotLookup(true);
 
   constructor(
     private readonly workflow: CompiledWorkflow,
@@ -154,7 +156,7 @@ class Evaluation {
     const { stores, registry } = this.project;
     const store = stores.of(node);
     const upstream = upstreamKeys(node, this.runIds, this.workflow.tasks, stores);
-    let verdict = await decide(node, upstream, store, registry);
+    let verdict = await decide(node, upstream, store, registry, Date.now(), this.lookup);
     // A fragment shared with other projects: take its lock, then look again, since the
     // project holding it may just have run this very task.
     if (verdict.status === "pending" && node.fragment && (await this.locks.fragment(node.fragment.hash, store))) {
