@@ -9,7 +9,7 @@ const ROOT = join(import.meta.dir, "..", "..");
 /** The same schema built from the recording `z` and from zod itself. */
 const both = <T>(build: (zz: typeof real) => T): [T, T] => [build(z), build(real)];
 
-const flagSchemas = {
+const flagSchemas: Record<string, (zz: typeof real) => real.ZodType> = {
   plain: (zz: typeof real) => zz.object({ command: zz.string(), count: zz.number(), force: zz.boolean() }),
   wrapped: (zz: typeof real) =>
     zz.object({
