@@ -3,13 +3,14 @@
  * machine, prepared directories live under `.rigkit/base/`, and workspaces are copies of
  * a prepared directory under `.rigkit/workspaces/<name>`.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cp } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
 import { type ArtifactRef, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
+import { mountOverlay, retireBase, unmountOverlay } from "./overlay.ts";
 
 export interface LocalDirRef extends ArtifactRef {
   provider: "local";
@@ -17,8 +18,11 @@ export interface LocalDirRef extends ArtifactRef {
   path: string;
 }
 
-/** How a workspace was made from its base: a git worktree, a copy-on-write clone, or a full copy. */
-export type CopyMethod = "worktree" | "reflink" | "clone" | "copy";
+/**
+ * How a workspace was made from its base: a git worktree, a copy-on-write clone, an
+ * overlay mount on the base (see overlay.ts), or a full copy.
+ */
+export type CopyMethod = "worktree" | "reflink" | "clone" | "overlay" | "copy";
 
 export interface LocalRuntime {
   /** Runs a command on this machine (trusted: the config author chose the local provider). */
@@ -57,7 +61,7 @@ async function isCleanCheckout(dir: string): Promise<boolean> {
  * (shares the object store), else a copy-on-write clone (`cp --reflink=always` on Linux
  * btrfs/xfs, `cp -c` on macOS APFS), else a plain `cp -a`.
  */
-async function copyTree(from: string, to: string): Promise<CopyMethod> {
+async function copyTree(from: string, to: string, overlay: (() => boolean) | null): Promise<CopyMethod> {
   const { execa } = await import("execa");
   // One small probe first: GNU cp --reflink=always would try (and fail) every file.
   const reflinks = async () => {
@@ -76,13 +80,15 @@ async function copyTree(from: string, to: string): Promise<CopyMethod> {
   if ((await isCleanCheckout(from)) && (await attempt(["git", "-C", from, "worktree", "add", "--quiet", "--detach", to, "HEAD"]))) return "worktree";
   if (process.platform === "linux" && (await reflinks()) && (await attempt(["cp", "-a", "--reflink=always", from, to]))) return "reflink";
   if (process.platform === "darwin" && (await attempt(["cp", "-Rpc", from, to]))) return "clone";
+  if (overlay?.()) return "overlay";
   if (await attempt(["cp", "-a", from, to])) return "copy";
   await cp(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   return "copy";
 }
 
-/** Removes a workspace directory; a worktree is also unregistered from its repository. */
-async function removeTree(dir: string): Promise<void> {
+/** Removes a workspace directory (unmounted first if an overlay); a worktree is also unregistered from its repository. */
+async function removeTree(dir: string, stateDir: string): Promise<void> {
+  unmountOverlay(stateDir, dir);
   const marker = join(dir, ".git");
   const gitdir = existsSync(marker) && statSync(marker).isFile() ? /^gitdir: (.*)$/m.exec(readFileSync(marker, "utf8"))?.[1] : undefined;
   rmSync(dir, { recursive: true, force: true });
@@ -112,7 +118,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       },
       async destroy(resource) {
         const dir = resource.match.dir;
-        if (dir && inside(workspaceRoot, resolve(dir))) await removeTree(resolve(dir));
+        if (dir && inside(workspaceRoot, resolve(dir))) await removeTree(resolve(dir), project.stateDir);
       },
       runtime(ctx) {
         const exec = (command: readonly string[] | string, options: ExecOptions = {}) =>
@@ -127,6 +133,9 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             }
             // Inside a .global() fragment, prepared directories are shared like its runs.
             const dir = join(ctx.task ? join(ctx.task.dataDir, "base") : baseRoot, name);
+            // Overlay workspaces sit on this base: move it aside rather than change it under them.
+            const retired = existsSync(dir) ? retireBase(project.stateDir, dir) : null;
+            if (retired && !options.fresh) cpSync(retired, dir, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
             if (options.fresh) rmSync(dir, { recursive: true, force: true });
             mkdirSync(dir, { recursive: true, mode: 0o755 });
             return dir;
@@ -147,7 +156,9 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             // Record the directory before it exists, so a crash mid-copy leaves a findable trail.
             workspace.record({ dir });
             const started = performance.now();
-            const method = await copyTree(source, dir);
+            // An overlay only on rig's own bases, which it never changes under a mount.
+            const overlay = inside(baseRoot, source) ? () => mountOverlay(project.stateDir, source, dir) : null;
+            const method = await copyTree(source, dir, overlay);
             ctx.log(`copied ${source} → ${dir} (${method}, ${Math.round(performance.now() - started)}ms)`);
             return { dir, method };
           },
@@ -156,7 +167,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             if (!inside(workspaceRoot, target)) {
               throw new RigError("PROVIDER_FAILED", `local: refusing to remove ${target}: not inside ${workspaceRoot}`);
             }
-            await removeTree(target);
+            await removeTree(target, project.stateDir);
           },
         };
       },
