@@ -7,7 +7,7 @@ import type { ArtifactRef } from "../sdk/provider.ts";
 import type { CachedRun, RunRow, Store } from "../state/store.ts";
 import type { JsonObject } from "../sdk/types.ts";
 import type { TaskNode } from "./compile.ts";
-import { hash, hashValue } from "./fingerprint.ts";
+import { hash } from "./fingerprint.ts";
 import type { Stores } from "./stores.ts";
 import type { ProviderRegistry } from "./providers.ts";
 
@@ -60,8 +60,13 @@ export function keyDetail(node: TaskNode, registry: ProviderRegistry, tasks: rea
   };
 }
 
+/**
+ * The key: every part is a string, null or an array of those, so plain JSON is already
+ * stable and equals `hashValue` of the same array (runs recorded before stay valid),
+ * without its per-element walk (one per task, 10,000 in a big plan).
+ */
 export const keyHash = (node: TaskNode, parts: KeyParts): string =>
-  hashValue([node.cacheKey.workflow, node.cacheKey.path, node.name, parts.task, parts.config, parts.providers, parts.upstream]);
+  hash(JSON.stringify([node.cacheKey.workflow, node.cacheKey.path, node.name, parts.task, parts.config, parts.providers, parts.upstream]));
 
 /**
  * The upstream part of a task's key. Normally the run ids of the tasks feeding it. A task
