@@ -77,7 +77,9 @@ function recorded(recipe: Recipe): unknown {
       }
       const target = build();
       const value = Reflect.get(target, key, target);
-      return typeof value === "function" && key !== "constructor" ? value.bind(target) : value;
+      // Methods run on the real schema, with real schemas as arguments (`a.or(z.string())`).
+      if (typeof value !== "function" || key === "constructor") return value;
+      return (...args: unknown[]) => value.apply(target, args.map(realize));
     },
     has: (_, key) => key === RECIPE || Reflect.has(build(), key),
     ownKeys: () => Reflect.ownKeys(build()),

@@ -90,3 +90,10 @@ describe("recorded zod schemas", () => {
     expect(real.toJSONSchema(z.string() as never)).toEqual(real.toJSONSchema(real.string()));
   });
 });
+
+test("recorded schemas given to real zod methods are realized", () => {
+  const s = z.string().or(z.number());
+  expect(s.parse(1)).toBe(1);
+  expect(z.object({ a: z.string() }).extend({ b: z.number().optional() }).parse({ a: "x" })).toEqual({ a: "x" });
+  expect(z.array(z.object({ n: z.number().default(1) })).parse([{}])).toEqual([{ n: 1 }]);
+});
