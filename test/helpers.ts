@@ -1,6 +1,6 @@
 /** Test helpers: temp projects, running the real bin/rig, and in-process engine projects. */
 import { afterAll } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { compileWorkflow } from "../src/engine/compile.ts";
@@ -15,8 +15,25 @@ export const RIG = join(REPO, "bin", "rig");
 
 const made: string[] = [];
 afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  for (const dir of made) {
+    unmountUnder(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
+
+/** Detaches mounts left under a temp dir (overlay workspaces a test did not `rig rm`), so none leak. */
+function unmountUnder(dir: string): void {
+  let info = "";
+  try {
+    info = readFileSync("/proc/self/mountinfo", "utf8");
+  } catch {
+    return;
+  }
+  for (const line of info.split("\n")) {
+    const point = line.split(" ")[4]?.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
+    if (point?.startsWith(`${dir}/`)) Bun.spawnSync(["umount", "-l", point], { stdout: "ignore", stderr: "ignore" });
+  }
+}
 
 /** A fresh temp directory (outside the repo, so configs import "rigkit" with nothing installed), removed after the file's tests. */
 export function tempDir(prefix = "rigkit-test-"): string {

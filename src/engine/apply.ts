@@ -12,7 +12,7 @@ import { host } from "../host/local.ts";
 import type { JsonObject } from "../sdk/types.ts";
 import { acquireLock, describeHolder } from "../state/lock.ts";
 import type { Store } from "../state/store.ts";
-import { collectArtifacts, decide, keyDetail, upstreamKeys } from "./cache.ts";
+import { collectArtifacts, decide, keyDetail, snapshotLookup, upstreamKeys } from "./cache.ts";
 import { captureConsole } from "./capture.ts";
 import { supervised, timeoutOption } from "./deadline.ts";
 import { fault } from "./fault.ts";
@@ -133,6 +133,8 @@ class Evaluation {
   readonly runIds: (string | null)[];
   readonly ran = new Set<number>();
   readonly cached = new Set<number>();
+  /** Cached runs read once per pass (a restart after `step.invalidate` takes a new snapshot). */
+  private readonly lookup = snapshotLookup(true);
 
   constructor(
     private readonly workflow: CompiledWorkflow,
@@ -186,7 +188,7 @@ class Evaluation {
     const { stores, registry } = this.project;
     const store = stores.of(node);
     const upstream = upstreamKeys(node, this.runIds, this.workflow.tasks, stores);
-    let verdict = await decide(node, upstream, store, registry);
+    let verdict = await decide(node, upstream, store, registry, Date.now(), this.lookup);
     // A fragment shared with other projects: take its lock, then look again, since the
     // project holding it may just have run this very task.
     if (verdict.status === "pending" && node.fragment && (await this.locks.fragment(node.fragment.hash, store))) {

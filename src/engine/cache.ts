@@ -8,7 +8,7 @@ import type { CachedRun, RunRow, Store } from "../state/store.ts";
 import type { JsonObject } from "../sdk/types.ts";
 import type { TaskNode } from "./compile.ts";
 import { type InputSnapshot, fileInputs } from "./files.ts";
-import { hash, hashValue } from "./fingerprint.ts";
+import { hash } from "./fingerprint.ts";
 import type { Stores } from "./stores.ts";
 import type { ProviderRegistry } from "./providers.ts";
 
@@ -81,9 +81,19 @@ export function keyDetail(node: TaskNode, registry: ProviderRegistry, tasks: rea
   };
 }
 
-// Tasks without inputs keep the key they had before inputs existed.
+/**
+ * The key: every part is a string, null or an array of those, so plain JSON is already
+ * stable and equals `hashValue` of the same array (runs recorded before stay valid),
+ * without its per-element walk (one per task, 10,000 in a big plan). Tasks without
+ * inputs keep the key they had before inputs existed.
+ */
 export const keyHash = (node: TaskNode, parts: KeyParts): string =>
-  hashValue([node.cacheKey.workflow, node.cacheKey.path, node.name, parts.task, parts.config, parts.providers, parts.upstream, ...(parts.inputs ? [parts.inputs] : [])]);
+  hash(
+    JSON.stringify([
+      node.cacheKey.workflow, node.cacheKey.path, node.name, parts.task, parts.config, parts.providers, parts.upstream,
+      ...(parts.inputs ? [parts.inputs] : []),
+    ]),
+  );
 
 /**
  * The upstream part of a task's key. Normally the run ids of the tasks feeding it. A task
@@ -123,12 +133,35 @@ export function collectArtifacts(value: unknown, out: ArtifactRef[] = []): Artif
   return out;
 }
 
+/** Finds the newest successful run of a task with this key. */
+export type RunLookup = (store: Store, workflow: string, path: string, key: string) => CachedRun | null;
+
+const direct: RunLookup = (store, workflow, path, key) => store.runByKey(workflow, path, key);
+
+/**
+ * Lookups answered from one snapshot query per store and workflow (`Store.runsByKey`),
+ * taken on first use. `verifyMisses`: a key missing from the snapshot is asked of SQLite
+ * again, for apply, where a concurrent process may have added the run since; a read-only
+ * plan trusts the snapshot.
+ */
+export function snapshotLookup(verifyMisses: boolean): RunLookup {
+  const snapshots = new Map<Store, Map<string, Map<string, CachedRun>>>();
+  return (store, workflow, path, key) => {
+    let byWorkflow = snapshots.get(store);
+    if (!byWorkflow) snapshots.set(store, (byWorkflow = new Map()));
+    let runs = byWorkflow.get(workflow);
+    if (!runs) byWorkflow.set(workflow, (runs = store.runsByKey(workflow)));
+    return runs.get(`${path}\0${key}`) ?? (verifyMisses ? store.runByKey(workflow, path, key) : null);
+  };
+}
+
 export async function decide(
   node: TaskNode,
   upstream: (string | null)[],
   store: Store,
   registry: ProviderRegistry,
   now = Date.now(),
+  lookup: RunLookup = direct,
 ): Promise<Verdict> {
   const parts = keyParts(node, registry, upstream);
   const pending = (reason: PendingReason, key: string | null, detail?: string): Verdict => ({ status: "pending", reason, parts, keyHash: key, detail });
@@ -139,7 +172,7 @@ export async function decide(
 
   if (upstream.includes(null)) return pending(changed(), null);
   const key = keyHash(node, parts);
-  const run = store.runByKey(node.cacheKey.workflow, node.cacheKey.path, key);
+  const run = lookup(store, node.cacheKey.workflow, node.cacheKey.path, key);
   if (!run) return pending(changed(), key);
   if (run.invalidated) return pending("invalidated", key);
   if (node.ttlMs !== null && now - run.finished_at >= node.ttlMs) {

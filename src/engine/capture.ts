@@ -3,7 +3,6 @@
  * activity's log instead of the terminal. Installed once; calls made outside any
  * activity go to the real console.
  */
-import { formatWithOptions } from "node:util";
 import { currentActivity, splitLines } from "../host/activity.ts";
 
 const methods = ["log", "info", "warn", "error", "debug", "trace"] as const;
@@ -17,6 +16,8 @@ export function captureConsole(): void {
     console[method] = (...args: unknown[]) => {
       const activity = currentActivity();
       if (!activity) return original(...args);
+      // node:util (~15 ms to load) only once an activity really logs.
+      const { formatWithOptions } = require("node:util") as typeof import("node:util");
       for (const line of splitLines(formatWithOptions({ colors: false }, ...args))) activity.log(line);
     };
   }

@@ -5,7 +5,7 @@
  */
 import { RigError } from "../errors.ts";
 import type { Json, JsonObject } from "../sdk/types.ts";
-import { type KeyDetail, type KeyParts, type PendingReason, decide, keyDetail, upstreamKeys } from "./cache.ts";
+import { type KeyDetail, type KeyParts, type PendingReason, decide, keyDetail, snapshotLookup, upstreamKeys } from "./cache.ts";
 import type { CompiledWorkflow, TaskNode } from "./compile.ts";
 import { stableStringify } from "./fingerprint.ts";
 import type { ProviderRegistry } from "./providers.ts";
@@ -78,11 +78,12 @@ export async function explain(workflow: CompiledWorkflow, stores: Stores, regist
     }
   }
   const runIds: (string | null)[] = new Array(workflow.tasks.length).fill(null);
+  const lookup = snapshotLookup(false);
   const out: Explanation[] = [];
   for (const node of workflow.tasks) {
     const store = stores.of(node);
     const upstream = upstreamKeys(node, runIds, workflow.tasks, stores);
-    const verdict = await decide(node, upstream, store, registry);
+    const verdict = await decide(node, upstream, store, registry, Date.now(), lookup);
     if (verdict.status === "cached") runIds[node.index] = verdict.run.id;
     if (wanted && wanted !== node) continue;
     if (verdict.status === "cached") {

@@ -5,6 +5,7 @@
  */
 import { RigError } from "../errors.ts";
 import type { InputSchema } from "../sdk/types.ts";
+import { liteFields, liteParse } from "../sdk/zod.ts";
 
 export type FieldKind = "string" | "number" | "boolean" | "enum" | "json";
 
@@ -59,7 +60,8 @@ function describeField(key: string, schema: ZodLike): InputField {
 
 export function inputFields(schema: unknown): InputField[] {
   if (schema === undefined || schema === null) return [];
-  const shape = (schema as InputSchema).shape;
+  // A recorded plain-flag schema is read without loading zod (see sdk/zod.ts).
+  const shape = liteFields(schema) ?? (schema as InputSchema).shape;
   if (!shape || typeof shape !== "object") return [];
   return Object.entries(shape).map(([key, field]) => describeField(key, field as ZodLike));
 }
@@ -67,6 +69,8 @@ export function inputFields(schema: unknown): InputField[] {
 /** Validates collected flag values; zod's messages, one per issue, name the flag. */
 export function validateInput(schema: unknown, values: Record<string, unknown>, operation: string): unknown {
   if (schema === undefined || schema === null) return {};
+  const lite = liteParse(schema, values);
+  if (lite) return lite.data;
   const parsed = (schema as InputSchema).safeParse(values);
   if (parsed.success) return parsed.data;
   const issues = ((parsed.error as { issues?: { path: PropertyKey[]; message: string }[] }).issues ?? []).map(

@@ -1,5 +1,5 @@
 /** `rig plan`: the cache verdict of every task, without running any task code. */
-import { type PendingReason, decide, upstreamKeys } from "./cache.ts";
+import { type PendingReason, decide, snapshotLookup, upstreamKeys } from "./cache.ts";
 import type { CompiledWorkflow } from "./compile.ts";
 import type { ProviderRegistry } from "./providers.ts";
 import type { Stores } from "./stores.ts";
@@ -25,9 +25,10 @@ export async function plan(workflow: CompiledWorkflow, stores: Stores, registry:
   const runIds: (string | null)[] = new Array(workflow.tasks.length).fill(null);
   const nodes: PlanNode[] = [];
   const now = Date.now();
+  const lookup = snapshotLookup(false);
   for (const node of workflow.tasks) {
     const upstream = upstreamKeys(node, runIds, workflow.tasks, stores);
-    const verdict = await decide(node, upstream, stores.of(node), registry, now);
+    const verdict = await decide(node, upstream, stores.of(node), registry, now, lookup);
     const scope = node.fragment ? "global" : "local";
     if (verdict.status === "cached") {
       runIds[node.index] = verdict.run.id;

@@ -69,15 +69,44 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
   /** Phantom fields: type information only, never set at run time. */
   declare readonly __types?: { in: In; ctx: Ctx; providers: P; config: C; workspace: W };
 
+  /**
+   * The items, as a persistent linked list: a sequence made by `with` only points at its
+   * parent and its own last item, so a chain of n `.task()` calls costs O(n), not the
+   * O(n²) of copying the list each time. `items` builds the array on first read (once).
+   */
+  #items: readonly Item[] | undefined;
+  readonly #parent: AnySequence | undefined;
+  readonly #last: Item | undefined;
+
   constructor(
     readonly name: string,
     readonly isWorkflow: WorkflowRole,
-    readonly items: readonly Item[] = [],
+    items: readonly Item[] = [],
     readonly scope: CacheScope | undefined = undefined,
-  ) {}
+    link?: { parent: AnySequence; last: Item },
+  ) {
+    this.#items = link ? undefined : items;
+    this.#parent = link?.parent;
+    this.#last = link?.last;
+  }
+
+  /** Every item in order; computed once per sequence, never copied per `.task()`. */
+  get items(): readonly Item[] {
+    if (this.#items) return this.#items;
+    // Walk back (iteratively: chains can be 10,000+ long) to the nearest built ancestor.
+    const tail: Item[] = [];
+    let seq: AnySequence = this;
+    while (!seq.#items) {
+      tail.push(seq.#last as Item);
+      seq = seq.#parent as AnySequence; // only a linked sequence lacks #items
+    }
+    const items = [...seq.#items, ...tail.reverse()];
+    this.#items = items;
+    return items;
+  }
 
   private with<NCtx extends object, NP = P, NC extends object = C, NW extends object = W>(item: Item): Sequence<In, NCtx, NP, NC, NW> {
-    return new Sequence(this.name, this.isWorkflow, [...this.items, item], this.scope);
+    return new Sequence(this.name, this.isWorkflow, undefined, this.scope, { parent: this, last: item });
   }
 
   /** `.step()` is upstream rigkit's name for `.task()`. */

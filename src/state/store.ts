@@ -312,6 +312,20 @@ export class Store {
     return this.byKey.get(workflow, path, keyHash) as CachedRun | null;
   }
 
+  /**
+   * Every successful run of a workflow in one query, keyed `path + "\0" + key_hash`, the
+   * newest per key winning (as in `runByKey`). Plan and apply look each task up here
+   * instead of asking SQLite once per task (~17 µs each, 170 ms at 10,000 tasks).
+   */
+  runsByKey(workflow: string): Map<string, CachedRun> {
+    const rows = this.db
+      .query("SELECT id, path, key_hash, invalidated, finished_at, artifacts FROM task_runs WHERE workflow = ? AND status = 'ok' ORDER BY finished_at, rowid")
+      .values(workflow) as [string, string, string, number, number, string | null][];
+    const runs = new Map<string, CachedRun>();
+    for (const [id, path, key, invalidated, finished_at, artifacts] of rows) runs.set(`${path}\0${key}`, { id, invalidated, finished_at, artifacts });
+    return runs;
+  }
+
   /** A run's output context, as stored (JSON text). */
   runOutput(id: string): string | null {
     return (this.outputById.get(id) as { output: string | null } | null)?.output ?? null;

@@ -39,7 +39,7 @@ test("anything else is copied (copy-on-write where the filesystem allows), metad
     "rigkit.config.ts": config(`await providers.local.exec("mkdir -p sub && echo x > sub/f && ln -s sub/f link && chmod 700 sub", { cwd: dir });`),
   });
   const ws = (await rig(["create", "w", "--json"], { cwd: dir })).json().workspaces[0];
-  expect(["reflink", "copy"]).toContain(ws.ctx.method);
+  expect(["reflink", "overlay", "copy"]).toContain(ws.ctx.method);
   expect(readFileSync(join(ws.ctx.dir, "link"), "utf8")).toBe("x\n");
   expect(statSync(join(ws.ctx.dir, "sub")).mode & 0o777).toBe(0o700);
   expect((await rig(["rm", "w", "--yes"], { cwd: dir })).exitCode).toBe(0);

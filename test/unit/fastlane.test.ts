@@ -29,6 +29,12 @@ test("ls takes one positional, log takes -n", () => {
   expect(parseLane(["-n", "3"], lanes.log as never)).toEqual({ values: { limit: "3" }, positionals: [] });
 });
 
+test("create and rm take their names as one list", () => {
+  expect(parseLane(["a", "b", "--yes", "-y"], lanes.rm as never)).toEqual({ values: { yes: true }, positionals: ["a", "b"] });
+  expect(parseLane(["--all", "--force", "--workflow", "w"], lanes.rm as never)).toEqual({ values: { all: true, force: true, workflow: "w" }, positionals: [] });
+  expect(parseLane(["--from", "x", "a"], lanes.create as never)).toBeNull();
+});
+
 test("every fast-lane option is one commander defines, with the same kind and name", () => {
   const program = buildProgram({ globals: { json: false }, signal: new AbortController().signal });
   for (const [name, lane] of Object.entries(lanes)) {
@@ -40,6 +46,7 @@ test("every fast-lane option is one commander defines, with the same kind and na
       expect(defined?.required || defined?.optional ? "string" : "boolean").toBe(spec.type);
       expect(defined?.attributeName()).toBe(spec.name);
     }
-    expect(command?.registeredArguments.length).toBe(lane.positionals);
+    if (lane.variadic) expect(command?.registeredArguments.map((a) => a.variadic)).toEqual([true]);
+    else expect(command?.registeredArguments.length).toBe(lane.positionals);
   }
 });

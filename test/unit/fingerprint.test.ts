@@ -126,3 +126,8 @@ describe("schemaIdentity", () => {
     expect(schemaIdentity(a)).not.toBe(schemaIdentity(c));
   });
 });
+
+test("a cache key's plain JSON equals its stable form, so recorded keys stay valid", () => {
+  const parts = ["wf", "a/b", "b", "h1", "h2", "h3", ["run1", null, "out:x"]];
+  expect(JSON.stringify(parts)).toBe(stableStringify(parts));
+});

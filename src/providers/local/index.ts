@@ -3,7 +3,7 @@
  * machine, prepared directories live under `.rigkit/base/`, and workspaces are copies of
  * a prepared directory under `.rigkit/workspaces/<name>`.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cp } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
@@ -11,6 +11,7 @@ import { attach } from "../../host/attach.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
 import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
+import { mountOverlay, overlayState, remount, retireBase, unmountOverlay } from "./overlay.ts";
 import { MARKER_SUFFIX, type Owner, checkChain, markerOf, ownership, readMarker, removeOwned, writeMarker } from "./owner.ts";
 
 export interface LocalDirRef extends ArtifactRef {
@@ -19,8 +20,11 @@ export interface LocalDirRef extends ArtifactRef {
   path: string;
 }
 
-/** How a workspace was made from its base: a git worktree, a copy-on-write clone, or a full copy. */
-export type CopyMethod = "worktree" | "reflink" | "clone" | "copy";
+/**
+ * How a workspace was made from its base: a git worktree, a copy-on-write clone, an
+ * overlay mount on the base (see overlay.ts), or a full copy.
+ */
+export type CopyMethod = "worktree" | "reflink" | "clone" | "overlay" | "copy";
 
 export interface LocalRuntime {
   /** Runs a command on this machine (trusted: the config author chose the local provider). */
@@ -59,7 +63,7 @@ async function isCleanCheckout(dir: string): Promise<boolean> {
  * (shares the object store), else a copy-on-write clone (`cp --reflink=always` on Linux
  * btrfs/xfs, `cp -c` on macOS APFS), else a plain `cp -a`.
  */
-async function copyTree(from: string, to: string, options: { worktree?: boolean } = {}): Promise<CopyMethod> {
+async function copyTree(from: string, to: string, options: { worktree?: boolean; overlay?: () => boolean } = {}): Promise<CopyMethod> {
   const { execa } = await import("execa");
   // One small probe first: GNU cp --reflink=always would try (and fail) every file.
   const reflinks = async () => {
@@ -78,6 +82,7 @@ async function copyTree(from: string, to: string, options: { worktree?: boolean 
   if (options.worktree !== false && (await isCleanCheckout(from)) && (await attempt(["git", "-C", from, "worktree", "add", "--quiet", "--detach", to, "HEAD"]))) return "worktree";
   if (process.platform === "linux" && (await reflinks()) && (await attempt(["cp", "-a", "--reflink=always", from, to]))) return "reflink";
   if (process.platform === "darwin" && (await attempt(["cp", "-Rpc", from, to]))) return "clone";
+  if (options.overlay?.()) return "overlay";
   if (await attempt(["cp", "-a", from, to])) return "copy";
   await cp(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   return "copy";
@@ -88,8 +93,12 @@ export function replaceValue<T extends Record<string, unknown>>(ctx: T, from: un
   return Object.fromEntries(Object.entries(ctx).map(([k, v]) => [k, v === from ? to : v])) as T;
 }
 
-/** Removes a workspace directory and its owner marker; a worktree is also unregistered from its repository. */
-async function removeTree(dir: string): Promise<void> {
+/**
+ * Removes a workspace directory and its owner marker (unmounted first if an overlay); a
+ * worktree is also unregistered from its repository.
+ */
+async function removeTree(dir: string, stateDir: string): Promise<void> {
+  unmountOverlay(stateDir, dir);
   const dotgit = join(dir, ".git");
   const gitdir = lstatSync(dotgit, { throwIfNoEntry: false })?.isFile() ? /^gitdir: (.*)$/m.exec(readFileSync(dotgit, "utf8"))?.[1] : undefined;
   removeOwned(dir);
@@ -141,19 +150,33 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
         const dir = resource.match.dir;
         if (!dir || !inside(workspaceRoot, resolve(dir))) return;
         checkChain(project.stateDir, resolve(dir));
-        if (ownership(resolve(dir), owner) === "owned") await removeTree(resolve(dir));
+        if (ownership(resolve(dir), owner) === "owned") await removeTree(resolve(dir), project.stateDir);
       },
       // A workspace is its directory: there (a real directory) or missing.
       status(workspaces) {
         return workspaces.map((ws): LiveStatus => {
           const dirs = ws.resources.filter((r) => r.kind === "dir").map((r) => String(r.dir ?? r.id));
           const gone = dirs.some((dir) => !lstatSync(dir, { throwIfNoEntry: false })?.isDirectory());
-          return gone ? "missing" : "ready";
+          if (gone) return "missing";
+          // An overlay whose mount is gone (a reboot) is stopped: `rig start` mounts it again.
+          return dirs.some((dir) => overlayState(project.stateDir, dir) === "unmounted") ? "stopped" : "ready";
         });
       },
       // Built-in access (SPEC §9): over the directory claimed in createWorkspace.
       exec: (workspace, argv, options) => attach(argv, { cwd: dirOf(workspace), capture: options.capture, signal: options.signal }),
       shell: async (workspace) => (await attach([process.env.SHELL || "/bin/sh", "-l"], { cwd: dirOf(workspace) })).exitCode,
+      // Only an overlay workspace has something to start: its mount, lost on reboot.
+      start(workspace) {
+        const dir = String(workspace.resources.find((r) => r.kind === "dir")?.id ?? "");
+        if (overlayState(project.stateDir, dir) === "none") {
+          throw new RigError("USAGE", `Workspace ${workspace.name} has nothing to start: a local directory is always there`);
+        }
+        if (!remount(project.stateDir, dir)) {
+          throw new RigError("PROVIDER_FAILED", `local: cannot mount the overlay of ${workspace.name} again at ${dir}`, {
+            detail: ["Its base may be gone; remove it with `rig rm` and create it again."],
+          });
+        }
+      },
       forward: () => ({ local: true }),
       editor(workspace) {
         const dir = dirOf(workspace);
@@ -200,7 +223,10 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
                 detail: ["rig only changes directories it made; move it aside (or delete it yourself) and run again."],
               });
             }
-            if (options.fresh && state === "owned") removeOwned(dir);
+            // Overlay workspaces sit on this base: move it aside rather than change it under them.
+            const retired = state === "owned" ? retireBase(project.stateDir, dir) : null;
+            if (retired && !options.fresh) cpSync(retired, dir, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+            if (options.fresh && !retired && state === "owned") removeOwned(dir);
             mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
             writeMarker(dir, { ...baseOwner, workflow: ctx.workflow, base: name });
             mkdirSync(dir, { recursive: true, mode: 0o755 });
@@ -227,7 +253,9 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             workspace.record({ dir });
             writeMarker(dir, { ...owner, workflow: ctx.workflow, workspace: workspace.name });
             const started = performance.now();
-            const method = await copyTree(source, dir);
+            // An overlay only on rig's own bases, which it never changes under a mount.
+            const overlay = inside(baseRoot, source) ? () => mountOverlay(project.stateDir, source, dir) : null;
+            const method = await copyTree(source, dir, { overlay: overlay ?? undefined });
             ctx.log(`copied ${source} → ${dir} (${method}, ${Math.round(performance.now() - started)}ms)`);
             return { dir, method };
           },
@@ -244,7 +272,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             if (state === "foreign" && !legacy) {
               throw new RigError("PROVIDER_FAILED", `local: refusing to remove ${target}: it was not made by rig for this project (no owner marker, or a symlink)`);
             }
-            if (state !== "missing") await removeTree(target);
+            if (state !== "missing") await removeTree(target, project.stateDir);
           },
         };
       },

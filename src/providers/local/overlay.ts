@@ -1,0 +1,125 @@
+/**
+ * Overlay workspaces: a local workspace from a prepared base in constant time, where the
+ * filesystem has no reflinks (ext4). The base is the read-only lower layer of an overlayfs
+ * mount at `.rigkit/workspaces/<name>`; what the workspace writes goes to its own upper
+ * layer under `.rigkit/overlay/<name>/` (`upper/`, `work/`, and `lower`: the base's path).
+ *
+ * Mounting needs root (or a kernel/user namespace that allows it); where `mount` fails
+ * the caller falls back to a copy. A mount does not survive a reboot: `overlayState`
+ * tells a lost mount (`unmounted`) and `remount` mounts it again from the recorded layers.
+ *
+ * The kernel forbids changing a lower layer under a mounted overlay, so a base that
+ * overlay workspaces sit on is never changed in place: `retireBase` moves it aside to
+ * `.rigkit/retired-base/` (and repoints those workspaces) before `prepareDir` rebuilds
+ * it; a retired base is deleted with its last workspace.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+
+export type OverlayState = "mounted" | "unmounted" | "none";
+
+const layersRoot = (stateDir: string) => join(stateDir, "overlay");
+const retiredRoot = (stateDir: string) => join(stateDir, "retired-base");
+const layersOf = (stateDir: string, dir: string) => join(layersRoot(stateDir), basename(dir));
+
+/** Paths overlayfs mount options cannot carry safely (separators, escapes, whitespace). */
+const UNSAFE = /[,:\\\s]/;
+
+const run = (argv: string[]): boolean => Bun.spawnSync(argv, { stdin: "ignore", stdout: "ignore", stderr: "ignore" }).exitCode === 0;
+
+/** Mount points from /proc/self/mountinfo (octal escapes decoded). */
+function mountPoints(): Set<string> {
+  let text = "";
+  try {
+    text = readFileSync("/proc/self/mountinfo", "utf8");
+  } catch {
+    return new Set();
+  }
+  const decode = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
+  return new Set(text.split("\n").flatMap((line) => (line ? [decode(line.split(" ")[4] ?? "")] : [])));
+}
+
+function mount(lower: string, dir: string, layers: string): boolean {
+  const upper = join(layers, "upper");
+  const work = join(layers, "work");
+  mkdirSync(upper, { recursive: true, mode: 0o755 });
+  mkdirSync(work, { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  return run(["mount", "-t", "overlay", "overlay", "-o", `lowerdir=${lower},upperdir=${upper},workdir=${work}`, dir]);
+}
+
+/**
+ * Mounts `lower` (a base under `.rigkit/base/`) read-only under a fresh workspace `dir`.
+ * False (and nothing left behind) where overlays are unavailable: not Linux, not
+ * permitted, or a path the mount options cannot express.
+ */
+export function mountOverlay(stateDir: string, lower: string, dir: string): boolean {
+  if (process.platform !== "linux" || [lower, dir, stateDir].some((p) => UNSAFE.test(p))) return false;
+  const layers = layersOf(stateDir, dir);
+  if (existsSync(layers)) return false; // a leftover of another workspace: gc removes it
+  mkdirSync(layers, { recursive: true, mode: 0o700 });
+  writeFileSync(join(layers, "lower"), lower, { mode: 0o600 });
+  if (mount(lower, dir, layers)) return true;
+  rmSync(layers, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+  return false;
+}
+
+/** Whether `dir` is an overlay workspace, and whether its mount is there (it is lost on reboot). */
+export function overlayState(stateDir: string, dir: string): OverlayState {
+  if (!existsSync(join(layersOf(stateDir, dir), "lower"))) return "none";
+  return mountPoints().has(dir) ? "mounted" : "unmounted";
+}
+
+/** Mounts an overlay workspace again after its mount was lost; true when it is mounted now. */
+export function remount(stateDir: string, dir: string): boolean {
+  const state = overlayState(stateDir, dir);
+  if (state !== "unmounted") return state === "mounted";
+  const layers = layersOf(stateDir, dir);
+  const lower = readFileSync(join(layers, "lower"), "utf8");
+  return existsSync(lower) && mount(lower, dir, layers);
+}
+
+/**
+ * Before a workspace directory is deleted: unmounts it (lazily if busy, so a shell left
+ * in it cannot block `rm`), removes its layers, and deletes a retired base nothing uses now.
+ */
+export function unmountOverlay(stateDir: string, dir: string): void {
+  const layers = layersOf(stateDir, dir);
+  const lowerFile = join(layers, "lower");
+  if (!existsSync(lowerFile)) return;
+  if (mountPoints().has(dir) && !run(["umount", dir])) run(["umount", "-l", dir]);
+  const lower = readFileSync(lowerFile, "utf8");
+  rmSync(layers, { recursive: true, force: true });
+  if (lower.startsWith(`${retiredRoot(stateDir)}/`) && users(stateDir, lower).length === 0) rmSync(lower, { recursive: true, force: true });
+}
+
+/** Layer directories of the overlay workspaces sitting on `lower`. */
+function users(stateDir: string, lower: string): string[] {
+  const root = layersRoot(stateDir);
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .map((name) => join(root, name))
+    .filter((layers) => {
+      try {
+        return readFileSync(join(layers, "lower"), "utf8") === lower;
+      } catch {
+        return false;
+      }
+    });
+}
+
+/**
+ * Before a base is rebuilt or handed out for writing: if overlay workspaces sit on it,
+ * moves it to `.rigkit/retired-base/` and points them there (their mounts keep working;
+ * a later remount uses the new path). Returns the retired path, or null when unused.
+ */
+export function retireBase(stateDir: string, base: string): string | null {
+  const sitting = users(stateDir, base);
+  if (sitting.length === 0 || !existsSync(base)) return null;
+  const retired = join(retiredRoot(stateDir), `${basename(base)}-${Date.now().toString(36)}${process.pid.toString(36)}`);
+  mkdirSync(retiredRoot(stateDir), { recursive: true, mode: 0o700 });
+  renameSync(base, retired);
+  for (const layers of sitting) writeFileSync(join(layers, "lower"), retired, { mode: 0o600 });
+  return retired;
+}

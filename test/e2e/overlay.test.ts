@@ -1,0 +1,69 @@
+/**
+ * Overlay workspaces (src/providers/local/overlay.ts): on a filesystem without reflinks,
+ * as root, a local workspace is an overlay mount on its base. These tests need that
+ * setup (root, overlayfs); elsewhere the method is a copy and they fail saying so.
+ */
+import { expect, test } from "bun:test";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { overlayState, remount } from "../../src/providers/local/overlay.ts";
+import { project, rig } from "../helpers.ts";
+
+const config = (content: string) => `import { workflow, local } from "rigkit";
+export default workflow("l")
+  .addProvider("local", local())
+  .task("base", async ({ providers }) => {
+    const dir = providers.local.prepareDir("base", { fresh: true });
+    await providers.local.exec("mkdir -p sub && echo ${content} > sub/f", { cwd: dir });
+    return { ctx: { base: providers.local.dirRef(dir) } };
+  })
+  .workspace({
+    create: async ({ workflow, providers }) => providers.local.createWorkspace({ from: workflow.ctx.base }),
+    remove: async ({ workspace, providers }) => providers.local.removeWorkspace(workspace.ctx.dir),
+  });`;
+
+const mounted = (dir: string) => readFileSync("/proc/self/mountinfo", "utf8").includes(` ${dir} `);
+
+test("a workspace is an overlay on its base: writes stay in the workspace, rm unmounts", async () => {
+  const dir = project({ "rigkit.config.ts": config("one") });
+  const ws = (await rig(["create", "w", "--json"], { cwd: dir })).json().workspaces[0];
+  expect(ws.ctx.method, "needs root and overlayfs (no reflink on this filesystem)").toBe("overlay");
+  const stateDir = join(dir, ".rigkit");
+  expect(mounted(ws.ctx.dir)).toBe(true);
+  expect(overlayState(stateDir, ws.ctx.dir)).toBe("mounted");
+  writeFileSync(join(ws.ctx.dir, "sub", "f"), "changed\n");
+  expect(readFileSync(join(stateDir, "base", "base", "sub", "f"), "utf8")).toBe("one\n");
+
+  // A reboot loses the mount: the state says so, and remount brings the same files back.
+  expect(Bun.spawnSync(["umount", ws.ctx.dir]).exitCode).toBe(0);
+  expect(overlayState(stateDir, ws.ctx.dir)).toBe("unmounted");
+  expect(remount(stateDir, ws.ctx.dir)).toBe(true);
+  expect(readFileSync(join(ws.ctx.dir, "sub", "f"), "utf8")).toBe("changed\n");
+
+  expect((await rig(["rm", "w", "--yes"], { cwd: dir })).exitCode).toBe(0);
+  expect(mounted(ws.ctx.dir)).toBe(false);
+  expect(existsSync(ws.ctx.dir)).toBe(false);
+  expect(existsSync(join(stateDir, "overlay", "w"))).toBe(false);
+  expect(readFileSync(join(stateDir, "base", "base", "sub", "f"), "utf8")).toBe("one\n");
+});
+
+test("a base under overlay workspaces is rebuilt beside them, and the old one goes with its last workspace", async () => {
+  const dir = project({ "rigkit.config.ts": config("one") });
+  const first = (await rig(["create", "a", "--json"], { cwd: dir })).json().workspaces[0];
+  expect(first.ctx.method).toBe("overlay");
+  writeFileSync(join(dir, "rigkit.config.ts"), config("two"));
+  expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+  const stateDir = join(dir, ".rigkit");
+  expect(readFileSync(join(stateDir, "base", "base", "sub", "f"), "utf8")).toBe("two\n");
+  // The older workspace still sees the base it was made from.
+  expect(readFileSync(join(first.ctx.dir, "sub", "f"), "utf8")).toBe("one\n");
+  expect(readdirSync(join(stateDir, "retired-base"))).toHaveLength(1);
+  const second = (await rig(["create", "b", "--json"], { cwd: dir })).json().workspaces[0];
+  expect(readFileSync(join(second.ctx.dir, "sub", "f"), "utf8")).toBe("two\n");
+
+  expect((await rig(["rm", "a", "--yes"], { cwd: dir })).exitCode).toBe(0);
+  expect(readdirSync(join(stateDir, "retired-base"))).toHaveLength(0);
+  expect(readFileSync(join(second.ctx.dir, "sub", "f"), "utf8")).toBe("two\n");
+  expect((await rig(["rm", "b", "--yes"], { cwd: dir })).exitCode).toBe(0);
+  expect(mounted(second.ctx.dir)).toBe(false);
+});
