@@ -19,6 +19,17 @@ export const RESERVED_COMMANDS = [
   "start", "stop", "version",
 ] as const;
 
+/**
+ * Names a workspace operation may not take: the commands SPEC §3 lists, and `stop`/`start`
+ * (`rig <ws>/stop` is built in). The newer access commands are fine there: `rig ws1/shell`
+ * is the project's own operation and `rig shell ws1` the built-in, so configs that define
+ * their own `shell` or `exec` action (upstream's examples do) keep loading.
+ */
+export const RESERVED_WORKSPACE_OPERATIONS = [
+  "apply", "cache", "completion", "create", "doctor", "gc", "help", "init", "log", "ls",
+  "plan", "projects", "remove", "rm", "run", "start", "stop", "version",
+] as const;
+
 /** One `.addProvider()` call. `key` is unique within a compile. */
 export interface ProviderDecl {
   key: number;
@@ -219,7 +230,8 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
 
   const addOperation = (map: Map<string, OperationNode>, kind: string, item: Extract<Item, { type: "operation" | "workspaceOperation" }>, scope: Scope) => {
     checkId(workflow, kind, item.id);
-    if ((RESERVED_COMMANDS as readonly string[]).includes(item.id)) {
+    const reserved: readonly string[] = item.type === "operation" ? RESERVED_COMMANDS : RESERVED_WORKSPACE_OPERATIONS;
+    if (reserved.includes(item.id)) {
       throw configError(workflow, `${kind} "${item.id}" collides with the rig command of the same name`, ["Rename the operation."]);
     }
     if (map.has(item.id)) throw configError(workflow, `duplicate ${kind} "${item.id}"`);

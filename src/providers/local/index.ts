@@ -11,7 +11,7 @@ import { attach } from "../../host/attach.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
 import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
-import { mountOverlay, overlayState, remount, retireBase, unmountOverlay } from "./overlay.ts";
+import { mountOverlay, overlayState, remount, retireBase, unmountOverlay, wantsOverlay } from "./overlay.ts";
 import { MARKER_SUFFIX, type Owner, checkChain, markerOf, ownership, readMarker, removeOwned, writeMarker } from "./owner.ts";
 
 export interface LocalDirRef extends ArtifactRef {
@@ -254,7 +254,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             writeMarker(dir, { ...owner, workflow: ctx.workflow, workspace: workspace.name });
             const started = performance.now();
             // An overlay only on rig's own bases, which it never changes under a mount.
-            const overlay = inside(baseRoot, source) ? () => mountOverlay(project.stateDir, source, dir) : null;
+            const overlay = inside(baseRoot, source) && wantsOverlay(source) ? () => mountOverlay(project.stateDir, source, dir) : null;
             const method = await copyTree(source, dir, { overlay: overlay ?? undefined });
             ctx.log(`copied ${source} → ${dir} (${method}, ${Math.round(performance.now() - started)}ms)`);
             return { dir, method };
