@@ -33,7 +33,7 @@ export const COMMAND_SPECS: Record<string, Spec> = {
   create: { description: "create workspaces", flags: ["--workflow", "--from", "--ttl", "--on-expiry", "--concurrency"], args: ["none"], repeat: true },
   rm: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
   remove: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
-  ls: { description: "list workspaces", flags: [], args: ["ls-what"] },
+  ls: { description: "list workspaces", flags: ["--cached"], args: ["ls-what"] },
   exec: { description: "run a command in a workspace", flags: ["--workflow"], args: ["workspace", "none"], repeat: true },
   shell: { description: "open a shell in a workspace", flags: ["--workflow"], args: ["workspace"] },
   stop: { description: "stop workspaces' machines", flags: ["--workflow"], args: ["workspace"], repeat: true },

@@ -110,24 +110,31 @@ export async function setRunning(project: Project, row: WorkspaceRow, which: "st
   const all = await accessAll(project, row);
   const machines = all.filter((a) => typeof a.controller[which] === "function");
   const workflow = project.workflows.find((w) => w.name === row.workflow);
-  if (machines.length === 0 && !workflow?.workspace?.[which]) {
+  const nothing = () => {
     const providers = [...new Set(all.map((a) => a.decl.definition.id))];
-    throw new RigError("USAGE", `Workspace ${row.name} has nothing to ${which}`, {
+    return new RigError("USAGE", `Workspace ${row.name} has nothing to ${which}`, {
       detail: [
-        `${providers.length ? `Its provider (${providers.join(", ")}) keeps` : "It keeps"} no running machines; only Docker containers stop and start.`,
+        `${providers.length ? `Its provider (${providers.join(", ")}) keeps` : "It keeps"} no running machines; only Docker containers (and local overlay mounts) stop and start.`,
         `Add .workspace({ ${which} }) to the workflow to run something of your own.`,
       ],
     });
-  }
+  };
+  const hook = Boolean(workflow?.workspace?.[which]);
+  if (machines.length === 0 && !hook) throw nothing();
   const state = recordedState(row);
   if (state !== "ready" && state !== "stopped" && state !== "expired") await requireReady(project, row);
-  const run = async (access: Access) => (access.controller[which] as (h: WorkspaceHandle, o: { signal: AbortSignal }) => Promise<void>)(access.handle, { signal });
+  // A provider's stop/start may answer false: nothing to do for this workspace.
+  const run = async (access: Access) =>
+    (await (access.controller[which] as (h: WorkspaceHandle, o: { signal: AbortSignal }) => Promise<boolean | undefined>)(access.handle, { signal })) !== false;
   if (which === "stop") {
     await lifecycleHook(project, row, "stop", options);
-    for (const access of machines) await run(access);
+    const did = await Promise.all(machines.map(run));
+    if (!hook && !did.includes(true)) throw nothing();
     project.store.updateWorkspace(row.workflow, row.name, { status: "stopped" });
   } else {
-    for (const access of machines) await run(access);
+    const did: boolean[] = [];
+    for (const access of machines) did.push(await run(access));
+    if (!hook && !did.includes(true)) throw nothing();
     await lifecycleHook(project, row, "start", options);
     project.store.updateWorkspace(row.workflow, row.name, { status: "ready" });
   }

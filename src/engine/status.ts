@@ -37,7 +37,8 @@ export function recordedState(row: WorkspaceRow, now = Date.now()): WorkspaceSta
     const dead = row.pid !== null && row.host === hostname() && !processAlive(row.pid);
     return dead ? "interrupted" : row.status;
   }
-  if (row.expires_at !== null && row.expires_at <= now) return "expired";
+  // An expired lease whose end was "stop", once stopped, has been dealt with: it is stopped.
+  if (row.expires_at !== null && row.expires_at <= now && !(row.on_expiry === "stop" && row.status === "stopped")) return "expired";
   return row.status;
 }
 

@@ -123,10 +123,13 @@ export interface ProviderController<Runtime> {
   exec?(workspace: WorkspaceHandle, argv: string[], options: { capture: boolean; signal: AbortSignal }): Awaitable<WorkspaceExecResult>;
   /** An interactive login shell in the workspace, attached to the user's terminal; its exit code. */
   shell?(workspace: WorkspaceHandle, options: { signal: AbortSignal }): Awaitable<number>;
-  /** Stops the workspace's machines, keeping their data (`rig stop`). Absent: nothing to stop. */
-  stop?(workspace: WorkspaceHandle, options: { signal: AbortSignal }): Awaitable<void>;
-  /** Starts what `stop` stopped (`rig start`). */
-  start?(workspace: WorkspaceHandle, options: { signal: AbortSignal }): Awaitable<void>;
+  /**
+   * Stops the workspace's machines, keeping their data (`rig stop`). Absent, or answering
+   * `false` for this workspace: nothing to stop.
+   */
+  stop?(workspace: WorkspaceHandle, options: { signal: AbortSignal }): Awaitable<void | boolean>;
+  /** Starts what `stop` stopped (`rig start`); `false`: nothing to start for this workspace. */
+  start?(workspace: WorkspaceHandle, options: { signal: AbortSignal }): Awaitable<void | boolean>;
   /**
    * How to reach `port` inside the workspace: a command whose stdin/stdout carry one TCP
    * connection (rig runs one per connection), or `local` when the port is on this machine.

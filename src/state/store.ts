@@ -69,15 +69,12 @@ export interface ResourceRow {
 }
 
 /** A workspace as `create`, `ls` and `--json` present it. */
+/** A workspace as `create` and `--json` present it (SPEC §5: exactly these keys). */
 export interface WorkspaceInfo {
   name: string;
   workflow: string;
   ctx: unknown;
   createdAt: string;
-  /** The lease's end (ISO time), or null. */
-  expiresAt: string | null;
-  /** The workspace it was forked from (`rig create --from`), or null. */
-  from: string | null;
 }
 
 export const workspaceInfo = (row: WorkspaceRow): WorkspaceInfo => ({
@@ -85,8 +82,6 @@ export const workspaceInfo = (row: WorkspaceRow): WorkspaceInfo => ({
   workflow: row.workflow,
   ctx: JSON.parse(row.ctx),
   createdAt: new Date(row.created_at).toISOString(),
-  expiresAt: row.expires_at === null ? null : new Date(row.expires_at).toISOString(),
-  from: row.from_workspace,
 });
 
 export interface OplogRow {

@@ -1,4 +1,5 @@
 /** Built-in workspace access on Docker containers and ssh hosts (real engine, real sshd). */
+import { readdirSync } from "node:fs";
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { RIG, project, rig, tempDir } from "../helpers.ts";
@@ -121,7 +122,7 @@ export default workflow("d")
     const fork = await rig(["create", "c2", "--from", "c1", "--json"], { cwd: dir, env });
     expect(fork.exitCode).toBe(0);
     const c2 = fork.json().workspaces[0];
-    expect(c2.from).toBe("c1");
+    expect((await rig(["ls", "--cached"], { cwd: dir, env })).stdout).toMatch(/c2 +ready +created [^\n]*from c1/);
     expect(c2.ctx.container).not.toBe(container);
     expect(docker("inspect", "--format", '{{.State.Running}} {{index .Config.Labels "rigkit.workspace"}}', c2.ctx.container)).toBe("true c2");
     expect(docker("image", "inspect", "--format", '{{index .Config.Labels "rigkit.kind"}} {{index .Config.Labels "rigkit.workspace"}}', c2.ctx.image)).toBe("snapshot c2");
@@ -136,6 +137,8 @@ export default workflow("d")
 describe.if(sshSvc !== null)("ssh workspaces", () => {
   const env = { RIGKIT_TEST_SSH_CONFIG: sshSvc?.sshConfig };
   const root = tempDir("rigkit-remote-");
+  // ssh roots are namespaced per project: <root>/<project id>/… (the only entry here).
+  const projectRoot = () => `${root}/${readdirSync(root).find((entry) => !entry.startsWith("."))}`;
   const dir = project({
     "rigkit.config.ts": `import { workflow, ssh, env } from "rigkit";
 export default workflow("s")
@@ -156,7 +159,7 @@ export default workflow("s")
     expect((await rig(["create", "s1"], { cwd: dir, env })).exitCode).toBe(0);
     const r = await rig(["exec", "s1", "--", "sh", "-c", "echo out; echo err >&2; exit 7"], { cwd: dir, env });
     expect([r.exitCode, r.stdout, r.stderr]).toEqual([7, "out\n", "err\n"]);
-    expect((await rig(["exec", "s1", "pwd"], { cwd: dir, env })).stdout.trim()).toBe(`${root}/workspaces/s1`);
+    expect((await rig(["exec", "s1", "pwd"], { cwd: dir, env })).stdout.trim()).toBe(`${projectRoot()}/workspaces/s1`);
     expect((await rig(["exec", "s1", "--json", "--", "cat", "marker"], { cwd: dir, env })).json()).toEqual({ exitCode: 0, stdout: "prepared\n", stderr: "" });
     expect((await rig(["exec", "s1", "--", "sh", "-c", "echo 'it''s \"quoted\"' $HOME"], { cwd: dir, env })).stdout).toMatch(/^its "quoted" \//);
   });
@@ -166,8 +169,8 @@ export default workflow("s")
     expect(stop.exitCode).toBe(2);
     expect(stop.error().message).toBe("Workspace s1 has nothing to stop");
     const code = (await rig(["code", "s1", "--json"], { cwd: dir, env })).json();
-    expect(code.command).toEqual(["code", "--remote", "ssh-remote+rig-a", `${root}/workspaces/s1`]);
-    expect(code.uri).toBe(`vscode-remote://ssh-remote+rig-a${root}/workspaces/s1`);
+    expect(code.command).toEqual(["code", "--remote", "ssh-remote+rig-a", `${projectRoot()}/workspaces/s1`]);
+    expect(code.uri).toBe(`vscode-remote://ssh-remote+rig-a${projectRoot()}/workspaces/s1`);
 
     const remotePort = freePort();
     const started = await rig(["exec", "s1", "--", "sh", "-c", `busybox httpd -p 127.0.0.1:${remotePort} -h .`], { cwd: dir, env });
@@ -188,12 +191,12 @@ export default workflow("s")
     await rig(["exec", "s1", "--", "sh", "-c", "echo live > state"], { cwd: dir, env });
     const fork = await rig(["create", "s2", "--from", "s1", "--json"], { cwd: dir, env });
     expect(fork.exitCode).toBe(0);
-    expect(fork.json().workspaces[0]).toMatchObject({ from: "s1", ctx: { host: "rig-a", dir: `${root}/workspaces/s2` } });
+    expect(fork.json().workspaces[0]).toMatchObject({ ctx: { host: "rig-a", dir: `${projectRoot()}/workspaces/s2` } });
     expect((await rig(["exec", "s2", "cat", "state"], { cwd: dir, env })).stdout).toBe("live\n");
     await rig(["exec", "s2", "--", "sh", "-c", "echo other > state"], { cwd: dir, env });
     expect((await rig(["exec", "s1", "cat", "state"], { cwd: dir, env })).stdout).toBe("live\n");
 
-    Bun.spawnSync(["rm", "-rf", `${root}/workspaces/s2`]);
+    Bun.spawnSync(["rm", "-rf", `${projectRoot()}/workspaces/s2`]);
     const gone = await rig(["exec", "s2", "--", "true"], { cwd: dir, env });
     expect(gone.exitCode).not.toBe(0);
     expect(gone.stderr).toContain("is missing on this host");

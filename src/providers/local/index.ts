@@ -168,14 +168,13 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       // Only an overlay workspace has something to start: its mount, lost on reboot.
       start(workspace) {
         const dir = String(workspace.resources.find((r) => r.kind === "dir")?.id ?? "");
-        if (overlayState(project.stateDir, dir) === "none") {
-          throw new RigError("USAGE", `Workspace ${workspace.name} has nothing to start: a local directory is always there`);
-        }
+        if (overlayState(project.stateDir, dir) !== "unmounted") return false;
         if (!remount(project.stateDir, dir)) {
           throw new RigError("PROVIDER_FAILED", `local: cannot mount the overlay of ${workspace.name} again at ${dir}`, {
             detail: ["Its base may be gone; remove it with `rig rm` and create it again."],
           });
         }
+        return true;
       },
       forward: () => ({ local: true }),
       editor(workspace) {
