@@ -6,10 +6,11 @@ import { terminal } from "../../host/terminal.ts";
 import { type Cli, lockProject, projectOptions } from "../context.ts";
 import { emit, err, out } from "../ui.ts";
 
-/** `rig gc [--dry-run] [--yes]`: removes provider resources no workspace owns, and stuck records whose resources are gone. */
+/** `rig gc [--dry-run] [--yes]`: removes provider resources no workspace owns, and finishes interrupted creates and removes. */
 export default async function gcCommand(cli: Cli, opts: { dryRun?: boolean; yes?: boolean }): Promise<void> {
   const project = await openProject(projectOptions(cli.globals));
-  await lockProject(cli, project.store, "gc");
+  // Looking only reads: --dry-run never waits for the lock.
+  if (!opts.dryRun) await lockProject(cli, project.store, "gc");
   const garbage = await findGarbage(project);
   const report = {
     orphans: garbage.orphans.map((o) => ({ provider: o.provider, id: o.id })),
@@ -18,7 +19,7 @@ export default async function gcCommand(cli: Cli, opts: { dryRun?: boolean; yes?
   const c = out.colors;
   const lines = [
     ...garbage.orphans.map((o) => `  ${c.yellow("orphan")}  ${o.provider}: ${o.id}`),
-    ...garbage.stale.map((w) => `  ${c.yellow("stale")}   workspace ${w.name} (${w.workflow}, stuck ${w.status}, its resources are gone)`),
+    ...garbage.stale.map((w) => `  ${c.yellow("finish")}  workspace ${w.name} (${w.workflow}): interrupted while ${w.status}; destroy what it recorded and forget it`),
   ];
   if (lines.length === 0) {
     emit({ ...report, removed: false }, () => "Nothing to collect: every resource has a workspace, every workspace its resources.");
@@ -35,7 +36,7 @@ export default async function gcCommand(cli: Cli, opts: { dryRun?: boolean; yes?
   }
   const failures = await collectGarbage(project, garbage);
   if (failures.length > 0) {
-    throw new RigError("PROVIDER_FAILED", `Could not remove ${failures.length} of ${garbage.orphans.length} orphans`, { detail: failures });
+    throw new RigError("PROVIDER_FAILED", `Could not collect ${failures.length} of ${lines.length} items`, { detail: failures });
   }
   emit({ ...report, removed: true }, () => `${c.green("✓")} Removed:\n${lines.join("\n")}`);
 }

@@ -1,0 +1,107 @@
+/** Recovery (SPEC §10) and live status (SPEC §9): what a killed rig left, and records that no longer match the machines. */
+import { describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { rmSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { RIG, project, rig, rigUntil } from "../helpers.ts";
+import { APP_CONFIG } from "./fixtures.ts";
+
+const killedAt = (point: string, args: string[], cwd: string) => {
+  const r = Bun.spawnSync([RIG, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", RIGKIT_FAULT: point }, stdout: "pipe", stderr: "pipe" });
+  expect(r.signalCode).toBe("SIGKILL");
+};
+const check = (doctor: { checks: { name: string; ok: boolean; message: string }[] }, name: string) => doctor.checks.find((c) => c.name === name);
+
+describe("recovery", () => {
+  test("kill -9 mid-apply: log says interrupted, doctor flags the run and the dead holder's lock, the next apply recovers", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    killedAt("apply:task-started", ["apply"], dir);
+    const log = (await rig(["log", "--json"], { cwd: dir })).json();
+    expect(log.entries[0]).toMatchObject({ kind: "apply", status: "interrupted" });
+    const doctor = (await rig(["doctor", "--json"], { cwd: dir })).json();
+    expect(doctor.ok).toBe(false);
+    expect(check(doctor, "lock")).toMatchObject({ ok: false });
+    expect(check(doctor, "lock")?.message).toContain("no longer running");
+    expect(check(doctor, "interrupted")?.ok).toBe(false);
+    const text = await rig(["log"], { cwd: dir });
+    expect(text.stdout).toContain("interrupted");
+
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    const after = (await rig(["doctor", "--json"], { cwd: dir })).json();
+    expect(check(after, "lock")?.ok).toBe(true);
+    expect(check(after, "interrupted")).toBeUndefined(); // redone since
+    // The killed run stays in the log, recorded as interrupted.
+    const entries = (await rig(["log", "--json"], { cwd: dir })).json().entries;
+    expect(entries.map((e: { status: string }) => e.status)).toEqual(["ok", "interrupted"]);
+  }, 30_000);
+
+  test("kill -9 mid-create: ls and doctor say interrupted, operations refuse it, gc finishes it", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    killedAt("create:hook-returned", ["create", "ws1"], dir);
+    const ls = (await rig(["ls", "--json"], { cwd: dir })).json();
+    expect(ls.workspaces).toEqual([expect.objectContaining({ name: "ws1", status: "interrupted", expiresAt: null })]);
+    const doctor = (await rig(["doctor", "--json"], { cwd: dir })).json();
+    expect(check(doctor, "workspaces")?.ok).toBe(false);
+    expect(check(doctor, "workspaces")?.message).toContain("ws1 interrupted");
+    const op = await rig(["ws1/cat", "--json"], { cwd: dir });
+    expect(op.exitCode).toBe(1);
+    expect(op.error().code).toBe("WORKSPACE_NOT_READY");
+    const dry = await rig(["gc", "--dry-run"], { cwd: dir });
+    expect(dry.stdout).toContain("workspace ws1 (app): interrupted while creating");
+    const gc = await rig(["gc", "--yes", "--json"], { cwd: dir });
+    expect(gc.exitCode).toBe(0);
+    expect(gc.json().stale).toEqual([{ name: "ws1", workflow: "app", status: "creating" }]);
+    expect((await rig(["ls", "--json"], { cwd: dir })).json().workspaces).toEqual([]);
+    expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0); // the name is free again, nothing left in the way
+  }, 30_000);
+
+  test("gc --dry-run never waits for the lock", async () => {
+    const config = APP_CONFIG.replace('.task("tools", async ({ step }) => ({ ctx: { tools: true } }))', '.task("tools", async ({ providers }) => { console.log("holding"); await providers.local.exec(["sleep", "3"]); return { ctx: { tools: true } }; })');
+    const dir = project({ "rigkit.config.ts": config });
+    const first = await rigUntil(["apply"], "holding", { cwd: dir });
+    let done = false;
+    first.exited.then(() => (done = true));
+    const dry = await rig(["gc", "--dry-run", "--lock-timeout", "0", "--json"], { cwd: dir });
+    expect(dry.exitCode).toBe(0);
+    expect(done).toBe(false);
+    const real = await rig(["gc", "--yes", "--lock-timeout", "0", "--json"], { cwd: dir });
+    expect(real.error().code).toBe("LOCKED");
+    expect(await first.exited).toBe(0);
+  }, 30_000);
+});
+
+describe("live status (local)", () => {
+  test("a deleted workspace directory is missing in ls and doctor; operations refuse it with the next step", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["create", "ws1", "ws2"], { cwd: dir })).exitCode).toBe(0);
+    rmSync(join(dir, ".rigkit", "workspaces", "ws1"), { recursive: true });
+    const ls = (await rig(["ls", "--json"], { cwd: dir })).json().workspaces;
+    expect(ls.map((w: { name: string; status: string }) => [w.name, w.status])).toEqual([["ws1", "missing"], ["ws2", "ready"]]);
+    const cached = (await rig(["ls", "--json", "--cached"], { cwd: dir })).json().workspaces;
+    expect(cached.map((w: { status: string }) => w.status)).toEqual(["ready", "ready"]); // the record alone
+    const text = await rig(["ls"], { cwd: dir });
+    expect(text.stdout).toMatch(/ws1\s+missing/);
+    const doctor = (await rig(["doctor", "--json"], { cwd: dir })).json();
+    expect(check(doctor, "workspaces")?.message).toContain("ws1 missing");
+    const op = await rig(["ws1/cat"], { cwd: dir });
+    expect(op.exitCode).toBe(1);
+    expect(op.stderr).toContain("Workspace ws1 is not ready (missing)");
+    expect(op.stderr).toContain("rig rm ws1");
+    expect((await rig(["ws2/cat", "--json"], { cwd: dir })).exitCode).toBe(0);
+    // A missing workspace can still be removed.
+    expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
+  }, 30_000);
+
+  test("a creating workspace whose rig still runs is creating, not interrupted", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    expect((await rig(["plan"], { cwd: dir })).exitCode).toBe(0);
+    const db = new Database(join(dir, ".rigkit", "state.sqlite"));
+    db.query("INSERT INTO workspaces (workflow, name, status, ctx, created_at, updated_at, pid, host) VALUES ('app', 'busy', 'creating', '{}', 0, 0, ?, ?)").run(process.pid, hostname());
+    db.close();
+    const ls = (await rig(["ls", "--json"], { cwd: dir })).json().workspaces;
+    expect(ls[0]).toMatchObject({ name: "busy", status: "creating" });
+  });
+});
