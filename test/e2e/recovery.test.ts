@@ -1,10 +1,11 @@
 /** Recovery (SPEC §10) and live status (SPEC §9): what a killed rig left, and records that no longer match the machines. */
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { RIG, project, rig, rigUntil } from "../helpers.ts";
+import { RIG, project, rig, rigUntil, tempDir } from "../helpers.ts";
+import { services } from "../services.ts";
 import { APP_CONFIG } from "./fixtures.ts";
 
 const killedAt = (point: string, args: string[], cwd: string) => {
@@ -104,4 +105,66 @@ describe("live status (local)", () => {
     const ls = (await rig(["ls", "--json"], { cwd: dir })).json().workspaces;
     expect(ls[0]).toMatchObject({ name: "busy", status: "creating" });
   });
+});
+
+const statuses = async (dir: string, env: Record<string, string | undefined>) =>
+  Object.fromEntries((await rig(["ls", "--json"], { cwd: dir, env })).json().workspaces.map((w: { name: string; status: string }) => [w.name, w.status]));
+
+const dockerSvc = services("docker");
+describe.if(dockerSvc !== null)("live status (docker)", () => {
+  const env = { RIGKIT_TEST_DOCKER_HOST: dockerSvc?.dockerHost, RIGKIT_TEST_DOCKER_IMAGE: dockerSvc?.dockerImage };
+  const docker = (...args: string[]) => Bun.spawnSync(["docker", ...args], { env: { ...process.env, DOCKER_HOST: dockerSvc?.dockerHost }, stdout: "pipe", stderr: "pipe" });
+  const config = `import { workflow, docker, env } from "rigkit";
+export default workflow("d")
+  .addProvider("docker", docker({ host: env("RIGKIT_TEST_DOCKER_HOST"), network: "none" }))
+  .task("image", async ({ providers }) => ({ ctx: { image: await providers.docker.build({ from: process.env.RIGKIT_TEST_DOCKER_IMAGE! }, async () => {}) } }))
+  .workspace({
+    create: async ({ workflow, providers }) => providers.docker.createWorkspace({ image: workflow.ctx.image }),
+    remove: async ({ workspace, providers }) => providers.docker.removeWorkspace(workspace.ctx.container),
+  })
+  .workspaceOperation("hi", { run: async ({ workspace, providers }) => (await providers.docker.exec(workspace.ctx.container, "echo hi")).stdout });
+`;
+
+  test("docker stop → stopped, docker rm -f → missing, an engine that does not answer → unreachable", async () => {
+    const dir = project({ "rigkit.config.ts": config });
+    expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
+    const created = (await rig(["create", "up", "halted", "gone", "--json"], { cwd: dir, env })).json().workspaces;
+    const container = (name: string) => created.find((w: { name: string }) => w.name === name).ctx.container as string;
+    docker("stop", "-t", "0", container("halted"));
+    docker("rm", "-f", container("gone"));
+    expect(await statuses(dir, env)).toEqual({ up: "ready", halted: "stopped", gone: "missing" });
+    const op = await rig(["halted/hi", "--json"], { cwd: dir, env });
+    expect(op.exitCode).toBe(1);
+    expect(op.error()).toMatchObject({ code: "WORKSPACE_NOT_READY", message: "Workspace halted is not ready (stopped)" });
+    expect((await rig(["up/hi", "--json"], { cwd: dir, env })).json()).toBe("hi");
+    const away = { ...env, RIGKIT_TEST_DOCKER_HOST: `unix://${tempDir()}/no-engine.sock` };
+    expect(await statuses(dir, away)).toEqual({ up: "unreachable", halted: "unreachable", gone: "unreachable" });
+    expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+  }, 60_000);
+});
+
+const sshSvc = services("ssh");
+describe.if(sshSvc !== null)("live status (ssh)", () => {
+  test("a deleted directory → missing, a host on a closed port → unreachable", async () => {
+    const root = join(tempDir("rigkit-remote-"), "r");
+    const config = `import { workflow, ssh, env } from "rigkit";
+export default workflow("s")
+  .addProvider("ssh", ssh({ configFile: env("SSH_CONFIG"), connectTimeout: 2, hosts: [{ host: "rig-a", root: ${JSON.stringify(root)} }] }))
+  .task("base", async ({ providers }) => ({ ctx: { base: await providers.ssh.prepareDir("app") } }))
+  .workspace({
+    create: async ({ workflow, providers }) => providers.ssh.createWorkspace({ from: workflow.ctx.base }),
+    remove: async ({ workspace, providers }) => providers.ssh.removeWorkspace(workspace.ctx),
+  });
+`;
+    const dir = project({ "rigkit.config.ts": config });
+    const env = { SSH_CONFIG: sshSvc?.sshConfig };
+    expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
+    const created = (await rig(["create", "w1", "w2", "--json"], { cwd: dir, env })).json().workspaces;
+    rmSync(created[1].ctx.dir, { recursive: true });
+    expect(await statuses(dir, env)).toEqual({ w1: "ready", w2: "missing" });
+    const closed = join(tempDir(), "ssh_config");
+    writeFileSync(closed, readFileSync(sshSvc?.sshConfig as string, "utf8").replace("Port 2222", "Port 1"));
+    expect(await statuses(dir, { SSH_CONFIG: closed })).toEqual({ w1: "unreachable", w2: "unreachable" });
+    expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+  }, 60_000);
 });
