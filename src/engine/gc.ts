@@ -9,6 +9,7 @@ import type { ProviderResource } from "../sdk/provider.ts";
 import type { WorkspaceRow } from "../state/store.ts";
 import { declarations } from "./checks.ts";
 import type { Project } from "./project.ts";
+import { oplogStatus } from "./recovery.ts";
 import { recordedState } from "./status.ts";
 
 export interface Orphan extends ProviderResource {
@@ -18,6 +19,8 @@ export interface Orphan extends ProviderResource {
 
 export interface Garbage {
   orphans: Orphan[];
+  /** Snapshot images and prepared directories no cached run (and no workspace) references. */
+  unused: Orphan[];
   /** Creates and removes whose rig died (or, from older rigs, that recorded no process). */
   stale: WorkspaceRow[];
 }
@@ -32,19 +35,43 @@ export const owns = (row: WorkspaceRow, resource: ProviderResource): boolean => 
 export const unfinished = (row: WorkspaceRow): boolean =>
   recordedState(row) === "interrupted" || ((row.status === "creating" || row.status === "removing") && row.pid === null);
 
+/**
+ * Everything a cached run or a workspace still uses, as one text to search: the outputs of
+ * successful runs not invalidated, and every workspace's context and resources.
+ */
+function referenced(project: Project): string {
+  const { db } = project.store;
+  const runs = db.query("SELECT output, artifacts FROM task_runs WHERE status = 'ok' AND invalidated = 0").all() as { output: string | null; artifacts: string | null }[];
+  const workspaces = db.query("SELECT ctx FROM workspaces").all() as { ctx: string }[];
+  return [...runs.flatMap((r) => [r.output ?? "", r.artifacts ?? ""]), ...workspaces.map((w) => w.ctx), ...project.store.resources().map((r) => r.data)].join("\n");
+}
+
+/** An apply running now may be preparing an artifact it has not recorded yet: leave artifacts alone. */
+const applying = (project: Project): boolean =>
+  project.store.oplog(undefined, 50).some((r) => r.kind === "apply" && oplogStatus(r) === "running");
+
 export async function findGarbage(project: Project): Promise<Garbage> {
   const found = new Map<string, { decl: string; resource: ProviderResource }>();
+  const artifacts = new Map<string, { decl: string; resource: ProviderResource }>();
+  const busy = applying(project);
   for (const decl of declarations(project.workflows)) {
     const controller = await project.registry.controller(decl);
     for (const resource of (await controller.resources?.()) ?? []) {
       if (!found.has(resource.id)) found.set(resource.id, { decl: decl.name, resource });
     }
+    for (const resource of busy ? [] : ((await controller.artifacts?.()) ?? [])) {
+      if (!artifacts.has(resource.id)) artifacts.set(resource.id, { decl: decl.name, resource });
+    }
   }
+  const used = artifacts.size > 0 ? referenced(project) : "";
   const rows = project.store.workspaces();
   const resources = [...found.values()];
   return {
     orphans: resources.filter(({ resource }) => !rows.some((row) => owns(row, resource))).map(({ decl, resource }) => ({ ...resource, provider: decl })),
     stale: rows.filter(unfinished),
+    unused: [...artifacts.values()]
+      .filter(({ resource }) => typeof resource.match.ref === "string" && resource.match.ref !== "" && !used.includes(JSON.stringify(resource.match.ref)))
+      .map(({ decl, resource }) => ({ ...resource, provider: decl })),
   };
 }
 
@@ -52,7 +79,7 @@ export async function findGarbage(project: Project): Promise<Garbage> {
 export async function collectGarbage(project: Project, garbage: Garbage): Promise<string[]> {
   const failures: string[] = [];
   const byName = new Map(declarations(project.workflows).map((d) => [d.name, d]));
-  for (const orphan of garbage.orphans) {
+  for (const orphan of [...garbage.orphans, ...garbage.unused]) {
     try {
       const decl = byName.get(orphan.provider);
       if (decl) await (await project.registry.controller(decl)).destroy?.(orphan);

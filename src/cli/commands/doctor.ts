@@ -112,13 +112,15 @@ export default async function doctorCommand(cli: Cli): Promise<void> {
       try {
         const { findGarbage } = await import("../../engine/gc.ts");
         const garbage = await findGarbage(project);
+        // Unused artifacts are not a problem (a cache clear leaves them by design), just worth knowing.
+        const unused = garbage.unused.length ? `; ${garbage.unused.length} unused artifact(s) \`rig gc\` would remove` : "";
         const count = garbage.orphans.length + garbage.stale.length;
         check(
           "orphans",
           count === 0,
           count === 0
-            ? "none: every resource has a workspace"
-            : `${garbage.orphans.length} orphaned resource(s), ${garbage.stale.length} stale record(s); see \`rig gc --dry-run\``,
+            ? `none: every resource has a workspace${unused}`
+            : `${garbage.orphans.length} orphaned resource(s), ${garbage.stale.length} interrupted workspace(s)${unused}; see \`rig gc --dry-run\``,
         );
       } catch (error) {
         check("orphans", false, `cannot look: ${messageOf(error)}`);

@@ -15,10 +15,12 @@ export default async function gcCommand(cli: Cli, opts: { dryRun?: boolean; yes?
   const report = {
     orphans: garbage.orphans.map((o) => ({ provider: o.provider, id: o.id })),
     stale: garbage.stale.map((w) => ({ name: w.name, workflow: w.workflow, status: w.status })),
+    unused: garbage.unused.map((o) => ({ provider: o.provider, id: o.id })),
   };
   const c = out.colors;
   const lines = [
     ...garbage.orphans.map((o) => `  ${c.yellow("orphan")}  ${o.provider}: ${o.id}`),
+    ...garbage.unused.map((o) => `  ${c.yellow("unused")}  ${o.provider}: ${o.id} (no cached run uses it)`),
     ...garbage.stale.map((w) => `  ${c.yellow("finish")}  workspace ${w.name} (${w.workflow}): interrupted while ${w.status}; destroy what it recorded and forget it`),
   ];
   if (lines.length === 0) {

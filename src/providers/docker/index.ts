@@ -155,9 +155,33 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
         return (await containers()).filter((c) => c.mine).map(({ name }) => ({ id: `container ${name}`, match: { container: name } }));
       },
 
+      // Snapshot images of this project (by id label, or by directory label after a lost state file).
+      async artifacts() {
+        const list = async (label: string) =>
+          (await cli(["images", "--no-trunc", "--filter", "label=rigkit.kind=snapshot", "--filter", label, "--format", "{{.ID}}\t{{.Repository}}:{{.Tag}}"])).stdout
+            .split("\n")
+            .filter(Boolean);
+        const lines = new Set([...(await list(`label=rigkit.project=${project.id}`)), ...(await list(`label=rigkit.project.dir=${project.dir}`))]);
+        return [...lines].map((line) => {
+          const [id = "", tag = ""] = line.split("\t");
+          return { id: `image ${tag.endsWith(":<none>") ? id : tag}`, match: { ref: id, image: id, tag } };
+        });
+      },
+
       async destroy(resource) {
-        const name = resource.match.container;
-        if (name) await removeOwned(name);
+        const { container, image, tag } = resource.match;
+        if (container) await removeOwned(container);
+        if (image) {
+          const labels = await cli(["image", "inspect", "--format", '{{index .Config.Labels "rigkit.project"}}\t{{index .Config.Labels "rigkit.project.dir"}}', image], { reject: false });
+          if (labels.exitCode !== 0) return; // already gone
+          const [id = "", dir = ""] = labels.stdout.trim().split("\t");
+          if (!isMine(id, dir)) throw new RigError("PROVIDER_FAILED", `docker (${engine}): refusing to remove image ${image}: it is not labelled as this project's`);
+          // By tag first (the image goes with its last tag); an image a container still uses stays.
+          const result = await cli(["rmi", tag && !tag.endsWith(":<none>") ? tag : image], { reject: false });
+          if (result.exitCode !== 0 && !/no such image/i.test(result.stderr)) {
+            throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot remove image ${tag || image}`, { detail: tail(result.stderr, 5) });
+          }
+        }
       },
 
       // One `docker ps -a` for every workspace on this engine.
@@ -197,7 +221,9 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
                 },
               });
               const tag = `rigkit/${slug(project.id)}:${slug(`${ctx.workflow}-${ctx.task.path}`)}-${Date.now().toString(36)}`;
-              const changes = Object.entries({ ...identity, ...owner, "rigkit.task": ctx.task.path, "rigkit.kind": "snapshot" }).flatMap(
+              // A `.global()` fragment's image is shared by every project using it: not one project's to collect.
+              const kind = ctx.task.dataDir === project.stateDir ? "snapshot" : "shared-snapshot";
+              const changes = Object.entries({ ...identity, ...owner, "rigkit.task": ctx.task.path, "rigkit.kind": kind }).flatMap(
                 ([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`],
               );
               const id = (await cli(["commit", ...changes, name, tag])).stdout.trim();

@@ -124,6 +124,18 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         throw new RigError("PROVIDER_FAILED", `ssh ${host}: ${r.exitCode === REFUSED ? "refused to remove" : "cannot remove"} ${path}`, { detail: tail(r.stderr, 5) });
       }
     };
+    /** The directories in `parent` on a host that carry this project's marker ([] when unreachable). */
+    const owned = async (host: string, parent: string): Promise<string[]> => {
+      const list = `[ -d ${shq(parent)} ] && [ ! -L ${shq(parent)} ] && [ ! -L ${shq(root(host))} ] || exit 0; cd ${shq(parent)} || exit 0; ` +
+        `for m in .*${MARKER_SUFFIX}; do ${ownedTest("$m", project.id, project.dir).replaceAll("'$m'", '"$m"')} && echo "$m"; done; true`;
+      const r = await remote(host, list, { reject: false, quiet: true }).catch(() => null);
+      if (!r || r.exitCode !== 0) return [];
+      return r.stdout
+        .split("\n")
+        .map((m) => m.slice(1, -MARKER_SUFFIX.length))
+        .filter((name) => SEGMENT.test(name) && name !== "." && name !== "..")
+        .map((name) => `${parent}/${name}`);
+    };
     const marker = (fields: Record<string, string>) => markerJson({ project: project.id, dir: project.dir, ...fields });
 
     return {
@@ -140,26 +152,20 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
 
       // Workspace directories carrying this project's marker, on every reachable host.
       async resources() {
-        const found = await Promise.all(
-          names.map(async (host) => {
-            const dir = `${root(host)}/workspaces`;
-            const list = `[ -d ${shq(dir)} ] && [ ! -L ${shq(dir)} ] && [ ! -L ${shq(root(host))} ] || exit 0; cd ${shq(dir)} || exit 0; ` +
-              `for m in .*${MARKER_SUFFIX}; do ${ownedTest("$m", project.id, project.dir).replaceAll("'$m'", '"$m"')} && echo "$m"; done; true`;
-            const r = await remote(host, list, { reject: false, quiet: true }).catch(() => null);
-            if (!r || r.exitCode !== 0) return [];
-            return r.stdout
-              .split("\n")
-              .map((m) => m.slice(1, -MARKER_SUFFIX.length))
-              .filter((name) => SEGMENT.test(name) && name !== "." && name !== "..")
-              .map((name) => ({ id: `${host}:${dir}/${name}`, match: { host, dir: `${dir}/${name}` } }));
-          }),
-        );
+        const found = await Promise.all(names.map(async (host) => (await owned(host, `${root(host)}/workspaces`)).map((dir) => ({ id: `${host}:${dir}`, match: { host, dir } }))));
+        return found.flat();
+      },
+
+      // Prepared directories carrying this project's marker, on every reachable host.
+      async artifacts() {
+        const found = await Promise.all(names.map(async (host) => (await owned(host, `${root(host)}/base`)).map((dir) => ({ id: `${host}:${dir}`, match: { ref: dir, host, dir } }))));
         return found.flat();
       },
 
       async destroy(resource) {
         const { host, dir } = resource.match;
-        if (host && dir && roots.has(host) && dir.startsWith(`${root(host)}/workspaces/`)) await removeOwned(host, dir);
+        const ok = host && dir && roots.has(host) && (dir.startsWith(`${root(host)}/workspaces/`) || dir.startsWith(`${root(host)}/base/`));
+        if (ok) await removeOwned(host, dir);
       },
 
       // One command per host, checking every workspace directory there.
