@@ -12,7 +12,7 @@ export interface KeyValueStore {
 
 export interface ProjectInfo {
   /**
-   * This project's id, kept in the state file; for projects made since rigkit 0.4 derived
+   * This project's id, kept in the state file; for new state files derived
    * from `dir`, so it survives the loss of the state file. Label and mark resources with it.
    */
   id: string;
