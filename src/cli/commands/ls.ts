@@ -27,7 +27,14 @@ export default async function lsCommand(cli: Cli, what = "workspaces", opts: { c
   }
   const rows = store?.workspaces() ?? [];
   let states = new Map<WorkspaceRow, WorkspaceState>(rows.map((row) => [row, recordedState(row)]));
-  if (!opts.cached && rows.some((row) => states.get(row) === "ready" || states.get(row) === "stopped")) {
+  // Only workspaces whose providers recorded resources can be asked about.
+  const claimed = new Set(
+    ((store?.db.query("SELECT DISTINCT workflow, workspace FROM workspace_resources").all() ?? []) as { workflow: string; workspace: string }[]).map(
+      (r) => `${r.workflow}\0${r.workspace}`,
+    ),
+  );
+  const checkable = (row: WorkspaceRow) => (states.get(row) === "ready" || states.get(row) === "stopped") && claimed.has(`${row.workflow}\0${row.name}`);
+  if (!opts.cached && rows.some(checkable)) {
     // Only now is the config worth loading: its providers answer for the workspaces.
     const { openProjectReadOnly } = await import("../../engine/project.ts");
     const { workspaceStates } = await import("../../engine/status.ts");

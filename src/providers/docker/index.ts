@@ -10,6 +10,7 @@
  */
 import { RigError, messageOf } from "../../errors.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
+import { probe } from "../../host/probe.ts";
 import { script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type LiveStatus, type RuntimeContext, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
@@ -83,17 +84,17 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
     const identity = { "rigkit.project": project.id, "rigkit.project.dir": project.dir };
     const labels = (extra: Record<string, string>) => Object.entries({ ...identity, ...extra }).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
     const isMine = (id: string, dir: string) => id === project.id || (dir !== "" && dir === project.dir);
-    /** rig's containers on this engine (labelled with a project), with their state. */
-    const containers = async () => {
-      const listed = await cli([
-        "ps", "-a", "--filter", "label=rigkit.project",
-        "--format", '{{.Names}}\t{{.State}}\t{{.Label "rigkit.project"}}\t{{.Label "rigkit.project.dir"}}\t{{.Label "rigkit.kind"}}',
-      ]);
-      return listed.stdout.split("\n").filter(Boolean).map((line) => {
+    const PS = [
+      "ps", "-a", "--filter", "label=rigkit.project",
+      "--format", '{{.Names}}\t{{.State}}\t{{.Label "rigkit.project"}}\t{{.Label "rigkit.project.dir"}}\t{{.Label "rigkit.kind"}}',
+    ];
+    const parsePs = (stdout: string) =>
+      stdout.split("\n").filter(Boolean).map((line) => {
         const [name = "", state = "", id = "", dir = "", kind = ""] = line.split("\t");
         return { name, state, mine: isMine(id, dir), kind };
       });
-    };
+    /** rig's containers on this engine (labelled with a project), with their state. */
+    const containers = async () => parsePs((await cli(PS)).stdout);
 
     // Without input, the command is wrapped to stop when rig does (see host/stoppable.ts):
     // killing the `docker exec` client alone leaves the process running in the container.
@@ -185,8 +186,10 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
       },
 
       // One `docker ps -a` for every workspace on this engine.
-      async status(workspaces) {
-        const states = new Map((await containers()).map((c) => [c.name, c.state]));
+      async status(workspaces, { signal }) {
+        const listed = await probe(["docker", ...PS], { env: env ?? process.env, signal });
+        if (listed?.exitCode !== 0) return workspaces.map(() => "unreachable" as const);
+        const states = new Map(parsePs(listed.stdout).map((c) => [c.name, c.state]));
         return workspaces.map((ws): LiveStatus => {
           const names = ws.resources.filter((r) => r.kind === "container").map((r) => r.id);
           const each = names.map((name) => states.get(name));

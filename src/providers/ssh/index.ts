@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { rigkitHome } from "../../host/home.ts";
 import { RigError, messageOf } from "../../errors.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
+import { probe } from "../../host/probe.ts";
 import { shq, script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type LiveStatus, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
@@ -169,7 +170,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       },
 
       // One command per host, checking every workspace directory there.
-      async status(workspaces) {
+      async status(workspaces, { signal }) {
         const dirs = workspaces.map((ws) => ws.resources.filter((r) => r.kind === "remote-dir").map((r) => ({ host: String(r.host), dir: String(r.dir) })));
         const byHost = new Map<string, string[]>();
         for (const { host, dir } of dirs.flat()) byHost.set(host, [...(byHost.get(host) ?? []), dir]);
@@ -177,7 +178,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         await Promise.all(
           [...byHost].map(async ([host, list]) => {
             const check = list.map((d) => `if [ -d ${shq(d)} ] && [ ! -L ${shq(d)} ]; then echo 1; else echo 0; fi`).join("; ");
-            const r = await remote(host, check, { reject: false, quiet: true }).catch(() => null);
+            const r = await probe(["ssh", ...options(), host, "--", check], { signal });
             const lines = r?.exitCode === 0 ? r.stdout.trim().split("\n") : [];
             list.forEach((d, i) => answers.set(`${host}:${d}`, lines[i] === "1" ? "ready" : lines[i] === "0" ? "missing" : "unreachable"));
           }),
