@@ -96,6 +96,17 @@ describe("live status (local)", () => {
     expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
   }, 30_000);
 
+  test("a broken config: ls still lists the recorded workspaces and says why it could not check", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
+    writeFileSync(join(dir, "rigkit.config.ts"), "export default 42 +;");
+    const ls = await rig(["ls", "--json"], { cwd: dir });
+    expect(ls.exitCode).toBe(0);
+    expect(ls.json().workspaces).toEqual([expect.objectContaining({ name: "ws1", status: "ready" })]);
+    expect(ls.stderr).toContain("cannot check live status");
+  });
+
   test("a creating workspace whose rig still runs is creating, not interrupted", async () => {
     const dir = project({ "rigkit.config.ts": APP_CONFIG });
     expect((await rig(["plan"], { cwd: dir })).exitCode).toBe(0);
