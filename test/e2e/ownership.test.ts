@@ -188,6 +188,31 @@ describe.if(ssh !== null)("ssh ownership", () => {
   }, 60_000);
 });
 
+describe.if(ssh !== null)("ssh layouts from before owner markers", () => {
+  test("a recorded workspace in the old layout is still removed by rm; a directory marked by another project is refused", async () => {
+    const root = join(tempDir("rigkit-remote-"), "r");
+    const dir = project({ "rigkit.config.ts": SSH_CONFIG(root) });
+    const env = { RIGKIT_TEST_SSH_CONFIG: ssh?.sshConfig };
+    expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
+    const old = join(root, "workspaces", "old");
+    const theirs = join(root, projectIdOf(realpathSync(dir)), "workspaces", "theirs");
+    mkdirSync(old, { recursive: true });
+    mkdirSync(theirs, { recursive: true });
+    writeFileSync(join(theirs, "..", ".theirs.rigkit-owner"), JSON.stringify({ rigkit: 1, project: "another", dir: "/elsewhere" }));
+    const db = new Database(join(dir, ".rigkit", "state.sqlite"));
+    for (const [name, path] of [["old", old], ["theirs", theirs]]) {
+      db.query("INSERT INTO workspaces (workflow, name, status, ctx, created_at, updated_at) VALUES ('s', ?, 'ready', ?, 0, 0)").run(name, JSON.stringify({ host: "rig-a", dir: path }));
+    }
+    db.close();
+    expect((await rig(["rm", "old", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(existsSync(old)).toBe(false);
+    const refused = await rig(["rm", "theirs", "--yes"], { cwd: dir, env });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain("not made by rig for this project");
+    expect(existsSync(theirs)).toBe(true);
+  }, 60_000);
+});
+
 const DOCKER_CONFIG = `import { workflow, docker, env } from "rigkit";
 export default workflow("d")
   .addProvider("docker", docker({ host: env("RIGKIT_TEST_DOCKER_HOST"), network: "none" }))

@@ -118,9 +118,9 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
     };
 
     /** Deletes a directory this project made on a host (marker checked in the same remote command). */
-    const removeOwned = async (host: string, path: string) => {
+    const removeOwned = async (host: string, path: string, opts: { unmarked?: boolean } = {}) => {
       const chain = roots.has(host) ? [root(host), path.slice(0, path.lastIndexOf("/"))] : [];
-      const r = await remote(host, removeOwnedScript(path, chain, project.id, project.dir), { reject: false, quiet: true, cleanup: true });
+      const r = await remote(host, removeOwnedScript(path, chain, project.id, project.dir, opts), { reject: false, quiet: true, cleanup: true });
       if (r.exitCode !== 0) {
         throw new RigError("PROVIDER_FAILED", `ssh ${host}: ${r.exitCode === REFUSED ? "refused to remove" : "cannot remove"} ${path}`, { detail: tail(r.stderr, 5) });
       }
@@ -307,10 +307,12 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
             if (!dir.endsWith(`/workspaces/${name}`) || !SEGMENT.test(name) || name === "." || name === "..") {
               throw new RigError("PROVIDER_FAILED", `ssh: refusing to remove ${dir} on ${host}: not a rig workspace directory (…/workspaces/<name>)`);
             }
-            if (roots.has(host) && dir.startsWith(`${root(host)}/workspaces/`)) return removeOwned(host, dir);
+            // A workspace made before owner markers has none: its own recorded directory may still go.
+            const own = name === ctx.workspace?.name;
+            if (roots.has(host) && dir.startsWith(`${root(host)}/workspaces/`)) return removeOwned(host, dir, { unmarked: own });
             // A workspace from before per-project roots (<root>/workspaces/<name>, no marker):
             // only the workspace's own recorded directory, and never through a symlink.
-            if (name !== ctx.workspace?.name) throw new RigError("PROVIDER_FAILED", `ssh: refusing to remove ${dir} on ${host}: not this workspace's directory`);
+            if (!own) throw new RigError("PROVIDER_FAILED", `ssh: refusing to remove ${dir} on ${host}: not this workspace's directory`);
             const legacy = `if [ -L ${shq(dir)} ]; then echo "rigkit: refusing: "${shq(dir)}" is a symlink" >&2; exit ${REFUSED}; fi; rm -rf ${shq(dir)}`;
             const r = await remote(host, legacy, { reject: false, quiet: true, cleanup: true });
             if (r.exitCode !== 0) throw new RigError("PROVIDER_FAILED", `ssh ${host}: cannot remove ${dir}`, { detail: tail(r.stderr, 5) });
