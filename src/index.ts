@@ -8,12 +8,15 @@ export {
   defineProvider,
   type ArtifactRef,
   type KeyValueStore,
+  type LiveStatus,
   type ProjectInfo,
   type ProviderCheck,
   type ProviderController,
   type ProviderDefinition,
   type ProviderResource,
   type RuntimeContext,
+  type WorkspaceHandle,
+  type WorkspaceResource,
 } from "./sdk/provider.ts";
 export { sequence, workflow, type CtxOf, type Sequence, type WorkflowNodeOutput, type WorkflowProviderMap } from "./sdk/sequence.ts";
 export type * from "./sdk/types.ts";

@@ -11,6 +11,7 @@ import type { CompiledWorkflow, OperationNode } from "./compile.ts";
 import { findNonJson } from "./json.ts";
 import type { Project } from "./project.ts";
 import type { EngineWorkspace } from "./providers.ts";
+import { requireReady } from "./status.ts";
 import { claimResource } from "./workspaces.ts";
 import { redact, refuseSecrets } from "./secrets.ts";
 
@@ -46,11 +47,8 @@ export async function runOperation(
 ): Promise<unknown> {
   captureConsole();
   const label = workspace ? `${workspace.name}/${op.id}` : op.id;
-  if (workspace && workspace.status !== "ready") {
-    throw new RigError("USAGE", `Workspace ${workspace.name} is not ready (${workspace.status})`, {
-      detail: [`Remove it with \`rig rm ${workspace.name}\` and create it again.`],
-    });
-  }
+  // A record is a claim: the workspace's machines must be there and running now.
+  if (workspace) await requireReady(project, workspace);
   const { store, registry } = project;
   const signal = options.signal ?? new AbortController().signal;
   const logId = store.logStart("operation", workflow.name, label);

@@ -11,6 +11,7 @@ import { loadWorkflows } from "./config.ts";
 import { type ConfigLocation, type ProjectOptions, findConfig, projectDirOf, stateDirOf, statePath } from "./locate.ts";
 import { buildManifest, saveManifest } from "./manifest.ts";
 import { ProviderRegistry } from "./providers.ts";
+import { recover } from "./recovery.ts";
 import { ensureSdkLink } from "./sdklink.ts";
 import { Stores } from "./stores.ts";
 
@@ -39,6 +40,7 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
   const dir = projectDirOf(location);
   const store = Store.open(statePath(location, options), { projectDir: dir });
   store.recordProjectDir(dir);
+  recover(store);
   ensureSdkLink(stateDirOf(location));
   saveManifest(store, buildManifest(workflows));
   const info: ProjectInfo = { id: store.projectId(), root: location.root, dir, stateDir: stateDirOf(location) };

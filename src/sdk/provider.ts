@@ -12,7 +12,7 @@ export interface KeyValueStore {
 
 export interface ProjectInfo {
   /**
-   * This project's id, kept in the state file; for projects made since rigkit 0.4 derived
+   * This project's id, kept in the state file; for new state files derived
    * from `dir`, so it survives the loss of the state file. Label and mark resources with it.
    */
   id: string;
@@ -102,7 +102,17 @@ export interface ProviderController<Runtime> {
   validateArtifact?(ref: ArtifactRef): Awaitable<boolean>;
   /** Everything it made for this project (found by its labels), for `rig gc`. */
   resources?(): Awaitable<ProviderResource[]>;
-  /** Removes one of `resources()`; `rig gc` calls it for those no workspace owns. */
+  /**
+   * What it made for tasks (snapshot images, prepared directories), found by its labels or
+   * owner markers, each with `match.ref`: the string (an image id, a path) that a task's
+   * output holds while it uses it. `rig gc` destroys those no cached run references.
+   */
+  artifacts?(): Awaitable<ProviderResource[]>;
+  /**
+   * Removes one of `resources()` or `artifacts()` (or, on `rm --force` of a workspace whose
+   * workflow is gone, a claimed resource: its string fields are the `match`). Check the
+   * label or marker again before deleting, and never follow a symlink.
+   */
   destroy?(resource: ProviderResource): Awaitable<void>;
 
   // --- workspace methods: over the resources this provider claimed for a workspace ------

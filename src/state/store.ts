@@ -94,6 +94,9 @@ export interface OplogRow {
   finished_at: number | null;
   duration_ms: number | null;
   detail: string | null;
+  /** The rig process behind a running entry. */
+  pid: number | null;
+  host: string | null;
 }
 
 const SQLITE_MAGIC = "SQLite format 3\u0000";
@@ -511,10 +514,11 @@ export class Store {
 
   // --- operation log ------------------------------------------------------------------
 
+  /** A running log entry, recording this process: if it dies, the entry becomes `interrupted`. */
   logStart(kind: string, workflow: string | null, target: string | null): number {
     const result = this.db
-      .query("INSERT INTO oplog (kind, workflow, target, status, started_at) VALUES (?, ?, ?, 'running', ?)")
-      .run(kind, workflow, target, Date.now());
+      .query("INSERT INTO oplog (kind, workflow, target, status, started_at, pid, host) VALUES (?, ?, ?, 'running', ?, ?, ?)")
+      .run(kind, workflow, target, Date.now(), process.pid, hostname());
     return Number(result.lastInsertRowid);
   }
 

@@ -188,6 +188,31 @@ describe.if(ssh !== null)("ssh ownership", () => {
   }, 60_000);
 });
 
+describe.if(ssh !== null)("ssh layouts from before owner markers", () => {
+  test("a recorded workspace in the old layout is still removed by rm; a directory marked by another project is refused", async () => {
+    const root = join(tempDir("rigkit-remote-"), "r");
+    const dir = project({ "rigkit.config.ts": SSH_CONFIG(root) });
+    const env = { RIGKIT_TEST_SSH_CONFIG: ssh?.sshConfig };
+    expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
+    const old = join(root, "workspaces", "old");
+    const theirs = join(root, projectIdOf(realpathSync(dir)), "workspaces", "theirs");
+    mkdirSync(old, { recursive: true });
+    mkdirSync(theirs, { recursive: true });
+    writeFileSync(join(theirs, "..", ".theirs.rigkit-owner"), JSON.stringify({ rigkit: 1, project: "another", dir: "/elsewhere" }));
+    const db = new Database(join(dir, ".rigkit", "state.sqlite"));
+    for (const [name, path] of [["old", old], ["theirs", theirs]] as [string, string][]) {
+      db.query("INSERT INTO workspaces (workflow, name, status, ctx, created_at, updated_at) VALUES ('s', ?, 'ready', ?, 0, 0)").run(name, JSON.stringify({ host: "rig-a", dir: path }));
+    }
+    db.close();
+    expect((await rig(["rm", "old", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(existsSync(old)).toBe(false);
+    const refused = await rig(["rm", "theirs", "--yes"], { cwd: dir, env });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain("not made by rig for this project");
+    expect(existsSync(theirs)).toBe(true);
+  }, 60_000);
+});
+
 const DOCKER_CONFIG = `import { workflow, docker, env } from "rigkit";
 export default workflow("d")
   .addProvider("docker", docker({ host: env("RIGKIT_TEST_DOCKER_HOST"), network: "none" }))
@@ -263,5 +288,46 @@ describe("workspaces of a workflow the config no longer defines", () => {
     expect(forcedAll.exitCode).toBe(0);
     expect(existsSync(ws("old2"))).toBe(false);
     expect((await rig(["ls", "--json", "--cached"], { cwd: dir })).json().workspaces).toEqual([]);
+  }, 60_000);
+});
+
+describe("artifacts no cached run uses", () => {
+  test("local: cache clear says what it left; gc removes the unused prepared directory, never one in use", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    const base = join(dir, ".rigkit", "base", "base");
+    expect((await rig(["gc", "--dry-run", "--json"], { cwd: dir })).json().unused).toEqual([]);
+    const clear = await rig(["cache", "app", "clear", "--yes"], { cwd: dir });
+    expect(clear.exitCode).toBe(0);
+    expect(clear.stdout).toContain("`rig gc` removes those no cached run uses");
+    const dry = await rig(["gc", "--dry-run", "--json"], { cwd: dir });
+    expect(dry.json().unused).toEqual([{ provider: "local", id: base }]);
+    expect(existsSync(base)).toBe(true);
+    expect((await rig(["gc", "--yes"], { cwd: dir })).exitCode).toBe(0);
+    expect(existsSync(base)).toBe(false);
+    expect(existsSync(join(dir, ".rigkit", "base", ".base.rigkit-owner"))).toBe(false);
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    expect(existsSync(join(base, "marker.txt"))).toBe(true);
+  }, 30_000);
+});
+
+describe.if(dockerSvc !== null)("docker artifacts", () => {
+  const env = { RIGKIT_TEST_DOCKER_HOST: dockerSvc?.dockerHost, RIGKIT_TEST_DOCKER_IMAGE: dockerSvc?.dockerImage };
+
+  test("gc removes snapshot images no cached run references, keeps one a workspace uses", async () => {
+    const dir = project({ "rigkit.config.ts": DOCKER_CONFIG });
+    const first = (await rig(["apply", "--json"], { cwd: dir, env })).json().ctx.image;
+    expect((await rig(["create", "ws1"], { cwd: dir, env })).exitCode).toBe(0);
+    expect((await rig(["cache", "d", "clear", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    const second = (await rig(["apply", "--json"], { cwd: dir, env })).json().ctx.image;
+    expect(second.id).not.toBe(first.id);
+    // The first image is still used by ws1's container: not listed.
+    expect((await rig(["gc", "--dry-run", "--json"], { cwd: dir, env })).json().unused).toEqual([]);
+    expect((await rig(["rm", "ws1", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    const dry = (await rig(["gc", "--dry-run", "--json"], { cwd: dir, env })).json();
+    expect(dry.unused).toEqual([{ provider: "docker", id: `image ${first.tag}` }]);
+    expect((await rig(["gc", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(docker("image", "inspect", "--format", "{{.Id}}", first.id)).toBe("");
+    expect(docker("image", "inspect", "--format", "{{.Id}}", second.id)).toBe(second.id);
   }, 60_000);
 });

@@ -173,7 +173,11 @@ export default async function cacheCommand(
       const global = opts.global || !opts.local;
       let cleared = local ? store.clearRuns(workflow) : 0;
       if (global) for (const hash of fragments.keys()) cleared += Store.open(fragmentStatePath(hash)).clearRuns(`global:${hash}`);
-      emit({ cleared }, () => `${out.colors.green("✓")} Cleared ${cleared} cache entr${cleared === 1 ? "y" : "ies"} of ${workflow}${local && global ? "" : local ? " (local)" : " (global fragments)"}`);
+      // Runs are forgotten; what they made (prepared directories, snapshot images) stays until gc.
+      const left = "Prepared directories and snapshot images these runs made are left in place; `rig gc` removes those no cached run uses.";
+      emit({ cleared, left }, () =>
+        `${out.colors.green("✓")} Cleared ${cleared} cache entr${cleared === 1 ? "y" : "ies"} of ${workflow}${local && global ? "" : local ? " (local)" : " (global fragments)"}\n${out.colors.dim(left)}`,
+      );
       return;
     }
     default:

@@ -2,10 +2,10 @@ import type { Manifest } from "../../engine/manifest.ts";
 import { openState } from "../../engine/locate.ts";
 import { type WorkspaceState, recordedState } from "../../engine/status.ts";
 import { type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
-import { RigError } from "../../errors.ts";
+import { RigError, messageOf } from "../../errors.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { renderConfig, renderWorkspaces } from "../render.ts";
-import { emit } from "../ui.ts";
+import { emit, err } from "../ui.ts";
 
 /**
  * `rig ls [workspaces|config] [--cached]`: workspaces with their live status (SPEC §9),
@@ -27,15 +27,26 @@ export default async function lsCommand(cli: Cli, what = "workspaces", opts: { c
   }
   const rows = store?.workspaces() ?? [];
   let states = new Map<WorkspaceRow, WorkspaceState>(rows.map((row) => [row, recordedState(row)]));
-  if (!opts.cached && rows.some((row) => states.get(row) === "ready" || states.get(row) === "stopped")) {
+  // Only workspaces whose providers recorded resources can be asked about.
+  // (A state file from before v3, read as it is, has no resources table: nothing to ask.)
+  const recorded = store && store.schemaVersion() >= 3 ? store.db.query("SELECT DISTINCT workflow, workspace FROM workspace_resources").all() : [];
+  const claimed = new Set((recorded as { workflow: string; workspace: string }[]).map((r) => `${r.workflow}\0${r.workspace}`));
+  const checkable = (row: WorkspaceRow) => (states.get(row) === "ready" || states.get(row) === "stopped") && claimed.has(`${row.workflow}\0${row.name}`);
+  if (!opts.cached && rows.some(checkable)) {
     // Only now is the config worth loading: its providers answer for the workspaces.
     const { openProjectReadOnly } = await import("../../engine/project.ts");
     const { workspaceStates } = await import("../../engine/status.ts");
-    const project = await openProjectReadOnly(options);
-    if (project) {
-      const live = await workspaceStates(project, project.store.workspaces(), { live: true });
-      const byKey = new Map([...live].map(([row, state]) => [`${row.workflow}\0${row.name}`, state]));
-      states = new Map(rows.map((row) => [row, byKey.get(`${row.workflow}\0${row.name}`) ?? recordedState(row)]));
+    try {
+      const project = await openProjectReadOnly(options);
+      if (project) {
+        const live = await workspaceStates(project, project.store.workspaces(), { live: true });
+        const byKey = new Map([...live].map(([row, state]) => [`${row.workflow}\0${row.name}`, state]));
+        states = new Map(rows.map((row) => [row, byKey.get(`${row.workflow}\0${row.name}`) ?? recordedState(row)]));
+      }
+    } catch (error) {
+      // A broken config still lists the workspaces, as recorded, and says why it could not check.
+      if (error instanceof RigError && error.code === "INTERRUPTED") throw error;
+      err.line(`${err.colors.yellow("warning")} cannot check live status: ${messageOf(error)}; showing the recorded status`);
     }
   }
   const listed = rows.map((row) => ({

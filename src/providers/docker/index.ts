@@ -11,6 +11,7 @@
 import { RigError, messageOf } from "../../errors.ts";
 import { attach, stdinIsTerminal } from "../../host/attach.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
+import { probe } from "../../host/probe.ts";
 import { script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type LiveStatus, type RuntimeContext, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
 import { replaceValue } from "../local/index.ts";
@@ -105,17 +106,17 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
     const identity = { "rigkit.project": project.id, "rigkit.project.dir": project.dir };
     const labels = (extra: Record<string, string>) => Object.entries({ ...identity, ...extra }).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
     const isMine = (id: string, dir: string) => id === project.id || (dir !== "" && dir === project.dir);
-    /** rig's containers on this engine (labelled with a project), with their state. */
-    const containers = async () => {
-      const listed = await cli([
-        "ps", "-a", "--filter", "label=rigkit.project",
-        "--format", '{{.Names}}\t{{.State}}\t{{.Label "rigkit.project"}}\t{{.Label "rigkit.project.dir"}}\t{{.Label "rigkit.kind"}}',
-      ]);
-      return listed.stdout.split("\n").filter(Boolean).map((line) => {
+    const PS = [
+      "ps", "-a", "--filter", "label=rigkit.project",
+      "--format", '{{.Names}}\t{{.State}}\t{{.Label "rigkit.project"}}\t{{.Label "rigkit.project.dir"}}\t{{.Label "rigkit.kind"}}',
+    ];
+    const parsePs = (stdout: string) =>
+      stdout.split("\n").filter(Boolean).map((line) => {
         const [name = "", state = "", id = "", dir = "", kind = ""] = line.split("\t");
         return { name, state, mine: isMine(id, dir), kind };
       });
-    };
+    /** rig's containers on this engine (labelled with a project), with their state. */
+    const containers = async () => parsePs((await cli(PS)).stdout);
 
     // Without input, the command is wrapped to stop when rig does (see host/stoppable.ts):
     // killing the `docker exec` client alone leaves the process running in the container.
@@ -229,14 +230,40 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
         return (await containers()).filter((c) => c.mine).map(({ name }) => ({ id: `container ${name}`, match: { container: name } }));
       },
 
+      // Snapshot images of this project (by id label, or by directory label after a lost state file).
+      async artifacts() {
+        const list = async (label: string) =>
+          (await cli(["images", "--no-trunc", "--filter", "label=rigkit.kind=snapshot", "--filter", label, "--format", "{{.ID}}\t{{.Repository}}:{{.Tag}}"])).stdout
+            .split("\n")
+            .filter(Boolean);
+        const lines = new Set([...(await list(`label=rigkit.project=${project.id}`)), ...(await list(`label=rigkit.project.dir=${project.dir}`))]);
+        return [...lines].map((line) => {
+          const [id = "", tag = ""] = line.split("\t");
+          return { id: `image ${tag.endsWith(":<none>") ? id : tag}`, match: { ref: id, image: id, tag } };
+        });
+      },
+
       async destroy(resource) {
-        const name = resource.match.container;
-        if (name) await removeOwned(name);
+        const { container, image, tag } = resource.match;
+        if (container) await removeOwned(container);
+        if (image) {
+          const labels = await cli(["image", "inspect", "--format", '{{index .Config.Labels "rigkit.project"}}\t{{index .Config.Labels "rigkit.project.dir"}}', image], { reject: false });
+          if (labels.exitCode !== 0) return; // already gone
+          const [id = "", dir = ""] = labels.stdout.trim().split("\t");
+          if (!isMine(id, dir)) throw new RigError("PROVIDER_FAILED", `docker (${engine}): refusing to remove image ${image}: it is not labelled as this project's`);
+          // By tag first (the image goes with its last tag); an image a container still uses stays.
+          const result = await cli(["rmi", tag && !tag.endsWith(":<none>") ? tag : image], { reject: false });
+          if (result.exitCode !== 0 && !/no such image/i.test(result.stderr)) {
+            throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot remove image ${tag || image}`, { detail: tail(result.stderr, 5) });
+          }
+        }
       },
 
       // One `docker ps -a` for every workspace on this engine.
-      async status(workspaces) {
-        const states = new Map((await containers()).map((c) => [c.name, c.state]));
+      async status(workspaces, { signal }) {
+        const listed = await probe(["docker", ...PS], { env: env ?? process.env, signal });
+        if (listed?.exitCode !== 0) return workspaces.map(() => "unreachable" as const);
+        const states = new Map(parsePs(listed.stdout).map((c) => [c.name, c.state]));
         return workspaces.map((ws): LiveStatus => {
           const names = ws.resources.filter((r) => r.kind === "container").map((r) => r.id);
           const each = names.map((name) => states.get(name));
@@ -271,7 +298,9 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
                 },
               });
               const tag = `rigkit/${slug(project.id)}:${slug(`${ctx.workflow}-${ctx.task.path}`)}-${Date.now().toString(36)}`;
-              const changes = Object.entries({ ...identity, ...owner, "rigkit.task": ctx.task.path, "rigkit.kind": "snapshot" }).flatMap(
+              // A `.global()` fragment's image is shared by every project using it: not one project's to collect.
+              const kind = ctx.task.dataDir === project.stateDir ? "snapshot" : "shared-snapshot";
+              const changes = Object.entries({ ...identity, ...owner, "rigkit.task": ctx.task.path, "rigkit.kind": kind }).flatMap(
                 ([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`],
               );
               const id = (await cli(["commit", ...changes, name, tag])).stdout.trim();

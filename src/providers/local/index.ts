@@ -146,7 +146,20 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
         checkChain(project.stateDir, join(workspaceRoot, "x"));
         return mine().map((dir) => ({ id: dir, match: { dir } }));
       },
+      // Prepared directories of this project (not of shared `.global()` fragments).
+      artifacts() {
+        if (!lstatSync(baseRoot, { throwIfNoEntry: false })?.isDirectory()) return [];
+        return readdirSync(baseRoot)
+          .filter((name) => SEGMENT.test(name) && ownership(join(baseRoot, name), owner) === "owned")
+          .map((name) => ({ id: join(baseRoot, name), match: { ref: join(baseRoot, name), base: join(baseRoot, name) } }));
+      },
       async destroy(resource) {
+        const base = resource.match.base;
+        if (base && inside(baseRoot, resolve(base))) {
+          checkChain(project.stateDir, resolve(base));
+          if (ownership(resolve(base), owner) === "owned") removeOwned(resolve(base));
+          return;
+        }
         const dir = resource.match.dir;
         if (!dir || !inside(workspaceRoot, resolve(dir))) return;
         checkChain(project.stateDir, resolve(dir));

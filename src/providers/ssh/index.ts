@@ -14,6 +14,7 @@ import { rigkitHome } from "../../host/home.ts";
 import { RigError, messageOf } from "../../errors.ts";
 import { attach, stdinIsTerminal } from "../../host/attach.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
+import { probe } from "../../host/probe.ts";
 import { shq, script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
 import { replaceValue } from "../local/index.ts";
@@ -129,12 +130,24 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
     };
 
     /** Deletes a directory this project made on a host (marker checked in the same remote command). */
-    const removeOwned = async (host: string, path: string) => {
+    const removeOwned = async (host: string, path: string, opts: { unmarked?: boolean } = {}) => {
       const chain = roots.has(host) ? [root(host), path.slice(0, path.lastIndexOf("/"))] : [];
-      const r = await remote(host, removeOwnedScript(path, chain, project.id, project.dir), { reject: false, quiet: true, cleanup: true });
+      const r = await remote(host, removeOwnedScript(path, chain, project.id, project.dir, opts), { reject: false, quiet: true, cleanup: true });
       if (r.exitCode !== 0) {
         throw new RigError("PROVIDER_FAILED", `ssh ${host}: ${r.exitCode === REFUSED ? "refused to remove" : "cannot remove"} ${path}`, { detail: tail(r.stderr, 5) });
       }
+    };
+    /** The directories in `parent` on a host that carry this project's marker ([] when unreachable). */
+    const owned = async (host: string, parent: string): Promise<string[]> => {
+      const list = `[ -d ${shq(parent)} ] && [ ! -L ${shq(parent)} ] && [ ! -L ${shq(root(host))} ] || exit 0; cd ${shq(parent)} || exit 0; ` +
+        `for m in .*${MARKER_SUFFIX}; do ${ownedTest("$m", project.id, project.dir).replaceAll("'$m'", '"$m"')} && echo "$m"; done; true`;
+      const r = await remote(host, list, { reject: false, quiet: true }).catch(() => null);
+      if (!r || r.exitCode !== 0) return [];
+      return r.stdout
+        .split("\n")
+        .map((m) => m.slice(1, -MARKER_SUFFIX.length))
+        .filter((name) => SEGMENT.test(name) && name !== "." && name !== "..")
+        .map((name) => `${parent}/${name}`);
     };
     const marker = (fields: Record<string, string>) => markerJson({ project: project.id, dir: project.dir, ...fields });
 
@@ -195,30 +208,24 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
 
       // Workspace directories carrying this project's marker, on every reachable host.
       async resources() {
-        const found = await Promise.all(
-          names.map(async (host) => {
-            const dir = `${root(host)}/workspaces`;
-            const list = `[ -d ${shq(dir)} ] && [ ! -L ${shq(dir)} ] && [ ! -L ${shq(root(host))} ] || exit 0; cd ${shq(dir)} || exit 0; ` +
-              `for m in .*${MARKER_SUFFIX}; do ${ownedTest("$m", project.id, project.dir).replaceAll("'$m'", '"$m"')} && echo "$m"; done; true`;
-            const r = await remote(host, list, { reject: false, quiet: true }).catch(() => null);
-            if (!r || r.exitCode !== 0) return [];
-            return r.stdout
-              .split("\n")
-              .map((m) => m.slice(1, -MARKER_SUFFIX.length))
-              .filter((name) => SEGMENT.test(name) && name !== "." && name !== "..")
-              .map((name) => ({ id: `${host}:${dir}/${name}`, match: { host, dir: `${dir}/${name}` } }));
-          }),
-        );
+        const found = await Promise.all(names.map(async (host) => (await owned(host, `${root(host)}/workspaces`)).map((dir) => ({ id: `${host}:${dir}`, match: { host, dir } }))));
+        return found.flat();
+      },
+
+      // Prepared directories carrying this project's marker, on every reachable host.
+      async artifacts() {
+        const found = await Promise.all(names.map(async (host) => (await owned(host, `${root(host)}/base`)).map((dir) => ({ id: `${host}:${dir}`, match: { ref: dir, host, dir } }))));
         return found.flat();
       },
 
       async destroy(resource) {
         const { host, dir } = resource.match;
-        if (host && dir && roots.has(host) && dir.startsWith(`${root(host)}/workspaces/`)) await removeOwned(host, dir);
+        const ok = host && dir && roots.has(host) && (dir.startsWith(`${root(host)}/workspaces/`) || dir.startsWith(`${root(host)}/base/`));
+        if (ok) await removeOwned(host, dir);
       },
 
       // One command per host, checking every workspace directory there.
-      async status(workspaces) {
+      async status(workspaces, { signal }) {
         const dirs = workspaces.map((ws) => ws.resources.filter((r) => r.kind === "remote-dir").map((r) => ({ host: String(r.host), dir: String(r.dir) })));
         const byHost = new Map<string, string[]>();
         for (const { host, dir } of dirs.flat()) byHost.set(host, [...(byHost.get(host) ?? []), dir]);
@@ -226,7 +233,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         await Promise.all(
           [...byHost].map(async ([host, list]) => {
             const check = list.map((d) => `if [ -d ${shq(d)} ] && [ ! -L ${shq(d)} ]; then echo 1; else echo 0; fi`).join("; ");
-            const r = await remote(host, check, { reject: false, quiet: true }).catch(() => null);
+            const r = await probe(["ssh", ...options(), host, "--", check], { signal });
             const lines = r?.exitCode === 0 ? r.stdout.trim().split("\n") : [];
             list.forEach((d, i) => answers.set(`${host}:${d}`, lines[i] === "1" ? "ready" : lines[i] === "0" ? "missing" : "unreachable"));
           }),
@@ -355,10 +362,12 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
             if (!dir.endsWith(`/workspaces/${name}`) || !SEGMENT.test(name) || name === "." || name === "..") {
               throw new RigError("PROVIDER_FAILED", `ssh: refusing to remove ${dir} on ${host}: not a rig workspace directory (…/workspaces/<name>)`);
             }
-            if (roots.has(host) && dir.startsWith(`${root(host)}/workspaces/`)) return removeOwned(host, dir);
+            // A workspace made before owner markers has none: its own recorded directory may still go.
+            const own = name === ctx.workspace?.name;
+            if (roots.has(host) && dir.startsWith(`${root(host)}/workspaces/`)) return removeOwned(host, dir, { unmarked: own });
             // A workspace from before per-project roots (<root>/workspaces/<name>, no marker):
             // only the workspace's own recorded directory, and never through a symlink.
-            if (name !== ctx.workspace?.name) throw new RigError("PROVIDER_FAILED", `ssh: refusing to remove ${dir} on ${host}: not this workspace's directory`);
+            if (!own) throw new RigError("PROVIDER_FAILED", `ssh: refusing to remove ${dir} on ${host}: not this workspace's directory`);
             const legacy = `if [ -L ${shq(dir)} ]; then echo "rigkit: refusing: "${shq(dir)}" is a symlink" >&2; exit ${REFUSED}; fi; rm -rf ${shq(dir)}`;
             const r = await remote(host, legacy, { reject: false, quiet: true, cleanup: true });
             if (r.exitCode !== 0) throw new RigError("PROVIDER_FAILED", `ssh ${host}: cannot remove ${dir}`, { detail: tail(r.stderr, 5) });

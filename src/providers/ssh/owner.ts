@@ -32,13 +32,15 @@ export const noSymlinks = (dirs: string[]): string =>
  * Deletes `path` and its marker when the path is a real directory (or gone) and the marker
  * names this project; otherwise exits REFUSED. `chain`: the directories rig made above it.
  */
-export function removeOwnedScript(path: string, chain: string[], id: string, dir: string): string {
+export function removeOwnedScript(path: string, chain: string[], id: string, dir: string, options: { unmarked?: boolean } = {}): string {
   const marker = markerOf(path);
+  // `unmarked`: a workspace's own recorded directory from before markers may have none; one naming another project never goes.
+  const refuse = options.unmarked ? `[ -e ${shq(marker)} ] && ! ${ownedTest(marker, id, dir)}` : `! ${ownedTest(marker, id, dir)}`;
   return [
     noSymlinks(chain),
     `if [ -L ${shq(path)} ] || { [ -e ${shq(path)} ] && [ ! -d ${shq(path)} ]; }; then echo "rigkit: refusing: "${shq(path)}" is a symlink or not a directory" >&2; exit ${REFUSED}; fi`,
     `if [ ! -e ${shq(path)} ] && [ ! -e ${shq(marker)} ]; then exit 0; fi`,
-    `if ! ${ownedTest(marker, id, dir)}; then echo "rigkit: refusing: "${shq(path)}" was not made by rig for this project (no owner marker)" >&2; exit ${REFUSED}; fi`,
+    `if ${refuse}; then echo "rigkit: refusing: "${shq(path)}" was not made by rig for this project (no owner marker)" >&2; exit ${REFUSED}; fi`,
     `rm -rf ${shq(path)} && rm -f ${shq(marker)}`,
   ].join("\n");
 }
