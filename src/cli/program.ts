@@ -106,7 +106,9 @@ Examples:
   add("run", "run a workspace operation: rig run <workspace> <operation> [flags]", ["rig run ws1 test --filter unit"])
     .argument("<workspace>")
     .argument("<operation>")
-    .addOption(workflowOption());
+    .addOption(workflowOption())
+    .allowUnknownOption()
+    .action(lazy("run"));
 
   add("cache", "inspect and change a workflow's task cache", [
     "rig cache app ls",
