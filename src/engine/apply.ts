@@ -17,7 +17,9 @@ import { captureConsole } from "./capture.ts";
 import { supervised, timeoutOption } from "./deadline.ts";
 import { fault } from "./fault.ts";
 import { Slots } from "./slots.ts";
-import type { CompiledWorkflow, Step, TaskNode } from "./compile.ts";
+import type { CompiledWorkflow, ProviderDecl, Step, TaskNode } from "./compile.ts";
+import { plan } from "./plan.ts";
+import { inScope, preflight } from "./preflight.ts";
 import { findNonJson, isPlainObject } from "./json.ts";
 import type { Project } from "./project.ts";
 import { redact, refuseSecrets } from "./secrets.ts";
@@ -49,6 +51,8 @@ export interface ApplyOptions {
   onLockWait?: (message: string) => void;
   /** At most this many tasks run at once (default: the number of CPUs). */
   concurrency?: number;
+  /** Providers of work that follows the apply (create's workspace hooks): checked in the preflight too. */
+  preflight?: readonly ProviderDecl[];
 }
 
 /** The `.global()` fragment locks an apply holds, each taken on first need, all released at its end. */
@@ -350,6 +354,10 @@ export async function apply(workflow: CompiledWorkflow, project: Project, option
   const logId = project.store.logStart("apply", workflow.name, null);
   const locks = new FragmentLocks(options);
   try {
+    // Preflight: the checks of providers that pending tasks (and the hooks to come) use.
+    const pending = new Set((await plan(workflow, project.stores, project.registry)).nodes.filter((n) => n.status === "pending").map((n) => n.path));
+    const decls = inScope(workflow, pending, options.preflight);
+    if (decls.length > 0) await preflight(project, decls);
     const result = await evaluateUntilSettled(workflow, project, options, locks);
     project.store.logFinish(logId, "ok", { ran: result.ran.length, cached: result.cached.length });
     return result;

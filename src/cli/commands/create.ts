@@ -48,7 +48,7 @@ export default async function createCommand(cli: Cli, names: string[], opts: { w
   }
 
   const started = performance.now();
-  await apply(workflow, project, options);
+  await apply(workflow, project, { ...options, preflight: workflow.workspace.scope.providers });
   // At most --concurrency creations at once; the others wait their turn.
   const slots = new Slots(options.concurrency ?? names.length);
   const settled = await Promise.allSettled(
