@@ -95,7 +95,7 @@ Examples:
     .argument("[name...]", "workspaces to remove")
     .option("--all", "remove every workspace (of --workflow, if given)")
     .option("-y, --yes", "do not ask for confirmation")
-    .option("--force", "forget a workspace even when its remove hook fails (its resources may remain)")
+    .option("--force", "stop operations running on it, and forget it even when its remove hook fails (its resources may remain)")
     .addOption(workflowOption())
     .action(lazy("rm"));
 

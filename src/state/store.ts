@@ -183,7 +183,7 @@ export class Store {
       db.run("PRAGMA journal_mode = WAL");
       db.run("PRAGMA synchronous = NORMAL");
       db.run("PRAGMA foreign_keys = ON");
-      if (version < SCHEMA_VERSION) Store.migrate(db, version);
+      if (version < SCHEMA_VERSION) Store.migrate(db);
     } catch (error) {
       db.close();
       if (error instanceof RigError) throw error;
@@ -215,17 +215,27 @@ export class Store {
       if ((error as { code?: string }).code === "SQLITE_CANTOPEN") return null; // empty file, no WAL yet
       throw stateError(path, "cannot be opened", messageOf(error), error);
     }
+    let version: number;
     try {
-      checkVersion(db, path);
+      version = checkVersion(db, path);
     } catch (error) {
       db.close();
       throw error instanceof RigError ? error : stateError(path, "is damaged or unreadable", messageOf(error), error);
     }
+    if (version === 0) {
+      // Created a moment ago by a command still migrating it: nothing recorded yet.
+      db.close();
+      return null;
+    }
     return new Store(db, path);
   }
 
-  private static migrate(db: Database, from: number): void {
+  private static migrate(db: Database): void {
+    // IMMEDIATE, and the version read again inside: when several first commands race on a
+    // fresh project, one migrates and the others find it done (SPEC §10).
     db.transaction(() => {
+      const from = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+      if (from >= SCHEMA_VERSION) return;
       for (let v = from; v < SCHEMA_VERSION; v++) db.run(migrations[v] as string);
       db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
       if (from === 0) {
@@ -234,7 +244,7 @@ export class Store {
           String(Date.now()),
         );
       }
-    })();
+    }).immediate();
   }
 
   close(): void {
