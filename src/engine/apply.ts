@@ -3,9 +3,7 @@
  * (parallel branches concurrently). Every finished task is recorded at once, so a later
  * failure or an interrupt never loses earlier results.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join, relative } from "node:path";
 import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { host } from "../host/local.ts";
@@ -22,6 +20,7 @@ import { plan } from "./plan.ts";
 import { inScope, preflight } from "./preflight.ts";
 import { findNonJson, isPlainObject } from "./json.ts";
 import type { Project } from "./project.ts";
+import { RunLog, pruneLogs } from "./runlog.ts";
 import { redact, refuseSecrets } from "./secrets.ts";
 
 /** How often one task may send evaluation back to an earlier task before we stop it. */
@@ -206,7 +205,7 @@ class Evaluation {
     const keyHash = verdict.keyHash as string; // upstream is all known during apply
     const runId = newRunId();
     const startedAt = Date.now();
-    const log: string[] = [];
+    const log = new RunLog(this.project.info.stateDir, runId);
     let metadata: JsonObject | null = null;
     let invalidate: TaskNode | null = null;
     const activity: Activity = {
@@ -214,7 +213,7 @@ class Evaluation {
       signal: this.signal,
       log: (line) => {
         const safe = redact(line);
-        log.push(safe);
+        log.write(safe);
         this.observer.output?.(node, safe);
       },
     };
@@ -231,7 +230,7 @@ class Evaluation {
         output: output === null ? null : JSON.stringify(output),
         artifacts: output === null ? null : JSON.stringify(collectArtifacts(output)),
         metadata: metadata === null ? null : JSON.stringify(metadata),
-        log: log.join("\n"),
+        log: (log.close(), log.tail()),
         status,
         error,
         invalidated: 0,
@@ -239,6 +238,7 @@ class Evaluation {
         finished_at: finishedAt,
         duration_ms: finishedAt - startedAt,
       });
+      pruneLogs(this.project.info.stateDir, store, node.cacheKey.workflow, node.cacheKey.path);
       return finishedAt - startedAt;
     };
 
@@ -295,7 +295,8 @@ class Evaluation {
             }
             if (attempts > 1) failure.detail.unshift(`after ${attempt} attempts`);
             const ms = record("failed", null, failure.message);
-            if (log.length > 0) failure.detail.push(`full log: ${this.saveLog(runId, log)}`);
+            const shown = log.shown();
+            if (shown) failure.detail.push(`full log: ${shown}`);
             this.observer.failed?.(node, ms, failure);
             throw failure;
           }
@@ -310,15 +311,6 @@ class Evaluation {
     this.ran.add(node.index);
     this.observer.done?.(node, ms);
     return { value: output as JsonObject };
-  }
-
-  /** Writes a failed task's log where a person can open it (the state file has it too). */
-  private saveLog(runId: string, log: string[]): string {
-    const dir = join(this.project.info.stateDir, "logs");
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const path = join(dir, `${runId}.log`);
-    writeFileSync(path, `${log.join("\n")}\n`, { mode: 0o600 });
-    return relative(process.cwd(), path) || path;
   }
 
   /** The task named by `step.invalidate(id)`: an earlier task, by path or (nearest) id. */
