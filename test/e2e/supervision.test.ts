@@ -60,6 +60,24 @@ describe("process ownership", () => {
     }, 30_000);
   }
 
+  test("Ctrl-C during a create hook stops its work and keeps no workspace record", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+export default workflow("c").task("t", async () => {})
+  .workspace({ create: async ({ local }) => {
+    console.log("HOOK-STARTED");
+    await local.exec(["sh", "-c", "sleep 20; echo done > finished"]);
+    return {};
+  } });`,
+    });
+    const proc = await rigUntil(["create", "ws1"], "HOOK-STARTED", { cwd: dir });
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(130);
+    expect((await rig(["ls", "--json"], { cwd: dir })).json().workspaces).toEqual([]);
+    await Bun.sleep(500);
+    expect(existsSync(join(dir, "finished"))).toBe(false);
+  }, 30_000);
+
   test("a failing task's directly spawned processes are stopped when rig exits", async () => {
     const dir = project({
       "rigkit.config.ts": `import { workflow } from "rigkit";
