@@ -32,7 +32,10 @@ export const lanes: Record<string, Lane> = {
   ls: { options: globals, positionals: 1 },
   log: { options: { ...globals, "--workflow": string("workflow"), "--limit": string("limit"), "-n": string("limit") }, positionals: 0 },
   plan: { options: { ...globals, "--workflow": string("workflow") }, positionals: 0 },
-  apply: { options: { ...globals, "--workflow": string("workflow"), "--dry-run": { name: "dryRun", type: "boolean" } }, positionals: 0 },
+  apply: {
+    options: { ...globals, "--workflow": string("workflow"), "--dry-run": { name: "dryRun", type: "boolean" }, "--concurrency": string("concurrency") },
+    positionals: 0,
+  },
 };
 
 /** Strictly parses the arguments after the command word; null when anything is unusual. */
