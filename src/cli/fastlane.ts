@@ -40,8 +40,11 @@ export const lanes: Record<string, Lane> = {
   ls: { options: { ...globals, "--cached": { name: "cached", type: "boolean" } }, positionals: 1 },
   log: { options: { ...globals, "--workflow": string("workflow"), "--limit": string("limit"), "-n": string("limit") }, positionals: 0 },
   plan: { options: { ...globals, ...many }, positionals: 0 },
-  apply: { options: { ...globals, ...many, "--dry-run": { name: "dryRun", type: "boolean" } }, positionals: 0 },
-  create: { options: { ...globals, "--workflow": string("workflow") }, positionals: Number.POSITIVE_INFINITY, variadic: true },
+  apply: {
+    options: { ...globals, ...many, "--dry-run": { name: "dryRun", type: "boolean" }, "--concurrency": string("concurrency") },
+    positionals: 0,
+  },
+  create: { options: { ...globals, "--workflow": string("workflow"), "--concurrency": string("concurrency") }, positionals: Number.POSITIVE_INFINITY, variadic: true },
   rm: {
     options: {
       ...globals,

@@ -108,7 +108,7 @@ Examples:
     .argument("[name...]", "workspaces to remove")
     .option("--all", "remove every workspace (of --workflow, if given)")
     .option("-y, --yes", "do not ask for confirmation")
-    .option("--force", "forget a workspace even when its remove hook fails; without its workflow, destroy what its providers recorded")
+    .option("--force", "stop operations running on it, and forget it even when its remove hook fails; without its workflow, destroy what its providers recorded")
     .addOption(workflowOption())
     .action(lazy("rm"));
 
@@ -162,7 +162,9 @@ Examples:
   add("run", "run a workspace operation: rig run <workspace> <operation> [flags]", ["rig run ws1 test --filter unit"])
     .argument("<workspace>")
     .argument("<operation>")
-    .addOption(workflowOption());
+    .addOption(workflowOption())
+    .allowUnknownOption()
+    .action(lazy("run"));
 
   add("cache", "inspect and change a workflow's task cache", [
     "rig cache app ls",

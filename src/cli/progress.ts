@@ -44,7 +44,9 @@ interface Running {
   /** "attempt 2/3" once a task is retried; "waiting" while queued. */
   note?: string;
   tail: string[];
+  /** The last FAILURE_LINES lines (the log file has them all) and how many there were. */
   log: string[];
+  lines: number;
 }
 
 class Timeline implements ApplyObserver {
@@ -68,7 +70,7 @@ class Timeline implements ApplyObserver {
 
   queued(node: TaskNode): void {
     this.commit(() => this.flushCached());
-    this.active.set(node, { started: performance.now(), tail: [], log: [], note: "waiting" });
+    this.active.set(node, { started: performance.now(), tail: [], log: [], lines: 0, note: "waiting" });
     this.draw();
   }
 
@@ -80,7 +82,7 @@ class Timeline implements ApplyObserver {
 
   running(node: TaskNode): void {
     this.commit(() => this.flushCached());
-    this.active.set(node, { started: performance.now(), tail: [], log: [] });
+    this.active.set(node, { started: performance.now(), tail: [], log: [], lines: 0 });
     this.timer ??= setInterval(() => {
       this.frame++;
       this.draw();
@@ -92,6 +94,8 @@ class Timeline implements ApplyObserver {
     const task = this.active.get(node);
     if (!task) return;
     task.log.push(line);
+    task.lines++;
+    if (task.log.length > FAILURE_LINES) task.log.shift();
     task.tail = [...task.tail, line].slice(-TAIL_LINES);
   }
 
@@ -105,8 +109,8 @@ class Timeline implements ApplyObserver {
     this.active.delete(node);
     this.commit(() => {
       err.line(`  ${this.c.red("✗")} ${node.path} ${this.c.red(`failed after ${formatDuration(ms)}`)}`);
-      const last = task?.log.slice(-FAILURE_LINES) ?? [];
-      if (task && task.log.length > last.length) err.line(this.c.dim(`    │ … ${task.log.length - last.length} earlier lines`));
+      const last = task?.log ?? [];
+      if (task && task.lines > last.length) err.line(this.c.dim(`    │ … ${task.lines - last.length} earlier lines`));
       for (const line of last) err.line(this.c.dim(`    │ ${this.fit(line, 6)}`));
     });
   }

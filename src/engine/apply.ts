@@ -3,9 +3,7 @@
  * (parallel branches concurrently). Every finished task is recorded at once, so a later
  * failure or an interrupt never loses earlier results.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join, relative } from "node:path";
 import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { host } from "../host/local.ts";
@@ -17,9 +15,12 @@ import { captureConsole } from "./capture.ts";
 import { supervised, timeoutOption } from "./deadline.ts";
 import { fault } from "./fault.ts";
 import { Slots } from "./slots.ts";
-import type { CompiledWorkflow, Step, TaskNode } from "./compile.ts";
+import type { CompiledWorkflow, ProviderDecl, Step, TaskNode } from "./compile.ts";
+import { plan } from "./plan.ts";
+import { inScope, preflight } from "./preflight.ts";
 import { findNonJson, isPlainObject } from "./json.ts";
 import type { Project } from "./project.ts";
+import { RunLog, pruneLogs } from "./runlog.ts";
 import { redact, refuseSecrets } from "./secrets.ts";
 
 /** How often one task may send evaluation back to an earlier task before we stop it. */
@@ -49,6 +50,8 @@ export interface ApplyOptions {
   onLockWait?: (message: string) => void;
   /** At most this many tasks run at once (default: the number of CPUs). */
   concurrency?: number;
+  /** Providers of work that follows the apply (create's workspace hooks): checked in the preflight too. */
+  preflight?: readonly ProviderDecl[];
 }
 
 /** The `.global()` fragment locks an apply holds, each taken on first need, all released at its end. */
@@ -204,7 +207,7 @@ class Evaluation {
     const keyHash = verdict.keyHash as string; // upstream is all known during apply
     const runId = newRunId();
     const startedAt = Date.now();
-    const log: string[] = [];
+    const log = new RunLog(this.project.info.stateDir, runId);
     let metadata: JsonObject | null = null;
     let invalidate: TaskNode | null = null;
     const activity: Activity = {
@@ -212,7 +215,7 @@ class Evaluation {
       signal: this.signal,
       log: (line) => {
         const safe = redact(line);
-        log.push(safe);
+        log.write(safe);
         this.observer.output?.(node, safe);
       },
     };
@@ -229,7 +232,7 @@ class Evaluation {
         output: output === null ? null : JSON.stringify(output),
         artifacts: output === null ? null : JSON.stringify(collectArtifacts(output)),
         metadata: metadata === null ? null : JSON.stringify(metadata),
-        log: log.join("\n"),
+        log: (log.close(), log.tail()),
         status,
         error,
         invalidated: 0,
@@ -237,6 +240,7 @@ class Evaluation {
         finished_at: finishedAt,
         duration_ms: finishedAt - startedAt,
       });
+      pruneLogs(this.project.info.stateDir, store, node.cacheKey.workflow, node.cacheKey.path);
       return finishedAt - startedAt;
     };
 
@@ -293,7 +297,8 @@ class Evaluation {
             }
             if (attempts > 1) failure.detail.unshift(`after ${attempt} attempts`);
             const ms = record("failed", null, failure.message);
-            if (log.length > 0) failure.detail.push(`full log: ${this.saveLog(runId, log)}`);
+            const shown = log.shown();
+            if (shown) failure.detail.push(`full log: ${shown}`);
             this.observer.failed?.(node, ms, failure);
             throw failure;
           }
@@ -308,15 +313,6 @@ class Evaluation {
     this.ran.add(node.index);
     this.observer.done?.(node, ms);
     return { value: output as JsonObject };
-  }
-
-  /** Writes a failed task's log where a person can open it (the state file has it too). */
-  private saveLog(runId: string, log: string[]): string {
-    const dir = join(this.project.info.stateDir, "logs");
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const path = join(dir, `${runId}.log`);
-    writeFileSync(path, `${log.join("\n")}\n`, { mode: 0o600 });
-    return relative(process.cwd(), path) || path;
   }
 
   /** The task named by `step.invalidate(id)`: an earlier task, by path or (nearest) id. */
@@ -352,6 +348,10 @@ export async function apply(workflow: CompiledWorkflow, project: Project, option
   const logId = project.store.logStart("apply", workflow.name, null);
   const locks = new FragmentLocks(options);
   try {
+    // Preflight: the checks of providers that pending tasks (and the hooks to come) use.
+    const pending = new Set((await plan(workflow, project.stores, project.registry)).nodes.filter((n) => n.status === "pending").map((n) => n.path));
+    const decls = inScope(workflow, pending, options.preflight);
+    if (decls.length > 0) await preflight(project, decls);
     const result = await evaluateUntilSettled(workflow, project, options, locks);
     project.store.logFinish(logId, "ok", { ran: result.ran.length, cached: result.cached.length });
     return result;

@@ -62,6 +62,8 @@ export async function supervised<T>(options: Supervised, fn: (signal: AbortSigna
   try {
     const result = await Promise.race([fn(controller.signal), stopped]);
     if (timedOut) throw timedOut;
+    // Interrupted while it finished: cancelled all the same (a create is undone, not kept).
+    if (options.signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
     return result;
   } catch (error) {
     throw timedOut ?? error;

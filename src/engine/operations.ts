@@ -2,6 +2,7 @@
 import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
+import { takeLease } from "../state/leases.ts";
 import { supervised } from "./deadline.ts";
 import { host } from "../host/local.ts";
 import type { JsonObject } from "../sdk/types.ts";
@@ -61,6 +62,8 @@ export async function runOperation(
         claim: (provider, resource) => claimResource(store, workflow.name, workspace.name, provider, resource),
       }
     : undefined;
+  // A shared lease: rm and stop wait for (or stop) running operations on this workspace.
+  const release = workspace ? takeLease(store, workflow.name, workspace.name, op.id) : () => {};
   try {
     const result = await supervised({ signal, timeoutMs: op.timeoutMs, what: `Operation ${label}` }, async (opSignal) => {
       activity.signal = opSignal;
@@ -85,5 +88,7 @@ export async function runOperation(
       cause: error,
       ...(workspace && { workspace: workspace.name }),
     });
+  } finally {
+    release();
   }
 }

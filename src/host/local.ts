@@ -46,6 +46,31 @@ function trackGroup(pid: number): void {
   runningGroups.add(pid);
 }
 
+/** How much of a command's stdout (and of its stderr) `exec` returns: the last 1 MB; the full output is in the log. */
+export const CAPTURE_BYTES = 1024 * 1024;
+
+/** The last CAPTURE_BYTES of a stream, from whole lines when it had to drop some. */
+class Capture {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  private dropped = false;
+
+  add(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    while (this.bytes - (this.chunks[0]?.length ?? 0) >= CAPTURE_BYTES) {
+      this.bytes -= (this.chunks.shift() as Buffer).length;
+      this.dropped = true;
+    }
+  }
+
+  text(): string {
+    let text = Buffer.concat(this.chunks).toString();
+    if (this.dropped) text = text.slice(text.indexOf("\n") + 1);
+    return text.endsWith("\r\n") ? text.slice(0, -2) : text.endsWith("\n") ? text.slice(0, -1) : text;
+  }
+}
+
 /**
  * Runs a command, captures its output and streams each line into the current activity's
  * log (unless `quiet`: a provider's own bookkeeping). `label` names who ran it in errors
@@ -75,7 +100,9 @@ export async function runCommand(
     stdin: options.input !== undefined ? undefined : options.holdStdin ? ("pipe" as const) : ("ignore" as const),
     reject: false,
     detached: true, // its own process group (see signalGroup)
-    stripFinalNewline: true,
+    // Output is streamed (to the activity's log) and only a bounded tail is kept here, so
+    // rig's memory does not grow with a command's output (SPEC §10).
+    buffer: false,
   };
   const child =
     typeof command === "string" ? execa(command, { ...common, shell: true }) : execa(command[0] as string, command.slice(1), common);
@@ -89,17 +116,20 @@ export async function runCommand(
   };
   if (pid !== undefined) trackGroup(pid);
   signal?.addEventListener("abort", onAbort, { once: true });
-  if (activity && !options.quiet) {
-    for (const stream of [child.stdout, child.stderr]) {
-      let partial = "";
-      stream?.on("data", (chunk: Buffer) => {
-        const lines = (partial + chunk.toString()).split("\n");
-        partial = lines.pop() ?? "";
-        for (const line of lines) activity.log(line.replace(/\r$/, ""));
-      });
-      stream?.on("end", () => partial && activity.log(partial));
-    }
-  }
+  const captured = [new Capture(), new Capture()] as const;
+  [child.stdout, child.stderr].forEach((stream, i) => {
+    const capture = captured[i] as Capture;
+    let partial = "";
+    const log = activity && !options.quiet ? activity.log : null;
+    stream?.on("data", (chunk: Buffer) => {
+      capture.add(chunk);
+      if (!log) return;
+      const lines = (partial + chunk.toString()).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) log(line.replace(/\r$/, ""));
+    });
+    stream?.on("end", () => log && partial && log(partial));
+  });
   let result: Awaited<typeof child>;
   try {
     result = await child;
@@ -107,11 +137,15 @@ export async function runCommand(
     if (pid !== undefined) runningGroups.delete(pid);
     signal?.removeEventListener("abort", onAbort);
   }
-  const stdout = String(result.stdout ?? "");
-  const stderr = String(result.stderr ?? "");
+  const stdout = captured[0].text();
+  const stderr = captured[1].text();
   const where = options.label ? `${options.label}: ` : "";
   if (signal?.aborted) {
     throw new RigError("INTERRUPTED", `${where}command interrupted: ${shown}`);
+  }
+  if (result.signal) {
+    // Killed from outside (OOM killer, kill -9): say by what, and what it said last.
+    throw new RigError("EXEC_FAILED", `${where}command killed by ${result.signal}: ${shown}`, { detail: tail(stderr || stdout) });
   }
   if (result.failed && result.exitCode === undefined) {
     const reason = (result as { code?: string }).code === "ENOENT" ? "command not found" : result.shortMessage;

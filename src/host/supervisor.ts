@@ -128,7 +128,11 @@ export function registerRun(stateDir: string): void {
 /** Forgets the run file (normal exit: whatever is still running was left on purpose or already stopped). */
 export function releaseRun(): void {
   if (!runFile) return;
-  rmSync(runFile, { force: true });
+  try {
+    rmSync(runFile, { force: true });
+  } catch {
+    // left for the next command, which sees our pid is gone and finds nothing to stop
+  }
   runFile = null;
 }
 

@@ -56,8 +56,12 @@ export async function acquireLock(store: Store, options: LockOptions): Promise<(
     await sleep(150, options.signal);
   }
   const release = () => {
-    store.db.query("DELETE FROM lock WHERE id = 1 AND pid = ?").run(process.pid);
     process.removeListener("exit", release);
+    try {
+      store.db.query("DELETE FROM lock WHERE id = 1 AND pid = ?").run(process.pid);
+    } catch {
+      // A full disk or a closed database: a lock held by a dead pid is taken over anyway.
+    }
   };
   // Released on any exit, including a second Ctrl-C.
   process.on("exit", release);

@@ -48,6 +48,18 @@ const v3Ownership = `
 
 /** Supervision (issue 10): logs, leases of running operations, … */
 const v3Supervision = `
+-- Shared leases: a running workspace operation holds one on its workspace, so rm and
+-- stop wait for it (or stop it with --force). A lease whose pid is gone is ignored.
+CREATE TABLE workspace_leases (
+  id INTEGER PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  workspace TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  started_at INTEGER NOT NULL
+);
+CREATE INDEX workspace_leases_by_workspace ON workspace_leases (workflow, workspace);
 `;
 
 /** Workspace lifecycle (issue 11). */

@@ -226,7 +226,7 @@ export class Store {
       db.run("PRAGMA journal_mode = WAL");
       db.run("PRAGMA synchronous = NORMAL");
       db.run("PRAGMA foreign_keys = ON");
-      if (version < SCHEMA_VERSION) Store.migrate(db, version, options.projectDir);
+      if (version < SCHEMA_VERSION) Store.migrate(db, options.projectDir);
     } catch (error) {
       db.close();
       if (error instanceof RigError) throw error;
@@ -258,18 +258,28 @@ export class Store {
       if ((error as { code?: string }).code === "SQLITE_CANTOPEN") return null; // empty file, no WAL yet
       throw stateError(path, "cannot be opened", messageOf(error), error);
     }
+    let version: number;
     try {
       checkIdentity(db, path);
-      checkVersion(db, path);
+      version = checkVersion(db, path);
     } catch (error) {
       db.close();
       throw error instanceof RigError ? error : stateError(path, "is damaged or unreadable", messageOf(error), error);
     }
+    if (version === 0) {
+      // Created a moment ago by a command still migrating it: nothing recorded yet.
+      db.close();
+      return null;
+    }
     return new Store(db, path);
   }
 
-  private static migrate(db: Database, from: number, projectDir?: string): void {
+  private static migrate(db: Database, projectDir?: string): void {
+    // IMMEDIATE, and the version read again inside: when several first commands race on a
+    // fresh project, one migrates and the others find it done (SPEC §10).
     db.transaction(() => {
+      const from = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+      if (from >= SCHEMA_VERSION) return;
       for (let v = from; v < SCHEMA_VERSION; v++) db.run(migrations[v] as string);
       db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
       db.run(`PRAGMA application_id = ${APPLICATION_ID}`);
@@ -278,7 +288,7 @@ export class Store {
         db.query("INSERT INTO meta (key, value) VALUES ('project_id', ?), ('created_at', ?)").run(id, String(Date.now()));
       }
       if (projectDir) db.query("INSERT OR IGNORE INTO meta (key, value) VALUES ('project_dir', ?)").run(projectDir);
-    })();
+    }).immediate();
   }
 
   close(): void {

@@ -60,6 +60,24 @@ describe("process ownership", () => {
     }, 30_000);
   }
 
+  test("Ctrl-C during a create hook stops its work and keeps no workspace record", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+export default workflow("c").task("t", async () => {})
+  .workspace({ create: async ({ local }) => {
+    console.log("HOOK-STARTED");
+    await local.exec(["sh", "-c", "sleep 20; echo done > finished"]);
+    return {};
+  } });`,
+    });
+    const proc = await rigUntil(["create", "ws1"], "HOOK-STARTED", { cwd: dir });
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(130);
+    expect((await rig(["ls", "--json"], { cwd: dir })).json().workspaces).toEqual([]);
+    await Bun.sleep(500);
+    expect(existsSync(join(dir, "finished"))).toBe(false);
+  }, 30_000);
+
   test("a failing task's directly spawned processes are stopped when rig exits", async () => {
     const dir = project({
       "rigkit.config.ts": `import { workflow } from "rigkit";
@@ -146,4 +164,65 @@ export default workflow("l").task("slow", { cacheTTL: 0 }, async () => {
     holder.kill("SIGINT");
     expect(await holder.exited).toBe(130);
   }, 30_000);
+});
+
+describe("locks and leases", () => {
+  test("rm waits for a running operation (naming it), fails past --lock-timeout, and stops it with --force", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+export default workflow("o").task("t", async () => {})
+  .workspace({ create: async () => ({}) })
+  .workspaceOperation("slow", { run: async ({ local }) => { console.log("SLOW-STARTED"); await local.exec(["sleep", "300"]); } });`,
+    });
+    expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
+    const op = await rigUntil(["ws1/slow"], "SLOW-STARTED", { cwd: dir });
+    const waited = await rig(["rm", "ws1", "--yes", "--lock-timeout", "1s", "--json"], { cwd: dir });
+    expect(waited.exitCode).toBe(1);
+    expect(waited.error().code).toBe("LOCKED");
+    expect(waited.error().message).toContain("rig ws1/slow");
+    expect(waited.stderr).toContain("Waiting for `rig ws1/slow`");
+    expect((await rig(["ls", "--json"], { cwd: dir })).json().workspaces.map((w: { name: string }) => w.name)).toEqual(["ws1"]);
+    expect(op.exitCode).toBeNull();
+    const forced = await rig(["rm", "ws1", "--yes", "--force", "--json"], { cwd: dir });
+    expect(forced.exitCode).toBe(0);
+    expect(forced.json()).toEqual({ removed: ["ws1"] });
+    expect(await op.exited).toBe(130);
+  }, 60_000);
+
+  test("separate rig create processes with different names run their hooks concurrently", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+import { appendFileSync } from "node:fs";
+export default workflow("c").task("t", async () => {})
+  .workspace({ create: async ({ workspace }) => {
+    appendFileSync("events", "+" + workspace.name + "\\n");
+    await Bun.sleep(1500);
+    appendFileSync("events", "-" + workspace.name + "\\n");
+    return {};
+  } });`,
+    });
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    const results = await Promise.all(["a", "b", "c", "d"].map((name) => rig(["create", name], { cwd: dir })));
+    expect(results.map((r) => r.exitCode)).toEqual([0, 0, 0, 0]);
+    let now = 0;
+    let max = 0;
+    for (const line of readFileSync(join(dir, "events"), "utf8").trim().split("\n")) {
+      now += line.startsWith("+") ? 1 : -1;
+      max = Math.max(max, now);
+    }
+    expect(max).toBeGreaterThan(1);
+  }, 60_000);
+
+  test("twelve first commands racing in a fresh project all succeed (three rounds)", async () => {
+    for (let round = 0; round < 3; round++) {
+      const dir = project({
+        "rigkit.config.ts": `import { workflow } from "rigkit";
+export default workflow("r").task("t", async () => ({ ctx: { ok: true } })).workspace({ create: async () => ({}) });`,
+      });
+      const commands = [["apply"], ["plan"], ["ls"], ["log"], ["apply"], ["plan"], ["ls"], ["doctor"], ["apply"], ["create", "w1"], ["create", "w2"], ["plan"]];
+      const results = await Promise.all(commands.map((args) => rig(args, { cwd: dir })));
+      const failed = results.map((r, i) => ({ args: commands[i], code: r.exitCode, stderr: r.stderr })).filter((r) => r.code !== 0);
+      expect(failed).toEqual([]);
+    }
+  }, 120_000);
 });

@@ -63,7 +63,7 @@ export default async function createCommand(cli: Cli, names: string[], opts: Cre
     });
     names = [name];
   }
-  await lockProject(cli, project.store, `create ${names.join(" ")}`);
+  const unlock = await lockProject(cli, project.store, `create ${names.join(" ")}`);
   const taken = names.filter((name) => project.store.workspace(workflow.name, name));
   if (taken.length > 0) {
     throw new RigError("WORKSPACE_EXISTS", `Workspace ${taken.join(", ")} already exists in workflow ${workflow.name}`, {
@@ -73,7 +73,11 @@ export default async function createCommand(cli: Cli, names: string[], opts: Cre
 
   const started = performance.now();
   const hookOptions = { signal: cli.signal, output: hookOutput };
-  if (!source) await apply(workflow, project, options);
+  if (!source) await apply(workflow, project, { ...options, preflight: workflow.workspace.scope.providers });
+  // The lock covers the apply (it changes the cache) but not the hooks: each workspace's
+  // record is claimed atomically (insertWorkspace), so creates of other names in other
+  // processes run alongside this one (SPEC §10 "Locks").
+  unlock();
   // At most --concurrency creations at once; the others wait their turn.
   const slots = new Slots(options.concurrency ?? names.length);
   const createOne = async (name: string) => {

@@ -8,6 +8,7 @@
 import type { Command } from "commander";
 import type { CompiledWorkflow, OperationNode } from "../../engine/compile.ts";
 import { type InputField, inputFields, validateInput } from "../../engine/inputs.ts";
+import { checkWorkspaceName } from "../../engine/names.ts";
 import { findOperation, runOperation } from "../../engine/operations.ts";
 import { type Project, openProject, selectWorkflow } from "../../engine/project.ts";
 import { resolveWorkspace } from "../../engine/workspaces.ts";
@@ -198,6 +199,7 @@ export async function runOperationCommand(cli: Cli, argv: string[], index: numbe
   const token = argv[index] as string;
   const target = parseOperationToken(token);
   if ("error" in target) throw new RigError("USAGE", target.error);
+  if (target.workspace !== undefined) checkWorkspaceName(target.workspace);
   const rest = argv.filter((_, i) => i !== index);
   const project = await loadProject(cli, token, target.workspace !== undefined);
 
