@@ -14,6 +14,12 @@ export {
   type ProviderDefinition,
   type ProviderResource,
   type RuntimeContext,
+  type WorkspaceHandle,
+  type WorkspaceResource,
+  type WorkspaceExecResult,
+  type ForwardTarget,
+  type ForkTarget,
+  type EditorTarget,
 } from "./sdk/provider.ts";
 export { sequence, workflow, type CtxOf, type Sequence } from "./sdk/sequence.ts";
 export type * from "./sdk/types.ts";

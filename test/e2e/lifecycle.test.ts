@@ -239,3 +239,30 @@ describe.if(hasTmux)("rig shell on a terminal", () => {
     await waitFor(/SHELL-DONE=0/);
   });
 });
+
+describe("the example provider's workspace methods", () => {
+  test("exec, code and --from work over what scratch claimed", async () => {
+    const root = tempDir("rigkit-scratch-");
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+import { scratch } from ${JSON.stringify(join(import.meta.dir, "../../examples/providers/scratch.ts"))};
+export default workflow("x")
+  .addProvider("scratch", scratch({ root: ${JSON.stringify(root)} }))
+  .workspace({
+    create: async ({ providers }) => providers.scratch.createWorkspace(),
+    remove: async ({ workspace, providers }) => providers.scratch.removeWorkspace(workspace.ctx.dir),
+  });
+`,
+    });
+    const created = await rig(["create", "w1", "--json"], { cwd: dir });
+    expect(created.exitCode).toBe(0);
+    const w1 = created.json().workspaces[0].ctx.dir;
+    const r = await rig(["exec", "w1", "--", "sh", "-c", "pwd; echo note > note; exit 3"], { cwd: dir });
+    expect([r.exitCode, r.stdout]).toEqual([3, `${w1}\n`]);
+    expect((await rig(["code", "w1", "--json"], { cwd: dir })).json().uri).toBe(`vscode://file${w1}`);
+    expect((await rig(["stop", "w1"], { cwd: dir })).exitCode).toBe(2);
+    expect((await rig(["create", "w2", "--from", "w1"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["exec", "w2", "cat", "note"], { cwd: dir })).stdout).toBe("note\n");
+    expect((await rig(["rm", "--all", "--yes"], { cwd: dir })).exitCode).toBe(0);
+  });
+});
