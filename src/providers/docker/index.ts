@@ -141,6 +141,8 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
       ]);
     const workspaceName = (workflow: string, workspace: string) => `rigkit-${slug(project.id)}-${slug(workflow)}-${workspace}`;
     const dockerArgv = (args: string[]) => ["docker", ...args];
+    // How `rig exec` reaches a container without this code (see ResourceAccess).
+    const access = (name: string) => ({ argv: dockerArgv(["exec", "-i", name]), ...(config.host ? { env: { DOCKER_HOST: config.host } } : {}) });
 
     return {
       // Built-in access (SPEC §9): over the container claimed in createWorkspace.
@@ -178,7 +180,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
         const changes = Object.entries(snapshotLabels).flatMap(([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`]);
         const image = (await cli(["commit", "--pause=false", ...changes, from, tag])).stdout.trim();
         options.log(`committed ${from} as ${tag}`);
-        target.claim({ kind: "container", id: name });
+        target.claim({ kind: "container", id: name, access: access(name) });
         target.record({ container: name });
         await runWorkspace(name, source.workflow, target.name, image);
         options.log(`started ${name}`);
@@ -254,7 +256,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
             if (!workspace) throw new RigError("PROVIDER_FAILED", "docker: createWorkspace() is for workspace hooks");
             const name = workspaceName(ctx.workflow, workspace.name);
             // Recorded before it exists: a crash right after `docker run` still leaves a trail.
-            workspace.claim({ kind: "container", id: name });
+            workspace.claim({ kind: "container", id: name, access: access(name) });
             workspace.record({ container: name });
             await runWorkspace(name, ctx.workflow, workspace.name, imageOf(image), vars, workdir);
             ctx.log(`started ${name}`);

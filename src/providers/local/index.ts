@@ -143,7 +143,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
         const from = dirOf(source);
         const dir = join(workspaceRoot, target.name);
         if (existsSync(dir)) throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
-        target.claim({ kind: "dir", id: dir });
+        target.claim({ kind: "dir", id: dir, access: { cwd: dir } });
         target.record({ dir });
         const started = performance.now();
         const method = await copyTree(from, dir, { worktree: false });
@@ -182,7 +182,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             if (existsSync(dir)) throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
             mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
             // Record the directory before it exists, so a crash mid-copy leaves a findable trail.
-            workspace.claim({ kind: "dir", id: dir });
+            workspace.claim({ kind: "dir", id: dir, access: { cwd: dir } });
             workspace.record({ dir });
             const started = performance.now();
             const method = await copyTree(source, dir);

@@ -12,7 +12,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { rigkitHome } from "../../host/home.ts";
 import { RigError, messageOf } from "../../errors.ts";
-import { attach, stdinIsTerminal } from "../../host/attach.ts";
+import { attach, enterDir, stdinIsTerminal } from "../../host/attach.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
 import { shq, script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
@@ -74,8 +74,7 @@ function placeOf(workspace: WorkspaceHandle): SshWorkspace {
   return { host: found.host as string, dir: found.dir as string };
 }
 
-/** `cd dir` that says the workspace is missing (exit 255 is ssh's own failure). */
-const enter = (dir: string) => `cd ${shq(dir)} 2>/dev/null || { echo "rig: ${dir.replaceAll('"', "")} is missing on this host" >&2; exit 254; }`;
+const enter = enterDir;
 
 /** Short control-socket directory: Unix socket paths must stay under ~100 bytes. */
 function controlDir(): string {
@@ -108,6 +107,8 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       ];
     };
     const root = (host: string) => roots.get(host) as string;
+    // How `rig exec` reaches a workspace directory without this code (see ResourceAccess).
+    const access = (host: string, dir: string) => ({ argv: ["ssh", ...options(), host, "--"], cwd: dir, shell: true });
     const placing = new Map<string, number>();
     let placements: Promise<unknown> = Promise.resolve();
     const placeOneAtATime = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -149,7 +150,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       async fork(source, target, opts) {
         const { host, dir: from } = placeOf(source);
         const dir = `${from.slice(0, from.lastIndexOf("/"))}/${target.name}`;
-        target.claim({ kind: "dir", id: `${host}:${dir}`, host, dir });
+        target.claim({ kind: "dir", id: `${host}:${dir}`, host, dir, access: access(host, dir) });
         target.record({ host, dir });
         await remote(host, `test ! -e ${shq(dir)} && { cp -a --reflink=auto ${shq(from)} ${shq(dir)} 2>/dev/null || { rm -rf ${shq(dir)} && cp -a ${shq(from)} ${shq(dir)}; }; }`, {
           quiet: true,
@@ -269,7 +270,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
             });
             const dir = `${root(chosen.host)}/workspaces/${workspace.name}`;
             const source = from.paths[chosen.host] as string;
-            workspace.claim({ kind: "dir", id: `${chosen.host}:${dir}`, host: chosen.host, dir });
+            workspace.claim({ kind: "dir", id: `${chosen.host}:${dir}`, host: chosen.host, dir, access: access(chosen.host, dir) });
             workspace.record({ host: chosen.host, dir });
             ctx.log(`placing ${workspace.name} on ${chosen.host} (${chosen.count} workspace${chosen.count === 1 ? "" : "s"}, load ${chosen.load})`);
             try {
