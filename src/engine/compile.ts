@@ -18,6 +18,13 @@ export const RESERVED_COMMANDS = [
   "start", "stop", "version",
 ] as const;
 
+/**
+ * Commands a workspace operation may still be named after: `rig ws1/shell` is not
+ * `rig shell ws1`, and upstream configs commonly define `shell` and `exec` actions.
+ * (`stop` and `start` stay reserved: `rig ws1/stop` is the built-in.)
+ */
+const FREE_FOR_WORKSPACE_OPERATIONS = new Set(["code", "exec", "forward", "providers", "renew", "shell"]);
+
 /** One `.addProvider()` call. `key` is unique within a compile. */
 export interface ProviderDecl {
   key: number;
@@ -200,7 +207,8 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
 
   const addOperation = (map: Map<string, OperationNode>, kind: string, item: Extract<Item, { type: "operation" | "workspaceOperation" }>, scope: Scope) => {
     checkId(workflow, kind, item.id);
-    if ((RESERVED_COMMANDS as readonly string[]).includes(item.id)) {
+    const free = item.type === "workspaceOperation" && FREE_FOR_WORKSPACE_OPERATIONS.has(item.id);
+    if (!free && (RESERVED_COMMANDS as readonly string[]).includes(item.id)) {
       throw configError(workflow, `${kind} "${item.id}" collides with the rig command of the same name`, ["Rename the operation."]);
     }
     if (map.has(item.id)) throw configError(workflow, `duplicate ${kind} "${item.id}"`);
