@@ -129,6 +129,30 @@ describe("stop, start, forward, code, shell without a terminal (local)", () => {
   });
 });
 
+describe("unknown and not-ready workspaces", () => {
+  const dir = project({ "rigkit.config.ts": HOOKS_CONFIG });
+  const commands = [["exec", "WS", "--", "true"], ["shell", "WS"], ["stop", "WS"], ["start", "WS"], ["forward", "WS", "80"], ["code", "WS"], ["renew", "WS"], ["create", "copy", "--from", "WS"]];
+
+  test.each(commands)("rig %s … with an unknown workspace: exit 2, UNKNOWN_WORKSPACE", async (...argv) => {
+    const r = await rig([argv[0] as string, "--json", ...argv.slice(1).map((a) => (a === "WS" ? "nope" : a))], { cwd: dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.error()).toMatchObject({ code: "UNKNOWN_WORKSPACE", message: "Unknown workspace nope" });
+  });
+
+  test("exec, shell, forward, code and --from on an expired workspace: exit 1, WORKSPACE_NOT_READY with the next step", async () => {
+    expect((await rig(["create", "old"], { cwd: dir })).exitCode).toBe(0);
+    expireNow(dir, "old");
+    for (const argv of commands.filter((c) => ["exec", "shell", "forward", "code", "create"].includes(c[0] as string))) {
+      const r = await rig([argv[0] as string, "--json", ...argv.slice(1).map((a) => (a === "WS" ? "old" : a))], { cwd: dir });
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.error()).toMatchObject({ code: "WORKSPACE_NOT_READY", message: "Workspace old is not ready (expired)" });
+    }
+    expect((await rig(["exec", "old", "true"], { cwd: dir })).stderr).toContain("`rig renew old` to keep it");
+  });
+});
+
 describe("create --from (local)", () => {
   test("copies the live state, then the two diverge; from is recorded and shown", async () => {
     const dir = project({ "rigkit.config.ts": APP_CONFIG });
