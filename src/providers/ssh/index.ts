@@ -137,8 +137,11 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         const { host, dir } = placeOf(workspace);
         return (await attach(["ssh", ...options(), "-t", host, `${enter(dir)} && exec "\${SHELL:-/bin/sh}" -l`])).exitCode;
       },
-      forward(workspace, port) {
-        return { argv: ["ssh", ...options(), "-W", `127.0.0.1:${port}`, placeOf(workspace).host] };
+      async forward(workspace, port) {
+        const { host } = placeOf(workspace);
+        // Open the shared connection now, so each forwarded connection rides on it.
+        await remote(host, "true", { quiet: true });
+        return { argv: ["ssh", ...options(), "-W", `127.0.0.1:${port}`, host] };
       },
       async editor(workspace) {
         const { host, dir } = placeOf(workspace);
