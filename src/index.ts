@@ -17,6 +17,10 @@ export {
   type RuntimeContext,
   type WorkspaceHandle,
   type WorkspaceResource,
+  type WorkspaceExecResult,
+  type ForwardTarget,
+  type ForkTarget,
+  type EditorTarget,
 } from "./sdk/provider.ts";
 export { sequence, workflow, type CtxOf, type Sequence, type WorkflowNodeOutput, type WorkflowProviderMap } from "./sdk/sequence.ts";
 export type * from "./sdk/types.ts";

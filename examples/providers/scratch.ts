@@ -2,9 +2,10 @@
  * An example provider (docs/providers.md walks through it): scratch directories under a
  * root you choose, owned by the project that made them.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ArtifactRef, type LiveStatus, type ProjectInfo, defineProvider, z } from "rigkit";
+import { type ArtifactRef, type LiveStatus, type ProjectInfo, type WorkspaceHandle, defineProvider, z } from "rigkit";
 
 export interface ScratchDir extends ArtifactRef {
   provider: "scratch";
@@ -38,6 +39,13 @@ function ownedBy(project: ProjectInfo, path: string): boolean {
   }
 }
 
+/** The directory createWorkspace (or fork) claimed for a workspace. */
+const dirOf = (workspace: WorkspaceHandle): string => {
+  const dir = workspace.resources.find((r) => r.kind === "dir")?.id;
+  if (!dir) throw new Error(`scratch: nothing recorded for workspace ${workspace.name}`);
+  return dir;
+};
+
 export const scratch = defineProvider<{ root: string }, ScratchRuntime>({
   id: "scratch",
   configSchema: z.object({ root: z.string().min(1) }),
@@ -67,6 +75,20 @@ export const scratch = defineProvider<{ root: string }, ScratchRuntime>({
       // Live status of the directories claimed for each workspace, in one pass.
       status: (workspaces) =>
         workspaces.map((ws): LiveStatus => (ws.resources.every((r) => lstatSync(String(r.dir), { throwIfNoEntry: false })?.isDirectory()) ? "ready" : "missing")),
+      // Built-in access (docs/providers.md): `rig exec`, `rig shell`, `rig code`, `rig create --from`.
+      exec(workspace, argv, { capture }) {
+        const r = spawnSync(argv[0] as string, argv.slice(1), { cwd: dirOf(workspace), stdio: capture ? "pipe" : "inherit", encoding: "utf8" });
+        return { exitCode: r.error ? 127 : (r.status ?? 1), stdout: r.stdout ?? undefined, stderr: r.stderr ?? undefined };
+      },
+      shell: (workspace) => spawnSync(process.env.SHELL || "/bin/sh", ["-l"], { cwd: dirOf(workspace), stdio: "inherit" }).status ?? 1,
+      editor: (workspace) => ({ args: [dirOf(workspace)], uri: `vscode://file${dirOf(workspace)}` }),
+      fork(source, target) {
+        const dir = join(config.root, project.id, "workspaces", target.name);
+        target.claim({ kind: "dir", id: dir, dir }); // before making it: a crash leaves a trail
+        cpSync(dirOf(source), dir, { recursive: true });
+        writeFileSync(join(dir, ".rigkit-owner"), JSON.stringify({ project: project.id, dir: project.dir, workspace: target.name }));
+        return { dir };
+      },
       runtime: (ctx) => ({
         make(name) {
           const path = join(config.root, project.id, name);

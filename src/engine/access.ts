@@ -66,8 +66,8 @@ export async function execIn(project: Project, row: WorkspaceRow, argv: string[]
   return result;
 }
 
+/** `rig shell` (the command checks readiness and the terminal first). */
 export async function shellIn(project: Project, row: WorkspaceRow, signal: AbortSignal): Promise<number> {
-  await requireReady(project, row);
   const { controller, handle } = await accessFor(project, row, "shell", "open a shell");
   return (controller.shell as NonNullable<typeof controller.shell>)(handle, { signal });
 }

@@ -5,6 +5,11 @@
  * is called in loops by scripts and agents, and execa costs a few milliseconds to load.
  */
 import { isTTY, writeErr } from "./io.ts";
+import { shq } from "./stoppable.ts";
+
+/** Shell: `cd dir`, or say the directory is missing and exit 254 (255 is ssh's own failure). */
+export const enterDir = (dir: string): string =>
+  `cd ${shq(dir)} 2>/dev/null || { echo ${shq(`rig: ${dir} is missing on this host`)} >&2; exit 254; }`;
 
 export interface AttachOptions {
   cwd?: string;

@@ -36,8 +36,23 @@ export interface WorkspaceResource {
   kind: string;
   /** How a person recognises it, unique within the provider: a path, a container name, `host:path`. */
   id: string;
+  /**
+   * Optional: how to run a command in it without the provider's code, so `rig exec` can
+   * skip loading the config. `cwd` alone: run on this machine there. `argv`: run
+   * `[...argv, ...command]` (e.g. `docker exec -i <name>`); with `shell`, the command is
+   * passed as one shell string that first changes to `cwd` (e.g. `ssh <host> --`).
+   * The provider's own `exec` stays the reference; rig falls back to it when in doubt.
+   */
+  access?: ResourceAccess;
   /** Anything else (JSON) the provider needs to find it again. */
-  [key: string]: Json;
+  [key: string]: Json | ResourceAccess | undefined;
+}
+
+export interface ResourceAccess {
+  argv?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  shell?: boolean;
 }
 
 /** One workspace as a provider's controller methods see it: what that provider recorded for it. */

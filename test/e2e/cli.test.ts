@@ -30,11 +30,12 @@ describe("rig init", () => {
     expect(apply.exitCode).toBe(0);
     expect(apply.json().ran).toEqual(["toolchain", "source", "setup"]);
     expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
-    const exec = await rig(["ws1/exec", "--command", "cat hello.txt .prepared", "--json"], { cwd: dir });
-    expect(exec.json()).toMatchObject({ stdout: "hi\nprepared by rigkit" });
-    const failing = await rig(["ws1/exec", "--command", "echo broken >&2; exit 3", "--json"], { cwd: dir });
-    expect(failing.exitCode).toBe(1);
-    expect(failing.error().message).toContain("command failed (exit 3)");
+    const exec = await rig(["exec", "ws1", "--json", "--", "cat", "hello.txt", ".prepared"], { cwd: dir });
+    expect(exec.json()).toEqual({ exitCode: 0, stdout: "hi\nprepared by rigkit\n", stderr: "" });
+    const failing = await rig(["exec", "ws1", "--", "sh", "-c", "echo broken >&2; exit 3"], { cwd: dir });
+    expect(failing.exitCode).toBe(3);
+    expect(failing.stderr).toBe("broken\n");
+    expect((await rig(["ws1/info", "--json"], { cwd: dir })).json()).toMatchObject({ dir: join(dir, ".rigkit/workspaces/ws1") });
     expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
   });
 

@@ -132,8 +132,8 @@ describe.if(svc !== null)("the docker template", () => {
     expect(apply.exitCode).toBe(0);
     expect(apply.json().ran).toEqual(["toolchain", "project"]);
     expect((await rig(["create", "ws1", "--json"], { cwd: dir, env })).exitCode).toBe(0);
-    const exec = await rig(["ws1/exec", "--command", "cat README; head -c 20 rigkit.config.ts", "--json"], { cwd: dir, env });
-    expect(exec.json()).toMatchObject({ stdout: "prepared by rigkit\n/**\n * rigkit config" });
+    const exec = await rig(["exec", "ws1", "--json", "--", "sh", "-c", "cat README; head -c 20 rigkit.config.ts"], { cwd: dir, env });
+    expect(exec.json()).toMatchObject({ exitCode: 0, stdout: "prepared by rigkit\n/**\n * rigkit config" });
     expect((await rig(["rm", "ws1", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
     expect(containersOf(projectId(dir))).toBe("");
   }, 60_000);

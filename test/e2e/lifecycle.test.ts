@@ -129,6 +129,30 @@ describe("stop, start, forward, code, shell without a terminal (local)", () => {
   });
 });
 
+describe("unknown and not-ready workspaces", () => {
+  const dir = project({ "rigkit.config.ts": HOOKS_CONFIG });
+  const commands = [["exec", "WS", "--", "true"], ["shell", "WS"], ["stop", "WS"], ["start", "WS"], ["forward", "WS", "80"], ["code", "WS"], ["renew", "WS"], ["create", "copy", "--from", "WS"]];
+
+  test.each(commands)("rig %s … with an unknown workspace: exit 2, UNKNOWN_WORKSPACE", async (...argv) => {
+    const r = await rig([argv[0] as string, "--json", ...argv.slice(1).map((a) => (a === "WS" ? "nope" : a))], { cwd: dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.error()).toMatchObject({ code: "UNKNOWN_WORKSPACE", message: "Unknown workspace nope" });
+  });
+
+  test("exec, shell, forward, code and --from on an expired workspace: exit 1, WORKSPACE_NOT_READY with the next step", async () => {
+    expect((await rig(["create", "old"], { cwd: dir })).exitCode).toBe(0);
+    expireNow(dir, "old");
+    for (const argv of commands.filter((c) => ["exec", "shell", "forward", "code", "create"].includes(c[0] as string))) {
+      const r = await rig([argv[0] as string, "--json", ...argv.slice(1).map((a) => (a === "WS" ? "old" : a))], { cwd: dir });
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.error()).toMatchObject({ code: "WORKSPACE_NOT_READY", message: "Workspace old is not ready (expired)" });
+    }
+    expect((await rig(["exec", "old", "true"], { cwd: dir })).stderr).toContain("`rig renew old` to keep it");
+  });
+});
+
 describe("create --from (local)", () => {
   test("copies the live state, then the two diverge; from is recorded and shown", async () => {
     const dir = project({ "rigkit.config.ts": APP_CONFIG });
@@ -239,5 +263,32 @@ describe.if(hasTmux)("rig shell on a terminal", () => {
     tmux("send-keys", "-t", name, "-l", "exit");
     tmux("send-keys", "-t", name, "Enter");
     await waitFor(/SHELL-DONE=0/);
+  });
+});
+
+describe("the example provider's workspace methods", () => {
+  test("exec, code and --from work over what scratch claimed", async () => {
+    const root = tempDir("rigkit-scratch-");
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+import { scratch } from ${JSON.stringify(join(import.meta.dir, "../../examples/providers/scratch.ts"))};
+export default workflow("x")
+  .addProvider("scratch", scratch({ root: ${JSON.stringify(root)} }))
+  .workspace({
+    create: async ({ providers }) => providers.scratch.createWorkspace(),
+    remove: async ({ workspace, providers }) => providers.scratch.removeWorkspace(workspace.ctx.dir),
+  });
+`,
+    });
+    const created = await rig(["create", "w1", "--json"], { cwd: dir });
+    expect(created.exitCode).toBe(0);
+    const w1 = created.json().workspaces[0].ctx.dir;
+    const r = await rig(["exec", "w1", "--", "sh", "-c", "pwd; echo note > note; exit 3"], { cwd: dir });
+    expect([r.exitCode, r.stdout]).toEqual([3, `${w1}\n`]);
+    expect((await rig(["code", "w1", "--json"], { cwd: dir })).json().uri).toBe(`vscode://file${w1}`);
+    expect((await rig(["stop", "w1"], { cwd: dir })).exitCode).toBe(2);
+    expect((await rig(["create", "w2", "--from", "w1"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["exec", "w2", "cat", "note"], { cwd: dir })).stdout).toBe("note\n");
+    expect((await rig(["rm", "--all", "--yes"], { cwd: dir })).exitCode).toBe(0);
   });
 });

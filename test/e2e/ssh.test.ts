@@ -124,8 +124,8 @@ describe.if(svc !== null)("the ssh template", () => {
     const base = apply.json().ctx.base;
     try {
       expect((await rig(["create", "ws1"], { cwd: dir, env })).exitCode).toBe(0);
-      const exec = await rig(["ws1/exec", "--command", "cat README", "--json"], { cwd: dir, env });
-      expect(exec.json()).toMatchObject({ host: "rig-a", stdout: "prepared by rigkit" });
+      const exec = await rig(["exec", "ws1", "--json", "--", "cat", "README"], { cwd: dir, env });
+      expect(exec.json()).toEqual({ exitCode: 0, stdout: "prepared by rigkit\n", stderr: "" });
       expect((await rig(["rm", "ws1", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
     } finally {
       // The template keeps its base under the login's home on the host: clean it up.

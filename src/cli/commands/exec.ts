@@ -4,9 +4,7 @@
  * and because scripts and agents call it in loops: it loads no more than it needs.
  * Exits with the command's own exit code.
  */
-import { openProject } from "../../engine/project.ts";
-import { execIn } from "../../engine/access.ts";
-import { resolveWorkspace } from "../../engine/workspaces.ts";
+import { quickExec } from "../../engine/quickexec.ts";
 import { RigError } from "../../errors.ts";
 import { terminal } from "../../host/terminal.ts";
 import { readGlobals } from "../argv.ts";
@@ -63,9 +61,24 @@ export async function runExec(cli: Cli, argv: string[], index: number): Promise<
   terminal.json = globals.json;
   if (parsed.workspace === undefined) throw new RigError("USAGE", "rig exec: name the workspace: rig exec <workspace> [--] <command…>");
   if (parsed.command.length === 0) throw new RigError("USAGE", `rig exec: name the command to run: rig exec ${parsed.workspace} -- <command…>`);
-  const project = await openProject(projectOptions(globals));
-  const row = await resolveWorkspace(project, parsed.workspace, globals.workflow);
-  const result = await execIn(project, row, parsed.command, { capture: globals.json, signal: cli.signal });
+  const options = { capture: globals.json, signal: cli.signal };
+  const quick = await quickExec(projectOptions(globals), parsed.workspace, globals.workflow, parsed.command, options);
+  let result: { exitCode: number; stdout?: string; stderr?: string };
+  // The config, the SDK and the providers load only off the quick path.
+  const openProject = async () => (await import("../../engine/project.ts")).openProject(projectOptions(globals));
+  if (quick) {
+    result = quick;
+    // A failure may mean the workspace is not ready after all: ask its providers.
+    if (quick.exitCode !== 0) {
+      const { requireReady } = await import("../../engine/status.ts");
+      await requireReady(await openProject(), quick.row);
+    }
+  } else {
+    const [{ execIn }, { resolveWorkspace }] = await Promise.all([import("../../engine/access.ts"), import("../../engine/workspaces.ts")]);
+    const project = await openProject();
+    const row = await resolveWorkspace(project, parsed.workspace, globals.workflow);
+    result = await execIn(project, row, parsed.command, options);
+  }
   if (globals.json) emit({ exitCode: result.exitCode, stdout: result.stdout ?? "", stderr: result.stderr ?? "" }, () => null);
   return result.exitCode;
 }

@@ -54,7 +54,12 @@ export interface DockerRuntime {
    */
   build(options: { from: string | DockerImageRef }, steps: (container: Container) => Promise<void>): Promise<DockerImageRef>;
   /** Workspace hooks: starts the workspace's long-running container from an image. */
-  createWorkspace(options: { image: string | DockerImageRef; env?: Record<string, string> }): Promise<{ container: string; image: string }>;
+  createWorkspace(options: {
+    image: string | DockerImageRef;
+    env?: Record<string, string>;
+    /** The container's working directory: where `rig exec`, `rig shell` and `rig code` start. */
+    workdir?: string;
+  }): Promise<{ container: string; image: string }>;
   /** Removes a workspace container (a missing one is fine). */
   removeWorkspace(container: string): Promise<void>;
   /** Runs a command in a (workspace) container, output captured. */
@@ -160,15 +165,17 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
       }
     };
     // A workspace container, as createWorkspace and fork start it.
-    const runWorkspace = (name: string, workflow: string, workspace: string, image: string, vars: Record<string, string> = {}) =>
+    const runWorkspace = (name: string, workflow: string, workspace: string, image: string, vars: Record<string, string> = {}, workdir?: string) =>
       cli([
-        "run", "-d", "--pull", "never", "--name", name, "--hostname", workspace, ...network,
+        "run", "-d", "--pull", "never", "--name", name, "--hostname", workspace, ...network, ...(workdir ? ["--workdir", workdir] : []),
         ...labels({ "rigkit.workflow": workflow, "rigkit.workspace": workspace, "rigkit.kind": "workspace" }),
         ...Object.entries(vars).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
         image, ...KEEPALIVE,
       ]);
     const workspaceName = (workflow: string, workspace: string) => `rigkit-${slug(project.id)}-${slug(workflow)}-${workspace}`;
     const dockerArgv = (args: string[]) => ["docker", ...args];
+    // How `rig exec` reaches a container without this code (see ResourceAccess).
+    const access = (name: string) => ({ argv: dockerArgv(["exec", "-i", name]), ...(config.host ? { env: { DOCKER_HOST: config.host } } : {}) });
 
     return {
       // Built-in access (SPEC §9): over the container claimed in createWorkspace.
@@ -206,7 +213,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
         const changes = Object.entries(snapshotLabels).flatMap(([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`]);
         const image = (await cli(["commit", "--pause=false", ...changes, from, tag])).stdout.trim();
         options.log(`committed ${from} as ${tag}`);
-        target.claim({ kind: "container", id: name, container: name, engine });
+        target.claim({ kind: "container", id: name, container: name, engine, access: access(name) });
         target.record({ container: name });
         await runWorkspace(name, source.workflow, target.name, image);
         options.log(`started ${name}`);
@@ -311,14 +318,14 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
             }
           },
 
-          async createWorkspace({ image, env: vars = {} }) {
+          async createWorkspace({ image, env: vars = {}, workdir }) {
             const workspace = ctx.workspace;
             if (!workspace) throw new RigError("PROVIDER_FAILED", "docker: createWorkspace() is for workspace hooks");
             const name = workspaceName(ctx.workflow, workspace.name);
             // Claimed before it exists: a crash right after `docker run` still leaves a trail.
-            workspace.claim({ kind: "container", id: name, container: name, engine });
+            workspace.claim({ kind: "container", id: name, container: name, engine, access: access(name) });
             workspace.record({ container: name });
-            await runWorkspace(name, ctx.workflow, workspace.name, imageOf(image), vars);
+            await runWorkspace(name, ctx.workflow, workspace.name, imageOf(image), vars, workdir);
             ctx.log(`started ${name}`);
             return { container: name, image: imageOf(image) };
           },

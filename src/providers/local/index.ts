@@ -203,7 +203,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
         }
         mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
         // Claimed and marked before it exists, like createWorkspace.
-        target.claim({ kind: "dir", id: dir, dir });
+        target.claim({ kind: "dir", id: dir, dir, access: { cwd: dir } });
         target.record({ dir });
         writeMarker(dir, { ...owner, workflow: source.workflow, workspace: target.name });
         const started = performance.now();
@@ -261,7 +261,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             }
             mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
             // Claimed and marked before it exists, so a crash mid-copy leaves a findable, removable trail.
-            workspace.claim({ kind: "dir", id: dir, dir });
+            workspace.claim({ kind: "dir", id: dir, dir, access: { cwd: dir } });
             workspace.record({ dir });
             writeMarker(dir, { ...owner, workflow: ctx.workflow, workspace: workspace.name });
             const started = performance.now();

@@ -12,7 +12,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { rigkitHome } from "../../host/home.ts";
 import { RigError, messageOf } from "../../errors.ts";
-import { attach, stdinIsTerminal } from "../../host/attach.ts";
+import { attach, enterDir, stdinIsTerminal } from "../../host/attach.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
 import { probe } from "../../host/probe.ts";
 import { shq, script, stoppable } from "../../host/stoppable.ts";
@@ -79,8 +79,7 @@ function placeOf(workspace: WorkspaceHandle): SshWorkspace {
   return { host: found.host as string, dir: found.dir as string };
 }
 
-/** `cd dir` that says the workspace is missing (exit 255 is ssh's own failure). */
-const enter = (dir: string) => `cd ${shq(dir)} 2>/dev/null || { echo "rig: ${dir.replaceAll('"', "")} is missing on this host" >&2; exit 254; }`;
+const enter = enterDir;
 
 /** Short control-socket directory: Unix socket paths must stay under ~100 bytes. */
 function controlDir(): string {
@@ -114,6 +113,8 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       ];
     };
     const root = (host: string) => roots.get(host) as string;
+    // How `rig exec` reaches a workspace directory without this code (see ResourceAccess).
+    const access = (host: string, dir: string) => ({ argv: ["ssh", ...options(), host, "--"], cwd: dir, shell: true });
     const placing = new Map<string, number>();
     let placements: Promise<unknown> = Promise.resolve();
     const placeOneAtATime = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -164,8 +165,11 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         const { host, dir } = placeOf(workspace);
         return (await attach(["ssh", ...options(), "-t", host, `${enter(dir)} && exec "\${SHELL:-/bin/sh}" -l`])).exitCode;
       },
-      forward(workspace, port) {
-        return { argv: ["ssh", ...options(), "-W", `127.0.0.1:${port}`, placeOf(workspace).host] };
+      async forward(workspace, port) {
+        const { host } = placeOf(workspace);
+        // Open the shared connection now, so each forwarded connection rides on it.
+        await remote(host, "true", { quiet: true });
+        return { argv: ["ssh", ...options(), "-W", `127.0.0.1:${port}`, host] };
       },
       async editor(workspace) {
         const { host, dir } = placeOf(workspace);
@@ -179,7 +183,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         const parent = from.slice(0, from.lastIndexOf("/"));
         const dir = `${parent}/${target.name}`;
         // Claimed and marked before the copy, like createWorkspace.
-        target.claim({ kind: "remote-dir", id: `${host}:${dir}`, host, dir });
+        target.claim({ kind: "remote-dir", id: `${host}:${dir}`, host, dir, access: access(host, dir) });
         target.record({ host, dir });
         await remote(
           host,
@@ -336,7 +340,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
             const dir = `${parent}/${workspace.name}`;
             const source = from.paths[chosen.host] as string;
             // Claimed before it exists; marked before the copy, so a killed copy is still ours to collect.
-            workspace.claim({ kind: "remote-dir", id: `${chosen.host}:${dir}`, host: chosen.host, dir });
+            workspace.claim({ kind: "remote-dir", id: `${chosen.host}:${dir}`, host: chosen.host, dir, access: access(chosen.host, dir) });
             workspace.record({ host: chosen.host, dir });
             ctx.log(`placing ${workspace.name} on ${chosen.host} (${chosen.count} workspace${chosen.count === 1 ? "" : "s"}, load ${chosen.load})`);
             try {
