@@ -3,6 +3,7 @@
  * (parallel branches concurrently). Every finished task is recorded at once, so a later
  * failure or an interrupt never loses earlier results.
  */
+import { thrownBy } from "./thrown.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { RigError, isRigError, messageOf } from "../errors.ts";
@@ -93,8 +94,9 @@ function taskError(node: TaskNode, error: unknown): RigError {
   const inner = isRigError(error) ? error : null;
   // A config mistake found while running (a provider's configSchema) stays a config error.
   if (inner?.code === "CONFIG_ERROR") return inner;
-  return new RigError("TASK_FAILED", `Task ${node.workflow}/${node.path} failed: ${redact(messageOf(error))}`, {
-    detail: inner?.detail.map(redact) ?? [],
+  const thrown = inner ? { message: inner.message, where: [] } : thrownBy(error);
+  return new RigError("TASK_FAILED", `Task ${node.workflow}/${node.path} failed: ${redact(thrown.message)}`, {
+    detail: [...(inner?.detail ?? []), ...thrown.where].map(redact),
     cause: error,
   });
 }

@@ -1,4 +1,5 @@
 /** Project-defined operations: workspace operations (`rig ws1/test`) and workflow operations (`rig doctor-db`). */
+import { thrownBy } from "./thrown.ts";
 import { RigError, isRigError, messageOf } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
@@ -78,8 +79,9 @@ export async function runOperation(
     const interrupted = isRigError(error) && error.code === "INTERRUPTED";
     store.logFinish(logId, interrupted ? "cancelled" : "failed", { error: redact(messageOf(error)) });
     if (interrupted) throw error;
-    throw new RigError("OPERATION_FAILED", `Operation ${label} failed: ${redact(messageOf(error))}`, {
-      detail: isRigError(error) ? error.detail.map(redact) : [],
+    const thrown = isRigError(error) ? { message: error.message, where: [] } : thrownBy(error);
+    throw new RigError("OPERATION_FAILED", `Operation ${label} failed: ${redact(thrown.message)}`, {
+      detail: (isRigError(error) ? error.detail : thrown.where).map(redact),
       cause: error,
     });
   }

@@ -3,6 +3,7 @@
  * its `remove` hook. Intent is recorded before the hook runs and resource ids as soon as
  * the hook reports them (`workspace.record`), so nothing is created unrecorded.
  */
+import { thrownBy } from "./thrown.ts";
 import { didYouMean } from "../suggest.ts";
 import { RigError, isRigError, messageOf } from "../errors.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
@@ -71,8 +72,9 @@ export function claimResource(store: Store, workflow: string, workspace: string,
 
 function hookError(what: string, error: unknown, extra: string[] = []): RigError {
   if (isRigError(error) && error.code === "INTERRUPTED") return error;
-  return new RigError("HOOK_FAILED", `${what}: ${redact(messageOf(error))}`, {
-    detail: [...(isRigError(error) ? error.detail.map(redact) : []), ...extra],
+  const thrown = isRigError(error) ? { message: error.message, where: [] } : thrownBy(error);
+  return new RigError("HOOK_FAILED", `${what}: ${redact(thrown.message)}`, {
+    detail: [...(isRigError(error) ? error.detail.map(redact) : []), ...thrown.where.map(redact), ...extra],
     cause: error,
   });
 }

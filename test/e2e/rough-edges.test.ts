@@ -96,4 +96,28 @@ describe("rough edges", () => {
     expect(ambiguous.exitCode).toBe(2);
     expect(ambiguous.stderr).toContain("Workflows: a, b");
   });
+
+  test("errors point at the user's source line, never the transpiled code", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+
+export default workflow("app")
+  .task("a", async () => {
+    const opts = { slow: true };
+    return { ctx: { v: (opts as any).missing.deep } };
+  });
+`,
+    });
+    const r = await rig(["apply"], { cwd: dir });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("Task app/a failed: undefined is not an object");
+    expect(r.stderr).toMatch(/at rigkit\.config\.ts:6:\d+\n\s+return \{ ctx: \{ v: \(opts as any\)\.missing\.deep \} \};/);
+    expect(r.stderr).not.toContain("!0");
+
+    const syntax = project({ "rigkit.config.ts": `import { workflow } from "rigkit";\nconst opts = { slow: true };\nexport default workflow("app").task("x", async () => { const y = ; });\n` });
+    const bad = await rig(["plan"], { cwd: syntax });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain("in rigkit.config.ts:3:");
+    expect(bad.stderr).not.toContain("!0");
+  });
 });
