@@ -70,15 +70,16 @@ export class ProviderRegistry {
   fingerprint(decl: ProviderDecl): string {
     let fp = this.fingerprints.get(decl.key);
     if (fp === undefined) {
-      const { spec, config } = decl.definition;
-      fp = hashValue({
-        id: spec.id,
-        config: resolve(config, true, this.label(decl)),
-        plugin: spec.fingerprint ?? hash(spec.create.toString()),
-      });
+      fp = hashValue(this.fingerprintParts(decl));
       this.fingerprints.set(decl.key, fp);
     }
     return fp;
+  }
+
+  /** What the fingerprint is made of (secrets as presence markers), so `cache explain` can name a changed key. */
+  fingerprintParts(decl: ProviderDecl): { id: string; config: unknown; plugin: string } {
+    const { spec, config } = decl.definition;
+    return { id: spec.id, config: resolve(config, true, this.label(decl)), plugin: spec.fingerprint ?? hash(spec.create.toString()) };
   }
 
   /** Fingerprint of every provider a task has in scope, by the name it sees them under. */

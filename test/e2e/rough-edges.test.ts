@@ -120,4 +120,27 @@ export default workflow("app")
     expect(bad.stderr).toContain("in rigkit.config.ts:3:");
     expect(bad.stderr).not.toContain("!0");
   });
+
+  test("cache explain: (unset) for a missing version, TTL wording, and the provider config key that changed", async () => {
+    const config = (version: string, host: string, ttl: string) => `import { workflow, defineProvider, env } from "rigkit";
+const demo = defineProvider<{ host: string; token: unknown }>({ id: "demo", create: () => ({ runtime: () => ({}) }) });
+export default workflow("app")
+  .addProvider("demo", demo({ host: "${host}", token: env.secret("DEMO_TOKEN") }))
+  .task("a", ${version}async () => {})
+  .task("b", { cacheTTL: ${ttl} }, async () => {});
+`;
+    const dir = project({ "rigkit.config.ts": config("", "one", "0") });
+    const env = { DEMO_TOKEN: "s3cret-value" };
+    expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
+    const ttl = await rig(["cache", "explain", "b"], { cwd: dir, env });
+    expect(ttl.stdout).toContain("cacheTTL 0: runs on every apply");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(`${dir}/rigkit.config.ts`, config('{ version: "2" }, ', "two", '"7d"'));
+    const explain = await rig(["cache", "explain", "a"], { cwd: dir, env });
+    expect(explain.stdout).toContain('version (unset) → "2"');
+    expect(explain.stdout).toContain('provider demo config key host: "one" → "two"');
+    expect(explain.stdout).not.toContain("null");
+    const state = (await import("node:fs")).readFileSync(`${dir}/.rigkit/state.sqlite`);
+    expect(state.includes("s3cret-value")).toBe(false);
+  });
 });
