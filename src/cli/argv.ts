@@ -9,7 +9,7 @@ const VALUE_OPTIONS = new Set(["--chdir", "--config", "--state", "--workflow", "
 
 export const BUILTIN_COMMANDS = [
   "init", "plan", "apply", "create", "rm", "remove", "ls", "run", "cache", "log",
-  "projects", "doctor", "gc", "completion", "version", "help",
+  "projects", "doctor", "gc", "completion", "version", "help", "providers",
 ] as const;
 
 export interface Globals {

@@ -35,7 +35,7 @@ const many: Record<string, LaneOption> = {
 };
 
 export const lanes: Record<string, Lane> = {
-  ls: { options: globals, positionals: 1 },
+  ls: { options: { ...globals, "--workflow": string("workflow") }, positionals: 1 },
   log: { options: { ...globals, "--workflow": string("workflow"), "--limit": string("limit"), "-n": string("limit") }, positionals: 0 },
   plan: { options: { ...globals, ...many }, positionals: 0 },
   apply: { options: { ...globals, ...many, "--dry-run": { name: "dryRun", type: "boolean" } }, positionals: 0 },

@@ -87,6 +87,7 @@ Examples:
 
   add("create", "apply, then create workspaces from the prepared result", ["rig create ws1", "rig create ws1 ws2 ws3 --json"])
     .argument("[name...]", "workspace names: letters, digits, '.', '_', '-' (asked for on a terminal when omitted)")
+    .option("--name <name>", "the workspace name (the same as giving it as an argument)")
     .addOption(workflowOption())
     .action(lazy("create"));
 
@@ -99,8 +100,9 @@ Examples:
     .addOption(workflowOption())
     .action(lazy("rm"));
 
-  add("ls", "list workspaces, grouped by workflow", ["rig ls", "rig ls --json | jq '.workspaces[].name'"])
-    .argument("[what]", "workspaces (default)")
+  add("ls", "list workspaces, grouped by workflow", ["rig ls", "rig ls --json | jq '.workspaces[].name'", "rig ls config --workflow app"])
+    .argument("[what]", "workspaces (default) or config")
+    .addOption(new Option("--workflow <name>", "only this workflow's workspaces (or config)"))
     .action(lazy("ls"));
 
   add("run", "run a workspace operation: rig run <workspace> <operation> [flags]", ["rig run ws1 test --filter unit"])
@@ -149,6 +151,11 @@ Examples:
   ])
     .addArgument(new Argument("[shell]", "the shell").choices(["bash", "zsh", "fish"]))
     .action(lazy("completion"));
+
+  add("providers", "forget what a provider stored (project storage and host storage)", ["rig providers ssh clear", "rig providers docker clear --json"])
+    .argument("<id>", "the provider id (local, docker, ssh, or a custom provider's)")
+    .addArgument(new Argument("<action>", "what to do").choices(["clear"]))
+    .action(lazy("providers"));
 
   add("version", "print the versions of rig and Bun", ["rig version --json"]).action(lazy("version"));
   // Global options last, so each command's help lists its own options first.

@@ -14,7 +14,7 @@ import { findNonJson, isPlainObject } from "./json.ts";
 /** Names that operations may not take, since they are CLI commands (SPEC §3). */
 export const RESERVED_COMMANDS = [
   "apply", "cache", "completion", "create", "doctor", "gc", "help", "init", "log", "ls",
-  "plan", "projects", "remove", "rm", "run", "version",
+  "plan", "projects", "providers", "remove", "rm", "run", "version",
 ] as const;
 
 /** One `.addProvider()` call. `key` is unique within a compile. */

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { RigError, isRigError, messageOf } from "../errors.ts";
-import { rigkitHome } from "../host/home.ts";
+import { hostStorageFile } from "./kv.ts";
 import { host } from "../host/local.ts";
 import { isEnvValue } from "../sdk/env.ts";
 import type { ArtifactRef, ProjectInfo, ProviderController, RuntimeContext, WorkspaceResource } from "../sdk/provider.ts";
@@ -118,7 +118,7 @@ export class ProviderRegistry {
       const controller = await spec.create({
         config,
         storage: projectStorage(this.store, spec.id),
-        hostStorage: fileStorage(join(rigkitHome(), "host", `${spec.id}.json`)),
+        hostStorage: fileStorage(hostStorageFile(spec.id)),
         local: host,
         project: this.project,
       });

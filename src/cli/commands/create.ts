@@ -15,7 +15,8 @@ export function freeName(taken: Set<string>): string {
   for (let i = 1; ; i++) if (!taken.has(`ws${i}`)) return `ws${i}`;
 }
 
-export default async function createCommand(cli: Cli, names: string[], opts: { workflow?: string }): Promise<void> {
+export default async function createCommand(cli: Cli, names: string[], opts: { workflow?: string; name?: string }): Promise<void> {
+  if (opts.name !== undefined) names = [...names, opts.name];
   for (const name of names) checkWorkspaceName(name);
   const twice = names.find((name, i) => names.indexOf(name) !== i);
   if (twice) throw new RigError("USAGE", `Workspace ${twice} is named twice`);
