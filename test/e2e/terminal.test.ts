@@ -6,11 +6,10 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { RIG, project, rig, tempDir } from "../helpers.ts";
+import { requireTool } from "../services.ts";
 import { APP_CONFIG, TWO_WORKFLOWS } from "./fixtures.ts";
 
-const hasTmux = Bun.which("tmux") !== null;
-if (!hasTmux && process.env.CI) throw new Error("tmux is not installed: .ci/run must install it");
-if (!hasTmux) console.warn("\n!!! tmux is not installed: terminal tests are SKIPPED (apt-get install tmux)\n");
+const hasTmux = requireTool("tmux", "terminal tests");
 
 const bin = tempDir();
 symlinkSync(RIG, join(bin, "rig"));
