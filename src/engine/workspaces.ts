@@ -34,7 +34,7 @@ export interface HookOptions {
 function hooksOf(workflow: CompiledWorkflow) {
   if (!workflow.workspace) {
     throw new RigError("USAGE", `Workflow "${workflow.name}" defines no workspaces`, {
-      detail: ["Add .workspace({ create, remove }) to it in rigkit.config.ts."],
+      detail: ["Add .workspace({ create, remove }) to it in the config."],
     });
   }
   return workflow.workspace;

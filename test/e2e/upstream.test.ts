@@ -160,3 +160,37 @@ describe("task inputs", () => {
     expect((await rig(["plan", "--json"], { cwd: dir })).json().nodes[1]).toMatchObject({ path: "source", status: "cached" });
   }, 60_000);
 });
+
+describe("rig init and an existing tsconfig.json", () => {
+  test("merges the rigkit paths into it, and the README's type-check command works as written", async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { target: "ESNext", module: "Preserve", moduleResolution: "bundler", strict: true, noEmit: true, skipLibCheck: true, allowImportingTsExtensions: true, types: ["bun"], typeRoots: ["./.rigkit/sdk/node_modules/@types"], paths: { "@app/*": ["./src/*"] } } }),
+    );
+    const r = await rig(["init", "--json"], { cwd: dir });
+    expect(r.json().tsconfig).toBe(true);
+    const merged = JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8"));
+    expect(merged.compilerOptions.paths).toEqual({
+      "@app/*": ["./src/*"],
+      rigkit: ["./.rigkit/sdk/src/index.ts"],
+      "@rigkit/sdk": ["./.rigkit/sdk/src/index.ts"],
+    });
+    expect(merged.compilerOptions.strict).toBe(true);
+    // README: `.rigkit/sdk/node_modules/.bin/tsc -p .`
+    const tsc = Bun.spawnSync([".rigkit/sdk/node_modules/.bin/tsc", "-p", "."], { cwd: dir, stdout: "pipe" });
+    expect(tsc.stdout.toString()).toBe("");
+    expect(tsc.exitCode).toBe(0);
+  }, 60_000);
+
+  test("a tsconfig.json with comments is left alone and the lines to add are printed", async () => {
+    const dir = tempDir();
+    const original = '{\n  // mine\n  "compilerOptions": { "strict": true }\n}\n';
+    writeFileSync(join(dir, "tsconfig.json"), original);
+    const r = await rig(["init"], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(join(dir, "tsconfig.json"), "utf8")).toBe(original);
+    expect(r.stdout).toContain('"paths": {"rigkit":["./.rigkit/sdk/src/index.ts"],"@rigkit/sdk":["./.rigkit/sdk/src/index.ts"]}');
+  });
+});
+

@@ -1,6 +1,6 @@
 import { apply } from "../../engine/apply.ts";
 import { WORKSPACE_NAME_RULE, checkWorkspaceName, isWorkspaceName } from "../../engine/names.ts";
-import { openProject, selectWorkflow } from "../../engine/project.ts";
+import { configName, openProject, selectWorkflow } from "../../engine/project.ts";
 import { type WorkspaceInfo, createWorkspace } from "../../engine/workspaces.ts";
 import { RigError } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";
@@ -25,7 +25,7 @@ export default async function createCommand(cli: Cli, names: string[], opts: { w
   const workflow = await selectWorkflow(project, opts.workflow, "create workspaces from");
   if (!workflow.workspace) {
     throw new RigError("USAGE", `Workflow "${workflow.name}" defines no workspaces`, {
-      detail: ["Add .workspace({ create, remove }) to it in rigkit.config.ts."],
+      detail: [`Add .workspace({ create, remove }) to it in ${configName(project)}.`],
     });
   }
   if (names.length === 0) {

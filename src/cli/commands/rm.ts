@@ -1,4 +1,4 @@
-import { openProject } from "../../engine/project.ts";
+import { configName, openProject } from "../../engine/project.ts";
 import { removeWorkspace, resolveWorkspace } from "../../engine/workspaces.ts";
 import { RigError } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";
@@ -28,7 +28,7 @@ export default async function rmCommand(cli: Cli, names: string[], opts: { all?:
   for (const row of targets) {
     if (!project.workflows.some((w) => w.name === row.workflow)) {
       throw new RigError("CONFIG_ERROR", `Workspace ${row.name} belongs to workflow "${row.workflow}", which the config no longer defines`, {
-        detail: ["Restore the workflow in rigkit.config.ts so its remove hook can run."],
+        detail: [`Restore the workflow in ${configName(project)} so its remove hook can run.`],
       });
     }
   }
