@@ -79,6 +79,17 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
     const cli = (args: readonly string[], options: ExecOptions & { label?: string; quiet?: boolean; display?: string; holdStdin?: boolean } = {}) =>
       runCommand(["docker", ...args], { env, label: `docker (${engine})`, quiet: true, ...options });
     const network = config.network ? ["--network", config.network] : [];
+    // `docker run` (images are never pulled): a missing image gets the next step, not the whole command line.
+    const runContainer = async (args: readonly string[], image: string) => {
+      const result = await cli(["run", ...args], { reject: false });
+      if (result.exitCode === 0) return result;
+      if (/no such image|unable to find image/i.test(result.stderr)) {
+        throw new RigError("PROVIDER_FAILED", `docker (${engine}): image ${image} is not on this engine`, {
+          detail: [`Pull it with \`docker pull ${image}\` (rig never pulls), build it, or use an image you have (the docker template reads RIGKIT_BASE_IMAGE).`],
+        });
+      }
+      throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot start a container from ${image} (exit ${result.exitCode})`, { detail: tail(result.stderr, 5) });
+    };
     const labels = (extra: Record<string, string>) =>
       Object.entries({ "rigkit.project": project.id, ...extra }).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
 
@@ -148,7 +159,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
             const name = `rigkit-build-${slug(project.id)}-${crypto.randomUUID().slice(0, 8)}`;
             const taskLabels = { ...owner, "rigkit.task": ctx.task.path, "rigkit.kind": "build" };
             ctx.log(`starting ${name} from ${imageOf(from)}`);
-            await cli(["run", "-d", "--pull", "never", "--name", name, ...network, ...labels(taskLabels), imageOf(from), ...KEEPALIVE]);
+            await runContainer(["-d", "--pull", "never", "--name", name, ...network, ...labels(taskLabels), imageOf(from), ...KEEPALIVE], imageOf(from));
             try {
               await steps({
                 name,
@@ -175,12 +186,12 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
             const name = `rigkit-${slug(project.id)}-${slug(ctx.workflow)}-${workspace.name}`;
             // Recorded before it exists: a crash right after `docker run` still leaves a trail.
             workspace.record({ container: name });
-            await cli([
-              "run", "-d", "--pull", "never", "--name", name, "--hostname", workspace.name, ...network,
+            await runContainer([
+              "-d", "--pull", "never", "--name", name, "--hostname", workspace.name, ...network,
               ...labels({ ...owner, "rigkit.workspace": workspace.name, "rigkit.kind": "workspace" }),
               ...Object.entries(vars).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
               imageOf(image), ...KEEPALIVE,
-            ]);
+            ], imageOf(image));
             ctx.log(`started ${name}`);
             return { container: name, image: imageOf(image) };
           },
