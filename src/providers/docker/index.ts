@@ -88,7 +88,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
           detail: [`Pull it with \`docker pull ${image}\` (rig never pulls), build it, or use an image you have (the docker template reads RIGKIT_BASE_IMAGE).`],
         });
       }
-      throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot start a container from ${image} (exit ${result.exitCode})`, { detail: tail(result.stderr, 5) });
+      throw new RigError("EXEC_FAILED", `docker (${engine}): command failed (exit ${result.exitCode}): ${result.command}`, { detail: tail(result.stderr, 10) });
     };
     const labels = (extra: Record<string, string>) =>
       Object.entries({ "rigkit.project": project.id, ...extra }).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
