@@ -75,6 +75,22 @@ describe.if(hasTmux)("prompts on a terminal", () => {
     expect(text).not.toContain("exit code");
   });
 
+  test("local.command shows its reason when the host command is confirmed", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+export default workflow("app").operation("hello", {
+  run: async ({ local }) => (await local.command({ argv: ["echo", "hi-there"], mode: "capture", reason: "to greet you" })).stdout,
+});
+`,
+    });
+    const t = terminalIn(dir);
+    t.run("rig hello");
+    await t.waitFor(/Run on this machine: echo hi-there\? \(to greet you\)/);
+    t.keys("Enter");
+    const text = await t.waitFor(/EXIT=\d+/);
+    expect(text).toContain("EXIT=0");
+  });
+
   test("rm asks first; declining or cancelling removes nothing and exits 130", async () => {
     const dir = project({ "rigkit.config.ts": APP_CONFIG });
     await rig(["create", "ws1"], { cwd: dir });

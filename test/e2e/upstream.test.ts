@@ -29,27 +29,27 @@ describe("examples/upstream-style", () => {
     const again = await rig(["apply", "--workflow", "dev", "--json"], { cwd: dir });
     expect(again.json().ran).toEqual(["check"]);
 
-    expect((await rig(["create", "--workflow", "dev", "ws1"], { cwd: dir })).exitCode).toBe(0);
-    const status = await rig(["run", "ws1", "status", "--json"], { cwd: dir });
+    expect((await rig(["create", "--workflow", "dev", "dev"], { cwd: dir })).exitCode).toBe(0);
+    const status = await rig(["run", "dev", "status", "--json"], { cwd: dir });
     expect(status.exitCode).toBe(0);
-    expect(status.json()).toMatchObject({ workspace: "ws1", cacheKey: "22-npm" });
-    const devOp = await rig(["ws1/dev", "--port", "4000", "--json"], { cwd: dir });
-    expect(devOp.json()).toEqual({ workspace: "ws1", port: 4000, mode: "local" });
+    expect(status.json()).toMatchObject({ workspace: "dev", cacheKey: "22-npm" });
+    const devOp = await rig(["dev/dev", "--port", "4000", "--json"], { cwd: dir });
+    expect(devOp.json()).toEqual({ workspace: "dev", port: 4000, mode: "local" });
     // local.command: the reason is shown beside the command.
-    const echo = await rig(["ws1/host-echo", "--text", "hello", "--json"], { cwd: dir });
+    const echo = await rig(["dev/host-echo", "--text", "hello", "--json"], { cwd: dir });
     expect(echo.json()).toEqual({ ok: true, stdout: "hello" });
     expect(echo.stderr).toContain("echo hello  # show the text");
     expect((await rig(["list-toolchain", "--json"], { cwd: dir })).json()).toEqual({ cacheKey: "22-npm" });
 
     // Titles in help and `ls config`.
-    const help = await rig(["ws1/dev", "--help"], { cwd: dir });
+    const help = await rig(["dev/dev", "--help"], { cwd: dir });
     expect(help.stdout).toContain("Start dev server");
     const config = await rig(["ls", "config"], { cwd: dir });
     expect(config.stdout).toContain("<ws>/status");
     expect(config.stdout).toContain("Status — Return workspace details");
     expect(config.stdout).toContain("List toolchain");
 
-    expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["rm", "dev", "--yes"], { cwd: dir })).exitCode).toBe(0);
     expect((await rig(["ls", "--json"], { cwd: dir })).json().workspaces).toEqual([]);
   }, 60_000);
 
