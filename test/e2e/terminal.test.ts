@@ -137,6 +137,15 @@ export default workflow("app").operation("hello", {
     t.keys("Enter");
     const text = await t.waitFor(/EXIT=0/);
     expect(text).toContain("b: 1 task, 0 cached, 1 pending");
+    // The last choice is all of them.
+    t.run("rig plan");
+    await t.waitFor(/\(all of them\)/);
+    t.keys("Down");
+    t.keys("Down");
+    t.keys("Enter");
+    const all = await t.waitFor(/EXIT=0/);
+    expect(all).toContain("a: 1 task, 0 cached, 1 pending");
+    expect(all).toContain("b: 1 task, 0 cached, 1 pending");
   });
 });
 
