@@ -92,6 +92,8 @@ export async function runMany<R>(cli: Cli, opts: ManyOptions, purpose: string, e
   for (const p of found) {
     const name = relative(cwd, p.root) || ".";
     if (!terminal.json) out.line(out.colors.bold(`== ${name}`));
+    // Each project's .env applies to that project only.
+    const envBefore = new Set(Object.keys(process.env));
     try {
       // Each project's state stays open until rig exits: its lock is released then.
       const project = await openProject({ cwd: p.root, config: p.config });
@@ -104,6 +106,8 @@ export async function runMany<R>(cli: Cli, opts: ManyOptions, purpose: string, e
       failures.push(`${name}: ${messageOf(error)}`);
       err.line(`${err.colors.red("failed")} ${name}: ${messageOf(error)}`);
       if (error instanceof RigError) for (const line of error.detail) err.line(`  ${line}`);
+    } finally {
+      for (const key of Object.keys(process.env)) if (!envBefore.has(key)) delete process.env[key];
     }
   }
   if (failures.length > 0) {

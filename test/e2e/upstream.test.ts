@@ -115,6 +115,14 @@ describe("plan/apply --all and --discover", () => {
     expect(json.error().message).toBe("1 of 3 projects failed");
   });
 
+  test("--discover: a project's .env does not leak into the next project", async () => {
+    const show = (name: string) =>
+      `import { workflow } from "rigkit";\nexport default workflow("${name}").task("t", { cacheTTL: 0 }, async () => ({ ctx: { seen: process.env.ONLY_A ?? null } }));\n`;
+    const dir = project({ "a/rigkit.config.ts": show("a"), "a/.env": "ONLY_A=from-a\n", "b/rigkit.config.ts": show("b") });
+    const r = await rig(["apply", "--discover", "--json"], { cwd: dir });
+    expect(r.json().projects.map((p: { workflows: { ctx: unknown }[] }) => p.workflows[0]?.ctx)).toEqual([{ seen: "from-a" }, { seen: null }]);
+  });
+
   test("--all with --workflow is a usage error; --all with one workflow still wraps", async () => {
     const dir = project({ "rigkit.config.ts": good("only") });
     const both = await rig(["plan", "--all", "--workflow", "only"], { cwd: dir });
