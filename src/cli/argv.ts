@@ -9,7 +9,7 @@ const VALUE_OPTIONS = new Set(["--chdir", "--config", "--state", "--workflow", "
 
 export const BUILTIN_COMMANDS = [
   "init", "plan", "apply", "create", "rm", "remove", "ls", "run", "cache", "log",
-  "projects", "doctor", "gc", "completion", "version", "help",
+  "projects", "doctor", "gc", "completion", "version", "help", "providers",
   "exec", "shell", "stop", "start", "forward", "code", "renew",
 ] as const;
 
@@ -71,6 +71,9 @@ export function rewrite(argv: readonly string[]): string[] {
       const token = `${rest[ws]}/${rest[opAt]}`;
       const remaining = rest.filter((_, i) => i !== ws && i !== opAt);
       out.splice(index, out.length - index, token, ...remaining);
+    } else if (ws >= 0 && op < 0 && !(rest[ws] as string).includes("/") && !rest.some((a) => a === "--" || a === "--help" || a === "-h")) {
+      // `rig run ws1`: what `rig ws1` shows, the workspace's operations.
+      out.splice(index, out.length - index, rest[ws] as string, ...rest.filter((_, i) => i !== ws));
     }
   }
   index = commandIndex(out);

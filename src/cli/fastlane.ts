@@ -37,7 +37,7 @@ const many: Record<string, LaneOption> = {
 };
 
 export const lanes: Record<string, Lane> = {
-  ls: { options: { ...globals, "--cached": { name: "cached", type: "boolean" } }, positionals: 1 },
+  ls: { options: { ...globals, "--cached": { name: "cached", type: "boolean" }, "--workflow": string("workflow") }, positionals: 1 },
   log: { options: { ...globals, "--workflow": string("workflow"), "--limit": string("limit"), "-n": string("limit") }, positionals: 0 },
   plan: { options: { ...globals, ...many }, positionals: 0 },
   apply: {

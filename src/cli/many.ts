@@ -9,6 +9,7 @@ import type { CompiledWorkflow } from "../engine/compile.ts";
 import { findProjects } from "../engine/locate.ts";
 import { type Project, openProject, selectWorkflow } from "../engine/project.ts";
 import { RigError, messageOf } from "../errors.ts";
+import { prompt } from "../host/local.ts";
 import { terminal } from "../host/terminal.ts";
 import { type Cli, projectOptions } from "./context.ts";
 import { emit, err, out } from "./ui.ts";
@@ -47,9 +48,19 @@ function checkFlags(opts: ManyOptions): void {
   if (given.length > 1) throw new RigError("USAGE", `${given.join(" and ")} cannot be combined`, { detail: ["Pass one of them."] });
 }
 
-/** The workflows a command runs on: the one selected, or every one with --all/--discover. */
+const ALL_CHOICE = "(all of them)";
+
+/**
+ * The workflows a command runs on: every one with --all/--discover, else the one named or
+ * the only one; several on a terminal: a choice that includes all of them.
+ */
 async function workflowsOf(project: Project, opts: ManyOptions, purpose: string): Promise<CompiledWorkflow[]> {
-  return opts.all || opts.discover ? project.workflows : [await selectWorkflow(project, opts.workflow, purpose)];
+  if (opts.all || opts.discover) return project.workflows;
+  if (opts.workflow === undefined && project.workflows.length > 1 && terminal.canPrompt()) {
+    const chosen = await prompt.select(`Which workflow do you want to ${purpose}?`, [...project.workflows.map((w) => w.name), ALL_CHOICE]);
+    return chosen === ALL_CHOICE ? project.workflows : project.workflows.filter((w) => w.name === chosen);
+  }
+  return [await selectWorkflow(project, opts.workflow, purpose)];
 }
 
 /**
@@ -63,7 +74,7 @@ export async function runMany<R>(cli: Cli, opts: ManyOptions, purpose: string, e
     const project = await openProject(projectOptions(cli.globals));
     const workflows = await workflowsOf(project, opts, purpose);
     const results = await runProject(project, workflows, each, hooks);
-    if (!opts.all) {
+    if (!opts.all && results.length === 1) {
       const [only] = results as [{ json: R; text: () => string }];
       emit(only.json, only.text);
       return;
@@ -81,6 +92,8 @@ export async function runMany<R>(cli: Cli, opts: ManyOptions, purpose: string, e
   for (const p of found) {
     const name = relative(cwd, p.root) || ".";
     if (!terminal.json) out.line(out.colors.bold(`== ${name}`));
+    // Each project's .env applies to that project only.
+    const envBefore = new Set(Object.keys(process.env));
     try {
       // Each project's state stays open until rig exits: its lock is released then.
       const project = await openProject({ cwd: p.root, config: p.config });
@@ -93,6 +106,8 @@ export async function runMany<R>(cli: Cli, opts: ManyOptions, purpose: string, e
       failures.push(`${name}: ${messageOf(error)}`);
       err.line(`${err.colors.red("failed")} ${name}: ${messageOf(error)}`);
       if (error instanceof RigError) for (const line of error.detail) err.line(`  ${line}`);
+    } finally {
+      for (const key of Object.keys(process.env)) if (!envBefore.has(key)) delete process.env[key];
     }
   }
   if (failures.length > 0) {

@@ -96,6 +96,7 @@ Examples:
     "rig create tmp --ttl 4h            # removed by `rig gc` once 4 hours have passed",
   ])
     .argument("[name...]", "workspace names: letters, digits, '.', '_', '-' (asked for on a terminal when omitted)")
+    .option("--name <name>", "the workspace name (the same as giving it as an argument)")
     .addOption(workflowOption())
     .addOption(concurrencyOption())
     .option("--from <workspace>", "fork the current state of a live workspace instead of the workflow's result")
@@ -112,8 +113,9 @@ Examples:
     .addOption(workflowOption())
     .action(lazy("rm"));
 
-  add("ls", "list workspaces with their live status, grouped by workflow", ["rig ls", "rig ls --json | jq '.workspaces[].status'", "rig ls --cached"])
-    .argument("[what]", "workspaces (default)")
+  add("ls", "list workspaces with their live status, grouped by workflow", ["rig ls", "rig ls --json | jq '.workspaces[].status'", "rig ls --cached", "rig ls config --workflow app"])
+    .argument("[what]", "workspaces (default) or config")
+    .addOption(new Option("--workflow <name>", "only this workflow's workspaces (or config)"))
     .option("--cached", "answer from the state file alone, without asking providers")
     .action(lazy("ls"));
 
@@ -207,6 +209,11 @@ Examples:
   ])
     .addArgument(new Argument("[shell]", "the shell").choices(["bash", "zsh", "fish"]))
     .action(lazy("completion"));
+
+  add("providers", "forget what a provider stored (project storage and host storage)", ["rig providers ssh clear", "rig providers docker clear --json"])
+    .argument("<id>", "the provider id (local, docker, ssh, or a custom provider's)")
+    .addArgument(new Argument("<action>", "what to do").choices(["clear"]))
+    .action(lazy("providers"));
 
   add("version", "print the versions of rig and Bun", ["rig version --json"]).action(lazy("version"));
   // Global options last, so each command's help lists its own options first.

@@ -4,7 +4,10 @@
  * failure or an interrupt never loses earlier results.
  */
 import { availableParallelism } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
+import { thrownBy } from "./thrown.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { host } from "../host/local.ts";
 import type { JsonObject } from "../sdk/types.ts";
@@ -125,8 +128,9 @@ function taskError(node: TaskNode, error: unknown): RigError {
     const message = inner.code === "TIMEOUT" ? inner.message : `Task ${task}: ${inner.message}`;
     return new RigError(inner.code, redact(message), { detail: inner.detail.map(redact), cause: error, task });
   }
-  return new RigError("TASK_FAILED", `Task ${task} failed: ${redact(messageOf(error))}`, {
-    detail: inner?.detail.map(redact) ?? [],
+  const thrown = inner ? { message: inner.message, where: [] as string[] } : thrownBy(error);
+  return new RigError("TASK_FAILED", `Task ${task} failed: ${redact(thrown.message)}`, {
+    detail: [...(inner?.detail ?? []), ...thrown.where].map(redact),
     cause: error,
     task,
   });

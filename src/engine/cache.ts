@@ -45,6 +45,8 @@ export interface KeyDetail {
     /** The `inputs` files: path → content hash. */
     inputs?: Record<string, string>;
     providers: Record<string, string>;
+    /** Each provider's id, config (secrets as presence markers) and plugin hash. */
+    providerParts?: Record<string, { id: string; config: unknown; plugin: string }>;
     upstream: string[];
 }
 
@@ -77,6 +79,7 @@ export function keyDetail(node: TaskNode, registry: ProviderRegistry, tasks: rea
     config: node.scope.config,
     ...(node.options.inputs?.length ? { inputs: inputSnapshot(node, registry)?.files } : {}),
     providers: Object.fromEntries(node.scope.providers.map((decl) => [decl.name, registry.fingerprint(decl)])),
+    providerParts: Object.fromEntries(node.scope.providers.map((decl) => [decl.name, registry.fingerprintParts(decl)])),
     upstream: node.upstream.map((i) => (tasks[i] as TaskNode).path),
   };
 }
@@ -176,7 +179,14 @@ export async function decide(
   if (!run) return pending(changed(), key);
   if (run.invalidated) return pending("invalidated", key);
   if (node.ttlMs !== null && now - run.finished_at >= node.ttlMs) {
-    return pending("expired", key, `cacheTTL ${node.options.cacheTTL} expired at ${new Date(run.finished_at + node.ttlMs).toISOString()}`);
+    const ttl = JSON.stringify(node.options.cacheTTL);
+    return pending(
+      "expired",
+      key,
+      node.ttlMs === 0
+        ? `cacheTTL ${ttl}: runs on every apply`
+        : `cacheTTL ${ttl}: the run of ${new Date(run.finished_at).toISOString()} expired at ${new Date(run.finished_at + node.ttlMs).toISOString()}`,
+    );
   }
   if (node.options.output) {
     const parsed = node.options.output.safeParse(JSON.parse(store.runOutput(run.id) ?? "null"));

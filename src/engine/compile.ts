@@ -27,7 +27,7 @@ export const RESERVED_COMMANDS = [
  */
 export const RESERVED_WORKSPACE_OPERATIONS = [
   "apply", "cache", "completion", "create", "doctor", "gc", "help", "init", "log", "ls",
-  "plan", "projects", "remove", "rm", "run", "start", "stop", "version",
+  "plan", "projects", "providers", "remove", "rm", "run", "start", "stop", "version",
 ] as const;
 
 /** One `.addProvider()` call. `key` is unique within a compile. */

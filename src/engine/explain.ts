@@ -43,12 +43,24 @@ function configChanges(before: JsonObject, after: JsonObject): string[] {
     .map((k) => `config key ${k}: ${show(before[k])} → ${show(after[k])}`);
 }
 
-function providerChanges(before: Record<string, string>, after: Record<string, string>): string[] {
-  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+type Parts = NonNullable<KeyDetail["providerParts"]>;
+
+/** What changed in one provider: its config keys, its code, or what it is. */
+function providerDiff(name: string, before: Parts[string] | undefined, after: Parts[string] | undefined): string[] {
+  if (!before || !after) return [`provider ${name} changed (its config or its code)`];
+  if (before.id !== after.id) return [`provider ${name}: now ${after.id} (was ${before.id})`];
+  const asObject = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as JsonObject) : { "(config)": v as Json });
+  const keys = configChanges(asObject(before.config), asObject(after.config)).map((line) => `provider ${name} ${line}`);
+  return [...keys, ...(before.plugin !== after.plugin ? [`provider ${name}: its code changed`] : [])];
+}
+
+function providerChanges(before: KeyDetail, after: KeyDetail): string[] {
+  const names = [...new Set([...Object.keys(before.providers), ...Object.keys(after.providers)])].sort();
   return names.flatMap((name) => {
-    if (!(name in before)) return [`provider ${name} added to the scope`];
-    if (!(name in after)) return [`provider ${name} removed from the scope`];
-    return before[name] === after[name] ? [] : [`provider ${name} changed (its config or its code)`];
+    if (!(name in before.providers)) return [`provider ${name} added to the scope`];
+    if (!(name in after.providers)) return [`provider ${name} removed from the scope`];
+    if (before.providers[name] === after.providers[name]) return [];
+    return providerDiff(name, before.providerParts?.[name], after.providerParts?.[name]);
   });
 }
 
@@ -110,7 +122,7 @@ export async function explain(workflow: CompiledWorkflow, stores: Stores, regist
             ...definitionChanges(before.detail.definition, now.definition),
             ...configChanges(before.detail.config, now.config),
             ...(before.inputs !== verdict.parts.inputs ? inputChanges(before.detail.inputs, now.inputs) : []),
-            ...providerChanges(before.detail.providers, now.providers),
+            ...providerChanges(before.detail, now),
             ...upstreamChanges(before, upstream, now.upstream),
           );
         }

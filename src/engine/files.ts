@@ -4,7 +4,6 @@
  * hashes are kept in the state file with each file's size, mtime and inode, so a plan
  * over many unchanged files stats them and reads none.
  */
-import { existsSync, lstatSync, readFileSync, readlinkSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { RigError } from "../errors.ts";
 import type { Store } from "../state/store.ts";
@@ -41,8 +40,12 @@ function checkGlob(glob: unknown): string {
   return glob;
 }
 
+// node:fs costs a few ms to load: only tasks with inputs pay for it.
+const fs = (): typeof import("node:fs") => require("node:fs");
+
 /** Whether `root` is inside a git work tree (a `.git` here or above), without running git. */
 function inGitRepo(root: string): boolean {
+  const { existsSync } = fs();
   for (let dir = root; ; dir = dirname(dir)) {
     if (existsSync(join(dir, ".git"))) return true;
     if (dirname(dir) === dir) return false;
@@ -85,6 +88,7 @@ export class FileInputs {
       }
     }
     const ignored = gitIgnored(this.root, [...matched]);
+    const { lstatSync, readFileSync, readlinkSync } = fs();
     const files: Record<string, string> = {};
     const fresh: [string, StatRow | null][] = [];
     const now = Date.now();

@@ -46,7 +46,7 @@ export async function findConfig(options: { cwd: string; config?: string }): Pro
     if (parent === dir) break;
     dir = parent;
   }
-  throw new RigError("CONFIG_NOT_FOUND", `No rigkit.config.ts in ${resolve(options.cwd)} or any parent directory`, {
+  throw new RigError("CONFIG_NOT_FOUND", `No rigkit.config.ts (or rigkit/index.ts) in ${resolve(options.cwd)} or any parent directory`, {
     detail: ["Run `rig init` to create one, or pass --config <file> or --chdir <dir>."],
   });
 }

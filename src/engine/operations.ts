@@ -1,5 +1,6 @@
 /** Project-defined operations: workspace operations (`rig ws1/test`) and workflow operations (`rig doctor-db`). */
 import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
+import { thrownBy } from "./thrown.ts";
 import { didYouMean } from "../suggest.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { takeLease } from "../state/leases.ts";
@@ -82,9 +83,10 @@ export async function runOperation(
     store.logFinish(logId, interrupted ? "cancelled" : "failed", { error: redact(messageOf(error)) });
     if (interrupted) throw error;
     const code = isRigError(error) && KEPT_CODES.includes(error.code) ? error.code : "OPERATION_FAILED";
-    const message = code === "TIMEOUT" ? messageOf(error) : `Operation ${label} failed: ${messageOf(error)}`;
+    const thrown = isRigError(error) ? { message: error.message, where: [] as string[] } : thrownBy(error);
+    const message = code === "TIMEOUT" ? thrown.message : `Operation ${label} failed: ${thrown.message}`;
     throw new RigError(code as "OPERATION_FAILED", redact(message), {
-      detail: isRigError(error) ? error.detail.map(redact) : [],
+      detail: (isRigError(error) ? error.detail : thrown.where).map(redact),
       cause: error,
       ...(workspace && { workspace: workspace.name }),
     });

@@ -1,4 +1,5 @@
 /** A loaded project: config location, compiled workflows, state store and providers. */
+import { relative } from "node:path";
 import { RigError } from "../errors.ts";
 import { prompt } from "../host/local.ts";
 import { reapLeftovers, registerRun } from "../host/supervisor.ts";
@@ -61,6 +62,9 @@ export async function openProjectReadOnly(options: ProjectOptions): Promise<Proj
   const info: ProjectInfo = { id: store.projectId(), root: location.root, dir: store.projectDir() ?? projectDirOf(location), stateDir: stateDirOf(location) };
   return { location, info, store, stores: new Stores(store), registry: new ProviderRegistry(info, store), workflows };
 }
+
+/** The config's name as the user knows it: `rigkit.config.ts`, `rigkit/index.ts`, or the --config file. */
+export const configName = (project: Pick<Project, "location">): string => relative(project.location.root, project.location.path) || project.location.path;
 
 /** The workflow named by `--workflow`, the only one, or the user's choice on a TTY. */
 export async function selectWorkflow(project: { workflows: CompiledWorkflow[] }, name: string | undefined, purpose = "use"): Promise<CompiledWorkflow> {

@@ -4,6 +4,7 @@
  * the hook reports them (`workspace.record`), so nothing is created unrecorded.
  */
 import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
+import { thrownBy } from "./thrown.ts";
 import { didYouMean } from "../suggest.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { supervised } from "./deadline.ts";
@@ -34,7 +35,7 @@ export interface HookOptions {
 function hooksOf(workflow: CompiledWorkflow) {
   if (!workflow.workspace) {
     throw new RigError("USAGE", `Workflow "${workflow.name}" defines no workspaces`, {
-      detail: ["Add .workspace({ create, remove }) to it in rigkit.config.ts."],
+      detail: ["Add .workspace({ create, remove }) to it in the config."],
     });
   }
   return workflow.workspace;
@@ -78,8 +79,9 @@ function hookError(what: string, workspace: string, error: unknown, extra: strin
   if (isRigError(error) && error.code === "INTERRUPTED") return error;
   // A time limit or an unavailable provider keeps its code (SPEC §5 error JSON).
   const code = isRigError(error) && KEPT_CODES.includes(error.code) ? error.code : "HOOK_FAILED";
-  return new RigError(code, `${what}: ${redact(messageOf(error))}`, {
-    detail: [...(isRigError(error) ? error.detail.map(redact) : []), ...extra],
+  const thrown = isRigError(error) ? { message: error.message, where: [] as string[] } : thrownBy(error);
+  return new RigError(code, `${what}: ${redact(thrown.message)}`, {
+    detail: [...(isRigError(error) ? error.detail.map(redact) : []), ...thrown.where.map(redact), ...extra],
     cause: error,
     workspace,
   });

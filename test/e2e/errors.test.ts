@@ -18,7 +18,7 @@ describe("config problems exit 2 and name the file or id", () => {
     const dir = tempDir();
     const r = await rig(["plan"], { cwd: dir });
     expect(r.exitCode).toBe(2);
-    expectCleanError(r.stderr, /No rigkit.config.ts in .* or any parent directory/);
+    expectCleanError(r.stderr, /No rigkit.config.ts \(or rigkit\/index.ts\) in .* or any parent directory/);
     const j = await rig(["plan", "--json"], { cwd: dir });
     expect(j.stdout).toBe("");
     expect(j.error().code).toBe("CONFIG_NOT_FOUND");

@@ -7,11 +7,10 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { RIG, project, rig, tempDir } from "../helpers.ts";
+import { requireTool } from "../services.ts";
 import { APP_CONFIG } from "./fixtures.ts";
 
-const hasStrace = Bun.which("strace") !== null;
-if (!hasStrace && process.env.CI) throw new Error("strace is not installed: .ci/run must install it");
-if (!hasStrace) console.warn("\n!!! strace is not installed: fast-start tests are SKIPPED (apt-get install strace)\n");
+const hasStrace = requireTool("strace", "fast-start tests");
 
 const HEAVY = [/node_modules\/zod\//, /node_modules\/@clack\//, /node_modules\/execa\//, /\/src\/providers\//, /\/src\/index\.ts/, /rigkit\.config\.ts/];
 

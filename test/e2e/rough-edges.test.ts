@@ -96,4 +96,51 @@ describe("rough edges", () => {
     expect(ambiguous.exitCode).toBe(2);
     expect(ambiguous.stderr).toContain("Workflows: a, b");
   });
+
+  test("errors point at the user's source line, never the transpiled code", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+
+export default workflow("app")
+  .task("a", async () => {
+    const opts = { slow: true };
+    return { ctx: { v: (opts as any).missing.deep } };
+  });
+`,
+    });
+    const r = await rig(["apply"], { cwd: dir });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("Task app/a failed: undefined is not an object");
+    expect(r.stderr).toMatch(/at rigkit\.config\.ts:6:\d+\n\s+return \{ ctx: \{ v: \(opts as any\)\.missing\.deep \} \};/);
+    expect(r.stderr).not.toContain("!0");
+
+    const syntax = project({ "rigkit.config.ts": `import { workflow } from "rigkit";\nconst opts = { slow: true };\nexport default workflow("app").task("x", async () => { const y = ; });\n` });
+    const bad = await rig(["plan"], { cwd: syntax });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain("in rigkit.config.ts:3:");
+    expect(bad.stderr).not.toContain("!0");
+  });
+
+  test("cache explain: (unset) for a missing version, TTL wording, and the provider config key that changed", async () => {
+    const config = (version: string, host: string, ttl: string) => `import { workflow, defineProvider, env } from "rigkit";
+const demo = defineProvider<{ host: string; token: unknown }>({ id: "demo", create: () => ({ runtime: () => ({}) }) });
+export default workflow("app")
+  .addProvider("demo", demo({ host: "${host}", token: env.secret("DEMO_TOKEN") }))
+  .task("a", ${version}async () => {})
+  .task("b", { cacheTTL: ${ttl} }, async () => {});
+`;
+    const dir = project({ "rigkit.config.ts": config("", "one", "0") });
+    const env = { DEMO_TOKEN: "s3cret-value" };
+    expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
+    const ttl = await rig(["cache", "explain", "b"], { cwd: dir, env });
+    expect(ttl.stdout).toContain("cacheTTL 0: runs on every apply");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(`${dir}/rigkit.config.ts`, config('{ version: "2" }, ', "two", '"7d"'));
+    const explain = await rig(["cache", "explain", "a"], { cwd: dir, env });
+    expect(explain.stdout).toContain('version (unset) → "2"');
+    expect(explain.stdout).toContain('provider demo config key host: "one" → "two"');
+    expect(explain.stdout).not.toContain("null");
+    const state = (await import("node:fs")).readFileSync(`${dir}/.rigkit/state.sqlite`);
+    expect(state.includes("s3cret-value")).toBe(false);
+  });
 });

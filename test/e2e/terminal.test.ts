@@ -6,11 +6,10 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { RIG, project, rig, tempDir } from "../helpers.ts";
+import { requireTool } from "../services.ts";
 import { APP_CONFIG, TWO_WORKFLOWS } from "./fixtures.ts";
 
-const hasTmux = Bun.which("tmux") !== null;
-if (!hasTmux && process.env.CI) throw new Error("tmux is not installed: .ci/run must install it");
-if (!hasTmux) console.warn("\n!!! tmux is not installed: terminal tests are SKIPPED (apt-get install tmux)\n");
+const hasTmux = requireTool("tmux", "terminal tests");
 
 const bin = tempDir();
 symlinkSync(RIG, join(bin, "rig"));
@@ -76,6 +75,22 @@ describe.if(hasTmux)("prompts on a terminal", () => {
     expect(text).not.toContain("exit code");
   });
 
+  test("local.command shows its reason when the host command is confirmed", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+export default workflow("app").operation("hello", {
+  run: async ({ local }) => (await local.command({ argv: ["echo", "hi-there"], mode: "capture", reason: "to greet you" })).stdout,
+});
+`,
+    });
+    const t = terminalIn(dir);
+    t.run("rig hello");
+    await t.waitFor(/Run on this machine: echo hi-there\? \(to greet you\)/);
+    t.keys("Enter");
+    const text = await t.waitFor(/EXIT=\d+/);
+    expect(text).toContain("EXIT=0");
+  });
+
   test("rm asks first; declining or cancelling removes nothing and exits 130", async () => {
     const dir = project({ "rigkit.config.ts": APP_CONFIG });
     await rig(["create", "ws1"], { cwd: dir });
@@ -122,6 +137,15 @@ describe.if(hasTmux)("prompts on a terminal", () => {
     t.keys("Enter");
     const text = await t.waitFor(/EXIT=0/);
     expect(text).toContain("b: 1 task, 0 cached, 1 pending");
+    // The last choice is all of them.
+    t.run("rig plan");
+    await t.waitFor(/\(all of them\)/);
+    t.keys("Down");
+    t.keys("Down");
+    t.keys("Enter");
+    const all = await t.waitFor(/EXIT=0/);
+    expect(all).toContain("a: 1 task, 0 cached, 1 pending");
+    expect(all).toContain("b: 1 task, 0 cached, 1 pending");
   });
 });
 

@@ -29,27 +29,27 @@ describe("examples/upstream-style", () => {
     const again = await rig(["apply", "--workflow", "dev", "--json"], { cwd: dir });
     expect(again.json().ran).toEqual(["check"]);
 
-    expect((await rig(["create", "--workflow", "dev", "ws1"], { cwd: dir })).exitCode).toBe(0);
-    const status = await rig(["run", "ws1", "status", "--json"], { cwd: dir });
+    expect((await rig(["create", "--workflow", "dev", "dev"], { cwd: dir })).exitCode).toBe(0);
+    const status = await rig(["run", "dev", "status", "--json"], { cwd: dir });
     expect(status.exitCode).toBe(0);
-    expect(status.json()).toMatchObject({ workspace: "ws1", cacheKey: "22-npm" });
-    const devOp = await rig(["ws1/dev", "--port", "4000", "--json"], { cwd: dir });
-    expect(devOp.json()).toEqual({ workspace: "ws1", port: 4000, mode: "local" });
+    expect(status.json()).toMatchObject({ workspace: "dev", cacheKey: "22-npm" });
+    const devOp = await rig(["dev/dev", "--port", "4000", "--json"], { cwd: dir });
+    expect(devOp.json()).toEqual({ workspace: "dev", port: 4000, mode: "local" });
     // local.command: the reason is shown beside the command.
-    const echo = await rig(["ws1/host-echo", "--text", "hello", "--json"], { cwd: dir });
+    const echo = await rig(["dev/host-echo", "--text", "hello", "--json"], { cwd: dir });
     expect(echo.json()).toEqual({ ok: true, stdout: "hello" });
     expect(echo.stderr).toContain("echo hello  # show the text");
     expect((await rig(["list-toolchain", "--json"], { cwd: dir })).json()).toEqual({ cacheKey: "22-npm" });
 
     // Titles in help and `ls config`.
-    const help = await rig(["ws1/dev", "--help"], { cwd: dir });
+    const help = await rig(["dev/dev", "--help"], { cwd: dir });
     expect(help.stdout).toContain("Start dev server");
     const config = await rig(["ls", "config"], { cwd: dir });
     expect(config.stdout).toContain("<ws>/status");
     expect(config.stdout).toContain("Status — Return workspace details");
     expect(config.stdout).toContain("List toolchain");
 
-    expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["rm", "dev", "--yes"], { cwd: dir })).exitCode).toBe(0);
     expect((await rig(["ls", "--json"], { cwd: dir })).json().workspaces).toEqual([]);
   }, 60_000);
 
@@ -115,6 +115,14 @@ describe("plan/apply --all and --discover", () => {
     expect(json.error().message).toBe("1 of 3 projects failed");
   });
 
+  test("--discover: a project's .env does not leak into the next project", async () => {
+    const show = (name: string) =>
+      `import { workflow } from "rigkit";\nexport default workflow("${name}").task("t", { cacheTTL: 0 }, async () => ({ ctx: { seen: process.env.ONLY_A ?? null } }));\n`;
+    const dir = project({ "a/rigkit.config.ts": show("a"), "a/.env": "ONLY_A=from-a\n", "b/rigkit.config.ts": show("b") });
+    const r = await rig(["apply", "--discover", "--json"], { cwd: dir });
+    expect(r.json().projects.map((p: { workflows: { ctx: unknown }[] }) => p.workflows[0]?.ctx)).toEqual([{ seen: "from-a" }, { seen: null }]);
+  });
+
   test("--all with --workflow is a usage error; --all with one workflow still wraps", async () => {
     const dir = project({ "rigkit.config.ts": good("only") });
     const both = await rig(["plan", "--all", "--workflow", "only"], { cwd: dir });
@@ -160,3 +168,37 @@ describe("task inputs", () => {
     expect((await rig(["plan", "--json"], { cwd: dir })).json().nodes[1]).toMatchObject({ path: "source", status: "cached" });
   }, 60_000);
 });
+
+describe("rig init and an existing tsconfig.json", () => {
+  test("merges the rigkit paths into it, and the README's type-check command works as written", async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { target: "ESNext", module: "Preserve", moduleResolution: "bundler", strict: true, noEmit: true, skipLibCheck: true, allowImportingTsExtensions: true, types: ["bun"], typeRoots: ["./.rigkit/sdk/node_modules/@types"], paths: { "@app/*": ["./src/*"] } } }),
+    );
+    const r = await rig(["init", "--json"], { cwd: dir });
+    expect(r.json().tsconfig).toBe(true);
+    const merged = JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8"));
+    expect(merged.compilerOptions.paths).toEqual({
+      "@app/*": ["./src/*"],
+      rigkit: ["./.rigkit/sdk/src/index.ts"],
+      "@rigkit/sdk": ["./.rigkit/sdk/src/index.ts"],
+    });
+    expect(merged.compilerOptions.strict).toBe(true);
+    // README: `.rigkit/sdk/node_modules/.bin/tsc -p .`
+    const tsc = Bun.spawnSync([".rigkit/sdk/node_modules/.bin/tsc", "-p", "."], { cwd: dir, stdout: "pipe" });
+    expect(tsc.stdout.toString()).toBe("");
+    expect(tsc.exitCode).toBe(0);
+  }, 60_000);
+
+  test("a tsconfig.json with comments is left alone and the lines to add are printed", async () => {
+    const dir = tempDir();
+    const original = '{\n  // mine\n  "compilerOptions": { "strict": true }\n}\n';
+    writeFileSync(join(dir, "tsconfig.json"), original);
+    const r = await rig(["init"], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(join(dir, "tsconfig.json"), "utf8")).toBe(original);
+    expect(r.stdout).toContain('"paths": {"rigkit":["./.rigkit/sdk/src/index.ts"],"@rigkit/sdk":["./.rigkit/sdk/src/index.ts"]}');
+  });
+});
+

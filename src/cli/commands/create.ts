@@ -1,6 +1,6 @@
 import { apply } from "../../engine/apply.ts";
 import { WORKSPACE_NAME_RULE, checkWorkspaceName, isWorkspaceName } from "../../engine/names.ts";
-import { openProject, selectWorkflow } from "../../engine/project.ts";
+import { configName, openProject, selectWorkflow } from "../../engine/project.ts";
 import { parseDuration } from "../../engine/duration.ts";
 import { forkWorkspace } from "../../engine/fork.ts";
 import { Slots } from "../../engine/slots.ts";
@@ -32,9 +32,11 @@ interface CreateOptions {
   ttl?: string;
   onExpiry?: "stop" | "remove";
   concurrency?: string;
+  name?: string;
 }
 
 export default async function createCommand(cli: Cli, names: string[], opts: CreateOptions): Promise<void> {
+  if (opts.name !== undefined) names = [...names, opts.name];
   for (const name of names) checkWorkspaceName(name);
   const ttlFlag = opts.ttl === undefined ? undefined : parseTtl(opts.ttl);
   const twice = names.find((name, i) => names.indexOf(name) !== i);
@@ -47,7 +49,7 @@ export default async function createCommand(cli: Cli, names: string[], opts: Cre
   const workflow = await selectWorkflow(project, source?.workflow ?? opts.workflow, "create workspaces from");
   if (!workflow.workspace) {
     throw new RigError("USAGE", `Workflow "${workflow.name}" defines no workspaces`, {
-      detail: ["Add .workspace({ create, remove }) to it in rigkit.config.ts."],
+      detail: [`Add .workspace({ create, remove }) to it in ${configName(project)}.`],
     });
   }
   if (opts.onExpiry && ttlFlag === undefined && !workflow.workspace.ttlMs) {

@@ -7,12 +7,15 @@ import { type Cli, projectOptions } from "../context.ts";
 import { renderConfig, renderWorkspaces } from "../render.ts";
 import { emit, err } from "../ui.ts";
 
+const unknownWorkflow = (name: string, known: string[]) =>
+  new RigError("UNKNOWN_WORKFLOW", `Unknown workflow "${name}"`, { detail: [`Workflows: ${known.join(", ")}`] });
+
 /**
- * `rig ls [workspaces|config] [--cached]`: workspaces with their live status (SPEC §9),
- * asked of their providers in one batched query per engine or host; `--cached` answers
- * from the state file alone, without loading the config or asking anyone.
+ * `rig ls [workspaces|config] [--workflow W] [--cached]`: workspaces with their live status
+ * (SPEC §9), asked of their providers in one batched query per engine or host; `--cached`
+ * answers from the state file alone, without loading the config or asking anyone.
  */
-export default async function lsCommand(cli: Cli, what = "workspaces", opts: { cached?: boolean } = {}): Promise<void> {
+export default async function lsCommand(cli: Cli, what = "workspaces", opts: { cached?: boolean; workflow?: string } = {}): Promise<void> {
   if (what !== "workspaces" && what !== "config") {
     throw new RigError("USAGE", `rig ls lists "workspaces" or "config", not "${what}"`);
   }
@@ -21,11 +24,17 @@ export default async function lsCommand(cli: Cli, what = "workspaces", opts: { c
   if (what === "config") {
     const body = store?.manifest();
     const manifest = body ? (JSON.parse(body) as Manifest) : null;
-    const workflows = manifest?.workflows ?? [];
+    const all = manifest?.workflows ?? [];
+    const workflows = all.filter((w) => opts.workflow === undefined || w.name === opts.workflow);
+    if (opts.workflow !== undefined && workflows.length === 0 && all.length > 0) throw unknownWorkflow(opts.workflow, all.map((w) => w.name));
     emit({ workflows }, () => (workflows.length === 0 ? "No config has been loaded yet; run `rig plan` first." : renderConfig(workflows)));
     return;
   }
-  const rows = store?.workspaces() ?? [];
+  const rows = (store?.workspaces() ?? []).filter((r) => opts.workflow === undefined || r.workflow === opts.workflow);
+  if (opts.workflow !== undefined && rows.length === 0 && store) {
+    const known = [...new Set([...(store.manifest() ? (JSON.parse(store.manifest() as string) as Manifest).workflows.map((w) => w.name) : []), ...store.workspaces().map((w) => w.workflow)])];
+    if (known.length > 0 && !known.includes(opts.workflow)) throw unknownWorkflow(opts.workflow, known);
+  }
   let states = new Map<WorkspaceRow, WorkspaceState>(rows.map((row) => [row, recordedState(row)]));
   // Only workspaces whose providers recorded resources can be asked about.
   // (A state file from before v3, read as it is, has no resources table: nothing to ask.)

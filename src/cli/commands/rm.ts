@@ -1,5 +1,5 @@
 import { destroyWorkspace } from "../../engine/destroy.ts";
-import { openProject } from "../../engine/project.ts";
+import { configName, openProject } from "../../engine/project.ts";
 import { removeWorkspace, resolveWorkspace } from "../../engine/workspaces.ts";
 import { RigError, messageOf } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";
@@ -35,7 +35,7 @@ export default async function rmCommand(cli: Cli, names: string[], opts: { all?:
   const gone = (row: WorkspaceRow) => !project.workflows.some((w) => w.name === row.workflow);
   const orphanError = (row: WorkspaceRow) =>
     new RigError("CONFIG_ERROR", `Workspace ${row.name} belongs to workflow "${row.workflow}", which the config no longer defines`, {
-      detail: [`Restore the workflow so its remove hook runs, or \`rig rm ${row.name} --force\` to destroy what its providers recorded and forget it.`],
+      detail: [`Restore the workflow in ${configName(project)} so its remove hook runs, or \`rig rm ${row.name} --force\` to destroy what its providers recorded and forget it.`],
     });
   // Named on its own, such a workspace fails before anything is asked or changed.
   if (!opts.force && !opts.all && targets.length === 1 && gone(targets[0] as WorkspaceRow)) throw orphanError(targets[0] as WorkspaceRow);

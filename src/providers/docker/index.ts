@@ -122,6 +122,17 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
       });
     /** rig's containers on this engine (labelled with a project), with their state. */
     const containers = async () => parsePs((await cli(PS)).stdout);
+    // `docker run` (images are never pulled): a missing image gets the next step, not the whole command line.
+    const runContainer = async (args: readonly string[], image: string) => {
+      const result = await cli(["run", ...args], { reject: false });
+      if (result.exitCode === 0) return result;
+      if (/no such image|unable to find image/i.test(result.stderr)) {
+        throw new RigError("PROVIDER_FAILED", `docker (${engine}): image ${image} is not on this engine`, {
+          detail: [`Pull it with \`docker pull ${image}\` (rig never pulls), build it, or use an image you have (the docker template reads RIGKIT_BASE_IMAGE).`],
+        });
+      }
+      throw new RigError("EXEC_FAILED", `docker (${engine}): command failed (exit ${result.exitCode}): ${result.command}`, { detail: tail(result.stderr, 10) });
+    };
 
     // Without input, the command is wrapped to stop when rig does (see host/stoppable.ts):
     // killing the `docker exec` client alone leaves the process running in the container.
@@ -166,12 +177,15 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
     };
     // A workspace container, as createWorkspace and fork start it.
     const runWorkspace = (name: string, workflow: string, workspace: string, image: string, vars: Record<string, string> = {}, workdir?: string) =>
-      cli([
-        "run", "-d", "--pull", "never", "--name", name, "--hostname", workspace, ...network, ...(workdir ? ["--workdir", workdir] : []),
-        ...labels({ "rigkit.workflow": workflow, "rigkit.workspace": workspace, "rigkit.kind": "workspace" }),
-        ...Object.entries(vars).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
-        image, ...KEEPALIVE,
-      ]);
+      runContainer(
+        [
+          "-d", "--pull", "never", "--name", name, "--hostname", workspace, ...network, ...(workdir ? ["--workdir", workdir] : []),
+          ...labels({ "rigkit.workflow": workflow, "rigkit.workspace": workspace, "rigkit.kind": "workspace" }),
+          ...Object.entries(vars).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
+          image, ...KEEPALIVE,
+        ],
+        image,
+      );
     const workspaceName = (workflow: string, workspace: string) => `rigkit-${slug(project.id)}-${slug(workflow)}-${workspace}`;
     const dockerArgv = (args: string[]) => ["docker", ...args];
     // How `rig exec` reaches a container without this code (see ResourceAccess).
@@ -295,7 +309,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
             const name = `rigkit-build-${slug(project.id)}-${crypto.randomUUID().slice(0, 8)}`;
             const taskLabels = { ...owner, "rigkit.task": ctx.task.path, "rigkit.kind": "build" };
             ctx.log(`starting ${name} from ${imageOf(from)}`);
-            await cli(["run", "-d", "--pull", "never", "--name", name, ...network, ...labels(taskLabels), imageOf(from), ...KEEPALIVE]);
+            await runContainer(["-d", "--pull", "never", "--name", name, ...network, ...labels(taskLabels), imageOf(from), ...KEEPALIVE], imageOf(from));
             try {
               await steps({
                 name,
