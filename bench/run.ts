@@ -9,7 +9,10 @@
  * `bun bench/run.ts --setup` installs the devcontainer CLI into bench/.tools/ (never a
  * dependency of rigkit, never in CI); Vagrant is used only when it is on PATH.
  *
- * Usage: bun bench/run.ts [--quick] [--setup] [--only <substring>] [--rig <bin/rig>]. Exits non-zero only
+ * `--baseline <bin/rig>` times another build (an older checkout) in the same loop, so a
+ * before/after comparison sees the same load: its ratios print beside the current ones.
+ *
+ * Usage: bun bench/run.ts [--quick] [--setup] [--only <substring>] [--rig <bin/rig>] [--baseline <bin/rig>]. Exits non-zero only
  * if a command fails; goals are printed as OK/over, never asserted.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -22,6 +25,7 @@ const TOOLS = join(import.meta.dir, ".tools");
 const args = process.argv.slice(2);
 /** `--rig <path>`: benchmark another build (e.g. an older checkout) with the same rows. */
 const RIG = args.includes("--rig") ? resolve(args[args.indexOf("--rig") + 1] as string) : join(ROOT, "bin", "rig");
+const BASELINE = args.includes("--baseline") ? resolve(args[args.indexOf("--baseline") + 1] as string) : undefined;
 const QUICK = args.includes("--quick");
 const ONLY = args.includes("--only") ? (args[args.indexOf("--only") + 1] ?? "") : "";
 const PAIRS = QUICK ? 5 : 11;
@@ -70,6 +74,7 @@ interface Row {
   what: string;
   goal: number;
   ratios?: number[];
+  baseRatios?: number[];
   rigMs?: number;
   rawMs?: number;
   note?: string;
@@ -78,19 +83,28 @@ const rows: Row[] = [];
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)] as number;
 
-/** rig and raw alternately, one warm-up pair first; the ratio of each pair. */
-function pairs(what: string, goal: number, rig: Side, raw: Side, n = PAIRS): void {
+/** A rig side, for a build (`bin`) and the workspace name it may create and remove. */
+type RigSide = (bin: string, ws: string) => Side;
+
+/** rig (and the baseline build) and raw alternately, one warm-up round first; the ratio of each pair. */
+function pairs(what: string, goal: number, rigSide: RigSide, raw: Side, n = PAIRS): void {
   process.stderr.write(`  ${what}…\n`);
+  const rig = rigSide(RIG, "w");
+  const base = BASELINE ? rigSide(BASELINE, "wb") : undefined;
   const rigMs: number[] = [];
+  const baseMs: number[] = [];
   const rawMs: number[] = [];
   for (let i = -1; i < n; i++) {
     const a = rig.time();
     rig.reset?.();
+    const c = base?.time();
+    base?.reset?.();
     const b = raw.time();
     raw.reset?.();
-    if (i >= 0) rigMs.push(a), rawMs.push(b);
+    if (i >= 0) rigMs.push(a), rawMs.push(b), c !== undefined && baseMs.push(c);
   }
-  rows.push({ what, goal, ratios: rigMs.map((a, i) => a / (rawMs[i] as number)), rigMs: median(rigMs), rawMs: median(rawMs) });
+  const ratio = (xs: number[]) => xs.map((x, i) => x / (rawMs[i] as number));
+  rows.push({ what, goal, ratios: ratio(rigMs), baseRatios: base ? ratio(baseMs) : undefined, rigMs: median(rigMs), rawMs: median(rawMs) });
 }
 const skip = (what: string, goal: number, note: string) => rows.push({ what, goal, note });
 const wanted = (what: string) => what.toLowerCase().includes(ONLY.toLowerCase());
@@ -118,19 +132,19 @@ try {
   process.stderr.write(`bench: ${PAIRS} interleaved pairs per row, after one warm-up pair\n`);
 
   // --- start-up -------------------------------------------------------------------------
-  if (wanted("version")) pairs("rig --version / bun -e 0", 1.5, { time: () => run([RIG, "--version"]) }, bunZero);
+  if (wanted("version")) pairs("rig --version / bun -e 0", 1.5, (bin) => ({ time: () => run([bin, "--version"]) }), bunZero);
   if (wanted("action") || wanted("complete")) {
     const dir = project("actions", ACTIONS);
     run([RIG, "create", ...Array.from({ length: 500 }, (_, i) => `ws${i + 1}`)], dir);
-    if (wanted("action")) pairs("workspace action, zod input, does nothing / bun -e 0", 4, { time: () => run([RIG, "ws1/exec", "--command", "true"], dir) }, bunZero);
-    if (wanted("complete")) pairs("rig __complete (500 workspaces) / bun -e 0", 2, { time: () => run([RIG, "__complete", "--", "ws"], dir) }, bunZero);
+    if (wanted("action")) pairs("workspace action, zod input, does nothing / bun -e 0", 4, (bin) => ({ time: () => run([bin, "ws1/exec", "--command", "true"], dir) }), bunZero);
+    if (wanted("complete")) pairs("rig __complete (500 workspaces) / bun -e 0", 2, (bin) => ({ time: () => run([bin, "__complete", "--", "ws"], dir) }), bunZero);
   }
   for (const [n, goal] of [[1000, 6], [10000, 35]] as const) {
     const what = `no-op rig plan, ${n.toLocaleString("en")} cached tasks / bun -e 0`;
     if (!wanted(what)) continue;
     const dir = project(`tasks-${n}`, chain(n));
     run([RIG, "apply"], dir);
-    pairs(what, goal, { time: () => run([RIG, "plan"], dir) }, bunZero, n >= 10000 ? Math.ceil(PAIRS / 2) : PAIRS);
+    pairs(what, goal, (bin) => ({ time: () => run([bin, "plan"], dir) }), bunZero, n >= 10000 ? Math.ceil(PAIRS / 2) : PAIRS);
   }
 
   // --- docker ---------------------------------------------------------------------------
@@ -153,19 +167,19 @@ export default workflow("b").addProvider("docker", docker({ network: "none" }))
     if (wanted("docker exec")) {
       run([RIG, "create", "w"], dir);
       const container = JSON.parse(Bun.spawnSync([RIG, "ls", "--json"], { cwd: dir, env, stdout: "pipe" }).stdout.toString()).workspaces[0].ctx.container;
-      pairs("rig ws/exec --command true (Docker) / docker exec C true", 1.3, { time: () => run([RIG, "w/exec", "--command", "true"], dir) }, { time: () => run(["docker", "exec", container, "true"]) });
+      pairs("rig ws/exec --command true (Docker) / docker exec C true", 1.3, (bin) => ({ time: () => run([bin, "w/exec", "--command", "true"], dir) }), { time: () => run(["docker", "exec", container, "true"]) });
       run([RIG, "rm", "w", "--yes"], dir);
     }
     if (wanted("docker rm")) {
-      run([RIG, "create", "w"], dir);
+      run([RIG, "create", "w", ...(BASELINE ? ["wb"] : [])], dir);
       rawRun();
       pairs(
         "rig rm (Docker) / docker rm -f",
         1.5,
-        { time: () => run([RIG, "rm", "w", "--yes"], dir), reset: () => run([RIG, "create", "w"], dir) },
+        (bin, ws) => ({ time: () => run([bin, "rm", ws, "--yes"], dir), reset: () => run([bin, "create", ws], dir) }),
         { time: () => run(["docker", "rm", "-f", raw]), reset: rawRun },
       );
-      run([RIG, "rm", "w", "--yes"], dir);
+      run([RIG, "rm", "w", ...(BASELINE ? ["wb"] : []), "--yes"], dir);
       run(["docker", "rm", "-f", raw]);
     }
     const devcontainer = which("devcontainer", join(TOOLS, "node_modules", ".bin", "devcontainer"));
@@ -183,7 +197,7 @@ export default workflow("b").addProvider("docker", docker({ network: "none" }))
       pairs(
         "rig create (Docker, cached snapshot) / devcontainer up",
         0.33,
-        { time: () => run([RIG, "create", "w"], dir), reset: () => run([RIG, "rm", "w", "--yes"], dir) },
+        (bin, ws) => ({ time: () => run([bin, "create", ws], dir), reset: () => run([bin, "rm", ws, "--yes"], dir) }),
         { time: () => run([devcontainer, "up", "--workspace-folder", folder, "--skip-post-create"]), reset: down },
         QUICK ? 3 : 5,
       );
@@ -211,7 +225,7 @@ export default workflow("b").addProvider("ssh", ssh({ hosts: [{ host: "rig-a", r
     mkdirSync(sockets, { mode: 0o700 });
     const warm = ["ssh", "-F", sshConfig, "-o", "ControlMaster=auto", "-o", `ControlPath=${sockets}/%C`, "-o", "ControlPersist=60", "rig-a", "true"];
     run(warm);
-    pairs("ssh action, connection open / warm multiplexed ssh host true", 1.3, { time: () => run([RIG, "ws1/exec", "--command", "true"], dir) }, { time: () => run(warm) });
+    pairs("ssh action, connection open / warm multiplexed ssh host true", 1.3, (bin) => ({ time: () => run([bin, "ws1/exec", "--command", "true"], dir) }), { time: () => run(warm) });
     run([RIG, "rm", "ws1", "--yes"], dir);
     Bun.spawnSync(["ssh", "-F", sshConfig, "-o", `ControlPath=${sockets}/%C`, "-O", "exit", "rig-a"], { env, stdout: "ignore", stderr: "ignore" });
   }
@@ -237,7 +251,7 @@ export default workflow("b").addProvider("local", local())
     pairs(
       `local rig create from a 20,000-file base (${method}) / cp -a`,
       0.1,
-      { time: () => run([RIG, "create", "w"], dir), reset: () => run([RIG, "rm", "w", "--yes"], dir) },
+      (bin, ws) => ({ time: () => run([bin, "create", ws], dir), reset: () => run([bin, "rm", ws, "--yes"], dir) }),
       { time: () => run(["cp", "-a", join(dir, ".rigkit/base/base"), copy]), reset: () => rmSync(copy, { recursive: true, force: true }) },
       QUICK ? 3 : 5,
     );
@@ -255,17 +269,19 @@ export default workflow("b").addProvider("local", local())
 }
 
 const fmt = (x: number) => `${x.toFixed(2)}x`;
+const spread = (xs: number[]) => `${fmt(Math.min(...xs))} / ${fmt(median(xs))} / ${fmt(Math.max(...xs))}`;
 const table = [
-  ["measure", "min", "median", "max", "rig ms", "raw ms", "goal", ""],
+  ["measure", "min / median / max", ...(BASELINE ? ["baseline min / median / max"] : []), "rig ms", "raw ms", "goal", ""],
   ...rows.map((r) =>
     r.ratios
-      ? [r.what, fmt(Math.min(...r.ratios)), fmt(median(r.ratios)), fmt(Math.max(...r.ratios)), r.rigMs?.toFixed(1) ?? "", r.rawMs?.toFixed(1) ?? "", `<= ${r.goal}x`, median(r.ratios) <= r.goal ? "OK" : "over"]
-      : [r.what, "", "", "", "", "", r.goal ? `<= ${r.goal}x` : "", r.note ?? ""],
+      ? [r.what, spread(r.ratios), ...(BASELINE ? [spread(r.baseRatios ?? [])] : []), r.rigMs?.toFixed(1) ?? "", r.rawMs?.toFixed(1) ?? "", `<= ${r.goal}x`, median(r.ratios) <= r.goal ? "OK" : "over"]
+      : [r.what, "", ...(BASELINE ? [""] : []), "", "", r.goal ? `<= ${r.goal}x` : "", r.note ?? ""],
   ),
 ];
+const numeric = BASELINE ? 4 : 3;
 const widths = (table[0] as string[]).map((_, c) => Math.max(...table.map((row) => (row[c] as string).length)));
-const line = (row: string[]) => row.map((cell, c) => (c >= 1 && c <= 5 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join("  ").trimEnd();
-console.log(`\nrig benchmark${QUICK ? " (--quick)" : ""}: Bun ${Bun.version}, ${process.platform}/${process.arch}, ratios of ${PAIRS} interleaved pairs\n`);
+const line = (row: string[]) => row.map((cell, c) => (c >= 1 && c <= numeric ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join("  ").trimEnd();
+console.log(`\nrig benchmark${QUICK ? " (--quick)" : ""}: Bun ${Bun.version}, ${process.platform}/${process.arch}, ratios of ${PAIRS} interleaved pairs${BASELINE ? `; baseline ${BASELINE}` : ""}\n`);
 console.log(line(table[0] as string[]));
 console.log(widths.map((w) => "-".repeat(w)).join("  "));
 for (const row of table.slice(1)) console.log(line(row as string[]));

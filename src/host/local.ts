@@ -1,5 +1,5 @@
 /** Host capabilities (SPEC §6): run commands, attach the terminal, open URLs, prompt. */
-import { RigError } from "../errors.ts";
+import { RigError, messageOf } from "../errors.ts";
 import type { ExecOptions, ExecResult, HostCapabilities, PromptApi } from "../sdk/types.ts";
 import { currentActivity, splitLines } from "./activity.ts";
 import { writeErr } from "./io.ts";
@@ -71,6 +71,28 @@ class Capture {
   }
 }
 
+/** rig's environment with these variables set (undefined: removed). */
+function withEnv(vars: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string | undefined> = { ...process.env, ...vars };
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+  return env as Record<string, string>;
+}
+
+/** Reads a stream to its end: every chunk into `capture`, each whole line to `log` as it comes. */
+async function drain(stream: ReadableStream<Uint8Array>, capture: Capture, log?: (line: string) => void): Promise<void> {
+  const decoder = new TextDecoder();
+  let partial = "";
+  for await (const chunk of stream) {
+    capture.add(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (!log) continue;
+    const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) log(line);
+  }
+  const rest = log ? partial + decoder.decode() : "";
+  if (log && rest) log(rest);
+}
+
 /**
  * Runs a command, captures its output and streams each line into the current activity's
  * log (unless `quiet`: a provider's own bookkeeping). `label` names who ran it in errors
@@ -87,71 +109,60 @@ export async function runCommand(
   // Cleanup (removing a build container after Ctrl-C) must still run once interrupted.
   const signal = options.cleanup ? undefined : activity?.signal;
   if (signal?.aborted) throw new RigError("INTERRUPTED", `${options.label ? `${options.label}: ` : ""}command interrupted: ${shown}`);
-  const { execa } = await import("execa");
+  const where = options.label ? `${options.label}: ` : "";
   // Everything this command starts carries its own scope marker too, so a cancelled or
   // timed-out command is stopped whole, even parts that left its process group (setsid).
   const scope = `RIGKIT_SUPERVISOR_SCOPE=${process.pid}.${++scopes}`;
-  const common = {
-    cwd: options.cwd,
-    env: { ...options.env, RIGKIT_SUPERVISOR_SCOPE: scope.slice(scope.indexOf("=") + 1) },
-    input: options.input,
-    // holdStdin: a pipe left open while the command runs, so the far end sees EOF only
-    // when this side goes away (the ssh provider stops remote commands that way).
-    stdin: options.input !== undefined ? undefined : options.holdStdin ? ("pipe" as const) : ("ignore" as const),
-    reject: false,
-    detached: true, // its own process group (see signalGroup)
-    // Output is streamed (to the activity's log) and only a bounded tail is kept here, so
-    // rig's memory does not grow with a command's output (SPEC §10).
-    buffer: false,
-  };
-  const child =
-    typeof command === "string" ? execa(command, { ...common, shell: true }) : execa(command[0] as string, command.slice(1), common);
+  // Bun.spawn rather than execa: execa and node:stream cost ~27 ms to load, more than most
+  // provider commands take. A string runs through /bin/sh -c, as execa's `shell: true`.
+  const argv = typeof command === "string" ? ["/bin/sh", "-c", command] : [...command];
+  let child: Bun.Subprocess<"pipe" | "ignore" | Uint8Array, "pipe", "pipe">;
+  try {
+    child = Bun.spawn(argv, {
+      cwd: options.cwd,
+      // The given variables on top of rig's own environment (which carries RIGKIT_SUPERVISOR).
+      env: withEnv({ ...options.env, RIGKIT_SUPERVISOR_SCOPE: scope.slice(scope.indexOf("=") + 1) }),
+      // holdStdin: a pipe left open while the command runs, so the far end sees EOF only
+      // when this side goes away (the ssh provider stops remote commands that way).
+      // Input as a buffer: Bun writes it, and a command that never reads it is no error.
+      stdin: options.input !== undefined ? new TextEncoder().encode(options.input) : options.holdStdin ? "pipe" : "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      detached: true, // its own process group (see signalGroup)
+    });
+  } catch (error) {
+    const reason = (error as { code?: string }).code === "ENOENT" ? "command not found" : messageOf(error);
+    throw new RigError("EXEC_FAILED", `${where}cannot run ${shown}: ${reason}`, { detail: options.cwd ? [`cwd: ${options.cwd}`] : [] });
+  }
   const pid = child.pid;
   // Interrupted: SIGTERM to the group, SIGKILL after the grace period.
   const onAbort = () => {
-    if (pid === undefined) return;
     signalGroup(pid, "SIGTERM");
     void stopMarked(scope, KILL_GRACE_MS);
     setTimeout(() => signalGroup(pid, "SIGKILL"), KILL_GRACE_MS).unref();
   };
-  if (pid !== undefined) trackGroup(pid);
+  trackGroup(pid);
   signal?.addEventListener("abort", onAbort, { once: true });
+  // Output is streamed (to the activity's log) and only a bounded tail is kept here, so
+  // rig's memory does not grow with a command's output (SPEC §10).
+  const log = activity && !options.quiet ? (line: string) => activity.log(line.replace(/\r$/, "")) : undefined;
   const captured = [new Capture(), new Capture()] as const;
-  [child.stdout, child.stderr].forEach((stream, i) => {
-    const capture = captured[i] as Capture;
-    let partial = "";
-    const log = activity && !options.quiet ? activity.log : null;
-    stream?.on("data", (chunk: Buffer) => {
-      capture.add(chunk);
-      if (!log) return;
-      const lines = (partial + chunk.toString()).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) log(line.replace(/\r$/, ""));
-    });
-    stream?.on("end", () => log && partial && log(partial));
-  });
-  let result: Awaited<typeof child>;
+  let exitCode: number | null;
   try {
-    result = await child;
+    [, , exitCode] = await Promise.all([drain(child.stdout, captured[0], log), drain(child.stderr, captured[1], log), child.exited.then(() => child.exitCode)]);
   } finally {
-    if (pid !== undefined) runningGroups.delete(pid);
+    runningGroups.delete(pid);
     signal?.removeEventListener("abort", onAbort);
   }
   const stdout = captured[0].text();
   const stderr = captured[1].text();
-  const where = options.label ? `${options.label}: ` : "";
   if (signal?.aborted) {
     throw new RigError("INTERRUPTED", `${where}command interrupted: ${shown}`);
   }
-  if (result.signal) {
+  if (exitCode === null) {
     // Killed from outside (OOM killer, kill -9): say by what, and what it said last.
-    throw new RigError("EXEC_FAILED", `${where}command killed by ${result.signal}: ${shown}`, { detail: tail(stderr || stdout) });
+    throw new RigError("EXEC_FAILED", `${where}command killed by ${child.signalCode ?? "a signal"}: ${shown}`, { detail: tail(stderr || stdout) });
   }
-  if (result.failed && result.exitCode === undefined) {
-    const reason = (result as { code?: string }).code === "ENOENT" ? "command not found" : result.shortMessage;
-    throw new RigError("EXEC_FAILED", `${where}cannot run ${shown}: ${reason}`, { detail: options.cwd ? [`cwd: ${options.cwd}`] : [] });
-  }
-  const exitCode = result.exitCode ?? 1;
   if (exitCode !== 0 && options.reject !== false) {
     throw new RigError("EXEC_FAILED", `${where}command failed (exit ${exitCode}): ${shown}`, {
       detail: tail(stderr || stdout),
@@ -166,12 +177,16 @@ export async function runInteractive(
   options: { cwd?: string; env?: Record<string, string | undefined> } = {},
 ): Promise<number> {
   if (argv.length === 0) throw new RigError("EXEC_FAILED", "interactive(): empty command");
-  const { execa } = await import("execa");
-  const result = await execa(argv[0] as string, argv.slice(1), { ...options, stdio: "inherit", reject: false });
-  if (result.failed && result.exitCode === undefined) {
-    throw new RigError("EXEC_FAILED", `cannot run ${displayCommand(argv)}: ${result.shortMessage}`);
+  let child: Bun.Subprocess;
+  try {
+    child = Bun.spawn([...argv], { cwd: options.cwd, env: options.env ? withEnv(options.env) : undefined, stdio: ["inherit", "inherit", "inherit"] });
+  } catch (error) {
+    const reason = (error as { code?: string }).code === "ENOENT" ? "command not found" : messageOf(error);
+    throw new RigError("EXEC_FAILED", `cannot run ${displayCommand(argv)}: ${reason}`);
   }
-  return result.exitCode ?? 1;
+  await child.exited;
+  if (child.exitCode === null) throw new RigError("EXEC_FAILED", `cannot run ${displayCommand(argv)}: killed by ${child.signalCode ?? "a signal"}`);
+  return child.exitCode;
 }
 
 function noTerminal(message: string): RigError {

@@ -91,7 +91,12 @@ function mount(lower: string, dir: string, layers: string): boolean {
 export function mountOverlay(stateDir: string, lower: string, dir: string): boolean {
   if (process.platform !== "linux" || [lower, dir, stateDir].some((p) => UNSAFE.test(p))) return false;
   const layers = layersOf(stateDir, dir);
-  if (existsSync(layers)) return false; // a leftover of another workspace: gc removes it
+  if (existsSync(layers)) {
+    // Layers of an earlier workspace of this name whose directory is gone (a crash
+    // mid-create): rig's own files, unmounted, so safe to replace.
+    if (existsSync(dir) || mountPoints().has(dir)) return false;
+    rmSync(layers, { recursive: true, force: true });
+  }
   mkdirSync(layers, { recursive: true, mode: 0o700 });
   writeFileSync(join(layers, "lower"), lower, { mode: 0o600 });
   if (mount(lower, dir, layers)) return true;
