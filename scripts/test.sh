@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: the whole suite against real services. What the tests need (shells and tmux
-# for completion and terminal tests, strace, a Docker engine and two sshd on loopback) is
+# for completion and terminal tests, strace, GNU time, a Docker engine and two sshd on loopback) is
 # reused when it is already there, installed and started when it can be (root with
 # Debian's packages), and otherwise named before failing. RIGKIT_TEST_SKIP_SERVICES=1 runs
 # without them: their tests are skipped, and say so.
@@ -35,6 +35,7 @@ missing_packages() {
   local missing=()
   for tool in zsh fish tmux strace; do command -v "$tool" >/dev/null || missing+=("$tool"); done
   [ -f /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)
+  [ -x /usr/bin/time ] || missing+=(time) # GNU time: peak memory of rig with a chatty task
   if [ "$up" = 0 ]; then
     command -v dockerd >/dev/null || missing+=(docker.io)
     [ -x /usr/sbin/sshd ] || command -v sshd >/dev/null || missing+=(openssh-server)
