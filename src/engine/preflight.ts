@@ -24,7 +24,8 @@ export async function preflight(project: Project, decls: ProviderDecl[]): Promis
         const controller = await project.registry.controller(decl); // config errors stay config errors
         try {
           const checks = (await controller.checks?.()) ?? [];
-          return checks.filter((c) => !c.ok).map((c) => ({ provider: decl.name, text: `${c.name}: ${c.message ?? "failed"}` }));
+          // Checks a provider can do without (one host of a fleet) are warnings in plan and doctor.
+          return checks.filter((c) => !c.ok && c.required !== false).map((c) => ({ provider: decl.name, text: `${c.name}: ${c.message ?? "failed"}` }));
         } catch (error) {
           if (isRigError(error) && error.code === "INTERRUPTED") throw error;
           return [{ provider: decl.name, text: `checks failed: ${messageOf(error)}` }];

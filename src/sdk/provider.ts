@@ -101,6 +101,12 @@ export interface ProviderCheck {
   name: string;
   ok: boolean;
   message?: string;
+  /**
+   * Whether work cannot go on while this check fails (default true): `apply`'s preflight
+   * stops on a failing required check. A fleet marks each host `required: false` (the
+   * others serve) and adds one required check that some host answers.
+   */
+  required?: boolean;
 }
 
 /** Something a provider made for this project, as `rig gc` sees it. */

@@ -158,7 +158,7 @@ describe("task inputs", () => {
     expect(explain.stdout).toContain("input file index.js changed");
 
     expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
-    const ls = await rig(["ws1/exec", "--command", "cat index.js; ls -A", "--json"], { cwd: dir });
+    const ls = await rig(["exec", "ws1", "--json", "--", "sh", "-c", "cat index.js; ls -A"], { cwd: dir });
     expect(ls.json().stdout).toContain("console.log(2)");
     expect(ls.json().stdout).not.toContain("rigkit.config.ts");
     expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);

@@ -199,15 +199,18 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         return { ...replaceValue(source.ctx, from, dir), host };
       },
 
+      // One check per host; the fleet can work while some host answers (placement skips the others).
       async checks() {
-        return Promise.all(
+        const hosts = await Promise.all(
           names.map(async (host) => {
             const r = await remote(host, "true", { reject: false, quiet: true }).catch((e) => ({ exitCode: 255, stderr: messageOf(e) }));
             return r.exitCode === 0
-              ? { name: host, ok: true, message: "reachable" }
-              : { name: host, ok: false, message: `unreachable: ${r.stderr.trim().split("\n").at(-1) ?? `exit ${r.exitCode}`}` };
+              ? { name: host, ok: true, message: "reachable", required: false }
+              : { name: host, ok: false, message: `unreachable: ${r.stderr.trim().split("\n").at(-1) ?? `exit ${r.exitCode}`}`, required: false };
           }),
         );
+        if (hosts.length === 1 || hosts.some((h) => h.ok)) return hosts.map((h) => (hosts.length === 1 ? { ...h, required: true } : h));
+        return [...hosts, { name: "hosts", ok: false, message: `none of ${names.join(", ")} is reachable` }];
       },
 
       // Workspace directories carrying this project's marker, on every reachable host.
