@@ -176,7 +176,9 @@ export default workflow("w").addProvider("local", local())
     await rig(["create", "w"], { cwd: dir });
     const r = await rig(["w/explode", "--json"], { cwd: dir });
     expect(r.exitCode).toBe(1);
-    expect(r.error()).toMatchObject({ code: "OPERATION_FAILED", message: "Operation w/explode failed: kaboom", detail: [], workspace: "w" });
+    expect(r.error()).toMatchObject({ code: "OPERATION_FAILED", message: "Operation w/explode failed: kaboom", workspace: "w" });
+    // The detail says where the user's code threw.
+    expect(r.error().detail[0]).toMatch(/^in rigkit\.config\.ts:\d+:\d+$/);
   });
 
   test("a failing remove hook keeps the record, unless --force", async () => {

@@ -62,12 +62,12 @@ describe.if(hasTmux)("prompts on a terminal", () => {
     expect((await rig(["ls", "--json"], { cwd: dir })).json().workspaces.map((w: { name: string }) => w.name)).toEqual(["ws1", "ws2"]);
   });
 
-  test("the template's shell action succeeds even when the last command typed in it failed", async () => {
+  test("rig shell succeeds even when the last command typed in it failed", async () => {
     const dir = tempDir();
     expect(Bun.spawnSync([RIG, "init"], { cwd: dir }).exitCode).toBe(0);
     expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
     const t = terminalIn(dir, { RIGKIT_TRUST_HOST_COMMANDS: "1" });
-    t.run("rig ws1/shell");
+    t.run("rig shell ws1");
     await Bun.sleep(500);
     t.type("false; exit\n");
     const text = await t.waitFor(/EXIT=\d+/);
@@ -166,7 +166,7 @@ export default workflow("p").addProvider("local", local())
     expect(text).toMatch(/✓ first \d+ms/);
     expect(text).toMatch(/✓ talky \d+(\.\d)?m?s/);
     expect(text).toMatch(/✗ broken failed after \d+ms\n\s+│ it is about to go wrong/);
-    expect(text).toMatch(/error Task p\/broken failed: on purpose\n\s+full log: \.rigkit\/logs\/r\w+\.log/);
+    expect(text).toMatch(/error Task p\/broken failed: on purpose\n\s+in rigkit\.config\.ts:5:\d+\n.*\n\s+full log: \.rigkit\/logs\/r\w+\.log/);
     expect(text).not.toContain("step one"); // output of a finished task is folded away
     t.run("rig apply");
     await t.waitFor(/○ 2 cached: first, talky/);
