@@ -30,7 +30,7 @@ export function renderCreated(workspaces: WorkspaceInfo[], ms: number): string {
   const c = out.colors;
   const lines = workspaces.map((w) => `${c.green("✓")} Created ${c.bold(w.name)} ${c.dim(`(${w.workflow})`)}`);
   const first = workspaces[0];
-  if (first) lines.push(c.dim(`Took ${formatDuration(ms)}. Next: rig ${first.name}/<operation>, rig ls, rig rm ${first.name}`));
+  if (first) lines.push(c.dim(`Took ${formatDuration(ms)}. Next: rig shell ${first.name}, rig exec ${first.name} -- <command>, rig ${first.name} (its operations), rig rm ${first.name}`));
   return lines.join("\n");
 }
 
