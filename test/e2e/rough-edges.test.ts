@@ -111,7 +111,7 @@ export default workflow("app")
     const r = await rig(["apply"], { cwd: dir });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain("Task app/a failed: undefined is not an object");
-    expect(r.stderr).toMatch(/at rigkit\.config\.ts:6:\d+\n\s+return \{ ctx: \{ v: \(opts as any\)\.missing\.deep \} \};/);
+    expect(r.stderr).toMatch(/in rigkit\.config\.ts:6:\d+\n\s+return \{ ctx: \{ v: \(opts as any\)\.missing\.deep \} \};/);
     expect(r.stderr).not.toContain("!0");
 
     const syntax = project({ "rigkit.config.ts": `import { workflow } from "rigkit";\nconst opts = { slow: true };\nexport default workflow("app").task("x", async () => { const y = ; });\n` });
