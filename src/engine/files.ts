@@ -28,7 +28,7 @@ interface StatRow {
  */
 const RACY_MS = 2000;
 
-const excluded = (path: string): boolean => /(^|\/)\.(rigkit|git)(\/|$)/.test(path);
+const excluded = (path: string): boolean => path.includes(".") && /(^|\/)\.(rigkit|git)(\/|$)/.test(path);
 
 /** A glob must stay inside the project: relative, without `..`. */
 function checkGlob(glob: unknown): string {
@@ -83,8 +83,7 @@ export class FileInputs {
     const matched = new Set<string>();
     for (const glob of globs.map(checkGlob)) {
       for (const path of new Bun.Glob(glob).scanSync({ cwd: this.root, dot: true, onlyFiles: true, followSymlinks: false })) {
-        const rel = path.replaceAll("\\", "/");
-        if (!excluded(rel)) matched.add(rel);
+        if (!excluded(path)) matched.add(path);
       }
     }
     const ignored = gitIgnored(this.root, [...matched]);
@@ -96,7 +95,8 @@ export class FileInputs {
     const lines = [JSON.stringify(globs)];
     for (const path of [...matched].sort()) {
       if (ignored.has(path)) continue;
-      const st = lstatSync(join(this.root, path), { throwIfNoEntry: false });
+      const full = `${this.root}/${path}`;
+      const st = lstatSync(full, { throwIfNoEntry: false });
       if (!st) continue; // gone since the scan
       const cached = this.statOf(path);
       if (cached && cached.size === st.size && cached.mtime_ms === st.mtimeMs && cached.ino === st.ino) {
@@ -105,7 +105,7 @@ export class FileInputs {
         continue;
       }
       // A symlink is hashed as its target's name, never followed.
-      const content = st.isSymbolicLink() ? `symlink:${readlinkSync(join(this.root, path))}` : readFileSync(join(this.root, path));
+      const content = st.isSymbolicLink() ? `symlink:${readlinkSync(full)}` : readFileSync(full);
       const contentHash = typeof content === "string" ? hash(content) : new Bun.CryptoHasher("sha256").update(content).digest("hex").slice(0, 32);
       files[path] = contentHash;
       lines.push(`${path}\0${contentHash}`);
