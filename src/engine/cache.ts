@@ -61,6 +61,14 @@ export function inputSnapshot(node: TaskNode, registry: ProviderRegistry): Input
   return fileInputs(registry.project.root, registry.store).snapshot(globs);
 }
 
+/**
+ * The input files a run record names (for `cache explain`). Past this many, only the set's
+ * hash is kept: each run record would otherwise carry megabytes of paths.
+ */
+export const MAX_NAMED_INPUTS = 5000;
+const namedInputs = (snapshot: InputSnapshot | null) =>
+  snapshot && Object.keys(snapshot.files).length <= MAX_NAMED_INPUTS ? snapshot.files : undefined;
+
 export function keyParts(node: TaskNode, registry: ProviderRegistry, upstream: (string | null)[]): KeyParts {
   const inputs = inputSnapshot(node, registry);
   return {
@@ -77,7 +85,7 @@ export function keyDetail(node: TaskNode, registry: ProviderRegistry, tasks: rea
   return {
     definition: node.definition,
     config: node.scope.config,
-    ...(node.options.inputs?.length ? { inputs: inputSnapshot(node, registry)?.files } : {}),
+    ...(node.options.inputs?.length ? { inputs: namedInputs(inputSnapshot(node, registry)) } : {}),
     providers: Object.fromEntries(node.scope.providers.map((decl) => [decl.name, registry.fingerprint(decl)])),
     providerParts: Object.fromEntries(node.scope.providers.map((decl) => [decl.name, registry.fingerprintParts(decl)])),
     upstream: node.upstream.map((i) => (tasks[i] as TaskNode).path),
