@@ -97,7 +97,7 @@ export class FileInputs {
       if (ignored.has(path)) continue;
       const full = `${this.root}/${path}`;
       const st = lstatSync(full, { throwIfNoEntry: false });
-      if (!st) continue; // gone since the scan
+      if (!st || st.isDirectory()) continue; // gone (or replaced by a directory) since the scan
       const cached = this.statOf(path);
       if (cached && cached.size === st.size && cached.mtime_ms === st.mtimeMs && cached.ino === st.ino) {
         files[path] = cached.hash;
