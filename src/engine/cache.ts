@@ -57,7 +57,7 @@ export type Verdict =
 /** The task's `inputs` files now, or null when it has none. */
 export function inputSnapshot(node: TaskNode, registry: ProviderRegistry): InputSnapshot | null {
   const globs = node.options.inputs;
-  if (!globs || globs.length === 0) return null;
+  if (globs === undefined || (Array.isArray(globs) && globs.length === 0)) return null;
   return fileInputs(registry.project.root, registry.store).snapshot(globs);
 }
 

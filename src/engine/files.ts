@@ -80,6 +80,9 @@ export class FileInputs {
 
   /** The files matching `globs` now, with their content hashes. */
   snapshot(globs: readonly string[]): InputSnapshot {
+    if (!Array.isArray(globs)) {
+      throw new RigError("CONFIG_ERROR", `inputs must be an array of globs, not ${JSON.stringify(globs)}`, { detail: ['e.g. inputs: ["package.json", "src/**"]'] });
+    }
     const matched = new Set<string>();
     for (const glob of globs.map(checkGlob)) {
       for (const path of new Bun.Glob(glob).scanSync({ cwd: this.root, dot: true, onlyFiles: true, followSymlinks: false })) {

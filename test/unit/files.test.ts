@@ -76,6 +76,7 @@ describe("file inputs", () => {
     for (const bad of ["/etc/passwd", "../x", "src/../../y", ""]) {
       expect(() => inputs().snapshot([bad])).toThrow("is not a glob relative to the config's directory");
     }
+    expect(() => inputs().snapshot("src/**" as unknown as string[])).toThrow("inputs must be an array of globs");
   });
 });
 
