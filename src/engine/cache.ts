@@ -2,7 +2,7 @@
  * The cache decision for one task (SPEC §4): is a stored run reusable, and if not, why.
  * Shared by `plan` (which never runs task code) and `apply`.
  */
-import { messageOf } from "../errors.ts";
+import { RigError, messageOf } from "../errors.ts";
 import type { ArtifactRef } from "../sdk/provider.ts";
 import type { CachedRun, RunRow, Store } from "../state/store.ts";
 import type { JsonObject } from "../sdk/types.ts";
@@ -58,7 +58,12 @@ export type Verdict =
 export function inputSnapshot(node: TaskNode, registry: ProviderRegistry): InputSnapshot | null {
   const globs = node.options.inputs;
   if (globs === undefined || (Array.isArray(globs) && globs.length === 0)) return null;
-  return fileInputs(registry.project.root, registry.store).snapshot(globs);
+  try {
+    return fileInputs(registry.project.root, registry.store).snapshot(globs);
+  } catch (error) {
+    if (error instanceof RigError) throw new RigError(error.code, `Workflow "${node.workflow}": task "${node.path}": ${error.message}`, { detail: error.detail });
+    throw error;
+  }
 }
 
 /**
