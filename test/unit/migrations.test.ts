@@ -35,6 +35,7 @@ for (const file of readdirSync(FIXTURES).filter((f) => /^state-v\d+\.sql$/.test(
     expect(store.oplog().map((o) => o.kind)).toEqual(["apply"]);
     // The tables later versions added work.
     expect(store.db.query("SELECT COUNT(*) AS n FROM lock").get()).toEqual({ n: 0 });
+    expect(store.db.query("SELECT COUNT(*) AS n FROM input_files").get()).toEqual({ n: 0 }); // v3Authoring
     expect((store.db.query("PRAGMA integrity_check").get() as { integrity_check: string }).integrity_check).toBe("ok");
     store.close();
     // Opening again is a no-op.
