@@ -165,6 +165,9 @@ export function complete(words: string[], known: Known): string[] {
     }
     positionals.push(word);
   }
+  // `rig cache <action> …`: the workflow may be left out when there is only one.
+  const onlyWorkflow = workflows.length === 1 ? (workflows[0]?.name as string) : undefined;
+  if (command === "cache" && onlyWorkflow && CACHE_ACTIONS.includes(positionals[0] ?? "")) positionals.unshift(onlyWorkflow);
   const at = positionals.length;
   const kind = spec.args[Math.min(at, spec.args.length - 1)];
   if (kind === undefined || (at >= spec.args.length && !spec.repeat)) return [];
@@ -176,7 +179,7 @@ export function complete(words: string[], known: Known): string[] {
     case "operation":
       return operationsOf(known, positionals[0] ?? "").map((o) => line(o.id, operationSummary(o)));
     case "workflow":
-      return workflowNames;
+      return command === "cache" && onlyWorkflow ? [...workflowNames, ...CACHE_ACTIONS] : workflowNames;
     case "cache-action":
       return CACHE_ACTIONS;
     case "task":

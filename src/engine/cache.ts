@@ -2,7 +2,7 @@
  * The cache decision for one task (SPEC §4): is a stored run reusable, and if not, why.
  * Shared by `plan` (which never runs task code) and `apply`.
  */
-import { messageOf } from "../errors.ts";
+import { RigError, messageOf } from "../errors.ts";
 import type { ArtifactRef } from "../sdk/provider.ts";
 import type { CachedRun, RunRow, Store } from "../state/store.ts";
 import type { JsonObject } from "../sdk/types.ts";
@@ -57,9 +57,22 @@ export type Verdict =
 /** The task's `inputs` files now, or null when it has none. */
 export function inputSnapshot(node: TaskNode, registry: ProviderRegistry): InputSnapshot | null {
   const globs = node.options.inputs;
-  if (!globs || globs.length === 0) return null;
-  return fileInputs(registry.project.root, registry.store).snapshot(globs);
+  if (globs === undefined || (Array.isArray(globs) && globs.length === 0)) return null;
+  try {
+    return fileInputs(registry.project.root, registry.store).snapshot(globs);
+  } catch (error) {
+    if (error instanceof RigError) throw new RigError(error.code, `Workflow "${node.workflow}": task "${node.path}": ${error.message}`, { detail: error.detail });
+    throw error;
+  }
 }
+
+/**
+ * The input files a run record names (for `cache explain`). Past this many, only the set's
+ * hash is kept: each run record would otherwise carry megabytes of paths.
+ */
+export const MAX_NAMED_INPUTS = 5000;
+const namedInputs = (snapshot: InputSnapshot | null) =>
+  snapshot && Object.keys(snapshot.files).length <= MAX_NAMED_INPUTS ? snapshot.files : undefined;
 
 export function keyParts(node: TaskNode, registry: ProviderRegistry, upstream: (string | null)[]): KeyParts {
   const inputs = inputSnapshot(node, registry);
@@ -77,7 +90,7 @@ export function keyDetail(node: TaskNode, registry: ProviderRegistry, tasks: rea
   return {
     definition: node.definition,
     config: node.scope.config,
-    ...(node.options.inputs?.length ? { inputs: inputSnapshot(node, registry)?.files } : {}),
+    ...(node.options.inputs?.length ? { inputs: namedInputs(inputSnapshot(node, registry)) } : {}),
     providers: Object.fromEntries(node.scope.providers.map((decl) => [decl.name, registry.fingerprint(decl)])),
     providerParts: Object.fromEntries(node.scope.providers.map((decl) => [decl.name, registry.fingerprintParts(decl)])),
     upstream: node.upstream.map((i) => (tasks[i] as TaskNode).path),

@@ -162,6 +162,10 @@ export async function loadWorkflows(location: ConfigLocation): Promise<AnySequen
       detail: ['Add `export default workflow("app")…`.'],
     });
   }
+  // An exported upstream-style builder (`export const app = workflow("site")`, nothing added)
+  // gives way to the workflow its `.sequence("site")` made under the same name.
+  const builders = found.filter((wf) => wf.isWorkflow === true && wf.items.length === 0 && found.some((o) => o.name === wf.name && o.isWorkflow === "when-exported"));
+  for (const builder of builders) found.splice(found.indexOf(builder), 1);
   const names = new Set<string>();
   for (const wf of found) {
     if (names.has(wf.name)) throw new RigError("CONFIG_ERROR", `Two workflows are named "${wf.name}"`, { detail: ["Workflow names must be unique."] });

@@ -26,8 +26,9 @@ const show = (value: Json | undefined): string => (value === undefined || value 
 
 /** Which input files were added, removed or changed; at most 20 named. */
 function inputChanges(before: Record<string, string> | undefined, after: Record<string, string> | undefined): string[] {
-  const old = before ?? {};
-  const now = after ?? {};
+  if (!before || !after) return ["input files changed (too many to name them)"];
+  const old = before;
+  const now = after;
   const lines = [...new Set([...Object.keys(old), ...Object.keys(now)])].sort().flatMap((path) => {
     if (!(path in old)) return [`input file ${path} added`];
     if (!(path in now)) return [`input file ${path} removed`];
@@ -121,7 +122,13 @@ export async function explain(workflow: CompiledWorkflow, stores: Stores, regist
           changes.push(
             ...definitionChanges(before.detail.definition, now.definition),
             ...configChanges(before.detail.config, now.config),
-            ...(before.inputs !== verdict.parts.inputs ? inputChanges(before.detail.inputs, now.inputs) : []),
+            ...(before.inputs === verdict.parts.inputs
+              ? []
+              : before.inputs === undefined
+                ? ["inputs added to the task"]
+                : verdict.parts.inputs === undefined
+                  ? ["inputs removed from the task"]
+                  : inputChanges(before.detail.inputs, now.inputs)),
             ...providerChanges(before.detail, now),
             ...upstreamChanges(before, upstream, now.upstream),
           );

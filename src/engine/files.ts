@@ -28,7 +28,7 @@ interface StatRow {
  */
 const RACY_MS = 2000;
 
-const excluded = (path: string): boolean => /(^|\/)\.(rigkit|git)(\/|$)/.test(path);
+const excluded = (path: string): boolean => path.includes(".") && /(^|\/)\.(rigkit|git)(\/|$)/.test(path);
 
 /** A glob must stay inside the project: relative, without `..`. */
 function checkGlob(glob: unknown): string {
@@ -80,11 +80,13 @@ export class FileInputs {
 
   /** The files matching `globs` now, with their content hashes. */
   snapshot(globs: readonly string[]): InputSnapshot {
+    if (!Array.isArray(globs)) {
+      throw new RigError("CONFIG_ERROR", `inputs must be an array of globs, not ${JSON.stringify(globs)}`, { detail: ['e.g. inputs: ["package.json", "src/**"]'] });
+    }
     const matched = new Set<string>();
     for (const glob of globs.map(checkGlob)) {
       for (const path of new Bun.Glob(glob).scanSync({ cwd: this.root, dot: true, onlyFiles: true, followSymlinks: false })) {
-        const rel = path.replaceAll("\\", "/");
-        if (!excluded(rel)) matched.add(rel);
+        if (!excluded(path)) matched.add(path);
       }
     }
     const ignored = gitIgnored(this.root, [...matched]);
@@ -96,8 +98,9 @@ export class FileInputs {
     const lines = [JSON.stringify(globs)];
     for (const path of [...matched].sort()) {
       if (ignored.has(path)) continue;
-      const st = lstatSync(join(this.root, path), { throwIfNoEntry: false });
-      if (!st) continue; // gone since the scan
+      const full = `${this.root}/${path}`;
+      const st = lstatSync(full, { throwIfNoEntry: false });
+      if (!st || st.isDirectory()) continue; // gone (or replaced by a directory) since the scan
       const cached = this.statOf(path);
       if (cached && cached.size === st.size && cached.mtime_ms === st.mtimeMs && cached.ino === st.ino) {
         files[path] = cached.hash;
@@ -105,7 +108,7 @@ export class FileInputs {
         continue;
       }
       // A symlink is hashed as its target's name, never followed.
-      const content = st.isSymbolicLink() ? `symlink:${readlinkSync(join(this.root, path))}` : readFileSync(join(this.root, path));
+      const content = st.isSymbolicLink() ? `symlink:${readlinkSync(full)}` : readFileSync(full);
       const contentHash = typeof content === "string" ? hash(content) : new Bun.CryptoHasher("sha256").update(content).digest("hex").slice(0, 32);
       files[path] = contentHash;
       lines.push(`${path}\0${contentHash}`);

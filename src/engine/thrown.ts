@@ -1,6 +1,6 @@
 /**
  * Where user code threw: the first stack frame outside rigkit (Bun maps frames back to the
- * TypeScript source), shown as `in file:line:column` (never mistaken for a stack frame) with that source line. JavaScriptCore
+ * TypeScript source), shown as `in file:line:column` with that source line. JavaScriptCore
  * quotes the *transpiled* expression in messages like "undefined is not an object
  * (evaluating '{ slow: !0 }.missing')"; with the real line at hand, that quote goes.
  */
@@ -42,6 +42,7 @@ export function thrownBy(error: unknown): { message: string; where: string[] } {
   const shown = relative(process.cwd(), frame.file) || frame.file;
   return {
     message: message.replace(/ \(evaluating '.*'\)$/s, ""),
+    // "in", not "at": a location, never mistaken for a stack frame (as in config load errors).
     where: [`in ${shown}:${frame.line}:${frame.column}`, ...(source ? [`  ${source.length > 160 ? `${source.slice(0, 160)}…` : source}`] : [])],
   };
 }

@@ -178,7 +178,7 @@ export default workflow("w").addProvider("local", local())
     expect(r.exitCode).toBe(1);
     expect(r.error()).toMatchObject({ code: "OPERATION_FAILED", message: "Operation w/explode failed: kaboom", workspace: "w" });
     // The detail says where the user's code threw.
-    expect(r.error().detail[0]).toMatch(/^in rigkit\.config\.ts:\d+:\d+$/);
+    expect((r.error() as { detail?: string[] }).detail?.[0]).toMatch(/^in rigkit\.config\.ts:\d+:\d+$/);
   });
 
   test("a failing remove hook keeps the record, unless --force", async () => {

@@ -143,4 +143,12 @@ export default workflow("app")
     const state = (await import("node:fs")).readFileSync(`${dir}/.rigkit/state.sqlite`);
     expect(state.includes("s3cret-value")).toBe(false);
   });
+
+  test("rig init does not write a second config next to rigkit/index.ts", async () => {
+    const dir = project({ "rigkit/index.ts": `import { workflow } from "rigkit";\nexport default workflow("up").task("t", async () => {});\n` });
+    const r = await rig(["init"], { cwd: dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("rigkit/index.ts already exists");
+    expect((await rig(["plan", "--json"], { cwd: dir })).json().workflow).toBe("up");
+  });
 });

@@ -166,7 +166,8 @@ export default workflow("p").addProvider("local", local())
     expect(text).toMatch(/✓ first \d+ms/);
     expect(text).toMatch(/✓ talky \d+(\.\d)?m?s/);
     expect(text).toMatch(/✗ broken failed after \d+ms\n\s+│ it is about to go wrong/);
-    expect(text).toMatch(/error Task p\/broken failed: on purpose\n\s+in rigkit\.config\.ts:5:\d+\n.*\n\s+full log: \.rigkit\/logs\/r\w+\.log/);
+    // Where it threw (the user's line), then the full log.
+    expect(text).toMatch(/error Task p\/broken failed: on purpose\n\s+in rigkit\.config\.ts:5:\d+\n.*throw new Error\("on purpose"\).*\n\s+full log: \.rigkit\/logs\/r\w+\.log/);
     expect(text).not.toContain("step one"); // output of a finished task is folded away
     t.run("rig apply");
     await t.waitFor(/○ 2 cached: first, talky/);

@@ -82,6 +82,18 @@ export default sequence("api").add(base).task("two", async ({ step }) => ({ ctx:
     expect(apply.json()).toMatchObject({ workflow: "api", ran: ["base/one", "two"], ctx: { n: 2 } });
   });
 
+  test("an exported, empty workflow() builder gives way to its same-named sequence", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "@rigkit/sdk";
+export const app = workflow("site");
+export const site = app.sequence("site").task("t", async () => ({ ctx: { ok: 1 } }));
+`,
+    });
+    const r = await rig(["apply", "--json"], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    expect(r.json()).toMatchObject({ workflow: "site", ran: ["t"] });
+  });
+
   test('"@rigkit/sdk" and "rigkit" are the same module instance', async () => {
     const dir = project({
       "rigkit.config.ts": `

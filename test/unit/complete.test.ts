@@ -96,3 +96,17 @@ test("completion knows every command and flag that commander defines", () => {
   // commander keeps --help apart from the options list.
   expect(new Set(GLOBAL_FLAGS)).toEqual(new Set([...[...globalLongs].filter((l) => l !== "--version"), "--help"]));
 });
+
+describe("complete: cache without the workflow", () => {
+  const one = { manifest: { version: 1 as const, workflows: [manifest.workflows[0] as Manifest["workflows"][number]] }, workspaces: [] };
+  const vals = (words: string[]) => complete(words, one).map((c) => c.split("\t")[0]);
+  test("with one workflow, actions are offered where the workflow goes", () => {
+    expect(vals(["cache", ""])).toEqual(["app", "ls", "explain", "invalidate", "clear"]);
+  });
+  test("and task paths follow `cache explain`", () => {
+    expect(vals(["cache", "explain", ""])).toEqual(["tools", "db/migrate"]);
+  });
+  test("with several workflows, only workflow names", () => {
+    expect(values(["cache", ""])).toEqual(["app", "other"]);
+  });
+});

@@ -76,5 +76,34 @@ describe("file inputs", () => {
     for (const bad of ["/etc/passwd", "../x", "src/../../y", ""]) {
       expect(() => inputs().snapshot([bad])).toThrow("is not a glob relative to the config's directory");
     }
+    expect(() => inputs().snapshot("src/**" as unknown as string[])).toThrow("inputs must be an array of globs");
+  });
+});
+
+describe("cache explain of inputs", () => {
+  test("names changed, added and removed files; a task gaining inputs says so", async () => {
+    const { engineProject } = await import("../helpers.ts");
+    const { workflow } = await import("../../src/index.ts");
+    const { apply } = await import("../../src/engine/apply.ts");
+    const { explain } = await import("../../src/engine/explain.ts");
+    const { tempDir } = await import("../helpers.ts");
+    const dir = tempDir();
+    for (const [name, text] of [["a.txt", "1"], ["b.txt", "2"]] as const) {
+      writeFileSync(join(dir, name), text);
+      utimesSync(join(dir, name), old, old);
+    }
+    const make = (inputs?: string[]) => workflow("w").task("t", inputs ? { inputs } : {}, async () => ({ ctx: { ok: true } }));
+    let project = engineProject([make()], dir);
+    await apply(project.workflows[0] as never, project);
+    project = engineProject([make(["*.txt"])], dir);
+    const gained = await explain(project.workflows[0] as never, project.stores, project.registry);
+    expect(gained.tasks[0]).toMatchObject({ reason: "inputs-changed", changes: ["inputs added to the task"] });
+    await apply(project.workflows[0] as never, project);
+    writeFileSync(join(dir, "a.txt"), "changed");
+    writeFileSync(join(dir, "c.txt"), "new");
+    (await import("node:fs")).rmSync(join(dir, "b.txt"));
+    project = engineProject([make(["*.txt"])], dir);
+    const changed = await explain(project.workflows[0] as never, project.stores, project.registry);
+    expect(changed.tasks[0]?.changes).toEqual(["input file a.txt changed", "input file b.txt removed", "input file c.txt added"]);
   });
 });

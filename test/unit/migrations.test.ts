@@ -40,6 +40,7 @@ for (const file of readdirSync(FIXTURES).filter((f) => /^state-v\d+\.sql$/.test(
     expect(store.resources()).toEqual([]);
     expect(store.workspaces()[0]).toMatchObject({ pid: null, host: null, expires_at: null });
     expect(store.oplog()[0]).toMatchObject({ pid: null, status: "ok" });
+    expect(store.db.query("SELECT COUNT(*) AS n FROM input_files").get()).toEqual({ n: 0 }); // v3Authoring
     expect((store.db.query("PRAGMA integrity_check").get() as { integrity_check: string }).integrity_check).toBe("ok");
     store.close();
     // Opening again is a no-op.

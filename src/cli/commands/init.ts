@@ -23,6 +23,13 @@ export default async function initCommand(cli: Cli, opts: { template: string; fo
   if (existsSync(target) && !opts.force) {
     throw new RigError("USAGE", `${relative(process.cwd(), target) || target} already exists`, { detail: ["Pass --force to overwrite it."] });
   }
+  // An upstream-style project keeps its config in rigkit/index.ts: a second config would shadow it.
+  const upstream = join(cwd, "rigkit", "index.ts");
+  if (existsSync(upstream)) {
+    throw new RigError("USAGE", `${relative(process.cwd(), upstream) || upstream} already exists: this project has a config`, {
+      detail: ["rig uses it as it is; remove it first to start from a template."],
+    });
+  }
   const source = join(templatesDir, opts.template, "rigkit.config.ts");
   if (!existsSync(source)) throw new RigError("USAGE", `Unknown template "${opts.template}"`);
   writeFileSync(target, readFileSync(source, "utf8"));
