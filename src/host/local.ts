@@ -121,7 +121,13 @@ export async function runCommand(
     child = Bun.spawn(argv, {
       cwd: options.cwd,
       // The given variables on top of rig's own environment (which carries RIGKIT_SUPERVISOR).
-      env: withEnv({ ...options.env, RIGKIT_SUPERVISOR_SCOPE: scope.slice(scope.indexOf("=") + 1) }),
+      // A cleanup command runs because of an interrupt: it must not carry the marker that
+      // the interrupt's sweep of this rig's processes looks for (src/host/supervisor.ts).
+      env: withEnv({
+        ...options.env,
+        RIGKIT_SUPERVISOR_SCOPE: scope.slice(scope.indexOf("=") + 1),
+        ...(options.cleanup ? { RIGKIT_SUPERVISOR: undefined } : {}),
+      }),
       // holdStdin: a pipe left open while the command runs, so the far end sees EOF only
       // when this side goes away (the ssh provider stops remote commands that way).
       // Input as a buffer: Bun writes it, and a command that never reads it is no error.
