@@ -33,7 +33,7 @@ export const COMMAND_SPECS: Record<string, Spec> = {
   create: { description: "create workspaces", flags: ["--workflow"], args: ["none"], repeat: true },
   rm: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
   remove: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
-  ls: { description: "list workspaces", flags: [], args: ["ls-what"] },
+  ls: { description: "list workspaces", flags: ["--cached"], args: ["ls-what"] },
   run: { description: "run a workspace operation", flags: ["--workflow"], args: ["workspace", "operation"] },
   cache: { description: "inspect and change the cache", flags: ["--all", "--local", "--global", "--yes"], args: ["workflow", "cache-action", "task"] },
   log: { description: "history of what happened", flags: ["--workflow", "--limit"], args: [] },

@@ -200,7 +200,7 @@ describe.if(ssh !== null)("ssh layouts from before owner markers", () => {
     mkdirSync(theirs, { recursive: true });
     writeFileSync(join(theirs, "..", ".theirs.rigkit-owner"), JSON.stringify({ rigkit: 1, project: "another", dir: "/elsewhere" }));
     const db = new Database(join(dir, ".rigkit", "state.sqlite"));
-    for (const [name, path] of [["old", old], ["theirs", theirs]]) {
+    for (const [name, path] of [["old", old], ["theirs", theirs]] as const) {
       db.query("INSERT INTO workspaces (workflow, name, status, ctx, created_at, updated_at) VALUES ('s', ?, 'ready', ?, 0, 0)").run(name, JSON.stringify({ host: "rig-a", dir: path }));
     }
     db.close();
