@@ -89,6 +89,12 @@ describe("local ownership", () => {
     const stray = join(dir, ".rigkit", "workspaces", "mine");
     mkdirSync(stray);
     writeFileSync(join(stray, "keep.txt"), "not rig's");
+    // A symlink with a forged marker naming this project is not followed either.
+    const target = tempDir();
+    writeFileSync(join(target, "precious.txt"), "keep");
+    symlinkSync(target, join(dir, ".rigkit", "workspaces", "linked"));
+    const forged = JSON.parse(readFileSync(join(dir, ".rigkit", "workspaces", ".ws1.rigkit-owner"), "utf8"));
+    writeFileSync(join(dir, ".rigkit", "workspaces", ".linked.rigkit-owner"), JSON.stringify({ ...forged, workspace: "linked" }));
     const dry = await rig(["gc", "--dry-run", "--json"], { cwd: dir });
     expect(dry.json().orphans).toEqual([]);
 
@@ -98,6 +104,7 @@ describe("local ownership", () => {
     expect(after.json().orphans.map((o: { id: string }) => o.id)).toEqual([join(dir, ".rigkit", "workspaces", "ws1")]);
     expect(existsSync(join(dir, ".rigkit", "workspaces", "ws1"))).toBe(false);
     expect(readFileSync(join(stray, "keep.txt"), "utf8")).toBe("not rig's");
+    expect(readFileSync(join(target, "precious.txt"), "utf8")).toBe("keep");
   });
 
   test("a symlinked .rigkit/workspaces is never followed: gc, create and rm leave its files alone", async () => {
@@ -179,12 +186,18 @@ describe.if(ssh !== null)("ssh ownership", () => {
     const ws = (await rig(["create", "w1", "--json"], { cwd: dir, env })).json().workspaces[0].ctx.dir as string;
     const stray = join(ws, "..", "stray");
     mkdirSync(stray);
+    // A symlink with a forged marker naming this project: never listed, never followed.
+    const target = tempDir();
+    writeFileSync(join(target, "precious.txt"), "keep");
+    symlinkSync(target, join(ws, "..", "linked"));
+    writeFileSync(join(ws, "..", ".linked.rigkit-owner"), readFileSync(join(ws, "..", ".w1.rigkit-owner")));
     loseState(dir);
     const gc = await rig(["gc", "--yes", "--json"], { cwd: dir, env });
     expect(gc.exitCode).toBe(0);
     expect(gc.json().orphans.map((o: { id: string }) => o.id)).toEqual([`rig-a:${ws}`]);
     expect(existsSync(ws)).toBe(false);
     expect(existsSync(stray)).toBe(true);
+    expect(readFileSync(join(target, "precious.txt"), "utf8")).toBe("keep");
   }, 60_000);
 });
 

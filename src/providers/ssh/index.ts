@@ -128,7 +128,9 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
     /** The directories in `parent` on a host that carry this project's marker ([] when unreachable). */
     const owned = async (host: string, parent: string): Promise<string[]> => {
       const list = `[ -d ${shq(parent)} ] && [ ! -L ${shq(parent)} ] && [ ! -L ${shq(root(host))} ] || exit 0; cd ${shq(parent)} || exit 0; ` +
-        `for m in .*${MARKER_SUFFIX}; do ${ownedTest("$m", project.id, project.dir).replaceAll("'$m'", '"$m"')} && echo "$m"; done; true`;
+        // A marked name that is a symlink (or not a directory) is never listed: it is not rig's to touch.
+        `for m in .*${MARKER_SUFFIX}; do n=\${m#.}; n=\${n%${MARKER_SUFFIX}}; { [ -L "$n" ] || { [ -e "$n" ] && [ ! -d "$n" ]; }; } && continue; ` +
+        `${ownedTest("$m", project.id, project.dir).replaceAll("'$m'", '"$m"')} && echo "$m"; done; true`;
       const r = await remote(host, list, { reject: false, quiet: true }).catch(() => null);
       if (!r || r.exitCode !== 0) return [];
       return r.stdout
