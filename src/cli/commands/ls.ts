@@ -31,7 +31,9 @@ export default async function lsCommand(cli: Cli, what = "workspaces", opts: { c
   // (A state file from before v3, read as it is, has no resources table: nothing to ask.)
   const recorded = store && store.schemaVersion() >= 3 ? store.db.query("SELECT DISTINCT workflow, workspace FROM workspace_resources").all() : [];
   const claimed = new Set((recorded as { workflow: string; workspace: string }[]).map((r) => `${r.workflow}\0${r.workspace}`));
-  const checkable = (row: WorkspaceRow) => (states.get(row) === "ready" || states.get(row) === "stopped") && claimed.has(`${row.workflow}\0${row.name}`);
+  const since = store?.resourcesSince() ?? 0;
+  const checkable = (row: WorkspaceRow) =>
+    (states.get(row) === "ready" || states.get(row) === "stopped") && (claimed.has(`${row.workflow}\0${row.name}`) || row.created_at < since);
   if (!opts.cached && rows.some(checkable)) {
     // Only now is the config worth loading: its providers answer for the workspaces.
     const { openProjectReadOnly } = await import("../../engine/project.ts");

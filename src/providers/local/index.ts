@@ -8,7 +8,7 @@ import { cp } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
-import { type ArtifactRef, type LiveStatus, defineProvider } from "../../sdk/provider.ts";
+import { type ArtifactRef, type LiveStatus, type WorkspaceResource, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 import { MARKER_SUFFIX, type Owner, checkChain, markerOf, ownership, readMarker, removeOwned, writeMarker } from "./owner.ts";
 
@@ -141,7 +141,9 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       // A workspace is its directory: there (a real directory) or missing.
       status(workspaces) {
         return workspaces.map((ws): LiveStatus => {
-          const dirs = ws.resources.filter((r) => r.kind === "dir").map((r) => String(r.dir ?? r.id));
+          // (No resources: a workspace from before they were recorded; its context names the directory.)
+          const legacy: WorkspaceResource[] = typeof ws.ctx.dir === "string" && inside(workspaceRoot, resolve(ws.ctx.dir)) ? [{ kind: "dir", id: ws.ctx.dir, dir: ws.ctx.dir }] : [];
+          const dirs = (ws.resources.length > 0 ? ws.resources : legacy).filter((r) => r.kind === "dir").map((r) => String(r.dir ?? r.id));
           const gone = dirs.some((dir) => !lstatSync(dir, { throwIfNoEntry: false })?.isDirectory());
           return gone ? "missing" : "ready";
         });

@@ -173,7 +173,12 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
 
       // One command per host, checking every workspace directory there.
       async status(workspaces, { signal }) {
-        const dirs = workspaces.map((ws) => ws.resources.filter((r) => r.kind === "remote-dir").map((r) => ({ host: String(r.host), dir: String(r.dir) })));
+        // (No resources: a workspace from before they were recorded; its context names host and directory.)
+        const legacy = (ctx: Record<string, unknown>) =>
+          typeof ctx.host === "string" && typeof ctx.dir === "string" && roots.has(ctx.host) ? [{ kind: "remote-dir", host: ctx.host, dir: ctx.dir }] : [];
+        const dirs = workspaces.map((ws) =>
+          (ws.resources.length > 0 ? ws.resources : legacy(ws.ctx)).filter((r) => r.kind === "remote-dir").map((r) => ({ host: String(r.host), dir: String(r.dir) })),
+        );
         const byHost = new Map<string, string[]>();
         for (const { host, dir } of dirs.flat()) byHost.set(host, [...(byHost.get(host) ?? []), dir]);
         const answers = new Map<string, LiveStatus>();
