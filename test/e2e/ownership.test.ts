@@ -239,6 +239,25 @@ export default workflow("d")
 describe.if(dockerSvc !== null)("docker ownership", () => {
   const env = { RIGKIT_TEST_DOCKER_HOST: dockerSvc?.dockerHost, RIGKIT_TEST_DOCKER_IMAGE: dockerSvc?.dockerImage };
 
+  test("rm refuses a container that is not labelled as this project's", async () => {
+    const dir = project({ "rigkit.config.ts": DOCKER_CONFIG });
+    expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
+    const name = `someone-else-${Date.now()}`;
+    docker("run", "-d", "--network", "none", "--name", name, "--label", "rigkit.project=another", dockerSvc?.dockerImage as string, "sleep", "600");
+    try {
+      const db = new Database(join(dir, ".rigkit", "state.sqlite"));
+      db.query("INSERT INTO workspaces (workflow, name, status, ctx, created_at, updated_at) VALUES ('d', 'theirs', 'ready', ?, 0, 0)").run(JSON.stringify({ container: name }));
+      db.close();
+      const rm = await rig(["rm", "theirs", "--yes"], { cwd: dir, env });
+      expect(rm.exitCode).toBe(1);
+      expect(rm.stderr).toContain("it is not labelled as this project's");
+      expect(docker("ps", "-a", "--filter", `name=^${name}$`, "--format", "{{.Names}}")).toBe(name);
+      expect((await rig(["gc", "--dry-run", "--json"], { cwd: dir, env })).json().orphans).toEqual([]);
+    } finally {
+      docker("rm", "-f", name);
+    }
+  }, 60_000);
+
   test("containers carry the project id and directory; a lost state file's containers are found by gc", async () => {
     const dir = project({ "rigkit.config.ts": DOCKER_CONFIG });
     expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);

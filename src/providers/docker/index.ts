@@ -120,7 +120,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
 
     /** Removes a container, only when its labels say it is this project's (a missing one is fine). */
     const removeOwned = async (container: string) => {
-      const inspected = await cli(["inspect", "--format", '{{index .Config.Labels "rigkit.project"}}\t{{index .Config.Labels "rigkit.project.dir"}}', container], {
+      const inspected = await cli(["container", "inspect", "--format", '{{index .Config.Labels "rigkit.project"}}\t{{index .Config.Labels "rigkit.project.dir"}}', container], {
         reject: false,
         cleanup: true,
       });
