@@ -3,7 +3,7 @@
  * machine, prepared directories live under `.rigkit/base/`, and workspaces are copies of
  * a prepared directory under `.rigkit/workspaces/<name>`.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cp } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
