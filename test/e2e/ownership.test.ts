@@ -117,8 +117,8 @@ describe("local ownership", () => {
     writeFileSync(join(elsewhere, "notes.txt"), "keep too");
     symlinkSync(elsewhere, join(dir, ".rigkit", "workspaces"));
     const gc = await rig(["gc", "--yes", "--json"], { cwd: dir });
-    expect(gc.exitCode).not.toBe(0); // it says why instead of looking through the link
-    expect(gc.stderr).toContain("symlink");
+    expect(gc.exitCode).toBe(0);
+    expect(gc.json().orphans).toEqual([]); // not looked into
     const create = await rig(["create", "ws2", "--json"], { cwd: dir });
     expect(create.exitCode).toBe(1);
     expect(create.error().message).toContain("symlink");

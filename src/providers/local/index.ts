@@ -115,8 +115,8 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       validateArtifact(ref) {
         return ref.kind === "dir" && typeof ref.path === "string" && existsSync(ref.path);
       },
+      // (A symlinked `.rigkit/workspaces` is not looked into: whatever it points at is not rig's.)
       resources() {
-        checkChain(project.stateDir, join(workspaceRoot, "x"));
         return mine().map((dir) => ({ id: dir, match: { dir } }));
       },
       // Prepared directories of this project (not of shared `.global()` fragments).
