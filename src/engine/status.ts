@@ -59,9 +59,13 @@ export async function workspaceStates(project: Project, rows: WorkspaceRow[], op
   // Group resources by provider declaration: one status() call each.
   const byDecl = new Map<ProviderDecl, { row: WorkspaceRow; handle: WorkspaceHandle }[]>();
   const all = project.store.resources();
+  const since = project.store.resourcesSince();
   for (const row of checked) {
     const mine = all.filter((r) => r.workflow === row.workflow && r.workspace === row.name);
-    for (const provider of new Set(mine.map((r) => r.provider))) {
+    // A workspace from before resources were recorded: every provider of its hooks is asked,
+    // with no resources, and may answer from the context (the built-ins do).
+    const legacy = mine.length === 0 && row.created_at < since ? (project.workflows.find((w) => w.name === row.workflow)?.workspace?.scope.providers ?? []).map((d) => d.name) : [];
+    for (const provider of new Set([...mine.map((r) => r.provider), ...legacy])) {
       const decl = declFor(project, row.workflow, provider);
       if (!decl) continue;
       const list = byDecl.get(decl) ?? [];

@@ -44,6 +44,9 @@ const v3Ownership = `
   -- The rig process behind a running log entry: dead → "interrupted".
   ALTER TABLE oplog ADD COLUMN pid INTEGER;
   ALTER TABLE oplog ADD COLUMN host TEXT;
+
+  -- Since when workspaces record their resources (ms): older ones are checked from their context.
+  INSERT OR REPLACE INTO meta (key, value) VALUES ('resources_since', CAST(CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) AS TEXT));
 `;
 
 /** Supervision (issue 10): logs, leases of running operations, … */

@@ -299,6 +299,12 @@ export class Store {
     return (this.db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
   }
 
+  /** When this file started recording workspace resources (its v3 migration): older workspaces have none. */
+  resourcesSince(): number {
+    const row = this.schemaVersion() >= 3 ? (this.db.query("SELECT value FROM meta WHERE key = 'resources_since'").get() as { value: string } | null) : null;
+    return row ? Number(row.value) : Number.POSITIVE_INFINITY;
+  }
+
   /** The project directory recorded with the id (null for files from before v3, and fragments). */
   projectDir(): string | null {
     return (this.db.query("SELECT value FROM meta WHERE key = 'project_dir'").get() as { value: string } | null)?.value ?? null;

@@ -21,6 +21,7 @@ describe.if(hasStrace)("commands that need no config stay light", () => {
     expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
   });
 
+  // Plain `rig ls` asks the providers for live status, so it loads the config; `--cached` does not.
   const commands = [["--version"], ["help"], ["completion", "bash"], ["__complete", "--", "ws1/"], ["ls", "--json", "--cached"], ["ls", "--cached"], ["log", "--json"], ["version"]];
   for (const argv of commands) {
     test(`rig ${argv.join(" ")}`, () => {

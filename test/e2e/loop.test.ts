@@ -102,6 +102,7 @@ describe("the whole loop with --json", () => {
     const out = r.json();
     expect(out.workspaces.map((w: { name: string }) => w.name)).toEqual(["ws1", "ws2"]);
     expect(Object.keys(out.workspaces[0])).toEqual(["name", "workflow", "ctx", "createdAt", "status", "expiresAt"]);
+    expect(out.workspaces.map((w: { status: string; expiresAt: null }) => [w.status, w.expiresAt])).toEqual([["ready", null], ["ready", null]]);
     const text = await run("ls");
     expect(text.stdout).toMatch(/^app applied/m);
     expect(text.stdout).toMatch(/ws1\s+ready/);

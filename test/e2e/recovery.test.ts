@@ -96,6 +96,21 @@ describe("live status (local)", () => {
     expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
   }, 30_000);
 
+  test("a workspace from before resources were recorded is checked from its context", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["create", "old", "new"], { cwd: dir })).exitCode).toBe(0);
+    const db = new Database(join(dir, ".rigkit", "state.sqlite"));
+    db.run("DELETE FROM workspace_resources");
+    db.run("UPDATE workspaces SET created_at = 0 WHERE name = 'old'"); // made before this file recorded resources
+    db.close();
+    for (const name of ["old", "new"]) rmSync(join(dir, ".rigkit", "workspaces", name), { recursive: true });
+    const ls = (await rig(["ls", "--json"], { cwd: dir })).json().workspaces;
+    // "new" claimed nothing and is recent: nothing to ask about, its record stands.
+    expect(ls.map((w: { name: string; status: string }) => [w.name, w.status])).toEqual([["old", "missing"], ["new", "ready"]]);
+    expect((await rig(["old/cat", "--json"], { cwd: dir })).error().code).toBe("WORKSPACE_NOT_READY");
+  });
+
   test("a broken config: ls still lists the recorded workspaces and says why it could not check", async () => {
     const dir = project({ "rigkit.config.ts": APP_CONFIG });
     expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);

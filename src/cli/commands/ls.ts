@@ -1,7 +1,7 @@
 import type { Manifest } from "../../engine/manifest.ts";
 import { openState } from "../../engine/locate.ts";
 import { type WorkspaceState, recordedState } from "../../engine/status.ts";
-import { type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
+import { type Store, type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
 import { RigError, messageOf } from "../../errors.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { renderConfig, renderWorkspaces } from "../render.ts";
@@ -9,6 +9,21 @@ import { emit, err } from "../ui.ts";
 
 const unknownWorkflow = (name: string, known: string[]) =>
   new RigError("UNKNOWN_WORKFLOW", `Unknown workflow "${name}"`, { detail: [`Workflows: ${known.join(", ")}`] });
+
+/**
+ * Whether any workspace can be asked about: one whose providers recorded resources, or one
+ * older than resource recording (checked from its context). A state file from before v3,
+ * read as it is, has no resources: nothing to ask until a command migrates it.
+ */
+function worthChecking(store: Store, rows: WorkspaceRow[], states: Map<WorkspaceRow, WorkspaceState>): boolean {
+  if (store.schemaVersion() < 3) return false;
+  const recorded = store.db.query("SELECT DISTINCT workflow, workspace FROM workspace_resources").all() as { workflow: string; workspace: string }[];
+  const claimed = new Set(recorded.map((r) => `${r.workflow}\0${r.workspace}`));
+  const since = store.resourcesSince();
+  return rows.some(
+    (row) => (states.get(row) === "ready" || states.get(row) === "stopped") && (claimed.has(`${row.workflow}\0${row.name}`) || row.created_at < since),
+  );
+}
 
 /**
  * `rig ls [workspaces|config] [--workflow W] [--cached]`: workspaces with their live status
@@ -36,12 +51,7 @@ export default async function lsCommand(cli: Cli, what = "workspaces", opts: { c
     if (known.length > 0 && !known.includes(opts.workflow)) throw unknownWorkflow(opts.workflow, known);
   }
   let states = new Map<WorkspaceRow, WorkspaceState>(rows.map((row) => [row, recordedState(row)]));
-  // Only workspaces whose providers recorded resources can be asked about.
-  // (A state file from before v3, read as it is, has no resources table: nothing to ask.)
-  const recorded = store && store.schemaVersion() >= 3 ? store.db.query("SELECT DISTINCT workflow, workspace FROM workspace_resources").all() : [];
-  const claimed = new Set((recorded as { workflow: string; workspace: string }[]).map((r) => `${r.workflow}\0${r.workspace}`));
-  const checkable = (row: WorkspaceRow) => (states.get(row) === "ready" || states.get(row) === "stopped") && claimed.has(`${row.workflow}\0${row.name}`);
-  if (!opts.cached && rows.some(checkable)) {
+  if (!opts.cached && store && worthChecking(store, rows, states)) {
     // Only now is the config worth loading: its providers answer for the workspaces.
     const { openProjectReadOnly } = await import("../../engine/project.ts");
     const { workspaceStates } = await import("../../engine/status.ts");

@@ -158,7 +158,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
 
     /** Removes a container, only when its labels say it is this project's (a missing one is fine). */
     const removeOwned = async (container: string) => {
-      const inspected = await cli(["inspect", "--format", '{{index .Config.Labels "rigkit.project"}}\t{{index .Config.Labels "rigkit.project.dir"}}', container], {
+      const inspected = await cli(["container", "inspect", "--format", '{{index .Config.Labels "rigkit.project"}}\t{{index .Config.Labels "rigkit.project.dir"}}', container], {
         reject: false,
         cleanup: true,
       });
@@ -282,11 +282,18 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
 
       // One `docker ps -a` for every workspace on this engine.
       async status(workspaces, { signal }) {
+        // (No resources: a workspace from before they were recorded; its context names the container.)
+        const containersOf = workspaces.map((ws) =>
+          (ws.resources.length > 0 ? ws.resources : typeof ws.ctx.container === "string" ? [{ kind: "container", id: ws.ctx.container }] : [])
+            .filter((r) => r.kind === "container")
+            .map((r) => r.id),
+        );
+        if (containersOf.every((names) => names.length === 0)) return workspaces.map(() => "ready" as const); // nothing of ours to ask about
         const listed = await probe(["docker", ...PS], { env: env ?? process.env, signal });
-        if (listed?.exitCode !== 0) return workspaces.map(() => "unreachable" as const);
+        if (listed?.exitCode !== 0) return workspaces.map((_, i) => (containersOf[i]?.length ? "unreachable" : "ready"));
         const states = new Map(parsePs(listed.stdout).map((c) => [c.name, c.state]));
-        return workspaces.map((ws): LiveStatus => {
-          const names = ws.resources.filter((r) => r.kind === "container").map((r) => r.id);
+        return workspaces.map((_, i): LiveStatus => {
+          const names = containersOf[i] ?? [];
           const each = names.map((name) => states.get(name));
           if (each.some((state) => state === undefined || state === "dead" || state === "removing")) return "missing";
           return each.every((state) => state === "running" || state === "restarting") ? "ready" : "stopped";

@@ -9,7 +9,7 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
 import { attach } from "../../host/attach.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
-import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
+import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, type WorkspaceResource, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 import { mountOverlay, overlayState, remount, retireBase, unmountOverlay, wantsOverlay } from "./overlay.ts";
 import { MARKER_SUFFIX, type Owner, checkChain, markerOf, ownership, readMarker, removeOwned, writeMarker } from "./owner.ts";
@@ -150,8 +150,8 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       validateArtifact(ref) {
         return ref.kind === "dir" && typeof ref.path === "string" && existsSync(ref.path);
       },
+      // (A symlinked `.rigkit/workspaces` is not looked into: whatever it points at is not rig's.)
       resources() {
-        checkChain(project.stateDir, join(workspaceRoot, "x"));
         return mine().map((dir) => ({ id: dir, match: { dir } }));
       },
       // Prepared directories of this project (not of shared `.global()` fragments).
@@ -176,7 +176,9 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       // A workspace is its directory: there (a real directory) or missing.
       status(workspaces) {
         return workspaces.map((ws): LiveStatus => {
-          const dirs = ws.resources.filter((r) => r.kind === "dir").map((r) => String(r.dir ?? r.id));
+          // (No resources: a workspace from before they were recorded; its context names the directory.)
+          const legacy: WorkspaceResource[] = typeof ws.ctx.dir === "string" && inside(workspaceRoot, resolve(ws.ctx.dir)) ? [{ kind: "dir", id: ws.ctx.dir, dir: ws.ctx.dir }] : [];
+          const dirs = (ws.resources.length > 0 ? ws.resources : legacy).filter((r) => r.kind === "dir").map((r) => String(r.dir ?? r.id));
           const gone = dirs.some((dir) => !lstatSync(dir, { throwIfNoEntry: false })?.isDirectory());
           if (gone) return "missing";
           // An overlay whose mount is gone (a reboot) is stopped: `rig start` mounts it again.

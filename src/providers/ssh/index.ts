@@ -141,7 +141,9 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
     /** The directories in `parent` on a host that carry this project's marker ([] when unreachable). */
     const owned = async (host: string, parent: string): Promise<string[]> => {
       const list = `[ -d ${shq(parent)} ] && [ ! -L ${shq(parent)} ] && [ ! -L ${shq(root(host))} ] || exit 0; cd ${shq(parent)} || exit 0; ` +
-        `for m in .*${MARKER_SUFFIX}; do ${ownedTest("$m", project.id, project.dir).replaceAll("'$m'", '"$m"')} && echo "$m"; done; true`;
+        // A marked name that is a symlink (or not a directory) is never listed: it is not rig's to touch.
+        `for m in .*${MARKER_SUFFIX}; do n=\${m#.}; n=\${n%${MARKER_SUFFIX}}; { [ -L "$n" ] || { [ -e "$n" ] && [ ! -d "$n" ]; }; } && continue; ` +
+        `${ownedTest("$m", project.id, project.dir).replaceAll("'$m'", '"$m"')} && echo "$m"; done; true`;
       const r = await remote(host, list, { reject: false, quiet: true }).catch(() => null);
       if (!r || r.exitCode !== 0) return [];
       return r.stdout
@@ -233,7 +235,12 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
 
       // One command per host, checking every workspace directory there.
       async status(workspaces, { signal }) {
-        const dirs = workspaces.map((ws) => ws.resources.filter((r) => r.kind === "remote-dir").map((r) => ({ host: String(r.host), dir: String(r.dir) })));
+        // (No resources: a workspace from before they were recorded; its context names host and directory.)
+        const legacy = (ctx: Record<string, unknown>) =>
+          typeof ctx.host === "string" && typeof ctx.dir === "string" && roots.has(ctx.host) ? [{ kind: "remote-dir", host: ctx.host, dir: ctx.dir }] : [];
+        const dirs = workspaces.map((ws) =>
+          (ws.resources.length > 0 ? ws.resources : legacy(ws.ctx)).filter((r) => r.kind === "remote-dir").map((r) => ({ host: String(r.host), dir: String(r.dir) })),
+        );
         const byHost = new Map<string, string[]>();
         for (const { host, dir } of dirs.flat()) byHost.set(host, [...(byHost.get(host) ?? []), dir]);
         const answers = new Map<string, LiveStatus>();
