@@ -1,5 +1,6 @@
 /** Built-in workspace access on Docker containers and ssh hosts (real engine, real sshd). */
-import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { RIG, project, rig, tempDir } from "../helpers.ts";
 import { services } from "../services.ts";
@@ -26,6 +27,47 @@ async function forward(args: string[], cwd: string, env: Record<string, string |
     seen += new TextDecoder().decode(value);
   }
   return { proc, printed: seen };
+}
+
+const hasTmux = Bun.which("tmux") !== null;
+if (!hasTmux && process.env.CI) throw new Error("tmux is not installed: .ci/run must install it");
+const sessions: string[] = [];
+afterAll(() => {
+  for (const s of sessions) Bun.spawnSync(["tmux", "kill-session", "-t", s]);
+});
+
+/**
+ * Runs `rig shell <ws>` on a real terminal (tmux), types `echo IN=$(pwd)` into the shell,
+ * and returns the directory it printed; then exits the shell and waits for rig to end.
+ */
+async function shellPwd(dir: string, workspace: string, env: Record<string, string | undefined>): Promise<string> {
+  const bin = tempDir();
+  symlinkSync(RIG, join(bin, "rig"));
+  const name = `rigsh${process.pid}x${sessions.length}`;
+  sessions.push(name);
+  const tmux = (...args: string[]) => Bun.spawnSync(["tmux", ...args], { stdout: "pipe", stderr: "pipe" });
+  const vars = { HOME: dir, PATH: `${bin}:${process.env.PATH}`, RIGKIT_HOME: join(dir, ".rigkit-home"), TERM: "xterm", SHELL: "/bin/sh", PS1: "$ ", ...env };
+  const exports = Object.entries(vars).map(([k, v]) => `${k}='${v ?? ""}'`).join(" ");
+  tmux("new-session", "-d", "-s", name, "-x", "150", "-y", "30", "-c", dir, `env -i ${exports} bash --norc --noprofile`);
+  const waitFor = async (pattern: RegExp) => {
+    for (let i = 0; i < 300; i++) {
+      const text = tmux("capture-pane", "-p", "-t", name).stdout.toString();
+      const match = pattern.exec(text);
+      if (match) return match;
+      await Bun.sleep(50);
+    }
+    throw new Error(`the terminal never showed ${pattern}:\n${tmux("capture-pane", "-p", "-t", name).stdout}`);
+  };
+  const type = (line: string) => {
+    tmux("send-keys", "-t", name, "-l", line);
+    tmux("send-keys", "-t", name, "Enter");
+  };
+  type(`rig shell ${workspace}; echo SHELL-DONE=$?`);
+  type("echo IN=$(pwd)");
+  const where = (await waitFor(/^IN=(\S+)$/m))[1] as string;
+  type("exit");
+  await waitFor(/SHELL-DONE=0/);
+  return where;
 }
 
 /** A free local port (the kernel's choice). */
@@ -74,6 +116,11 @@ export default workflow("d")
     const workdir = docker("inspect", "--format", "{{.Config.WorkingDir}}", container) || "/";
     expect((await rig(["exec", "c1", "pwd"], { cwd: dir, env })).stdout.trim()).toBe(workdir);
     expect((await rig(["exec", "c1", "--", "sh", "-c", "cat"], { cwd: dir, env, stdin: "piped in" })).stdout).toBe("piped in");
+  });
+
+  test.if(hasTmux)("shell opens a login shell in the container on a terminal", async () => {
+    const workdir = docker("inspect", "--format", "{{.Config.WorkingDir}}", container) || "/";
+    expect(await shellPwd(dir, "c1", { ...env, DOCKER_HOST: dockerSvc?.dockerHost })).toBe(workdir);
   });
 
   test("stop and start keep the container's data; a stopped workspace is not ready", async () => {
@@ -159,6 +206,10 @@ export default workflow("s")
     expect((await rig(["exec", "s1", "pwd"], { cwd: dir, env })).stdout.trim()).toBe(`${root}/workspaces/s1`);
     expect((await rig(["exec", "s1", "--json", "--", "cat", "marker"], { cwd: dir, env })).json()).toEqual({ exitCode: 0, stdout: "prepared\n", stderr: "" });
     expect((await rig(["exec", "s1", "--", "sh", "-c", "echo 'it''s \"quoted\"' $HOME"], { cwd: dir, env })).stdout).toMatch(/^its "quoted" \//);
+  });
+
+  test.if(hasTmux)("shell opens a login shell in the remote directory on a terminal", async () => {
+    expect(await shellPwd(dir, "s1", env)).toBe(`${root}/workspaces/s1`);
   });
 
   test("stop is a usage error; code gives Remote-SSH; forward reaches a port on the host through the shared connection", async () => {
