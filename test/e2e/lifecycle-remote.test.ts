@@ -1,6 +1,7 @@
 /** Built-in workspace access on Docker containers and ssh hosts (real engine, real sshd). */
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { symlinkSync } from "node:fs";
+import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { RIG, project, rig, tempDir } from "../helpers.ts";
 import { services } from "../services.ts";
@@ -175,8 +176,27 @@ export default workflow("d")
     expect((await rig(["exec", "c2", "cat", "/www/data"], { cwd: dir, env })).stdout).toBe("kept\n");
     await rig(["exec", "c2", "--", "sh", "-c", "echo diverged > /www/data"], { cwd: dir, env });
     expect((await rig(["exec", "c1", "cat", "/www/data"], { cwd: dir, env })).stdout).toBe("kept\n");
-    expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    expect((await rig(["rm", "c2", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
     docker("rmi", c2.ctx.image);
+  });
+
+  test("an expired lease with --on-expiry stop: gc --dry-run lists it, gc --yes stops the container, renew and start bring it back", async () => {
+    const created = await rig(["create", "leased", "--ttl", "1h", "--on-expiry", "stop", "--json"], { cwd: dir, env });
+    expect(created.exitCode).toBe(0);
+    const leased = created.json().workspaces[0].ctx.container;
+    const db = new Database(join(dir, ".rigkit/state.sqlite"));
+    db.query("UPDATE workspaces SET expires_at = ? WHERE name = 'leased'").run(Date.now() - 1000);
+    db.close();
+    expect((await rig(["gc", "--dry-run", "--json"], { cwd: dir, env })).json().expired).toEqual([
+      { name: "leased", workflow: "d", expiresAt: expect.any(String), action: "stop" },
+    ]);
+    expect(docker("inspect", "--format", "{{.State.Running}}", leased)).toBe("true"); // a dry run changes nothing
+    expect((await rig(["gc", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(docker("inspect", "--format", "{{.State.Running}}", leased)).toBe("false");
+    expect((await rig(["renew", "leased", "--ttl", "2h"], { cwd: dir, env })).exitCode).toBe(0);
+    expect((await rig(["start", "leased"], { cwd: dir, env })).exitCode).toBe(0);
+    expect((await rig(["exec", "leased", "true"], { cwd: dir, env })).exitCode).toBe(0);
+    expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
   });
 });
 

@@ -6,7 +6,7 @@ import { lifecycleNotes } from "../../src/cli/render.ts";
 import { isRigError } from "../../src/errors.ts";
 
 describe("rig exec arguments", () => {
-  const cases: [string[], { own: string[]; workspace?: string; command: string[] }][] = [
+  const cases: [string[], { own: string[]; workspace: string | undefined; command: string[] }][] = [
     [["ws1", "--", "ls", "-la"], { own: [], workspace: "ws1", command: ["ls", "-la"] }],
     [["ws1", "ls", "-la"], { own: [], workspace: "ws1", command: ["ls", "-la"] }],
     [["--json", "ws1", "cat", "--json"], { own: ["--json"], workspace: "ws1", command: ["cat", "--json"] }],
