@@ -171,14 +171,15 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
         const uri = `vscode-remote://attached-container+${hex}${dir}`;
         return { args: ["--folder-uri", uri], uri };
       },
-      // A commit of the live container (labelled, so gc finds it), then a new container from it.
+      // A commit of the live container (paused for the moment it takes, so the copy is
+      // consistent; labelled, so gc finds the image), then a new container from it.
       async fork(source, target, options) {
         const from = containerOf(source);
         const name = workspaceName(source.workflow, target.name);
         const tag = `rigkit/${slug(project.id)}:fork-${slug(target.name)}-${Date.now().toString(36)}`;
         const snapshotLabels = { "rigkit.project": project.id, "rigkit.workflow": source.workflow, "rigkit.workspace": target.name, "rigkit.kind": "snapshot" };
         const changes = Object.entries(snapshotLabels).flatMap(([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`]);
-        const image = (await cli(["commit", "--pause=false", ...changes, from, tag])).stdout.trim();
+        const image = (await cli(["commit", ...changes, from, tag])).stdout.trim();
         options.log(`committed ${from} as ${tag}`);
         target.claim({ kind: "container", id: name, access: access(name) });
         target.record({ container: name });
