@@ -74,10 +74,6 @@ export interface WorkspaceInfo {
   workflow: string;
   ctx: unknown;
   createdAt: string;
-  /** The lease's end (ISO time), or null. */
-  expiresAt: string | null;
-  /** The workspace it was forked from (`rig create --from`), or null. */
-  from: string | null;
 }
 
 export const workspaceInfo = (row: WorkspaceRow): WorkspaceInfo => ({
@@ -85,6 +81,10 @@ export const workspaceInfo = (row: WorkspaceRow): WorkspaceInfo => ({
   workflow: row.workflow,
   ctx: JSON.parse(row.ctx),
   createdAt: new Date(row.created_at).toISOString(),
+});
+
+/** What `ls --json` adds: the lease's end (ISO time or null) and the workspace it was forked from. */
+export const lifecycleInfo = (row: WorkspaceRow): { expiresAt: string | null; from: string | null } => ({
   expiresAt: row.expires_at === null ? null : new Date(row.expires_at).toISOString(),
   from: row.from_workspace,
 });

@@ -169,7 +169,7 @@ export default workflow("d")
     const fork = await rig(["create", "c2", "--from", "c1", "--json"], { cwd: dir, env });
     expect(fork.exitCode).toBe(0);
     const c2 = fork.json().workspaces[0];
-    expect(c2.from).toBe("c1");
+    expect((await rig(["ls", "--json"], { cwd: dir, env })).json().workspaces.find((w: { name: string }) => w.name === "c2").from).toBe("c1");
     expect(c2.ctx.container).not.toBe(container);
     expect(docker("inspect", "--format", '{{.State.Running}} {{index .Config.Labels "rigkit.workspace"}}', c2.ctx.container)).toBe("true c2");
     expect(docker("image", "inspect", "--format", '{{index .Config.Labels "rigkit.kind"}} {{index .Config.Labels "rigkit.workspace"}}', c2.ctx.image)).toBe("snapshot c2");
@@ -259,7 +259,8 @@ export default workflow("s")
     await rig(["exec", "s1", "--", "sh", "-c", "echo live > state"], { cwd: dir, env });
     const fork = await rig(["create", "s2", "--from", "s1", "--json"], { cwd: dir, env });
     expect(fork.exitCode).toBe(0);
-    expect(fork.json().workspaces[0]).toMatchObject({ from: "s1", ctx: { host: "rig-a", dir: `${root}/workspaces/s2` } });
+    expect(fork.json().workspaces[0]).toMatchObject({ name: "s2", ctx: { host: "rig-a", dir: `${root}/workspaces/s2` } });
+    expect((await rig(["ls", "--json"], { cwd: dir, env })).json().workspaces.map((w: { from: string | null }) => w.from)).toEqual([null, "s1"]);
     expect((await rig(["exec", "s2", "cat", "state"], { cwd: dir, env })).stdout).toBe("live\n");
     await rig(["exec", "s2", "--", "sh", "-c", "echo other > state"], { cwd: dir, env });
     expect((await rig(["exec", "s1", "cat", "state"], { cwd: dir, env })).stdout).toBe("live\n");

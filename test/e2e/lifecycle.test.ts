@@ -161,7 +161,7 @@ describe("create --from (local)", () => {
     const fork = await rig(["create", "ws2", "--from", "ws1", "--json"], { cwd: dir });
     expect(fork.exitCode).toBe(0);
     const [ws2] = fork.json().workspaces;
-    expect(ws2).toMatchObject({ name: "ws2", workflow: "app", from: "ws1", ctx: { dir: join(dir, ".rigkit/workspaces/ws2") } });
+    expect(ws2).toEqual({ name: "ws2", workflow: "app", ctx: { dir: join(dir, ".rigkit/workspaces/ws2") }, createdAt: expect.any(String) });
     expect((await rig(["exec", "ws2", "cat", "marker.txt", "new.txt"], { cwd: dir })).stdout).toBe("changed\nmine\n");
     await rig(["exec", "ws2", "--", "sh", "-c", "echo diverged > marker.txt"], { cwd: dir });
     expect(readFileSync(join(dir, ".rigkit/workspaces/ws1/marker.txt"), "utf8")).toBe("changed\n");
@@ -182,7 +182,8 @@ describe("leases (local)", () => {
     const dir = project({ "rigkit.config.ts": APP_CONFIG });
     const created = await rig(["create", "a", "b", "keep", "--ttl", "3h", "--json"], { cwd: dir });
     expect(created.exitCode).toBe(0);
-    const expiresAt = Date.parse(created.json().workspaces[0].expiresAt);
+    const listed = (await rig(["ls", "--json"], { cwd: dir })).json().workspaces;
+    const expiresAt = Date.parse(listed[0].expiresAt);
     expect(Math.abs(expiresAt - (Date.now() + 3 * 3_600_000))).toBeLessThan(120_000);
     expect((await rig(["ls"], { cwd: dir })).stdout).toMatch(/a +ready +created just now, expires in 3h/);
     await rig(["create", "forever"], { cwd: dir });
@@ -208,8 +209,8 @@ describe("leases (local)", () => {
 
   test("workspace({ ttl }) is the default lease and renew's default; onExpiry stop runs the stop hook; bad input", async () => {
     const dir = project({ "rigkit.config.ts": HOOKS_CONFIG.replace('ttl: "2h",', 'ttl: "2h", onExpiry: "stop",') });
-    const created = await rig(["create", "ws1", "--json"], { cwd: dir });
-    expect(Date.parse(created.json().workspaces[0].expiresAt)).toBeGreaterThan(Date.now() + 3_600_000);
+    expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
+    expect(Date.parse((await rig(["ls", "--json"], { cwd: dir })).json().workspaces[0].expiresAt)).toBeGreaterThan(Date.now() + 3_600_000);
     expireNow(dir, "ws1");
     expect((await rig(["gc", "--yes"], { cwd: dir })).exitCode).toBe(0);
     expect(readFileSync(join(dir, "hooks.log"), "utf8")).toBe("stop ws1\n");

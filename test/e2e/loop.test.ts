@@ -101,7 +101,7 @@ describe("the whole loop with --json", () => {
     const r = await run("ls", "--json");
     const out = r.json();
     expect(out.workspaces.map((w: { name: string }) => w.name)).toEqual(["ws1", "ws2"]);
-    expect(Object.keys(out.workspaces[0])).toEqual(["name", "workflow", "ctx", "createdAt"]);
+    expect(Object.keys(out.workspaces[0])).toEqual(["name", "workflow", "ctx", "createdAt", "expiresAt", "from"]);
     const text = await run("ls");
     expect(text.stdout).toMatch(/^app applied/m);
     expect(text.stdout).toMatch(/ws1\s+ready/);

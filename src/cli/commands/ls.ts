@@ -1,6 +1,6 @@
 import type { Manifest } from "../../engine/manifest.ts";
 import { openState } from "../../engine/locate.ts";
-import { workspaceInfo } from "../../state/store.ts";
+import { lifecycleInfo, workspaceInfo } from "../../state/store.ts";
 import { RigError } from "../../errors.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { renderConfig, renderWorkspaces } from "../render.ts";
@@ -20,5 +20,5 @@ export default async function lsCommand(cli: Cli, what = "workspaces"): Promise<
     return;
   }
   const rows = store?.workspaces() ?? [];
-  emit({ workspaces: rows.map(workspaceInfo) }, () => renderWorkspaces(rows, (wf) => store?.finalCtx(wf)?.appliedAt ?? null));
+  emit({ workspaces: rows.map((row) => ({ ...workspaceInfo(row), ...lifecycleInfo(row) })) }, () => renderWorkspaces(rows, (wf) => store?.finalCtx(wf)?.appliedAt ?? null));
 }

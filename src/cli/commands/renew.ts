@@ -2,8 +2,7 @@ import { renewLease } from "../../engine/leases.ts";
 import { openProject } from "../../engine/project.ts";
 import { resolveWorkspace } from "../../engine/workspaces.ts";
 import { RigError } from "../../errors.ts";
-import type { WorkspaceRow } from "../../state/store.ts";
-import { workspaceInfo } from "../../state/store.ts";
+import { type WorkspaceRow, lifecycleInfo, workspaceInfo } from "../../state/store.ts";
 import { type Cli, lockProject, projectOptions } from "../context.ts";
 import { lifecycleNotes } from "../render.ts";
 import { emit, out } from "../ui.ts";
@@ -26,7 +25,7 @@ export default async function renewCommand(cli: Cli, names: string[], opts: { tt
   });
   await lockProject(cli, project.store, `renew ${rows.map((r) => r.name).join(" ")}`);
   const renewed = rows.map((row, i) => renewLease(project, project.store.workspace(row.workflow, row.name) ?? row, ttls[i] as number));
-  emit({ workspaces: renewed.map(workspaceInfo) }, () =>
+  emit({ workspaces: renewed.map((row) => ({ ...workspaceInfo(row), ...lifecycleInfo(row) })) }, () =>
     renewed.map((row) => `${out.colors.green("✓")} ${row.name}: ${lifecycleNotes({ ...row, from_workspace: null }).join("")}`).join("\n"),
   );
 }
