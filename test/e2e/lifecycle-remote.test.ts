@@ -1,6 +1,6 @@
 /** Built-in workspace access on Docker containers and ssh hosts (real engine, real sshd). */
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { symlinkSync } from "node:fs";
+import { rmSync, symlinkSync } from "node:fs";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { RIG, project, rig, tempDir } from "../helpers.ts";
@@ -226,6 +226,9 @@ export default workflow("s")
     expect((await rig(["exec", "s1", "pwd"], { cwd: dir, env })).stdout.trim()).toBe(`${root}/workspaces/s1`);
     expect((await rig(["exec", "s1", "--json", "--", "cat", "marker"], { cwd: dir, env })).json()).toEqual({ exitCode: 0, stdout: "prepared\n", stderr: "" });
     expect((await rig(["exec", "s1", "--", "sh", "-c", "echo 'it''s \"quoted\"' $HOME"], { cwd: dir, env })).stdout).toMatch(/^its "quoted" \//);
+    // The shared connection's socket directory may go away (a cleaned RIGKIT_HOME): made again.
+    rmSync(join(dir, ".rigkit-home", "ssh"), { recursive: true, force: true });
+    expect((await rig(["exec", "s1", "true"], { cwd: dir, env })).exitCode).toBe(0);
   });
 
   test.if(hasTmux)("shell opens a login shell in the remote directory on a terminal", async () => {
