@@ -102,6 +102,14 @@ export default workflow("d")
 `,
   });
   let container = "";
+  // A test failing half-way must not leave containers or images behind.
+  afterAll(async () => {
+    await rig(["rm", "--all", "--yes", "--force"], { cwd: dir, env });
+    const db = new Database(join(dir, ".rigkit/state.sqlite"), { readonly: true });
+    const id = (db.query("SELECT value FROM meta WHERE key = 'project_id'").get() as { value: string } | null)?.value;
+    db.close();
+    if (id) for (const image of docker("images", "-q", "--filter", `label=rigkit.project=${id}`).split("\n").filter(Boolean)) docker("rmi", "-f", image);
+  });
 
   test("exec: exit code, streams, the container's working directory", async () => {
     const created = await rig(["create", "c1", "--json"], { cwd: dir, env });
@@ -203,6 +211,9 @@ export default workflow("d")
 describe.if(sshSvc !== null)("ssh workspaces", () => {
   const env = { RIGKIT_TEST_SSH_CONFIG: sshSvc?.sshConfig };
   const root = tempDir("rigkit-remote-");
+  afterAll(async () => {
+    await rig(["rm", "--all", "--yes", "--force"], { cwd: dir, env });
+  });
   const dir = project({
     "rigkit.config.ts": `import { workflow, ssh, env } from "rigkit";
 export default workflow("s")
