@@ -132,10 +132,10 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
     };
 
     // A workspace container, as createWorkspace and fork start it.
-    const runWorkspace = (name: string, workflow: string, workspace: string, image: string, vars: Record<string, string> = {}, workdir?: string) =>
+    const runWorkspace = (name: string, workflow: string, workspace: string, image: string, vars: Record<string, string> = {}, workdir?: string, extra: Record<string, string> = {}) =>
       cli([
         "run", "-d", "--pull", "never", "--name", name, "--hostname", workspace, ...network, ...(workdir ? ["--workdir", workdir] : []),
-        ...labels({ "rigkit.workflow": workflow, "rigkit.workspace": workspace, "rigkit.kind": "workspace" }),
+        ...labels({ "rigkit.workflow": workflow, "rigkit.workspace": workspace, "rigkit.kind": "workspace", ...extra }),
         ...Object.entries(vars).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
         image, ...KEEPALIVE,
       ]);
@@ -183,7 +183,8 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
         options.log(`committed ${from} as ${tag}`);
         target.claim({ kind: "container", id: name, access: access(name) });
         target.record({ container: name });
-        await runWorkspace(name, source.workflow, target.name, image);
+        // The container names its image, so removeWorkspace removes that commit with it.
+        await runWorkspace(name, source.workflow, target.name, image, {}, undefined, { "rigkit.fork-image": tag });
         options.log(`started ${name}`);
         return { ...replaceValue(source.ctx, from, name), image };
       },
@@ -265,7 +266,11 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
           },
 
           async removeWorkspace(container) {
+            // A fork runs from a commit made for it alone (see fork): that image goes with it.
+            const inspected = await cli(["inspect", "--format", '{{index .Config.Labels "rigkit.fork-image"}}', container], { reject: false, cleanup: true });
+            const forkImage = inspected.exitCode === 0 ? inspected.stdout.trim().replace(/^<no value>$/, "") : "";
             const result = await cli(["rm", "-f", container], { reject: false, cleanup: true });
+            if (forkImage.startsWith(`rigkit/${slug(project.id)}:fork-`)) await cli(["rmi", forkImage], { reject: false, cleanup: true });
             if (result.exitCode !== 0 && !/no such container/i.test(result.stderr)) {
               throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot remove container ${container}`, {
                 detail: tail(result.stderr, 5),
