@@ -47,7 +47,7 @@ export async function accessFor(project: Project, row: WorkspaceRow, method: Met
   throw new RigError("USAGE", `Workspace ${row.name} cannot ${what}`, {
     detail: [
       providers.length === 0
-        ? "No provider recorded resources for it (made by a config without createWorkspace, or before rig 0.4); add a workspace operation instead."
+        ? "No provider recorded resources for it (its hooks made it without a provider's createWorkspace, or it predates resource records); add a workspace operation instead."
         : `Its provider${providers.length > 1 ? "s" : ""} (${providers.join(", ")}) ${providers.length > 1 ? "do" : "does"} not support it; see docs/providers.md.`,
     ],
   });

@@ -39,8 +39,12 @@ export async function quickExec(
     if (new Set(resources.map((r) => r.provider)).size !== 1) return null;
     const access = resources.map((r) => (JSON.parse(r.data) as WorkspaceResource).access).find((a): a is ResourceAccess => a !== undefined);
     if (!access) return null;
-    // A local directory that is gone: the full path says so (not "command not found").
-    if (!access.argv && access.cwd && !(require("node:fs") as typeof import("node:fs")).existsSync(access.cwd)) return null;
+    if (access.dirs?.length || (!access.argv && access.cwd)) {
+      const fs = require("node:fs") as typeof import("node:fs"); // only then: node:fs costs a few ms to load
+      // A local directory that is gone: the full path says so (not "command not found").
+      if (!access.argv && access.cwd && !fs.existsSync(access.cwd)) return null;
+      for (const dir of access.dirs ?? []) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    }
     const command = !access.argv
       ? argv
       : access.shell

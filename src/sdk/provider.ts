@@ -53,6 +53,8 @@ export interface ResourceAccess {
   env?: Record<string, string>;
   cwd?: string;
   shell?: boolean;
+  /** Local directories the command needs (created, mode 0700, when missing): e.g. ssh's control sockets. */
+  dirs?: string[];
 }
 
 /** One workspace as a provider's controller methods see it: what that provider recorded for it. */

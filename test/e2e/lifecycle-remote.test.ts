@@ -1,6 +1,7 @@
 /** Built-in workspace access on Docker containers and ssh hosts (real engine, real sshd). */
-import { readdirSync } from "node:fs";
-import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { readdirSync, rmSync, symlinkSync } from "node:fs";
+import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { RIG, project, rig, tempDir } from "../helpers.ts";
 import { services } from "../services.ts";
@@ -27,6 +28,47 @@ async function forward(args: string[], cwd: string, env: Record<string, string |
     seen += new TextDecoder().decode(value);
   }
   return { proc, printed: seen };
+}
+
+const hasTmux = Bun.which("tmux") !== null;
+if (!hasTmux && process.env.CI) throw new Error("tmux is not installed: .ci/run must install it");
+const sessions: string[] = [];
+afterAll(() => {
+  for (const s of sessions) Bun.spawnSync(["tmux", "kill-session", "-t", s]);
+});
+
+/**
+ * Runs `rig shell <ws>` on a real terminal (tmux), types `echo IN=$(pwd)` into the shell,
+ * and returns the directory it printed; then exits the shell and waits for rig to end.
+ */
+async function shellPwd(dir: string, workspace: string, env: Record<string, string | undefined>): Promise<string> {
+  const bin = tempDir();
+  symlinkSync(RIG, join(bin, "rig"));
+  const name = `rigsh${process.pid}x${sessions.length}`;
+  sessions.push(name);
+  const tmux = (...args: string[]) => Bun.spawnSync(["tmux", ...args], { stdout: "pipe", stderr: "pipe" });
+  const vars = { HOME: dir, PATH: `${bin}:${process.env.PATH}`, RIGKIT_HOME: join(dir, ".rigkit-home"), TERM: "xterm", SHELL: "/bin/sh", PS1: "$ ", ...env };
+  const exports = Object.entries(vars).map(([k, v]) => `${k}='${v ?? ""}'`).join(" ");
+  tmux("new-session", "-d", "-s", name, "-x", "150", "-y", "30", "-c", dir, `env -i ${exports} bash --norc --noprofile`);
+  const waitFor = async (pattern: RegExp) => {
+    for (let i = 0; i < 300; i++) {
+      const text = tmux("capture-pane", "-p", "-t", name).stdout.toString();
+      const match = pattern.exec(text);
+      if (match) return match;
+      await Bun.sleep(50);
+    }
+    throw new Error(`the terminal never showed ${pattern}:\n${tmux("capture-pane", "-p", "-t", name).stdout}`);
+  };
+  const type = (line: string) => {
+    tmux("send-keys", "-t", name, "-l", line);
+    tmux("send-keys", "-t", name, "Enter");
+  };
+  type(`rig shell ${workspace}; echo SHELL-DONE=$?`);
+  type("echo IN=$(pwd)");
+  const where = (await waitFor(/^IN=(\S+)$/m))[1] as string;
+  type("exit");
+  await waitFor(/SHELL-DONE=0/);
+  return where;
 }
 
 /** A free local port (the kernel's choice). */
@@ -60,6 +102,14 @@ export default workflow("d")
 `,
   });
   let container = "";
+  // A test failing half-way must not leave containers or images behind.
+  afterAll(async () => {
+    await rig(["rm", "--all", "--yes", "--force"], { cwd: dir, env });
+    const db = new Database(join(dir, ".rigkit/state.sqlite"), { readonly: true });
+    const id = (db.query("SELECT value FROM meta WHERE key = 'project_id'").get() as { value: string } | null)?.value;
+    db.close();
+    if (id) for (const image of docker("images", "-q", "--filter", `label=rigkit.project=${id}`).split("\n").filter(Boolean)) docker("rmi", "-f", image);
+  });
 
   test("exec: exit code, streams, the container's working directory", async () => {
     const created = await rig(["create", "c1", "--json"], { cwd: dir, env });
@@ -75,6 +125,11 @@ export default workflow("d")
     const workdir = docker("inspect", "--format", "{{.Config.WorkingDir}}", container) || "/";
     expect((await rig(["exec", "c1", "pwd"], { cwd: dir, env })).stdout.trim()).toBe(workdir);
     expect((await rig(["exec", "c1", "--", "sh", "-c", "cat"], { cwd: dir, env, stdin: "piped in" })).stdout).toBe("piped in");
+  });
+
+  test.if(hasTmux)("shell opens a login shell in the container on a terminal", async () => {
+    const workdir = docker("inspect", "--format", "{{.Config.WorkingDir}}", container) || "/";
+    expect(await shellPwd(dir, "c1", { ...env, DOCKER_HOST: dockerSvc?.dockerHost })).toBe(workdir);
   });
 
   test("stop and start keep the container's data; a stopped workspace is not ready", async () => {
@@ -129,8 +184,27 @@ export default workflow("d")
     expect((await rig(["exec", "c2", "cat", "/www/data"], { cwd: dir, env })).stdout).toBe("kept\n");
     await rig(["exec", "c2", "--", "sh", "-c", "echo diverged > /www/data"], { cwd: dir, env });
     expect((await rig(["exec", "c1", "cat", "/www/data"], { cwd: dir, env })).stdout).toBe("kept\n");
+    expect((await rig(["rm", "c2", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(docker("image", "inspect", "--format", "{{.Id}}", c2.ctx.image)).toBe(""); // the fork's commit went with it
+  });
+
+  test("an expired lease with --on-expiry stop: gc --dry-run lists it, gc --yes stops the container, renew and start bring it back", async () => {
+    const created = await rig(["create", "leased", "--ttl", "1h", "--on-expiry", "stop", "--json"], { cwd: dir, env });
+    expect(created.exitCode).toBe(0);
+    const leased = created.json().workspaces[0].ctx.container;
+    const db = new Database(join(dir, ".rigkit/state.sqlite"));
+    db.query("UPDATE workspaces SET expires_at = ? WHERE name = 'leased'").run(Date.now() - 1000);
+    db.close();
+    expect((await rig(["gc", "--dry-run", "--json"], { cwd: dir, env })).json().expired).toEqual([
+      { name: "leased", workflow: "d", expiresAt: expect.any(String), action: "stop" },
+    ]);
+    expect(docker("inspect", "--format", "{{.State.Running}}", leased)).toBe("true"); // a dry run changes nothing
+    expect((await rig(["gc", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(docker("inspect", "--format", "{{.State.Running}}", leased)).toBe("false");
+    expect((await rig(["renew", "leased", "--ttl", "2h"], { cwd: dir, env })).exitCode).toBe(0);
+    expect((await rig(["start", "leased"], { cwd: dir, env })).exitCode).toBe(0);
+    expect((await rig(["exec", "leased", "true"], { cwd: dir, env })).exitCode).toBe(0);
     expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
-    docker("rmi", c2.ctx.image);
   });
 });
 
@@ -139,6 +213,9 @@ describe.if(sshSvc !== null)("ssh workspaces", () => {
   const root = tempDir("rigkit-remote-");
   // ssh roots are namespaced per project: <root>/<project id>/… (the only entry here).
   const projectRoot = () => `${root}/${readdirSync(root).find((entry) => !entry.startsWith("."))}`;
+  afterAll(async () => {
+    await rig(["rm", "--all", "--yes", "--force"], { cwd: dir, env });
+  });
   const dir = project({
     "rigkit.config.ts": `import { workflow, ssh, env } from "rigkit";
 export default workflow("s")
@@ -162,6 +239,13 @@ export default workflow("s")
     expect((await rig(["exec", "s1", "pwd"], { cwd: dir, env })).stdout.trim()).toBe(`${projectRoot()}/workspaces/s1`);
     expect((await rig(["exec", "s1", "--json", "--", "cat", "marker"], { cwd: dir, env })).json()).toEqual({ exitCode: 0, stdout: "prepared\n", stderr: "" });
     expect((await rig(["exec", "s1", "--", "sh", "-c", "echo 'it''s \"quoted\"' $HOME"], { cwd: dir, env })).stdout).toMatch(/^its "quoted" \//);
+    // The shared connection's socket directory may go away (a cleaned RIGKIT_HOME): made again.
+    rmSync(join(dir, ".rigkit-home", "ssh"), { recursive: true, force: true });
+    expect((await rig(["exec", "s1", "true"], { cwd: dir, env })).exitCode).toBe(0);
+  });
+
+  test.if(hasTmux)("shell opens a login shell in the remote directory on a terminal", async () => {
+    expect(await shellPwd(dir, "s1", env)).toBe(`${root}/workspaces/s1`);
   });
 
   test("stop is a usage error; code gives Remote-SSH; forward reaches a port on the host through the shared connection", async () => {
@@ -191,7 +275,8 @@ export default workflow("s")
     await rig(["exec", "s1", "--", "sh", "-c", "echo live > state"], { cwd: dir, env });
     const fork = await rig(["create", "s2", "--from", "s1", "--json"], { cwd: dir, env });
     expect(fork.exitCode).toBe(0);
-    expect(fork.json().workspaces[0]).toMatchObject({ ctx: { host: "rig-a", dir: `${projectRoot()}/workspaces/s2` } });
+    expect(fork.json().workspaces[0]).toMatchObject({ name: "s2", ctx: { host: "rig-a", dir: `${projectRoot()}/workspaces/s2` } });
+    expect((await rig(["ls", "--cached"], { cwd: dir, env })).stdout).toMatch(/s2 +ready +created [^\n]*from s1/);
     expect((await rig(["exec", "s2", "cat", "state"], { cwd: dir, env })).stdout).toBe("live\n");
     await rig(["exec", "s2", "--", "sh", "-c", "echo other > state"], { cwd: dir, env });
     expect((await rig(["exec", "s1", "cat", "state"], { cwd: dir, env })).stdout).toBe("live\n");

@@ -161,7 +161,7 @@ describe("create --from (local)", () => {
     const fork = await rig(["create", "ws2", "--from", "ws1", "--json"], { cwd: dir });
     expect(fork.exitCode).toBe(0);
     const [ws2] = fork.json().workspaces;
-    expect(ws2).toMatchObject({ name: "ws2", workflow: "app", ctx: { dir: join(dir, ".rigkit/workspaces/ws2") } });
+    expect(ws2).toEqual({ name: "ws2", workflow: "app", ctx: { dir: join(dir, ".rigkit/workspaces/ws2") }, createdAt: expect.any(String) });
     expect((await rig(["exec", "ws2", "cat", "marker.txt", "new.txt"], { cwd: dir })).stdout).toBe("changed\nmine\n");
     await rig(["exec", "ws2", "--", "sh", "-c", "echo diverged > marker.txt"], { cwd: dir });
     expect(readFileSync(join(dir, ".rigkit/workspaces/ws1/marker.txt"), "utf8")).toBe("changed\n");

@@ -68,10 +68,12 @@ export async function runExec(cli: Cli, argv: string[], index: number): Promise<
   const openProject = async () => (await import("../../engine/project.ts")).openProject(projectOptions(globals));
   if (quick) {
     result = quick;
-    // A failure may mean the workspace is not ready after all: ask its providers.
+    // A failure may mean the workspace is not ready after all: ask its providers (when
+    // the config loads at all; if not, the command's own exit code is the answer).
     if (quick.exitCode !== 0) {
       const { requireReady } = await import("../../engine/status.ts");
-      await requireReady(await openProject(), quick.row);
+      const project = await openProject().catch(() => null);
+      if (project) await requireReady(project, quick.row);
     }
   } else {
     const [{ execIn }, { resolveWorkspace }] = await Promise.all([import("../../engine/access.ts"), import("../../engine/workspaces.ts")]);

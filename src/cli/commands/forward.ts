@@ -35,7 +35,7 @@ export function parsePort(spec: string): PortSpec {
  * the bytes go from the kernel to `docker`/`ssh` without passing through rig (a copy
  * through rig's event loop costs most of the throughput). rig only watches the ends.
  */
-function carry(socket: Socket, target: Extract<ForwardTarget, { argv: string[] }>, label: string): void {
+function carry(socket: Socket, target: Extract<ForwardTarget, { argv: string[] }>, label: string, live: Set<{ kill(): void }>): void {
   const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
   if (typeof fd !== "number" || fd < 0) {
     err.line(`${label}: cannot hand the connection over (no file descriptor)`);
@@ -43,9 +43,11 @@ function carry(socket: Socket, target: Extract<ForwardTarget, { argv: string[] }
     return;
   }
   const child = Bun.spawn(target.argv, { env: { ...process.env, ...target.env }, stdin: fd, stdout: fd, stderr: "pipe" });
+  live.add(child);
   void (async () => {
     const stderr = await new Response(child.stderr).text();
     const code = await child.exited;
+    live.delete(child);
     if (code !== 0 && stderr.trim()) err.line(`${label}: ${stderr.trim().split("\n").at(-1)}`);
     socket.destroy();
   })();
@@ -79,10 +81,11 @@ export default async function forwardCommand(cli: Cli, name: string, specs: stri
     });
   }
   const servers: Server[] = [];
+  const live = new Set<{ kill(): void }>();
   try {
     for (const [i, p] of ports.entries()) {
       const target = targets[i] as Extract<ForwardTarget, { argv: string[] }>;
-      const server = createServer({ pauseOnConnect: true }, (socket) => carry(socket, target, `${row.name}:${p.port}`));
+      const server = createServer({ pauseOnConnect: true }, (socket) => carry(socket, target, `${row.name}:${p.port}`, live));
       servers.push(server);
       await listen(server, p.local);
     }
@@ -91,5 +94,6 @@ export default async function forwardCommand(cli: Cli, name: string, specs: stri
     await new Promise<void>((resolve) => cli.signal.addEventListener("abort", () => resolve(), { once: true }));
   } finally {
     for (const server of servers) server.close();
+    for (const child of live) child.kill(); // connections still open end with rig
   }
 }

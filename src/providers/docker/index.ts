@@ -176,11 +176,11 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
       }
     };
     // A workspace container, as createWorkspace and fork start it.
-    const runWorkspace = (name: string, workflow: string, workspace: string, image: string, vars: Record<string, string> = {}, workdir?: string) =>
+    const runWorkspace = (name: string, workflow: string, workspace: string, image: string, vars: Record<string, string> = {}, workdir?: string, extra: Record<string, string> = {}) =>
       runContainer(
         [
           "-d", "--pull", "never", "--name", name, "--hostname", workspace, ...network, ...(workdir ? ["--workdir", workdir] : []),
-          ...labels({ "rigkit.workflow": workflow, "rigkit.workspace": workspace, "rigkit.kind": "workspace" }),
+          ...labels({ "rigkit.workflow": workflow, "rigkit.workspace": workspace, "rigkit.kind": "workspace", ...extra }),
           ...Object.entries(vars).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
           image, ...KEEPALIVE,
         ],
@@ -218,18 +218,20 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
         const uri = `vscode-remote://attached-container+${hex}${dir}`;
         return { args: ["--folder-uri", uri], uri };
       },
-      // A commit of the live container (labelled, so gc finds it), then a new container from it.
+      // A commit of the live container (paused for the moment it takes, so the copy is
+      // consistent; labelled, so gc finds the image), then a new container from it.
       async fork(source, target, options) {
         const from = containerOf(source);
         const name = workspaceName(source.workflow, target.name);
         const tag = `rigkit/${slug(project.id)}:fork-${slug(target.name)}-${Date.now().toString(36)}`;
         const snapshotLabels = { ...identity, "rigkit.workflow": source.workflow, "rigkit.workspace": target.name, "rigkit.kind": "snapshot" };
         const changes = Object.entries(snapshotLabels).flatMap(([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`]);
-        const image = (await cli(["commit", "--pause=false", ...changes, from, tag])).stdout.trim();
+        const image = (await cli(["commit", ...changes, from, tag])).stdout.trim();
         options.log(`committed ${from} as ${tag}`);
         target.claim({ kind: "container", id: name, container: name, engine, access: access(name) });
         target.record({ container: name });
-        await runWorkspace(name, source.workflow, target.name, image);
+        // The container names its image, so removeWorkspace removes that commit with it.
+        await runWorkspace(name, source.workflow, target.name, image, {}, undefined, { "rigkit.fork-image": tag });
         options.log(`started ${name}`);
         return { ...replaceValue(source.ctx, from, name), image };
       },
@@ -351,7 +353,13 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
             return { container: name, image: imageOf(image) };
           },
 
-          removeWorkspace: removeOwned,
+          async removeWorkspace(container) {
+            // A fork runs from a commit made for it alone (see fork): that image goes with it.
+            const inspected = await cli(["inspect", "--format", '{{index .Config.Labels "rigkit.fork-image"}}', container], { reject: false, cleanup: true });
+            const forkImage = inspected.exitCode === 0 ? inspected.stdout.trim().replace(/^<no value>$/, "") : "";
+            await removeOwned(container);
+            if (forkImage.startsWith(`rigkit/${slug(project.id)}:fork-`)) await cli(["rmi", forkImage], { reject: false, cleanup: true });
+          },
 
           exec: containerExec,
 

@@ -114,7 +114,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
     };
     const root = (host: string) => roots.get(host) as string;
     // How `rig exec` reaches a workspace directory without this code (see ResourceAccess).
-    const access = (host: string, dir: string) => ({ argv: ["ssh", ...options(), host, "--"], cwd: dir, shell: true });
+    const access = (host: string, dir: string) => ({ argv: ["ssh", ...options(), host, "--"], cwd: dir, shell: true, dirs: [controlDir()] });
     const placing = new Map<string, number>();
     let placements: Promise<unknown> = Promise.resolve();
     const placeOneAtATime = <T>(fn: () => Promise<T>): Promise<T> => {
