@@ -260,6 +260,9 @@ export class Store {
     }
     let version: number;
     try {
+      // A first command may be creating the file right now (switching it to WAL takes an
+      // exclusive lock for a moment): wait for it rather than call the file unreadable.
+      db.run("PRAGMA busy_timeout = 10000");
       checkIdentity(db, path);
       version = checkVersion(db, path);
     } catch (error) {

@@ -35,7 +35,7 @@ function terminalIn(dir: string, extraEnv: Record<string, string> = {}) {
       tmux("send-keys", "-t", name, "-l", "--", `clear; ${command}; echo EXIT=$?`);
       tmux("send-keys", "-t", name, "Enter");
     },
-    async waitFor(pattern: RegExp, timeoutMs = 8000): Promise<string> {
+    async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
       const until = Date.now() + timeoutMs;
       for (;;) {
         const text = screen();
