@@ -51,7 +51,7 @@ async function shellPwd(dir: string, workspace: string, env: Record<string, stri
   const exports = Object.entries(vars).map(([k, v]) => `${k}='${v ?? ""}'`).join(" ");
   tmux("new-session", "-d", "-s", name, "-x", "150", "-y", "30", "-c", dir, `env -i ${exports} bash --norc --noprofile`);
   const waitFor = async (pattern: RegExp) => {
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 400; i++) {
       const text = tmux("capture-pane", "-p", "-t", name).stdout.toString();
       const match = pattern.exec(text);
       if (match) return match;

@@ -248,7 +248,7 @@ describe.if(hasTmux)("rig shell on a terminal", () => {
     const env = `env -i HOME=${dir} PATH=${bin}:${process.env.PATH} RIGKIT_HOME=${join(dir, ".rigkit-home")} SHELL=/bin/sh TERM=xterm PS1='$ '`;
     tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "30", "-c", dir, `${env} bash --norc --noprofile`);
     const waitFor = async (pattern: RegExp) => {
-      for (let i = 0; i < 200; i++) {
+      for (let i = 0; i < 400; i++) {
         const text = tmux("capture-pane", "-p", "-t", name).stdout.toString();
         if (pattern.test(text)) return text;
         await Bun.sleep(50);
