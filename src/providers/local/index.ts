@@ -146,6 +146,22 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       }
       return [...names].map((name) => join(workspaceRoot, name));
     };
+    /**
+     * `.rigkit/workspaces/<name>` for a new workspace (created or forked): claimed and
+     * marked before it exists, so a crash mid-copy leaves a findable, removable trail.
+     */
+    const reserve = (workflow: string, workspace: { name: string; claim(r: WorkspaceResource): void; record(p: { dir: string }): void }): string => {
+      const dir = join(workspaceRoot, workspace.name);
+      checkChain(project.stateDir, dir);
+      if (lstatSync(dir, { throwIfNoEntry: false }) || readMarker(dir)) {
+        throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
+      }
+      mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
+      workspace.claim({ kind: "dir", id: dir, dir, access: { cwd: dir } });
+      workspace.record({ dir });
+      writeMarker(dir, { ...owner, workflow, workspace: workspace.name });
+      return dir;
+    };
     return {
       validateArtifact(ref) {
         return ref.kind === "dir" && typeof ref.path === "string" && existsSync(ref.path);
@@ -206,16 +222,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       },
       async fork(source, target, options) {
         const from = dirOf(source);
-        const dir = join(workspaceRoot, target.name);
-        checkChain(project.stateDir, dir);
-        if (lstatSync(dir, { throwIfNoEntry: false }) || readMarker(dir)) {
-          throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
-        }
-        mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
-        // Claimed and marked before it exists, like createWorkspace.
-        target.claim({ kind: "dir", id: dir, dir, access: { cwd: dir } });
-        target.record({ dir });
-        writeMarker(dir, { ...owner, workflow: source.workflow, workspace: target.name });
+        const dir = reserve(source.workflow, target);
         const started = performance.now();
         const method = await copyTree(from, dir, { worktree: false });
         options.log(`copied ${from} → ${dir} (${method}, ${Math.round(performance.now() - started)}ms)`);
@@ -264,16 +271,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
                 detail: ["Run `rig apply` to prepare it again."],
               });
             }
-            const dir = join(workspaceRoot, workspace.name);
-            checkChain(project.stateDir, dir);
-            if (lstatSync(dir, { throwIfNoEntry: false }) || readMarker(dir)) {
-              throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
-            }
-            mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
-            // Claimed and marked before it exists, so a crash mid-copy leaves a findable, removable trail.
-            workspace.claim({ kind: "dir", id: dir, dir, access: { cwd: dir } });
-            workspace.record({ dir });
-            writeMarker(dir, { ...owner, workflow: ctx.workflow, workspace: workspace.name });
+            const dir = reserve(ctx.workflow, workspace);
             const started = performance.now();
             // An overlay only on rig's own bases, which it never changes under a mount.
             const overlay = inside(baseRoot, source) && wantsOverlay(source) ? () => mountOverlay(project.stateDir, source, dir) : null;
