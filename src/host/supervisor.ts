@@ -102,6 +102,42 @@ export async function stopMarked(entry: string, graceMs = GRACE_MS): Promise<num
   return first.length;
 }
 
+/** A process's start time (clock ticks since boot, /proc/<pid>/stat field 22): with the pid, an identity that survives pid reuse. */
+export function startTimeOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[0] === "Z" ? null : Number(fields[19]);
+  } catch {
+    return null;
+  }
+}
+
+/** A process as found now: pid and start time. */
+export interface ProcessId {
+  pid: number;
+  start: number;
+}
+
+/** The processes this rig started that run now. */
+export function ownProcesses(): ProcessId[] {
+  return findMarked(ownMarker()).flatMap((pid) => {
+    const start = startTimeOf(pid);
+    return start === null ? [] : [{ pid, start }];
+  });
+}
+
+/** Stops the given processes (those still the same process): SIGTERM, grace, SIGKILL. */
+export async function stopProcesses(processes: ProcessId[], graceMs = GRACE_MS): Promise<number> {
+  const same = () => processes.filter((p) => startTimeOf(p.pid) === p.start);
+  const first = same();
+  send(first.map((p) => p.pid), "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (same().length > 0 && Date.now() < deadline) await Bun.sleep(50);
+  send(same().map((p) => p.pid), "SIGKILL");
+  return first.length;
+}
+
 /** This rig's own marker entry. */
 export const ownMarker = (): string => markerOf(process.pid);
 

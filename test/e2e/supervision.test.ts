@@ -110,6 +110,31 @@ export default workflow("f").task("fail", async () => {
   }, 30_000);
 });
 
+describe("processes left on purpose", () => {
+  test("a dev server started by a successful create hook or operation keeps running until rig rm", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+const serve = async (file) => {
+  spawn("setsid", ["sh", "-c", "echo $$ > " + file + "; exec sleep 300"], { detached: true, stdio: "ignore" }).unref();
+  while (!existsSync(file)) await Bun.sleep(20);
+};
+export default workflow("d").task("t", async () => {})
+  .workspace({ create: async () => { await serve("hook.pid"); return {}; } })
+  .workspaceOperation("serve", { run: async () => { await serve("op.pid"); } });`,
+    });
+    expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["ws1/serve"], { cwd: dir })).exitCode).toBe(0);
+    const servers = ["hook.pid", "op.pid"].map((f) => Number(readFileSync(join(dir, f), "utf8")));
+    // Another command (a plan, reaping leftovers of killed rigs) leaves them alone.
+    expect((await rig(["plan"], { cwd: dir })).exitCode).toBe(0);
+    expect(servers.filter(running)).toEqual(servers);
+    expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
+    expect(servers.filter(running)).toEqual([]);
+  }, 30_000);
+});
+
 describe("waiting is interruptible", () => {
   const NEVER = `import { workflow } from "rigkit";
 console.error("LOADING");
