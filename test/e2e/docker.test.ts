@@ -114,7 +114,9 @@ describe.if(svc !== null)("docker", () => {
     const down = { ...env, RIGKIT_TEST_DOCKER_HOST: "unix:///nonexistent/docker.sock" };
     const r = await rig(["apply", "--json"], { cwd: dir, env: down });
     expect(r.exitCode).toBe(1);
-    expect(r.error().message).toContain("docker (unix:///nonexistent/docker.sock): command failed");
+    // Preflight: the engine's check fails before any task runs.
+    expect(r.error()).toMatchObject({ code: "PROVIDER_UNAVAILABLE", provider: "docker" });
+    expect(r.error().message).toContain("cannot reach Docker at unix:///nonexistent/docker.sock");
     const doctor = (await rig(["doctor", "--json"], { cwd: dir, env: down })).json();
     expect(doctor.ok).toBe(false);
     expect(doctor.checks.find((c: { name: string }) => c.name === "provider docker: engine").message).toContain("cannot reach Docker at unix:///nonexistent/docker.sock");
