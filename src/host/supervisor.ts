@@ -13,9 +13,11 @@
  * workspace hook may start a dev server on purpose); on failure or interrupt main.ts
  * stops them.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { processAlive } from "./pids.ts";
+
+/** node:fs on first use: main.ts loads this module on every command (see io.ts on its cost). */
+const fs = (): typeof import("node:fs") => require("node:fs") as typeof import("node:fs");
+const join = (...parts: string[]): string => parts.join("/");
 
 const KEY = "RIGKIT_SUPERVISOR";
 /** How long stopped processes get between SIGTERM and SIGKILL. */
@@ -40,7 +42,7 @@ export function findMarked(entry: string): number[] {
   const found: number[] = [];
   let names: string[];
   try {
-    names = readdirSync("/proc");
+    names = fs().readdirSync("/proc");
   } catch {
     return [];
   }
@@ -51,7 +53,7 @@ export function findMarked(entry: string): number[] {
     if (pid === process.pid) continue;
     let environ: string;
     try {
-      environ = readFileSync(`/proc/${pid}/environ`, "latin1");
+      environ = fs().readFileSync(`/proc/${pid}/environ`, "latin1");
     } catch {
       continue; // gone, or another user's
     }
@@ -105,7 +107,7 @@ export async function stopMarked(entry: string, graceMs = GRACE_MS): Promise<num
 /** A process's start time (clock ticks since boot, /proc/<pid>/stat field 22): with the pid, an identity that survives pid reuse. */
 export function startTimeOf(pid: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const stat = fs().readFileSync(`/proc/${pid}/stat`, "latin1");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return fields[0] === "Z" ? null : Number(fields[19]);
   } catch {
@@ -151,9 +153,9 @@ export function registerRun(stateDir: string): void {
   if (runFile || process.platform !== "linux") return;
   const dir = join(stateDir, "run");
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs().mkdirSync(dir, { recursive: true, mode: 0o700 });
     const file = join(dir, String(process.pid));
-    writeFileSync(file, `${ownMarker()}\n`, { mode: 0o600 });
+    fs().writeFileSync(file, `${ownMarker()}\n`, { mode: 0o600 });
     runFile = file;
     process.on("exit", releaseRun);
   } catch {
@@ -165,7 +167,7 @@ export function registerRun(stateDir: string): void {
 export function releaseRun(): void {
   if (!runFile) return;
   try {
-    rmSync(runFile, { force: true });
+    fs().rmSync(runFile, { force: true });
   } catch {
     // left for the next command, which sees our pid is gone and finds nothing to stop
   }
@@ -181,7 +183,7 @@ export async function reapLeftovers(stateDir: string, graceMs = GRACE_MS): Promi
   const dir = join(stateDir, "run");
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = fs().readdirSync(dir);
   } catch {
     return 0;
   }
@@ -192,7 +194,7 @@ export async function reapLeftovers(stateDir: string, graceMs = GRACE_MS): Promi
     // A live pid may be that rig, or a new process that reused its pid: either way wait.
     if (pid === process.pid || processAlive(pid)) continue;
     stopped += await stopMarked(markerOf(pid), graceMs);
-    rmSync(join(dir, name), { force: true });
+    fs().rmSync(join(dir, name), { force: true });
   }
   return stopped;
 }
