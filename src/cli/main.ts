@@ -19,6 +19,11 @@ if (argv[0] === "__complete") {
 
 // The real exit: config loading replaces process.exit with an error while config code runs.
 const exitNow: (code: number) => never = process.exit.bind(process);
+// Config code (a task, hook or operation) that calls process.exit() fails instead of ending
+// rig with a silent success that skips recording and the --json contract (SPEC §10).
+process.exit = ((code?: number | string | null) => {
+  throw new Error(`process.exit(${code ?? ""}) was called; config code must throw an Error instead`);
+}) as typeof process.exit;
 
 // Every process this command starts carries our marker (bin/rig sets it before Bun starts;
 // see src/host/supervisor.ts), so failure or interrupt can stop all of them.

@@ -75,3 +75,15 @@ export default workflow("w").addProvider("local", local())
   expect(error.message).toContain("killed by SIGKILL");
   expect(error.detail).toContain("last words");
 });
+
+test("process.exit() called by a task fails the task instead of a silent success", async () => {
+  const dir = project({
+    "rigkit.config.ts": `import { workflow } from "rigkit";
+export default workflow("x").task("t", async () => { process.exit(0); });`,
+  });
+  const r = await rig(["apply", "--json"], { cwd: dir });
+  expect(r.exitCode).toBe(1);
+  expect(r.stdout).toBe("");
+  expect(r.error()).toMatchObject({ code: "TASK_FAILED", task: "x/t" });
+  expect(r.error().message).toContain("process.exit(0)");
+});
