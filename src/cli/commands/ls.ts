@@ -1,5 +1,6 @@
 import type { Manifest } from "../../engine/manifest.ts";
-import { openState } from "../../engine/locate.ts";
+import { openState, stateDirOf } from "../../engine/locate.ts";
+import { reapLeftovers } from "../../host/supervisor.ts";
 import { workspaceInfo } from "../../state/store.ts";
 import { RigError } from "../../errors.ts";
 import { type Cli, projectOptions } from "../context.ts";
@@ -11,7 +12,8 @@ export default async function lsCommand(cli: Cli, what = "workspaces"): Promise<
   if (what !== "workspaces" && what !== "config") {
     throw new RigError("USAGE", `rig ls lists "workspaces" or "config", not "${what}"`);
   }
-  const { store } = await openState(projectOptions(cli.globals), { readOnly: true });
+  const { location, store } = await openState(projectOptions(cli.globals), { readOnly: true });
+  await reapLeftovers(stateDirOf(location)); // what a killed rig left running (src/host/supervisor.ts)
   if (what === "config") {
     const body = store?.manifest();
     const manifest = body ? (JSON.parse(body) as Manifest) : null;
