@@ -51,7 +51,8 @@ const onSignal = (signal: NodeJS.Signals) => {
     exitNow(130);
   }
   controller.abort();
-  console.error(`\n${signal === "SIGINT" ? "Interrupted" : `Received ${signal}`}: stopping… (again to exit at once)`);
+  // SIGHUP: the terminal is gone, and writing to it could only fail.
+  if (signal !== "SIGHUP") console.error(`\n${signal === "SIGINT" ? "Interrupted" : `Received ${signal}`}: stopping… (again to exit at once)`);
   // Processes started directly by config code hear it from us, not through a helper.
   void stopOwned();
 };

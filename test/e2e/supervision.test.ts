@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { project, rig, rigUntil } from "../helpers.ts";
+import { RIG, project, rig, rigUntil } from "../helpers.ts";
 
 /** A task that starts a setsid'd grandchild through local.exec, a child_process child and a Bun.spawn child. */
 const SPAWNER = `import { workflow, local } from "rigkit";
@@ -76,6 +76,29 @@ export default workflow("c").task("t", async () => {})
     expect((await rig(["ls", "--json"], { cwd: dir })).json().workspaces).toEqual([]);
     await Bun.sleep(500);
     expect(existsSync(join(dir, "finished"))).toBe(false);
+  }, 30_000);
+
+  test("closing the terminal (SIGHUP from tmux) stops everything and records the apply cancelled", async () => {
+    const dir = project({ "rigkit.config.ts": SPAWNER });
+    const session = `rig-hup-${process.pid}`;
+    const tmux = (...args: string[]) => {
+      const r = Bun.spawnSync(["tmux", ...args], { stdout: "pipe", stderr: "pipe" });
+      if (r.exitCode !== 0) throw new Error(`tmux ${args[0]} failed (is tmux installed?): ${r.stderr.toString()}`);
+    };
+    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", dir, `env -u NO_COLOR RIGKIT_HOME=${dir}/.home ${RIG} apply; sleep 30`);
+    for (let i = 0; i < 400 && !PID_FILES.every((f) => existsSync(join(dir, f))); i++) await Bun.sleep(25);
+    const started = pids(dir);
+    tmux("kill-session", "-t", session);
+    for (let i = 0; i < 400 && started.some(running); i++) await Bun.sleep(25);
+    expect(started.filter(running)).toEqual([]);
+    // rig itself may still be recording as its processes end.
+    let last: { kind: string; status: string } | undefined;
+    for (let i = 0; i < 100; i++) {
+      last = (await rig(["log", "--json"], { cwd: dir })).json().entries[0];
+      if (last?.status !== "running") break;
+      await Bun.sleep(50);
+    }
+    expect(last).toMatchObject({ kind: "apply", status: "cancelled" });
   }, 30_000);
 
   test("a failing task's directly spawned processes are stopped when rig exits", async () => {
