@@ -27,11 +27,11 @@ process.exit = ((code?: number | string | null) => {
 
 // Every process this command starts carries our marker (bin/rig sets it before Bun starts;
 // see src/host/supervisor.ts), so failure or interrupt can stop all of them.
-if (process.env.RIGKIT_SUPERVISOR !== `rig:${process.pid}`) process.env.RIGKIT_SUPERVISOR = `rig:${process.pid}`;
 const { isWaiting } = await import("../host/waiting.ts");
 // Loaded now, not in a signal handler: while a config's top-level await is pending, a
 // dynamic import would wait behind it.
-const { ownMarker, signalMarked, stopOwned } = await import("../host/supervisor.ts");
+const { ensureMarker, ownMarker, signalMarked, stopOwned } = await import("../host/supervisor.ts");
+ensureMarker();
 
 /** Stops what this command started (grace period, then SIGKILL), then exits. */
 async function exit(code: number): Promise<never> {

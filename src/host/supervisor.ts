@@ -23,17 +23,17 @@ const KEY = "RIGKIT_SUPERVISOR";
 /** How long stopped processes get between SIGTERM and SIGKILL. */
 export const GRACE_MS = 3000;
 
-/** The environment entry every process started by this rig carries. */
-export const markerOf = (pid: number): string => `${KEY}=rig:${pid}`;
-
 /**
- * Makes sure this process's children inherit our marker. Started without bin/rig (e.g.
- * `bun src/cli/main.ts`), only children that copy `process.env` (node:child_process,
- * execa) get it; Bun.spawn's still do not.
+ * This rig's marker value: `rig:<pid>:<start time>` as bin/rig set it (the start time
+ * tells a later process that reuses the pid apart), or `rig:<pid>` when rig was started
+ * some other way (e.g. `bun src/cli/main.ts`: then only children that copy `process.env`,
+ * such as node:child_process and execa ones, get it; Bun.spawn's do not).
  */
-export function ensureMarker(): void {
-  const value = `rig:${process.pid}`;
-  if (process.env[KEY] !== value) process.env[KEY] = value;
+export function ensureMarker(): string {
+  const value = process.env[KEY];
+  if (value === `rig:${process.pid}` || value?.startsWith(`rig:${process.pid}:`)) return value;
+  process.env[KEY] = `rig:${process.pid}`;
+  return process.env[KEY];
 }
 
 /** Pids (not ours) whose environment holds `entry` ("NAME=value"). Linux only: elsewhere none. */
@@ -140,8 +140,8 @@ export async function stopProcesses(processes: ProcessId[], graceMs = GRACE_MS):
   return first.length;
 }
 
-/** This rig's own marker entry. */
-export const ownMarker = (): string => markerOf(process.pid);
+/** This rig's own marker entry ("RIGKIT_SUPERVISOR=rig:…"). */
+export const ownMarker = (): string => `${KEY}=${ensureMarker()}`;
 
 /** Stops everything this rig started (failure, interrupt, timeout of the whole command). */
 export const stopOwned = (graceMs = GRACE_MS): Promise<number> => stopMarked(ownMarker(), graceMs);
@@ -191,9 +191,19 @@ export async function reapLeftovers(stateDir: string, graceMs = GRACE_MS): Promi
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
-    // A live pid may be that rig, or a new process that reused its pid: either way wait.
-    if (pid === process.pid || processAlive(pid)) continue;
-    stopped += await stopMarked(markerOf(pid), graceMs);
+    if (pid === process.pid) continue;
+    let marker: string;
+    try {
+      marker = fs().readFileSync(join(dir, name), "utf8").trim();
+    } catch {
+      continue; // its rig just ended and removed it
+    }
+    if (!marker.startsWith(`${KEY}=rig:${pid}`)) continue; // not ours to read
+    // Still running: that rig itself (same start time), or — with only a pid to go by —
+    // possibly a new process that reused it: wait either way.
+    const start = marker.split(":")[2];
+    if (processAlive(pid) && (start === undefined || String(startTimeOf(pid)) === start)) continue;
+    stopped += await stopMarked(marker, graceMs);
     fs().rmSync(join(dir, name), { force: true });
   }
   return stopped;

@@ -217,6 +217,8 @@ export class Store {
     }
     let version: number;
     try {
+      // A first command may be creating the file right now: wait for it, as writers do.
+      db.run("PRAGMA busy_timeout = 10000");
       version = checkVersion(db, path);
     } catch (error) {
       db.close();
