@@ -27,7 +27,7 @@ process.exit = ((code?: number | string | null) => {
 
 // Every process this command starts carries our marker (bin/rig sets it before Bun starts;
 // see src/host/supervisor.ts), so failure or interrupt can stop all of them.
-const { isWaiting } = await import("../host/waiting.ts");
+const { isPrompting, isWaiting } = await import("../host/waiting.ts");
 // Loaded now, not in a signal handler: while a config's top-level await is pending, a
 // dynamic import would wait behind it.
 const { ensureMarker, ownMarker, signalMarked, stopOwned } = await import("../host/supervisor.ts");
@@ -46,6 +46,16 @@ const controller = new AbortController();
 let interrupts = 0;
 const onSignal = (signal: NodeJS.Signals) => {
   interrupts++;
+  if (isPrompting() && interrupts === 1) {
+    // Ctrl-C at a prompt is the prompt's cancel key (exit 130 through the engine); SIGTERM
+    // or SIGHUP there ends rig at once, with the terminal given back in cooked mode.
+    if (signal === "SIGINT") {
+      interrupts--;
+      return;
+    }
+    if (process.stdin.isTTY) process.stdin.setRawMode?.(false);
+    process.stderr.write("\x1b[?25h");
+  }
   if (interrupts > 1 || isWaiting()) {
     signalMarked(ownMarker(), interrupts > 1 ? "SIGKILL" : "SIGTERM");
     exitNow(130);
