@@ -14,7 +14,7 @@ import { findNonJson } from "./json.ts";
 import type { Project } from "./project.ts";
 import type { EngineWorkspace } from "./providers.ts";
 import { requireReady } from "./status.ts";
-import { claimResource } from "./workspaces.ts";
+import { claimResource, keepStarted, processKeys } from "./workspaces.ts";
 import { redact, refuseSecrets } from "./secrets.ts";
 
 export interface OperationOptions {
@@ -65,6 +65,7 @@ export async function runOperation(
     : undefined;
   // A shared lease: rm and stop wait for (or stop) running operations on this workspace.
   const release = workspace ? takeLease(store, workflow.name, workspace.name, op.id) : () => {};
+  const before = processKeys();
   try {
     const result = await supervised({ signal, timeoutMs: op.timeoutMs, what: `Operation ${label}` }, async (opSignal) => {
       activity.signal = opSignal;
@@ -72,6 +73,7 @@ export async function runOperation(
       const info = { name: workflow.name, ctx: store.finalCtx(workflow.name)?.ctx ?? {}, config: op.scope.config };
       return runInActivity(activity, async () => op.run({ workflow: info, workspace: ref, input, providers, local: host, signal: opSignal }));
     });
+    if (workspace) keepStarted(store, workflow.name, workspace.name, before);
     const value = result === undefined ? null : result;
     const problem = findNonJson(value, "result");
     if (problem) throw new Error(`its result is not JSON: ${problem}`);

@@ -16,7 +16,7 @@ export function inScope(workflow: CompiledWorkflow, pending: Set<string>, extra:
   return [...seen.values()];
 }
 
-/** Runs the checks concurrently; throws PROVIDER_UNAVAILABLE naming the first provider whose check failed. */
+/** Runs the checks concurrently; throws PROVIDER_UNAVAILABLE naming the first provider whose checks all failed. */
 export async function preflight(project: Project, decls: ProviderDecl[]): Promise<void> {
   const failures = (
     await Promise.all(

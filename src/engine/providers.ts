@@ -44,6 +44,31 @@ function resolve(value: unknown, forFingerprint: boolean, where: string): unknow
   return value;
 }
 
+/** Tags a RigError with the provider involved (the `--json` error's `provider`), unless it names one already. */
+function tagged(provider: string, error: unknown): unknown {
+  if (isRigError(error) && error.subject.provider === undefined) (error.subject as { provider?: string }).provider = provider;
+  return error;
+}
+
+/** The runtime helpers, with every failure they throw or reject with naming their provider. */
+function naming(provider: string, helpers: unknown): unknown {
+  if (typeof helpers !== "object" || helpers === null) return helpers;
+  return new Proxy(helpers, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (typeof value !== "function") return value;
+      return function (this: unknown, ...args: unknown[]) {
+        try {
+          const result = value.apply(this === receiver ? target : this, args);
+          return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(tagged(provider, error))) : result;
+        } catch (error) {
+          throw tagged(provider, error);
+        }
+      };
+    },
+  });
+}
+
 /** The workspace as the engine hands it to `runtimes`: `claim` takes the provider's name. */
 export interface EngineWorkspace {
   name: string;
@@ -146,7 +171,7 @@ export class ProviderRegistry {
         record: (partial: JsonObject) => ws.record(partial),
         claim: (resource: WorkspaceResource) => ws.claim(decl.name, resource),
       };
-      out[decl.name] = (await this.controller(decl)).runtime({ ...ctx, workspace });
+      out[decl.name] = naming(decl.name, (await this.controller(decl)).runtime({ ...ctx, workspace }));
     }
     return out;
   }

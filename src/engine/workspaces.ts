@@ -7,6 +7,8 @@ import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
 import { thrownBy } from "./thrown.ts";
 import { didYouMean } from "../suggest.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
+import { ownProcesses, stopProcesses } from "../host/supervisor.ts";
+import { recordProcesses, takeProcesses } from "../state/leases.ts";
 import { supervised } from "./deadline.ts";
 import { host, prompt } from "../host/local.ts";
 import { terminal } from "../host/terminal.ts";
@@ -41,6 +43,24 @@ function hooksOf(workflow: CompiledWorkflow) {
   return workflow.workspace;
 }
 
+/** Processes of this rig running now, as "pid:start" keys. */
+export const processKeys = (): Set<string> => new Set(ownProcesses().map((p) => `${p.pid}:${p.start}`));
+
+/**
+ * A hook or operation that succeeded may leave processes running on purpose (a dev
+ * server): they are noted for the workspace, and `rm`/`stop` end them (SPEC §10).
+ */
+export function keepStarted(store: Store, workflow: string, workspace: string, before: Set<string>): void {
+  const started = ownProcesses().filter((p) => !before.has(`${p.pid}:${p.start}`));
+  if (started.length > 0) recordProcesses(store, workflow, workspace, started);
+}
+
+/** Ends what hooks and operations left running for a workspace. */
+export async function stopWorkspaceProcesses(store: Store, workflow: string, workspace: string): Promise<void> {
+  const noted = takeProcesses(store, workflow, workspace);
+  if (noted.length > 0) await stopProcesses(noted);
+}
+
 /** The context user hook code runs in: providers in the hook's scope, output captured. */
 export async function runHook<T>(
   project: Project,
@@ -54,13 +74,16 @@ export async function runHook<T>(
   const signal = options.signal ?? new AbortController().signal;
   const activity: Activity = { label: workspace.name, signal, log: (line) => options.output?.(workspace.name, redact(line)) };
   const what = `The workspace hook for ${workspace.name}`;
-  return supervised({ signal, timeoutMs: hooks.timeoutMs, what }, async (hookSignal): Promise<Awaited<T>> => {
+  const before = processKeys();
+  const result = await supervised({ signal, timeoutMs: hooks.timeoutMs, what }, async (hookSignal): Promise<Awaited<T>> => {
     activity.signal = hookSignal;
     const providers = await project.registry.runtimes(hooks.scope, { workflow: workflow.name, workspace, log: activity.log, signal: hookSignal });
     const applied = project.store.finalCtx(workflow.name);
     const info = { name: workflow.name, ctx: applied?.ctx ?? {}, config: hooks.scope.config };
     return runInActivity(activity, async (): Promise<Awaited<T>> => await call({ workflow: info, workspace, providers, local: host, signal: hookSignal }));
   });
+  keepStarted(project.store, workflow.name, workspace.name, before);
+  return result;
 }
 
 /** Validates and records a resource a provider claimed for a workspace. */
@@ -157,6 +180,7 @@ export async function removeWorkspace(project: Project, workflow: CompiledWorkfl
   fault("rm:removing-recorded");
   const ctx = JSON.parse(row.ctx) as JsonObject;
   try {
+    await stopWorkspaceProcesses(store, workflow.name, row.name);
     if (hooks.remove) {
       const remove = hooks.remove;
       const workspace: EngineWorkspace = {

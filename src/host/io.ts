@@ -22,6 +22,7 @@ function writeRaw(fd: 1 | 2, text: string): void {
       const code = (failure as { code?: string }).code;
       if (code === "EAGAIN") continue; // a non-blocking pipe that is full: try again
       if (code === "EPIPE") return; // the reader went away (e.g. `rig ls | head`)
+      if (code === "EIO") return; // the terminal went away (SIGHUP): the work is cancelled and recorded all the same
       throw failure;
     }
   }

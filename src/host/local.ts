@@ -5,7 +5,7 @@ import { currentActivity, splitLines } from "./activity.ts";
 import { writeErr } from "./io.ts";
 import { script } from "./stoppable.ts";
 import { stopMarked } from "./supervisor.ts";
-import { waiting } from "./waiting.ts";
+import { prompting } from "./waiting.ts";
 import { terminal } from "./terminal.ts";
 
 /** How long a cancelled child gets between SIGTERM and SIGKILL. */
@@ -238,9 +238,9 @@ const prompts: PromptApi = {
 
 /** A prompt is only waiting: a signal there exits at once (SPEC §10). */
 export const prompt: PromptApi = {
-  text: (message, options) => waiting(() => prompts.text(message, options)),
-  confirm: (message, options) => waiting(() => prompts.confirm(message, options)),
-  select: (message, choices) => waiting(() => prompts.select(message, choices)),
+  text: (message, options) => prompting(() => prompts.text(message, options)),
+  confirm: (message, options) => prompting(() => prompts.confirm(message, options)),
+  select: (message, choices) => prompting(() => prompts.select(message, choices)),
 };
 
 /**

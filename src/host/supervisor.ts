@@ -13,25 +13,27 @@
  * workspace hook may start a dev server on purpose); on failure or interrupt main.ts
  * stops them.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { processAlive } from "./pids.ts";
+
+/** node:fs on first use: main.ts loads this module on every command (see io.ts on its cost). */
+const fs = (): typeof import("node:fs") => require("node:fs") as typeof import("node:fs");
+const join = (...parts: string[]): string => parts.join("/");
 
 const KEY = "RIGKIT_SUPERVISOR";
 /** How long stopped processes get between SIGTERM and SIGKILL. */
 export const GRACE_MS = 3000;
 
-/** The environment entry every process started by this rig carries. */
-export const markerOf = (pid: number): string => `${KEY}=rig:${pid}`;
-
 /**
- * Makes sure this process's children inherit our marker. Started without bin/rig (e.g.
- * `bun src/cli/main.ts`), only children that copy `process.env` (node:child_process,
- * execa) get it; Bun.spawn's still do not.
+ * This rig's marker value: `rig:<pid>:<start time>` as bin/rig set it (the start time
+ * tells a later process that reuses the pid apart), or `rig:<pid>` when rig was started
+ * some other way (e.g. `bun src/cli/main.ts`: then only children that copy `process.env`,
+ * such as node:child_process and execa ones, get it; Bun.spawn's do not).
  */
-export function ensureMarker(): void {
-  const value = `rig:${process.pid}`;
-  if (process.env[KEY] !== value) process.env[KEY] = value;
+export function ensureMarker(): string {
+  const value = process.env[KEY];
+  if (value === `rig:${process.pid}` || value?.startsWith(`rig:${process.pid}:`)) return value;
+  process.env[KEY] = `rig:${process.pid}`;
+  return process.env[KEY];
 }
 
 /** Pids (not ours) whose environment holds `entry` ("NAME=value"). Linux only: elsewhere none. */
@@ -40,7 +42,7 @@ export function findMarked(entry: string): number[] {
   const found: number[] = [];
   let names: string[];
   try {
-    names = readdirSync("/proc");
+    names = fs().readdirSync("/proc");
   } catch {
     return [];
   }
@@ -51,7 +53,7 @@ export function findMarked(entry: string): number[] {
     if (pid === process.pid) continue;
     let environ: string;
     try {
-      environ = readFileSync(`/proc/${pid}/environ`, "latin1");
+      environ = fs().readFileSync(`/proc/${pid}/environ`, "latin1");
     } catch {
       continue; // gone, or another user's
     }
@@ -102,8 +104,44 @@ export async function stopMarked(entry: string, graceMs = GRACE_MS): Promise<num
   return first.length;
 }
 
-/** This rig's own marker entry. */
-export const ownMarker = (): string => markerOf(process.pid);
+/** A process's start time (clock ticks since boot, /proc/<pid>/stat field 22): with the pid, an identity that survives pid reuse. */
+export function startTimeOf(pid: number): number | null {
+  try {
+    const stat = fs().readFileSync(`/proc/${pid}/stat`, "latin1");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[0] === "Z" ? null : Number(fields[19]);
+  } catch {
+    return null;
+  }
+}
+
+/** A process as found now: pid and start time. */
+export interface ProcessId {
+  pid: number;
+  start: number;
+}
+
+/** The processes this rig started that run now. */
+export function ownProcesses(): ProcessId[] {
+  return findMarked(ownMarker()).flatMap((pid) => {
+    const start = startTimeOf(pid);
+    return start === null ? [] : [{ pid, start }];
+  });
+}
+
+/** Stops the given processes (those still the same process): SIGTERM, grace, SIGKILL. */
+export async function stopProcesses(processes: ProcessId[], graceMs = GRACE_MS): Promise<number> {
+  const same = () => processes.filter((p) => startTimeOf(p.pid) === p.start);
+  const first = same();
+  send(first.map((p) => p.pid), "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (same().length > 0 && Date.now() < deadline) await Bun.sleep(50);
+  send(same().map((p) => p.pid), "SIGKILL");
+  return first.length;
+}
+
+/** This rig's own marker entry ("RIGKIT_SUPERVISOR=rig:…"). */
+export const ownMarker = (): string => `${KEY}=${ensureMarker()}`;
 
 /** Stops everything this rig started (failure, interrupt, timeout of the whole command). */
 export const stopOwned = (graceMs = GRACE_MS): Promise<number> => stopMarked(ownMarker(), graceMs);
@@ -115,9 +153,9 @@ export function registerRun(stateDir: string): void {
   if (runFile || process.platform !== "linux") return;
   const dir = join(stateDir, "run");
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs().mkdirSync(dir, { recursive: true, mode: 0o700 });
     const file = join(dir, String(process.pid));
-    writeFileSync(file, `${ownMarker()}\n`, { mode: 0o600 });
+    fs().writeFileSync(file, `${ownMarker()}\n`, { mode: 0o600 });
     runFile = file;
     process.on("exit", releaseRun);
   } catch {
@@ -129,7 +167,7 @@ export function registerRun(stateDir: string): void {
 export function releaseRun(): void {
   if (!runFile) return;
   try {
-    rmSync(runFile, { force: true });
+    fs().rmSync(runFile, { force: true });
   } catch {
     // left for the next command, which sees our pid is gone and finds nothing to stop
   }
@@ -145,7 +183,7 @@ export async function reapLeftovers(stateDir: string, graceMs = GRACE_MS): Promi
   const dir = join(stateDir, "run");
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = fs().readdirSync(dir);
   } catch {
     return 0;
   }
@@ -153,10 +191,20 @@ export async function reapLeftovers(stateDir: string, graceMs = GRACE_MS): Promi
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
-    // A live pid may be that rig, or a new process that reused its pid: either way wait.
-    if (pid === process.pid || processAlive(pid)) continue;
-    stopped += await stopMarked(markerOf(pid), graceMs);
-    rmSync(join(dir, name), { force: true });
+    if (pid === process.pid) continue;
+    let marker: string;
+    try {
+      marker = fs().readFileSync(join(dir, name), "utf8").trim();
+    } catch {
+      continue; // its rig just ended and removed it
+    }
+    if (!marker.startsWith(`${KEY}=rig:${pid}`)) continue; // not ours to read
+    // Still running: that rig itself (same start time), or — with only a pid to go by —
+    // possibly a new process that reused it: wait either way.
+    const start = marker.split(":")[2];
+    if (processAlive(pid) && (start === undefined || String(startTimeOf(pid)) === start)) continue;
+    stopped += await stopMarked(marker, graceMs);
+    fs().rmSync(join(dir, name), { force: true });
   }
   return stopped;
 }

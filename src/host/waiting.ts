@@ -16,3 +16,18 @@ export async function waiting<T>(fn: () => Promise<T>): Promise<T> {
     depth--;
   }
 }
+
+let prompts = 0;
+
+/** A prompt is on the terminal: Ctrl-C there is the prompt's own cancel key (clack, raw mode). */
+export const isPrompting = (): boolean => prompts > 0;
+
+/** Runs a prompt, marked as waiting and as prompting. */
+export async function prompting<T>(fn: () => Promise<T>): Promise<T> {
+  prompts++;
+  try {
+    return await waiting(fn);
+  } finally {
+    prompts--;
+  }
+}

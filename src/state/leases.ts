@@ -93,3 +93,19 @@ function signal(pid: number): void {
     // gone already
   }
 }
+
+/** Notes processes a hook or operation left running for a workspace. */
+export function recordProcesses(store: Store, workflow: string, workspace: string, processes: { pid: number; start: number }[]): void {
+  const insert = store.db.query("INSERT OR IGNORE INTO workspace_processes (workflow, workspace, pid, start, host) VALUES (?, ?, ?, ?, ?)");
+  for (const p of processes) insert.run(workflow, workspace, p.pid, p.start, hostname());
+}
+
+/** The processes noted for a workspace on this host; forgets them (the caller stops them). */
+export function takeProcesses(store: Store, workflow: string, workspace: string): { pid: number; start: number }[] {
+  const host = hostname();
+  const rows = store.db
+    .query("SELECT pid, start FROM workspace_processes WHERE workflow = ? AND workspace = ? AND host = ?")
+    .all(workflow, workspace, host) as { pid: number; start: number }[];
+  store.db.query("DELETE FROM workspace_processes WHERE workflow = ? AND workspace = ? AND host = ?").run(workflow, workspace, host);
+  return rows;
+}

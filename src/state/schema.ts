@@ -63,6 +63,16 @@ CREATE TABLE workspace_leases (
   started_at INTEGER NOT NULL
 );
 CREATE INDEX workspace_leases_by_workspace ON workspace_leases (workflow, workspace);
+-- Processes a successful hook or operation left running on purpose (a dev server), by pid
+-- and start time (safe against pid reuse): rm and stop end them.
+CREATE TABLE workspace_processes (
+  workflow TEXT NOT NULL,
+  workspace TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  start INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  PRIMARY KEY (workflow, workspace, pid, start)
+);
 `;
 
 /** Workspace lifecycle (issue 11). */

@@ -1,7 +1,7 @@
 /** The rest of the command line through the real bin/rig: init, help, version, globals, .env, state files, interrupts. */
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SCHEMA_VERSION } from "../../src/state/schema.ts";
 import { RIG, project, rig, rigUntil, tempDir } from "../helpers.ts";
@@ -218,7 +218,8 @@ export default workflow("i").addProvider("local", local())
   /** Starts `rig apply` without a terminal and resolves once the slow task is running. */
   async function startSlowApply(dir: string) {
     const proc = await rigUntil(["apply"], "sleeping", { cwd: dir, env: { RIGKIT_HOME: join(dir, ".home") } });
-    await Bun.sleep(100); // let sh start its children
+    // let sh start its children
+    for (let i = 0; i < 100 && sleepers().split("\n").length < 2; i++) await Bun.sleep(20);
     return proc;
   }
 

@@ -60,3 +60,30 @@ export default workflow("w").task("t", async () => {}).workspace({ create: async
     expect(r.error().message).toContain("use letters, digits");
   }
 });
+
+test("--json errors name the task and the provider involved, with detail (a killed command's signal and stderr tail)", async () => {
+  const dir = project({
+    "rigkit.config.ts": `import { workflow, local } from "rigkit";
+export default workflow("w").addProvider("local", local())
+  .task("t", async ({ providers }) => { await providers.local.exec(["sh", "-c", "echo last words >&2; kill -9 $$"]); });`,
+  });
+  const r = await rig(["apply", "--json"], { cwd: dir });
+  expect(r.exitCode).toBe(1);
+  expect(r.stdout).toBe("");
+  const error = r.error() as { code: string; message: string; detail: string[]; task: string; provider: string };
+  expect(error).toMatchObject({ code: "TASK_FAILED", task: "w/t", provider: "local" });
+  expect(error.message).toContain("killed by SIGKILL");
+  expect(error.detail).toContain("last words");
+});
+
+test("process.exit() called by a task fails the task instead of a silent success", async () => {
+  const dir = project({
+    "rigkit.config.ts": `import { workflow } from "rigkit";
+export default workflow("x").task("t", async () => { process.exit(0); });`,
+  });
+  const r = await rig(["apply", "--json"], { cwd: dir });
+  expect(r.exitCode).toBe(1);
+  expect(r.stdout).toBe("");
+  expect(r.error()).toMatchObject({ code: "TASK_FAILED", task: "x/t" });
+  expect(r.error().message).toContain("process.exit(0)");
+});

@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { project, rig, rigUntil } from "../helpers.ts";
+import { RIG, project, rig, rigUntil } from "../helpers.ts";
 
 /** A task that starts a setsid'd grandchild through local.exec, a child_process child and a Bun.spawn child. */
 const SPAWNER = `import { workflow, local } from "rigkit";
@@ -78,6 +78,29 @@ export default workflow("c").task("t", async () => {})
     expect(existsSync(join(dir, "finished"))).toBe(false);
   }, 30_000);
 
+  test("closing the terminal (SIGHUP from tmux) stops everything and records the apply cancelled", async () => {
+    const dir = project({ "rigkit.config.ts": SPAWNER });
+    const session = `rig-hup-${process.pid}`;
+    const tmux = (...args: string[]) => {
+      const r = Bun.spawnSync(["tmux", ...args], { stdout: "pipe", stderr: "pipe" });
+      if (r.exitCode !== 0) throw new Error(`tmux ${args[0]} failed (is tmux installed?): ${r.stderr.toString()}`);
+    };
+    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", dir, `env -u NO_COLOR RIGKIT_HOME=${dir}/.home ${RIG} apply; sleep 30`);
+    for (let i = 0; i < 400 && !PID_FILES.every((f) => existsSync(join(dir, f))); i++) await Bun.sleep(25);
+    const started = pids(dir);
+    tmux("kill-session", "-t", session);
+    for (let i = 0; i < 400 && started.some(running); i++) await Bun.sleep(25);
+    expect(started.filter(running)).toEqual([]);
+    // rig itself may still be recording as its processes end.
+    let last: { kind: string; status: string } | undefined;
+    for (let i = 0; i < 100; i++) {
+      last = (await rig(["log", "--json"], { cwd: dir })).json().entries[0];
+      if (last?.status !== "running") break;
+      await Bun.sleep(50);
+    }
+    expect(last).toMatchObject({ kind: "apply", status: "cancelled" });
+  }, 30_000);
+
   test("a failing task's directly spawned processes are stopped when rig exits", async () => {
     const dir = project({
       "rigkit.config.ts": `import { workflow } from "rigkit";
@@ -95,7 +118,7 @@ export default workflow("f").task("fail", async () => {
     expect(running(pid)).toBe(false);
   }, 30_000);
 
-  test("after kill -9 of rig, the next command stops what it left behind", async () => {
+  test("after kill -9 of rig, the next command (even rig ls) stops what it left behind", async () => {
     const dir = project({ "rigkit.config.ts": SPAWNER });
     const proc = await rigUntil(["apply"], "ALL-STARTED", { cwd: dir });
     const started = pids(dir);
@@ -103,10 +126,35 @@ export default workflow("f").task("fail", async () => {
     await proc.exited;
     expect(started.every(running)).toBe(true);
     expect(existsSync(join(dir, ".rigkit", "run", String(proc.pid)))).toBe(true);
-    const plan = await rig(["plan"], { cwd: dir });
-    expect(plan.exitCode).toBe(0);
+    const next = await rig(["ls"], { cwd: dir });
+    expect(next.exitCode).toBe(0);
     expect(started.filter(running)).toEqual([]);
     expect(existsSync(join(dir, ".rigkit", "run", String(proc.pid)))).toBe(false);
+  }, 30_000);
+});
+
+describe("processes left on purpose", () => {
+  test("a dev server started by a successful create hook or operation keeps running until rig rm", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+const serve = async (file) => {
+  spawn("setsid", ["sh", "-c", "echo $$ > " + file + "; exec sleep 300"], { detached: true, stdio: "ignore" }).unref();
+  while (!existsSync(file)) await Bun.sleep(20);
+};
+export default workflow("d").task("t", async () => {})
+  .workspace({ create: async () => { await serve("hook.pid"); return {}; } })
+  .workspaceOperation("serve", { run: async () => { await serve("op.pid"); } });`,
+    });
+    expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["ws1/serve"], { cwd: dir })).exitCode).toBe(0);
+    const servers = ["hook.pid", "op.pid"].map((f) => Number(readFileSync(join(dir, f), "utf8")));
+    // Another command (a plan, reaping leftovers of killed rigs) leaves them alone.
+    expect((await rig(["plan"], { cwd: dir })).exitCode).toBe(0);
+    expect(servers.filter(running)).toEqual(servers);
+    expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
+    expect(servers.filter(running)).toEqual([]);
   }, 30_000);
 });
 

@@ -1,4 +1,5 @@
-import { openState } from "../../engine/locate.ts";
+import { openState, stateDirOf } from "../../engine/locate.ts";
+import { reapLeftovers } from "../../host/supervisor.ts";
 import { readManifest } from "../../engine/manifest.ts";
 import { oplogStatus } from "../../engine/recovery.ts";
 import { RigError } from "../../errors.ts";
@@ -10,7 +11,8 @@ import { emit } from "../ui.ts";
 export default async function logCommand(cli: Cli, opts: { workflow?: string; limit?: string }): Promise<void> {
   const limit = Number(opts.limit ?? 50);
   if (!Number.isInteger(limit) || limit < 1) throw new RigError("USAGE", `-n/--limit must be a positive whole number, not "${opts.limit}"`);
-  const { store } = await openState(projectOptions(cli.globals), { readOnly: true });
+  const { location, store } = await openState(projectOptions(cli.globals), { readOnly: true });
+  await reapLeftovers(stateDirOf(location)); // what a killed rig left running (src/host/supervisor.ts)
   if (!store) {
     emit({ entries: [] }, () => renderLog([]));
     return;

@@ -1,6 +1,7 @@
 import type { Manifest } from "../../engine/manifest.ts";
-import { openState } from "../../engine/locate.ts";
+import { openState, stateDirOf } from "../../engine/locate.ts";
 import { type WorkspaceState, recordedState } from "../../engine/status.ts";
+import { reapLeftovers } from "../../host/supervisor.ts";
 import { type Store, type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
 import { RigError, messageOf } from "../../errors.ts";
 import { type Cli, projectOptions } from "../context.ts";
@@ -35,7 +36,8 @@ export default async function lsCommand(cli: Cli, what = "workspaces", opts: { c
     throw new RigError("USAGE", `rig ls lists "workspaces" or "config", not "${what}"`);
   }
   const options = projectOptions(cli.globals);
-  const { store } = await openState(options, { readOnly: true });
+  const { location, store } = await openState(options, { readOnly: true });
+  await reapLeftovers(stateDirOf(location)); // what a killed rig left running (src/host/supervisor.ts)
   if (what === "config") {
     const body = store?.manifest();
     const manifest = body ? (JSON.parse(body) as Manifest) : null;

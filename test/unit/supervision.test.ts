@@ -1,0 +1,76 @@
+/** Slots (concurrency limit) and supervised() (timeout, interrupt, grace), by order of events. */
+import { describe, expect, test } from "bun:test";
+import { supervised, timeoutOption } from "../../src/engine/deadline.ts";
+import { Slots } from "../../src/engine/slots.ts";
+
+describe("Slots", () => {
+  test("at most `limit` run at once; the rest are told they wait and run in order", async () => {
+    const slots = new Slots(2);
+    let running = 0;
+    let peak = 0;
+    const order: string[] = [];
+    const queued: string[] = [];
+    const job = (name: string) =>
+      slots.run(
+        async () => {
+          running++;
+          peak = Math.max(peak, running);
+          order.push(name);
+          await Bun.sleep(10);
+          running--;
+        },
+        () => queued.push(name),
+      );
+    await Promise.all(["a", "b", "c", "d", "e"].map(job));
+    expect(peak).toBe(2);
+    expect(order).toEqual(["a", "b", "c", "d", "e"]);
+    expect(queued).toEqual(["c", "d", "e"]);
+  });
+
+  test("a failing job frees its slot", async () => {
+    const slots = new Slots(1);
+    await expect(slots.run(async () => Promise.reject(new Error("x")))).rejects.toThrow("x");
+    expect(await slots.run(async () => 1)).toBe(1);
+  });
+});
+
+describe("supervised", () => {
+  test("past its timeout the code's signal aborts and the call fails with TIMEOUT", async () => {
+    let aborted = false;
+    const call = supervised({ signal: new AbortController().signal, timeoutMs: 20, what: "Task x", graceMs: 50 }, async (signal) => {
+      await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
+      aborted = true;
+      throw new Error("stopped");
+    });
+    await expect(call).rejects.toMatchObject({ code: "TIMEOUT", message: "Task x timed out after 20ms" });
+    expect(aborted).toBe(true);
+  });
+
+  test("code that ignores the signal is abandoned after the grace period", async () => {
+    const interrupt = new AbortController();
+    const call = supervised({ signal: interrupt.signal, what: "Task x", graceMs: 20 }, () => new Promise(() => {}));
+    interrupt.abort();
+    await expect(call).rejects.toMatchObject({ code: "INTERRUPTED" });
+  });
+
+  test("an interrupt while the code finishes still cancels it", async () => {
+    const interrupt = new AbortController();
+    const call = supervised({ signal: interrupt.signal, what: "Hook", graceMs: 1000 }, async () => {
+      interrupt.abort();
+      return "done";
+    });
+    await expect(call).rejects.toMatchObject({ code: "INTERRUPTED" });
+  });
+
+  test("without trouble it returns the result", async () => {
+    expect(await supervised({ signal: new AbortController().signal, timeoutMs: 1000, what: "x" }, async () => 42)).toBe(42);
+  });
+
+  test("timeout options: durations, and config errors otherwise", () => {
+    expect(timeoutOption(undefined, "t")).toBeUndefined();
+    expect(timeoutOption("30s", "t")).toBe(30_000);
+    expect(timeoutOption(500, "t")).toBe(500);
+    expect(() => timeoutOption("soon", 'task "t"')).toThrow('task "t": timeout "soon" is not a duration');
+    expect(() => timeoutOption(0, "t")).toThrow();
+  });
+});
