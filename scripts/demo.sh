@@ -27,7 +27,7 @@ step plan
 step apply
 step plan
 step create ws1 ws2
-step ws1/exec --command "cat hello.txt .prepared"
+step exec ws1 -- cat hello.txt .prepared
 step ws1/info
 step ls
 step rm --all --yes

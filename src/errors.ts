@@ -55,7 +55,15 @@ const exitCodes: Record<ErrorCode, number> = {
   INTERRUPTED: 130,
 };
 
-export interface RigErrorOptions {
+/** What an error is about, carried into the `--json` error document (SPEC §5). */
+export interface ErrorSubject {
+  /** "workflow/path" of a task. */
+  task?: string;
+  workspace?: string;
+  provider?: string;
+}
+
+export interface RigErrorOptions extends ErrorSubject {
   /** Indented lines shown under the message (stderr tail, choices, hints). */
   detail?: string[];
   cause?: unknown;
@@ -64,18 +72,30 @@ export interface RigErrorOptions {
 export class RigError extends Error {
   readonly code: ErrorCode;
   readonly detail: string[];
+  readonly subject: ErrorSubject;
 
   constructor(code: ErrorCode, message: string, options: RigErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "RigError";
     this.code = code;
     this.detail = options.detail ?? [];
+    // Inherited from a wrapped RigError, so a provider named deep down is still named.
+    const inner = options.cause instanceof RigError ? options.cause.subject : {};
+    this.subject = {
+      ...inner,
+      ...(options.task !== undefined && { task: options.task }),
+      ...(options.workspace !== undefined && { workspace: options.workspace }),
+      ...(options.provider !== undefined && { provider: options.provider }),
+    };
   }
 
   get exitCode(): number {
     return exitCodes[this.code];
   }
 }
+
+/** Inner codes a task, hook or operation failure keeps instead of folding them (SPEC §5). */
+export const KEPT_CODES: readonly ErrorCode[] = ["TIMEOUT", "PROVIDER_UNAVAILABLE", "WORKSPACE_NOT_READY"];
 
 export const isRigError = (error: unknown): error is RigError => error instanceof RigError;
 

@@ -8,14 +8,21 @@ export {
   defineProvider,
   type ArtifactRef,
   type KeyValueStore,
+  type LiveStatus,
   type ProjectInfo,
   type ProviderCheck,
   type ProviderController,
   type ProviderDefinition,
   type ProviderResource,
   type RuntimeContext,
+  type WorkspaceHandle,
+  type WorkspaceResource,
+  type WorkspaceExecResult,
+  type ForwardTarget,
+  type ForkTarget,
+  type EditorTarget,
 } from "./sdk/provider.ts";
-export { sequence, workflow, type CtxOf, type Sequence } from "./sdk/sequence.ts";
+export { sequence, workflow, type CtxOf, type Sequence, type WorkflowNodeOutput, type WorkflowProviderMap } from "./sdk/sequence.ts";
 export type * from "./sdk/types.ts";
 export { local, type LocalRuntime, type LocalDirRef } from "./providers/local/index.ts";
 export { docker, type Container, type DockerConfig, type DockerImageRef, type DockerRuntime } from "./providers/docker/index.ts";

@@ -85,8 +85,8 @@ export async function rig(args: string[], options: { cwd: string; env?: Record<s
 
 /** An in-process project for engine tests: workflows built in the test, a real temp state file. */
 export function engineProject(workflows: AnySequence[], dir = tempDir()): Project {
-  const store = Store.open(join(dir, ".rigkit", "state.sqlite"));
-  const info = { id: store.projectId(), root: dir, stateDir: join(dir, ".rigkit") };
+  const store = Store.open(join(dir, ".rigkit", "state.sqlite"), { projectDir: dir });
+  const info = { id: store.projectId(), root: dir, dir, stateDir: join(dir, ".rigkit") };
   const keys = new Map();
   return {
     location: { path: join(dir, "rigkit.config.ts"), root: dir },

@@ -1,7 +1,7 @@
 /**
- * The real services provider tests run against (scripts/test-services.sh starts them).
- * In CI a missing service fails the suite; elsewhere its tests are skipped with one loud
- * line saying how to start it.
+ * The real services provider tests run against (`npm test` starts them; see
+ * scripts/test.sh). A missing service fails the suite, unless RIGKIT_TEST_SKIP_SERVICES=1
+ * says to skip its tests (then one loud line says so).
  */
 import { existsSync, readFileSync } from "node:fs";
 
@@ -24,7 +24,19 @@ function read(): Partial<Record<string, string>> {
   );
 }
 
-/** The services, or null (and a loud line) when they are not running outside CI. */
+/** Whether tests may skip what is missing: only when asked to, never silently. */
+export const skipMissing = process.env.RIGKIT_TEST_SKIP_SERVICES === "1";
+
+/** A tool the tests need: true, or (with RIGKIT_TEST_SKIP_SERVICES=1) false and a loud line; otherwise a failure. */
+export function requireTool(name: string, what: string): boolean {
+  if (Bun.which(name) !== null) return true;
+  const message = `${name} is not installed (apt-get install ${name}; \`npm test\` does that as root)`;
+  if (!skipMissing) throw new Error(`${message}; RIGKIT_TEST_SKIP_SERVICES=1 skips ${what}`);
+  console.warn(`\n!!! ${message}: ${what} are SKIPPED (RIGKIT_TEST_SKIP_SERVICES=1)\n`);
+  return false;
+}
+
+/** The services, or null (and a loud line) when they are not running and RIGKIT_TEST_SKIP_SERVICES=1. */
 export function services(what: "docker" | "ssh"): Services | null {
   const env = read();
   const probe =
@@ -35,9 +47,9 @@ export function services(what: "docker" | "ssh"): Services | null {
         Bun.spawnSync(["ssh", "-F", env.RIGKIT_TEST_SSH_CONFIG, "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "rig-a", "true"], { stdout: "ignore", stderr: "ignore" })
           .exitCode === 0;
   if (!probe) {
-    const message = `${what} test service is not running: start it with scripts/test-services.sh start`;
-    if (process.env.CI) throw new Error(message);
-    console.warn(`\n!!! ${message}; its tests are SKIPPED\n`);
+    const message = `${what} test service is not running: \`npm test\` starts it (or scripts/test-services.sh start, as root)`;
+    if (!skipMissing) throw new Error(`${message}; RIGKIT_TEST_SKIP_SERVICES=1 skips its tests`);
+    console.warn(`\n!!! ${message}; its tests are SKIPPED (RIGKIT_TEST_SKIP_SERVICES=1)\n`);
     return null;
   }
   return {

@@ -5,11 +5,12 @@
  */
 
 /** Options (global or per command) that take a separate value, so the scanner can skip it. */
-const VALUE_OPTIONS = new Set(["--chdir", "--config", "--state", "--workflow", "--template", "--lock-timeout"]);
+const VALUE_OPTIONS = new Set(["--chdir", "--config", "--state", "--workflow", "--template", "--lock-timeout", "--from", "--ttl", "--on-expiry"]);
 
 export const BUILTIN_COMMANDS = [
   "init", "plan", "apply", "create", "rm", "remove", "ls", "run", "cache", "log",
-  "projects", "doctor", "gc", "completion", "version", "help",
+  "projects", "doctor", "gc", "completion", "version", "help", "providers",
+  "exec", "shell", "stop", "start", "forward", "code", "renew",
 ] as const;
 
 export interface Globals {
@@ -70,6 +71,9 @@ export function rewrite(argv: readonly string[]): string[] {
       const token = `${rest[ws]}/${rest[opAt]}`;
       const remaining = rest.filter((_, i) => i !== ws && i !== opAt);
       out.splice(index, out.length - index, token, ...remaining);
+    } else if (ws >= 0 && op < 0 && !(rest[ws] as string).includes("/") && !rest.some((a) => a === "--" || a === "--help" || a === "-h")) {
+      // `rig run ws1`: what `rig ws1` shows, the workspace's operations.
+      out.splice(index, out.length - index, rest[ws] as string, ...rest.filter((_, i) => i !== ws));
     }
   }
   index = commandIndex(out);
@@ -84,7 +88,10 @@ export function rewrite(argv: readonly string[]): string[] {
   }
   const token = out[index] as string;
   const slash = token.indexOf("/");
-  if (slash > 0 && token.slice(slash + 1) === "remove") out.splice(index, 1, "rm", token.slice(0, slash));
+  // `ws/remove`, `ws/stop`, `ws/start` are the built-in commands (operations cannot take those names).
+  const builtin: Record<string, string> = { remove: "rm", stop: "stop", start: "start" };
+  const command = slash > 0 ? builtin[token.slice(slash + 1)] : undefined;
+  if (command) out.splice(index, 1, command, token.slice(0, slash));
   return out;
 }
 
@@ -99,3 +106,7 @@ export function parseOperationToken(token: string): { workspace?: string; operat
   if (operation.includes("/")) return { error: `"${token}" has more than one "/": use <workspace>/<operation>` };
   return { workspace, operation };
 }
+
+/** How help, completion and `ls config` describe an operation: "Title — description". */
+export const operationSummary = (op: { title?: string | null; description?: string | null }): string =>
+  [op.title, op.description].filter(Boolean).join(" — ");

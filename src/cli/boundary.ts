@@ -9,10 +9,31 @@ import { writeErr } from "../host/io.ts";
 export async function main(argv: string[], signal: AbortSignal): Promise<number> {
 const json = argv.slice(0, argv.includes("--") ? argv.indexOf("--") : undefined).includes("--json");
 
+/** The machine's problems (disk full, permissions), said in one line without a stack. */
+const ENVIRONMENT: Record<string, string> = {
+  ENOSPC: "No space left on the device",
+  EDQUOT: "Disk quota exceeded",
+  SQLITE_FULL: "No space left on the device for the state file",
+  EACCES: "Permission denied",
+  EPERM: "Operation not permitted",
+  EROFS: "The file system is read-only",
+  SQLITE_READONLY: "The state file is read-only",
+  SQLITE_CANTOPEN: "The state file cannot be opened",
+  EMFILE: "Too many open files",
+};
+
 /** Maps anything thrown to a RigError; SQLite failures are state-file problems. */
 function normalise(error: unknown): RigError {
   if (isRigError(error)) return error;
   const code = (error as { code?: unknown } | null)?.code;
+  const plain = typeof code === "string" ? ENVIRONMENT[code.replace(/^(SQLITE_[A-Z]+).*$/, "$1")] : undefined;
+  if (plain) {
+    const path = (error as { path?: unknown }).path;
+    return new RigError("STATE_ERROR", `${plain}${typeof path === "string" ? `: ${path}` : ""}`, {
+      detail: [`(${code}) ${messageOf(error)}`, "Free some space or fix the permissions, then run rig again; finished work is kept."],
+      cause: error,
+    });
+  }
   if (typeof code === "string" && code.startsWith("SQLITE_")) {
     return new RigError("STATE_ERROR", `The state file could not be used: ${messageOf(error)}`, {
       detail: ["If it is damaged, move .rigkit/state.sqlite aside and run rig again."],
@@ -34,7 +55,7 @@ function report(error: RigError, json: boolean, ui: typeof import("./ui.ts")): v
     }
   }
   if (json) {
-    writeErr(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
+    writeErr(`${JSON.stringify({ error: { code: error.code, message: error.message, detail: error.detail, ...error.subject } })}\n`);
     return;
   }
   const { err } = ui;

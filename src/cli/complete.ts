@@ -11,7 +11,7 @@
 import { resolve } from "node:path";
 import { openState } from "../engine/locate.ts";
 import type { Manifest, ManifestOperation } from "../engine/manifest.ts";
-import { commandIndex, parseOperationToken, readGlobals } from "./argv.ts";
+import { commandIndex, operationSummary, parseOperationToken, readGlobals } from "./argv.ts";
 
 type Arg = "workspace" | "workflow" | "cache-action" | "task" | "operation" | "shell" | "command" | "ls-what" | "none";
 
@@ -28,12 +28,20 @@ export const GLOBAL_FLAGS = ["--chdir", "--config", "--state", "--json", "--lock
 /** What completion knows of each command (kept in step with program.ts by a test). */
 export const COMMAND_SPECS: Record<string, Spec> = {
   init: { description: "write rigkit.config.ts from a template", flags: ["--template", "--force"], args: [] },
-  plan: { description: "show what is cached and what would run", flags: ["--workflow"], args: [] },
-  apply: { description: "run the pending tasks", flags: ["--workflow", "--dry-run"], args: [] },
-  create: { description: "create workspaces", flags: ["--workflow"], args: ["none"], repeat: true },
+  plan: { description: "show what is cached and what would run", flags: ["--workflow", "--all", "--discover"], args: [] },
+  apply: { description: "run the pending tasks", flags: ["--workflow", "--all", "--discover", "--dry-run", "--concurrency"], args: [] },
+  create: { description: "create workspaces", flags: ["--workflow", "--name", "--from", "--ttl", "--on-expiry", "--concurrency"], args: ["none"], repeat: true },
   rm: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
   remove: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
-  ls: { description: "list workspaces", flags: [], args: ["ls-what"] },
+  ls: { description: "list workspaces", flags: ["--workflow", "--cached"], args: ["ls-what"] },
+  exec: { description: "run a command in a workspace", flags: ["--workflow"], args: ["workspace", "none"], repeat: true },
+  shell: { description: "open a shell in a workspace", flags: ["--workflow"], args: ["workspace"] },
+  stop: { description: "stop workspaces' machines", flags: ["--workflow"], args: ["workspace"], repeat: true },
+  start: { description: "start stopped workspaces", flags: ["--workflow"], args: ["workspace"], repeat: true },
+  forward: { description: "forward ports of a workspace to 127.0.0.1", flags: ["--workflow"], args: ["workspace", "none"], repeat: true },
+  code: { description: "open VS Code on a workspace", flags: ["--print", "--workflow"], args: ["workspace"] },
+  renew: { description: "extend workspaces' leases", flags: ["--ttl", "--workflow"], args: ["workspace"], repeat: true },
+  providers: { description: "forget a provider's stored data", flags: [], args: ["none", "none"] },
   run: { description: "run a workspace operation", flags: ["--workflow"], args: ["workspace", "operation"] },
   cache: { description: "inspect and change the cache", flags: ["--all", "--local", "--global", "--yes"], args: ["workflow", "cache-action", "task"] },
   log: { description: "history of what happened", flags: ["--workflow", "--limit"], args: [] },
@@ -46,14 +54,18 @@ export const COMMAND_SPECS: Record<string, Spec> = {
 };
 
 /** Options whose value is the next word, and what completes it (null: let the shell complete files). */
-const VALUE_FLAGS: Record<string, "workflow" | "template" | null> = {
+const VALUE_FLAGS: Record<string, "workflow" | "template" | "workspace" | "expiry" | null> = {
   "--workflow": "workflow",
+  "--from": "workspace",
+  "--on-expiry": "expiry",
+  "--ttl": null,
   "--template": "template",
   "--chdir": null,
   "--config": null,
   "--state": null,
   "--limit": null,
   "--lock-timeout": null,
+  "--concurrency": null,
   "-n": null,
 };
 
@@ -116,7 +128,8 @@ export function complete(words: string[], known: Known): string[] {
   if (previous?.startsWith("-")) {
     if (previous in VALUE_FLAGS) {
       const kind = VALUE_FLAGS[previous];
-      return kind === "workflow" ? workflowNames : kind === "template" ? TEMPLATES : [];
+      if (kind === "workspace") return [...new Set(known.workspaces.map((w) => w.name))];
+      return kind === "workflow" ? workflowNames : kind === "template" ? TEMPLATES : kind === "expiry" ? ["stop", "remove"] : [];
     }
     const input = op?.inputs.find((i) => `--${i.flag}` === previous);
     if (input && input.kind !== "boolean") return input.choices ?? [];
@@ -131,13 +144,13 @@ export function complete(words: string[], known: Known): string[] {
     const slash = current.indexOf("/");
     if (slash >= 0) {
       const ws = current.slice(0, slash);
-      return operationsOf(known, ws).map((o) => line(`${ws}/${o.id}`, o.description ?? ""));
+      return operationsOf(known, ws).map((o) => line(`${ws}/${o.id}`, operationSummary(o)));
     }
     const names = [...new Set(known.workspaces.map((w) => w.name))];
     return [
       ...Object.entries(COMMAND_SPECS).map(([name, s]) => line(name, s.description)),
       ...names.map((name) => line(`${name}/`, "workspace")),
-      ...workflows.flatMap((w) => w.operations.map((o) => line(o.id, o.description ?? `operation of ${w.name}`))),
+      ...workflows.flatMap((w) => w.operations.map((o) => line(o.id, operationSummary(o) || `operation of ${w.name}`))),
     ];
   }
   if (!spec) return [];
@@ -161,7 +174,7 @@ export function complete(words: string[], known: Known): string[] {
       return names.filter((n) => !positionals.includes(n));
     }
     case "operation":
-      return operationsOf(known, positionals[0] ?? "").map((o) => line(o.id, o.description ?? ""));
+      return operationsOf(known, positionals[0] ?? "").map((o) => line(o.id, operationSummary(o)));
     case "workflow":
       return workflowNames;
     case "cache-action":

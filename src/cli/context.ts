@@ -47,17 +47,32 @@ export function lockTimeoutMs(globals: Globals): number {
 /** Takes the project lock for a state-changing command, saying whom it waits for. */
 export async function lockProject(cli: Cli, store: Store, command: string): Promise<() => void> {
   const { acquireLock, describeHolder } = await import("../state/lock.ts"); // node:os: only when locking
-  return acquireLock(store, {
-    command,
-    timeoutMs: lockTimeoutMs(cli.globals),
-    onWait: (holder) => err.line(`Waiting for ${describeHolder(holder)} to finish…`),
-  });
+  const { waiting } = await import("../host/waiting.ts");
+  return waiting(() =>
+    acquireLock(store, {
+      command,
+      timeoutMs: lockTimeoutMs(cli.globals),
+      signal: cli.signal,
+      onWait: (holder) => err.line(`Waiting for ${describeHolder(holder)} to finish…`),
+    }),
+  );
 }
 
-/** What `apply` needs from the command line: interrupts, progress, shared-fragment locks. */
-export function applyOptions(cli: Cli): ApplyOptions {
+/** `--concurrency N`: a whole number of at least 1; the number of CPUs when not given. */
+export function concurrency(raw: string | undefined): number {
+  if (raw === undefined) {
+    const { availableParallelism } = require("node:os") as typeof import("node:os");
+    return availableParallelism();
+  }
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new RigError("USAGE", `--concurrency: "${raw}" is not a whole number of at least 1`);
+  return Number(raw);
+}
+
+/** What `apply` needs from the command line: interrupts, progress, shared-fragment locks, --concurrency. */
+export function applyOptions(cli: Cli, opts: { concurrency?: string } = {}): ApplyOptions {
   return {
     signal: cli.signal,
+    concurrency: concurrency(opts.concurrency),
     observer: progress(),
     lockTimeoutMs: lockTimeoutMs(cli.globals),
     onLockWait: (message) => err.line(message),

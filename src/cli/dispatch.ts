@@ -19,6 +19,11 @@ export async function runCli(rawArgv: string[], signal: AbortSignal): Promise<nu
     const { runOperationCommand } = await import("./commands/operation.ts");
     return runOperationCommand(cli, argv, index);
   }
+  if (word === "exec") {
+    const { runExec } = await import("./commands/exec.ts");
+    const code = await runExec(cli, argv, index);
+    if (code !== null) return code;
+  }
   if (await fastLane(cli, argv)) return 0;
   const { runProgram } = await import("./program.ts");
   return runProgram(cli, argv, word !== undefined);

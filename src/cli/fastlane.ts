@@ -30,12 +30,21 @@ const globals: Record<string, LaneOption> = {
   "--json": { name: "json", type: "boolean" },
 };
 
+const many: Record<string, LaneOption> = {
+  "--workflow": string("workflow"),
+  "--all": { name: "all", type: "boolean" },
+  "--discover": { name: "discover", type: "boolean" },
+};
+
 export const lanes: Record<string, Lane> = {
-  ls: { options: globals, positionals: 1 },
+  ls: { options: { ...globals, "--cached": { name: "cached", type: "boolean" }, "--workflow": string("workflow") }, positionals: 1 },
   log: { options: { ...globals, "--workflow": string("workflow"), "--limit": string("limit"), "-n": string("limit") }, positionals: 0 },
-  plan: { options: { ...globals, "--workflow": string("workflow") }, positionals: 0 },
-  apply: { options: { ...globals, "--workflow": string("workflow"), "--dry-run": { name: "dryRun", type: "boolean" } }, positionals: 0 },
-  create: { options: { ...globals, "--workflow": string("workflow") }, positionals: Number.POSITIVE_INFINITY, variadic: true },
+  plan: { options: { ...globals, ...many }, positionals: 0 },
+  apply: {
+    options: { ...globals, ...many, "--dry-run": { name: "dryRun", type: "boolean" }, "--concurrency": string("concurrency") },
+    positionals: 0,
+  },
+  create: { options: { ...globals, "--workflow": string("workflow"), "--concurrency": string("concurrency") }, positionals: Number.POSITIVE_INFINITY, variadic: true },
   rm: {
     options: {
       ...globals,

@@ -17,19 +17,43 @@ if (argv[0] === "__complete") {
   process.exit(0);
 }
 
-// Ctrl-C (or SIGTERM): the first cancels running work, which the engine records before
-// we exit 130; a second exits at once.
+// The real exit: config loading replaces process.exit with an error while config code runs.
+const exitNow: (code: number) => never = process.exit.bind(process);
+
+// Every process this command starts carries our marker (bin/rig sets it before Bun starts;
+// see src/host/supervisor.ts), so failure or interrupt can stop all of them.
+if (process.env.RIGKIT_SUPERVISOR !== `rig:${process.pid}`) process.env.RIGKIT_SUPERVISOR = `rig:${process.pid}`;
+const { isWaiting } = await import("../host/waiting.ts");
+// Loaded now, not in a signal handler: while a config's top-level await is pending, a
+// dynamic import would wait behind it.
+const { ownMarker, signalMarked, stopOwned } = await import("../host/supervisor.ts");
+
+/** Stops what this command started (grace period, then SIGKILL), then exits. */
+async function exit(code: number): Promise<never> {
+  if (code !== 0) await stopOwned();
+  exitNow(code);
+}
+
+// SIGINT, SIGTERM and SIGHUP (terminal closed) all cancel: the first cancels running work,
+// which the engine records before we exit 130; a second exits at once, killing what is
+// left. A command that is only waiting (lock, config, prompt) exits at once.
 const controller = new AbortController();
 let interrupts = 0;
 const onSignal = (signal: NodeJS.Signals) => {
   interrupts++;
-  if (interrupts > 1) process.exit(130);
+  if (interrupts > 1 || isWaiting()) {
+    signalMarked(ownMarker(), interrupts > 1 ? "SIGKILL" : "SIGTERM");
+    exitNow(130);
+  }
   controller.abort();
   console.error(`\n${signal === "SIGINT" ? "Interrupted" : `Received ${signal}`}: stopping… (again to exit at once)`);
+  // Processes started directly by config code hear it from us, not through a helper.
+  void stopOwned();
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
+process.on("SIGHUP", onSignal);
 
 const { main } = await import("./boundary.ts");
-process.exit(await main(argv, controller.signal));
+await exit(await main(argv, controller.signal));
 export {};

@@ -30,6 +30,8 @@ export function strict(command: Command): Command {
 
 const workflowOption = () => new Option("--workflow <name>", "the workflow to use (needed when the project has several)");
 
+const concurrencyOption = () => new Option("--concurrency <n>", "run at most n tasks (and workspace creations) at once (default: the number of CPUs)");
+
 type Handler = (cli: Cli, ...args: unknown[]) => Promise<void>;
 
 export function buildProgram(cli: Cli): Command {
@@ -57,7 +59,8 @@ Examples:
   rig plan                 show what is cached and what would run
   rig apply                run what is stale
   rig create ws1 ws2       fork two workspaces from the prepared result
-  rig ws1/shell            open a shell in ws1
+  rig shell ws1            open a shell in ws1
+  rig exec ws1 -- make     run a command in ws1
   rig rm --all --yes       remove every workspace`,
     );
 
@@ -72,18 +75,33 @@ Examples:
     .option("--force", "overwrite an existing rigkit.config.ts")
     .action(lazy("init"));
 
-  add("plan", "show, per task, whether it is cached or would run, and why", ["rig plan", "rig plan --workflow app --json | jq .nodes"])
+  add("plan", "show, per task, whether it is cached or would run, and why", ["rig plan", "rig plan --workflow app --json | jq .nodes", "rig plan --all", "rig plan --discover"])
     .addOption(workflowOption())
+    .option("--all", "every workflow of the project")
+    .option("--discover", "every project below the current directory (as `rig projects` lists them)")
     .action(lazy("plan"));
 
-  add("apply", "run the pending tasks of a workflow", ["rig apply", "rig apply --dry-run"])
+  add("apply", "run the pending tasks of a workflow", ["rig apply", "rig apply --dry-run", "rig apply --all"])
     .addOption(workflowOption())
+    .option("--all", "every workflow of the project")
+    .option("--discover", "every project below the current directory (as `rig projects` lists them)")
     .option("--dry-run", "show what would run without running it (same as plan)")
+    .addOption(concurrencyOption())
     .action(lazy("apply"));
 
-  add("create", "apply, then create workspaces from the prepared result", ["rig create ws1", "rig create ws1 ws2 ws3 --json"])
+  add("create", "apply, then create workspaces from the prepared result", [
+    "rig create ws1",
+    "rig create ws1 ws2 ws3 --json",
+    "rig create ws2 --from ws1          # a copy of ws1 as it is now",
+    "rig create tmp --ttl 4h            # removed by `rig gc` once 4 hours have passed",
+  ])
     .argument("[name...]", "workspace names: letters, digits, '.', '_', '-' (asked for on a terminal when omitted)")
+    .option("--name <name>", "the workspace name (the same as giving it as an argument)")
     .addOption(workflowOption())
+    .addOption(concurrencyOption())
+    .option("--from <workspace>", "fork the current state of a live workspace instead of the workflow's result")
+    .option("--ttl <duration>", "give the workspaces a lease (e.g. 30m, 4h, 2d); `rig gc` ends it")
+    .addOption(new Option("--on-expiry <action>", "what `rig gc` does once the lease runs out (default: remove)").choices(["stop", "remove"]))
     .action(lazy("create"));
 
   add("rm", "remove workspaces (asks first on a terminal; --yes otherwise)", ["rig rm ws1", "rig rm --all --yes"])
@@ -91,18 +109,64 @@ Examples:
     .argument("[name...]", "workspaces to remove")
     .option("--all", "remove every workspace (of --workflow, if given)")
     .option("-y, --yes", "do not ask for confirmation")
-    .option("--force", "forget a workspace even when its remove hook fails (its resources may remain)")
+    .option("--force", "stop operations running on it, and forget it even when its remove hook fails; without its workflow, destroy what its providers recorded")
     .addOption(workflowOption())
     .action(lazy("rm"));
 
-  add("ls", "list workspaces, grouped by workflow", ["rig ls", "rig ls --json | jq '.workspaces[].name'"])
-    .argument("[what]", "workspaces (default)")
+  add("ls", "list workspaces with their live status, grouped by workflow", ["rig ls", "rig ls --json | jq '.workspaces[].status'", "rig ls --cached", "rig ls config --workflow app"])
+    .argument("[what]", "workspaces (default) or config")
+    .addOption(new Option("--workflow <name>", "only this workflow's workspaces (or config)"))
+    .option("--cached", "answer from the state file alone, without asking providers")
     .action(lazy("ls"));
+
+  add("exec", "run a command in a workspace (its directory, container or remote directory); exits with its exit code", [
+    "rig exec ws1 -- make test",
+    "rig exec ws1 -- sh -c 'echo $PWD'",
+    "rig exec ws1 --json -- cat VERSION | jq -r .stdout",
+  ])
+    .argument("<workspace>")
+    .argument("[command...]", "the command and its arguments (after --, so its flags stay its own)")
+    .addOption(workflowOption());
+
+  add("shell", "open an interactive login shell in a workspace (needs a terminal)", ["rig shell ws1"])
+    .argument("<workspace>")
+    .addOption(workflowOption())
+    .action(lazy("shell"));
+
+  add("stop", "stop a workspace's machines, keeping their data (Docker containers); also rig <ws>/stop", ["rig stop ws1", "rig stop ws1 ws2"])
+    .argument("<workspace...>")
+    .addOption(workflowOption())
+    .action(lazy("stop"));
+
+  add("start", "start a stopped workspace's machines; also rig <ws>/start", ["rig start ws1"])
+    .argument("<workspace...>")
+    .addOption(workflowOption())
+    .action(lazy("start"));
+
+  add("forward", "forward 127.0.0.1:<local> to a port in a workspace until Ctrl-C", ["rig forward ws1 8080", "rig forward ws1 80:8080 5432"])
+    .argument("<workspace>")
+    .argument("<port...>", "<port> or <port>:<local port>")
+    .addOption(workflowOption())
+    .action(lazy("forward"));
+
+  add("code", "open VS Code on a workspace (local folder, Remote-SSH, attached container)", ["rig code ws1", "rig code ws1 --print"])
+    .argument("<workspace>")
+    .option("--print", "print the command and URI instead of running code")
+    .addOption(workflowOption())
+    .action(lazy("code"));
+
+  add("renew", "extend workspaces' leases (from now)", ["rig renew ws1", "rig renew ws1 ws2 --ttl 8h"])
+    .argument("<workspace...>")
+    .option("--ttl <duration>", "the new lease (default: the workspace's workflow's ttl)")
+    .addOption(workflowOption())
+    .action(lazy("renew"));
 
   add("run", "run a workspace operation: rig run <workspace> <operation> [flags]", ["rig run ws1 test --filter unit"])
     .argument("<workspace>")
     .argument("<operation>")
-    .addOption(workflowOption());
+    .addOption(workflowOption())
+    .allowUnknownOption()
+    .action(lazy("run"));
 
   add("cache", "inspect and change a workflow's task cache", [
     "rig cache app ls",
@@ -111,8 +175,8 @@ Examples:
     "rig cache app invalidate --all --yes",
     "rig cache app clear",
   ])
-    .argument("<workflow>", "the workflow whose cache to use")
-    .addArgument(new Argument("<action>", "what to do").choices(["ls", "explain", "invalidate", "clear"]))
+    .argument("[workflow]", "the workflow whose cache to use (optional when there is one)")
+    .argument("[action]", "what to do: ls, explain, invalidate, clear")
     .argument("[task]", "a task path or id (explain, invalidate)")
     .option("--all", "invalidate every task")
     .option("--local", "clear only the project's entries")
@@ -125,7 +189,7 @@ Examples:
     .option("-n, --limit <n>", "how many entries", "50")
     .action(lazy("log"));
 
-  add("gc", "remove what providers made for this project that no workspace owns", ["rig gc --dry-run", "rig gc --yes"])
+  add("gc", "remove what providers made for this project that no workspace owns, and end expired leases", ["rig gc --dry-run", "rig gc --yes"])
     .option("--dry-run", "only list what would be removed")
     .option("-y, --yes", "do not ask for confirmation")
     .action(lazy("gc"));
@@ -145,6 +209,11 @@ Examples:
   ])
     .addArgument(new Argument("[shell]", "the shell").choices(["bash", "zsh", "fish"]))
     .action(lazy("completion"));
+
+  add("providers", "forget what a provider stored (project storage and host storage)", ["rig providers ssh clear", "rig providers docker clear --json"])
+    .argument("<id>", "the provider id (local, docker, ssh, or a custom provider's)")
+    .addArgument(new Argument("<action>", "what to do").choices(["clear"]))
+    .action(lazy("providers"));
 
   add("version", "print the versions of rig and Bun", ["rig version --json"]).action(lazy("version"));
   // Global options last, so each command's help lists its own options first.

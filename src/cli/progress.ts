@@ -8,7 +8,8 @@
  *
  * Otherwise (a pipe, NO_COLOR, RIGKIT_RENDER=0): plain, stable lines —
  * `cached <path>`, `run <path>`, `  <path> | <output>`, `done <path> <time>`,
- * `failed <path> <time>`, `cancelled <path>`.
+ * `failed <path> <time>`, `cancelled <path>`, `retry <path> attempt 2/3 in 1.0s`,
+ * `waiting <path>` (queued behind --concurrency).
  */
 import type { ApplyObserver } from "../engine/apply.ts";
 import { formatDuration } from "../engine/duration.ts";
@@ -33,13 +34,19 @@ function plain(): ApplyObserver {
     done: (node, ms) => err.line(`done ${node.path} ${formatDuration(ms)}`),
     failed: (node, ms) => err.line(`failed ${node.path} ${formatDuration(ms)}`),
     cancelled: (node) => err.line(`cancelled ${node.path}`),
+    retrying: (node, attempt, attempts, delayMs) => err.line(`retry ${node.path} attempt ${attempt}/${attempts} in ${formatDuration(delayMs)}`),
+    queued: (node) => err.line(`waiting ${node.path}`),
   };
 }
 
 interface Running {
   started: number;
+  /** "attempt 2/3" once a task is retried; "waiting" while queued. */
+  note?: string;
   tail: string[];
+  /** The last FAILURE_LINES lines (the log file has them all) and how many there were. */
   log: string[];
+  lines: number;
 }
 
 class Timeline implements ApplyObserver {
@@ -61,9 +68,21 @@ class Timeline implements ApplyObserver {
     this.draw();
   }
 
+  queued(node: TaskNode): void {
+    this.commit(() => this.flushCached());
+    this.active.set(node, { started: performance.now(), tail: [], log: [], lines: 0, note: "waiting" });
+    this.draw();
+  }
+
+  retrying(node: TaskNode, attempt: number, attempts: number, delayMs: number): void {
+    const task = this.active.get(node);
+    if (task) task.note = `attempt ${attempt}/${attempts}`;
+    this.commit(() => err.line(`  ${this.c.yellow("↻")} ${node.path} ${this.c.yellow(`failed; attempt ${attempt}/${attempts} in ${formatDuration(delayMs)}`)}`));
+  }
+
   running(node: TaskNode): void {
     this.commit(() => this.flushCached());
-    this.active.set(node, { started: performance.now(), tail: [], log: [] });
+    this.active.set(node, { started: performance.now(), tail: [], log: [], lines: 0 });
     this.timer ??= setInterval(() => {
       this.frame++;
       this.draw();
@@ -75,6 +94,8 @@ class Timeline implements ApplyObserver {
     const task = this.active.get(node);
     if (!task) return;
     task.log.push(line);
+    task.lines++;
+    if (task.log.length > FAILURE_LINES) task.log.shift();
     task.tail = [...task.tail, line].slice(-TAIL_LINES);
   }
 
@@ -88,8 +109,8 @@ class Timeline implements ApplyObserver {
     this.active.delete(node);
     this.commit(() => {
       err.line(`  ${this.c.red("✗")} ${node.path} ${this.c.red(`failed after ${formatDuration(ms)}`)}`);
-      const last = task?.log.slice(-FAILURE_LINES) ?? [];
-      if (task && task.log.length > last.length) err.line(this.c.dim(`    │ … ${task.log.length - last.length} earlier lines`));
+      const last = task?.log ?? [];
+      if (task && task.lines > last.length) err.line(this.c.dim(`    │ … ${task.lines - last.length} earlier lines`));
       for (const line of last) err.line(this.c.dim(`    │ ${this.fit(line, 6)}`));
     });
   }
@@ -142,7 +163,12 @@ class Timeline implements ApplyObserver {
     if (this.cachedPaths.length > 0) lines.push(`  ${this.c.dim("○")} ${this.c.dim(`${this.cachedPaths.length} cached`)}`);
     const spin = this.c.cyan(SPINNER[this.frame % SPINNER.length] as string);
     for (const [node, task] of this.active) {
-      lines.push(`  ${spin} ${node.path} ${this.c.dim(formatDuration(performance.now() - task.started))}`);
+      const note = task.note ? ` ${this.c.yellow(task.note)}` : "";
+      if (task.note === "waiting") {
+        lines.push(`  ${this.c.dim("…")} ${node.path}${note}`);
+        continue;
+      }
+      lines.push(`  ${spin} ${node.path}${note} ${this.c.dim(formatDuration(performance.now() - task.started))}`);
       for (const line of task.tail) lines.push(this.c.dim(`    │ ${this.fit(line, 6)}`));
     }
     if (lines.length === 0) return;

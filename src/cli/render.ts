@@ -1,6 +1,7 @@
 /** Text renderings of command results (the --json shapes are the results themselves). */
 import { formatDuration } from "../engine/duration.ts";
 import type { Manifest } from "../engine/manifest.ts";
+import { operationSummary } from "./argv.ts";
 import type { PlanResult } from "../engine/plan.ts";
 import type { WorkspaceInfo } from "../engine/workspaces.ts";
 import type { OplogRow, WorkspaceRow } from "../state/store.ts";
@@ -29,11 +30,27 @@ export function renderCreated(workspaces: WorkspaceInfo[], ms: number): string {
   const c = out.colors;
   const lines = workspaces.map((w) => `${c.green("✓")} Created ${c.bold(w.name)} ${c.dim(`(${w.workflow})`)}`);
   const first = workspaces[0];
-  if (first) lines.push(c.dim(`Took ${formatDuration(ms)}. Next: rig ${first.name}/<operation>, rig ls, rig rm ${first.name}`));
+  if (first) lines.push(c.dim(`Took ${formatDuration(ms)}. Next: rig shell ${first.name}, rig exec ${first.name} -- <command>, rig ${first.name} (its operations), rig rm ${first.name}`));
   return lines.join("\n");
 }
 
-export function renderWorkspaces(rows: WorkspaceRow[], appliedAt: (workflow: string) => number | null): string {
+/** When a duration from now: "3h", "25m", "40s". */
+function until(ms: number): string {
+  if (ms >= 86_400_000 * 1.5) return `${Math.round(ms / 86_400_000)}d`;
+  if (ms >= 3_600_000 * 1.5) return `${Math.round(ms / 3_600_000)}h`;
+  if (ms >= 60_000 * 1.5) return `${Math.round(ms / 60_000)}m`;
+  return `${Math.max(1, Math.round(ms / 1000))}s`;
+}
+
+/** `ls` notes on leases and forks: "expires in 3h", "expired", "from ws1". */
+export function lifecycleNotes(row: Pick<WorkspaceRow, "expires_at" | "from_workspace">, now = Date.now()): string[] {
+  const notes: string[] = [];
+  if (row.expires_at !== null) notes.push(row.expires_at <= now ? "expired" : `expires in ${until(row.expires_at - now)}`);
+  if (row.from_workspace !== null) notes.push(`from ${row.from_workspace}`);
+  return notes;
+}
+
+export function renderWorkspaces(rows: WorkspaceRow[], appliedAt: (workflow: string) => number | null, status: (row: WorkspaceRow) => string = (row) => row.status): string {
   const c = out.colors;
   if (rows.length === 0) return `No workspaces. Create one with ${c.bold("rig create <name>")}.`;
   const byWorkflow = new Map<string, WorkspaceRow[]>();
@@ -46,8 +63,8 @@ export function renderWorkspaces(rows: WorkspaceRow[], appliedAt: (workflow: str
       table(
         list.map((w) => [
           w.name,
-          w.status === "ready" ? c.green(w.status) : c.yellow(w.status),
-          c.dim(`created ${ago(w.created_at)}`),
+          status(w) === "ready" ? c.green(status(w)) : status(w) === "missing" || status(w) === "unreachable" || status(w) === "interrupted" ? c.red(status(w)) : c.yellow(status(w)),
+          c.dim([`created ${ago(w.created_at)}`, ...lifecycleNotes(w)].join(", ")),
         ]),
       ),
     );
@@ -63,8 +80,8 @@ export function renderConfig(workflows: Manifest["workflows"]): string {
   return workflows
     .map((w) => {
       const ops = [
-        ...w.workspaceOperations.map((o) => [`<ws>/${o.id}`, c.dim(o.description ?? "")]),
-        ...w.operations.map((o) => [o.id, c.dim(o.description ?? "")]),
+        ...w.workspaceOperations.map((o) => [`<ws>/${o.id}`, c.dim(operationSummary(o))]),
+        ...w.operations.map((o) => [o.id, c.dim(operationSummary(o))]),
       ];
       return [
         `${c.bold(w.name)} ${c.dim(`${plural(w.tasks.length, "task")}, ${plural(ops.length, "operation")}`)}`,

@@ -3,9 +3,11 @@
  * (parallel branches concurrently). Every finished task is recorded at once, so a later
  * failure or an interrupt never loses earlier results.
  */
+import { availableParallelism } from "node:os";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { RigError, isRigError, messageOf } from "../errors.ts";
+import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
+import { thrownBy } from "./thrown.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
 import { host } from "../host/local.ts";
 import type { JsonObject } from "../sdk/types.ts";
@@ -13,10 +15,15 @@ import { acquireLock, describeHolder } from "../state/lock.ts";
 import type { Store } from "../state/store.ts";
 import { collectArtifacts, decide, keyDetail, snapshotLookup, upstreamKeys } from "./cache.ts";
 import { captureConsole } from "./capture.ts";
+import { supervised, timeoutOption } from "./deadline.ts";
 import { fault } from "./fault.ts";
-import type { CompiledWorkflow, Step, TaskNode } from "./compile.ts";
+import { Slots } from "./slots.ts";
+import type { CompiledWorkflow, ProviderDecl, Step, TaskNode } from "./compile.ts";
+import { plan } from "./plan.ts";
+import { inScope, preflight } from "./preflight.ts";
 import { findNonJson, isPlainObject } from "./json.ts";
 import type { Project } from "./project.ts";
+import { RunLog, pruneLogs } from "./runlog.ts";
 import { redact, refuseSecrets } from "./secrets.ts";
 
 /** How often one task may send evaluation back to an earlier task before we stop it. */
@@ -29,6 +36,10 @@ export interface ApplyObserver {
   done?(node: TaskNode, ms: number): void;
   failed?(node: TaskNode, ms: number, error: RigError): void;
   cancelled?(node: TaskNode): void;
+  /** A failed attempt runs again after `delayMs` (`attempt` of `attempts` is next). */
+  retrying?(node: TaskNode, attempt: number, attempts: number, delayMs: number, error: RigError): void;
+  /** The task is ready to run but waits for a free slot (--concurrency). */
+  queued?(node: TaskNode): void;
   /** The apply is over (success or not): stop any animation. */
   finish?(): void;
 }
@@ -40,6 +51,10 @@ export interface ApplyOptions {
   lockTimeoutMs?: number;
   /** Told once per fragment when its lock is busy and the apply starts waiting. */
   onLockWait?: (message: string) => void;
+  /** At most this many tasks run at once (default: the number of CPUs). */
+  concurrency?: number;
+  /** Providers of work that follows the apply (create's workspace hooks): checked in the preflight too. */
+  preflight?: readonly ProviderDecl[];
 }
 
 /** The `.global()` fragment locks an apply holds, each taken on first need, all released at its end. */
@@ -54,6 +69,7 @@ class FragmentLocks {
     const release = await acquireLock(store, {
       command: `apply (shared fragment ${hash.slice(0, 12)})`,
       timeoutMs: this.options.lockTimeoutMs ?? 5 * 60_000,
+      signal: this.options.signal,
       onWait: (holder) => this.options.onLockWait?.(`Waiting for ${describeHolder(holder)} to finish with shared fragment ${hash.slice(0, 12)}…`),
     });
     this.held.set(hash, release);
@@ -89,13 +105,34 @@ class Restart {
 
 const newRunId = (): string => `r${Date.now().toString(36)}${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
 
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
 function taskError(node: TaskNode, error: unknown): RigError {
   const inner = isRigError(error) ? error : null;
   // A config mistake found while running (a provider's configSchema) stays a config error.
   if (inner?.code === "CONFIG_ERROR") return inner;
-  return new RigError("TASK_FAILED", `Task ${node.workflow}/${node.path} failed: ${redact(messageOf(error))}`, {
-    detail: inner?.detail.map(redact) ?? [],
+  const task = `${node.workflow}/${node.path}`;
+  // Inner codes that say more than "the task failed" are kept (SPEC §5 error JSON).
+  if (inner && KEPT_CODES.includes(inner.code)) {
+    const message = inner.code === "TIMEOUT" ? inner.message : `Task ${task}: ${inner.message}`;
+    return new RigError(inner.code, redact(message), { detail: inner.detail.map(redact), cause: error, task });
+  }
+  const thrown = inner ? { message: inner.message, where: [] as string[] } : thrownBy(error);
+  return new RigError("TASK_FAILED", `Task ${task} failed: ${redact(thrown.message)}`, {
+    detail: [...(inner?.detail ?? []), ...thrown.where].map(redact),
     cause: error,
+    task,
   });
 }
 
@@ -112,6 +149,7 @@ class Evaluation {
     private readonly signal: AbortSignal,
     private readonly observer: ApplyObserver,
     private readonly locks: FragmentLocks,
+    private readonly slots: Slots,
   ) {
     this.runIds = new Array(workflow.tasks.length).fill(null);
   }
@@ -128,7 +166,8 @@ class Evaluation {
         for (const child of step.steps) ctx = await this.evaluate(child, ctx);
         return ctx;
       case "parallel": {
-        const settled = await Promise.allSettled(step.branches.map(([, branch]) => this.evaluate(branch, ctx)));
+        const branchSlots = new Slots(step.concurrency ?? Number.POSITIVE_INFINITY);
+        const settled = await Promise.allSettled(step.branches.map(([, branch]) => branchSlots.run(() => this.evaluate(branch, ctx))));
         const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason] : []));
         // A real failure outranks an interrupt, which outranks a restart request.
         const failure =
@@ -172,7 +211,7 @@ class Evaluation {
     const keyHash = verdict.keyHash as string; // upstream is all known during apply
     const runId = newRunId();
     const startedAt = Date.now();
-    const log: string[] = [];
+    const log = new RunLog(this.project.info.stateDir, runId);
     let metadata: JsonObject | null = null;
     let invalidate: TaskNode | null = null;
     const activity: Activity = {
@@ -180,7 +219,7 @@ class Evaluation {
       signal: this.signal,
       log: (line) => {
         const safe = redact(line);
-        log.push(safe);
+        log.write(safe);
         this.observer.output?.(node, safe);
       },
     };
@@ -197,7 +236,7 @@ class Evaluation {
         output: output === null ? null : JSON.stringify(output),
         artifacts: output === null ? null : JSON.stringify(collectArtifacts(output)),
         metadata: metadata === null ? null : JSON.stringify(metadata),
-        log: log.join("\n"),
+        log: (log.close(), log.tail()),
         status,
         error,
         invalidated: 0,
@@ -205,65 +244,79 @@ class Evaluation {
         finished_at: finishedAt,
         duration_ms: finishedAt - startedAt,
       });
+      pruneLogs(this.project.info.stateDir, store, node.cacheKey.workflow, node.cacheKey.path);
       return finishedAt - startedAt;
     };
 
-    this.observer.running?.(node);
-    fault("apply:task-started");
-    let output: JsonObject;
-    try {
-      const providers = await registry.runtimes(node.scope, {
-        workflow: node.workflow,
-        task: { path: node.path, dataDir: stores.dataDir(node, this.project.info.stateDir) },
-        log: activity.log,
-        signal: this.signal,
-      });
-      const step = {
-        ctx: structuredClone(incoming),
-        path: node.path,
-        metadata: (data: JsonObject) => {
-          const problem = isPlainObject(data) ? findNonJson(data, "metadata") : "metadata is not an object";
-          if (problem) throw new Error(`step.metadata(): ${problem}`);
-          refuseSecrets(data, "step.metadata()");
-          metadata = { ...(metadata ?? {}), ...structuredClone(data) };
-        },
-        invalidate: (taskId: string) => {
-          invalidate = this.resolveEarlier(node, taskId);
-        },
-      };
-      const returned = await runInActivity(activity, () =>
-        node.handler({ step, providers, config: node.scope.config, local: host, signal: this.signal }),
-      );
-      if (this.signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
-      output = this.checkOutput(node, returned, incoming);
-    } catch (error) {
-      if (this.signal.aborted) {
-        record("cancelled", null, "cancelled");
-        this.observer.cancelled?.(node);
-        throw new RigError("INTERRUPTED", `Interrupted while running ${node.workflow}/${node.path}`);
-      }
-      const failure = taskError(node, error);
-      const ms = record("failed", null, failure.message);
-      if (log.length > 0) failure.detail.push(`full log: ${this.saveLog(runId, log)}`);
-      this.observer.failed?.(node, ms, failure);
-      throw failure;
-    }
+    const attempts = (node.options.retries ?? 0) + 1;
+    const timeoutMs = timeoutOption(node.options.timeout, `task "${node.path}"`);
+    let output: JsonObject | undefined;
+    await this.slots.run(
+      async () => {
+        this.observer.running?.(node);
+        fault("apply:task-started");
+        for (let attempt = 1; ; attempt++) {
+          try {
+            output = await supervised({ signal: this.signal, timeoutMs, what: `Task ${node.workflow}/${node.path}` }, async (signal) => {
+              activity.signal = signal;
+              const providers = await registry.runtimes(node.scope, {
+                workflow: node.workflow,
+                task: { path: node.path, dataDir: stores.dataDir(node, this.project.info.stateDir) },
+                log: activity.log,
+                signal,
+              });
+              const step = {
+                ctx: structuredClone(incoming),
+                path: node.path,
+                metadata: (data: JsonObject) => {
+                  const problem = isPlainObject(data) ? findNonJson(data, "metadata") : "metadata is not an object";
+                  if (problem) throw new Error(`step.metadata(): ${problem}`);
+                  refuseSecrets(data, "step.metadata()");
+                  metadata = { ...(metadata ?? {}), ...structuredClone(data) };
+                },
+                invalidate: (taskId: string) => {
+                  invalidate = this.resolveEarlier(node, taskId);
+                },
+              };
+              const returned = await runInActivity(activity, () =>
+                node.handler({ step, providers, config: node.scope.config, local: host, signal }),
+              );
+              if (signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
+              return this.checkOutput(node, returned, incoming);
+            });
+            return;
+          } catch (error) {
+            if (this.signal.aborted) {
+              record("cancelled", null, "cancelled");
+              this.observer.cancelled?.(node);
+              throw new RigError("INTERRUPTED", `Interrupted while running ${node.workflow}/${node.path}`);
+            }
+            const failure = taskError(node, error);
+            if (attempt < attempts && failure.code !== "CONFIG_ERROR") {
+              const delayMs = 1000 * 2 ** (attempt - 1);
+              activity.log(`attempt ${attempt}/${attempts} failed: ${failure.message}; attempt ${attempt + 1}/${attempts} in ${delayMs / 1000}s`);
+              this.observer.retrying?.(node, attempt + 1, attempts, delayMs, failure);
+              await abortableSleep(delayMs, this.signal);
+              continue;
+            }
+            if (attempts > 1) failure.detail.unshift(`after ${attempt} attempts`);
+            const ms = record("failed", null, failure.message);
+            const shown = log.shown();
+            if (shown) failure.detail.push(`full log: ${shown}`);
+            this.observer.failed?.(node, ms, failure);
+            throw failure;
+          }
+        }
+      },
+      () => this.observer.queued?.(node),
+    );
     if (invalidate) throw new Restart(node, invalidate);
-    const ms = record("ok", output, null);
+    const ms = record("ok", output as JsonObject, null);
     fault("apply:task-recorded");
     this.runIds[node.index] = runId;
     this.ran.add(node.index);
     this.observer.done?.(node, ms);
-    return { value: output };
-  }
-
-  /** Writes a failed task's log where a person can open it (the state file has it too). */
-  private saveLog(runId: string, log: string[]): string {
-    const dir = join(this.project.info.stateDir, "logs");
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const path = join(dir, `${runId}.log`);
-    writeFileSync(path, `${log.join("\n")}\n`, { mode: 0o600 });
-    return relative(process.cwd(), path) || path;
+    return { value: output as JsonObject };
   }
 
   /** The task named by `step.invalidate(id)`: an earlier task, by path or (nearest) id. */
@@ -299,6 +352,10 @@ export async function apply(workflow: CompiledWorkflow, project: Project, option
   const logId = project.store.logStart("apply", workflow.name, null);
   const locks = new FragmentLocks(options);
   try {
+    // Preflight: the checks of providers that pending tasks (and the hooks to come) use.
+    const pending = new Set((await plan(workflow, project.stores, project.registry)).nodes.filter((n) => n.status === "pending").map((n) => n.path));
+    const decls = inScope(workflow, pending, options.preflight);
+    if (decls.length > 0) await preflight(project, decls);
     const result = await evaluateUntilSettled(workflow, project, options, locks);
     project.store.logFinish(logId, "ok", { ran: result.ran.length, cached: result.cached.length });
     return result;
@@ -318,8 +375,9 @@ async function evaluateUntilSettled(workflow: CompiledWorkflow, project: Project
   const observer = options.observer ?? {};
   const ran = new Set<number>();
   const passes = new Map<number, number>();
+  const slots = new Slots(options.concurrency ?? availableParallelism());
   for (;;) {
-    const evaluation = new Evaluation(workflow, project, signal, observer, locks);
+    const evaluation = new Evaluation(workflow, project, signal, observer, locks, slots);
     try {
       const ctx = evaluation.load(await evaluation.evaluate(workflow.root, { value: {} }));
       for (const index of evaluation.ran) ran.add(index);

@@ -7,6 +7,7 @@ import type { ArtifactRef } from "../sdk/provider.ts";
 import type { CachedRun, RunRow, Store } from "../state/store.ts";
 import type { JsonObject } from "../sdk/types.ts";
 import type { TaskNode } from "./compile.ts";
+import { type InputSnapshot, fileInputs } from "./files.ts";
 import { hash } from "./fingerprint.ts";
 import type { Stores } from "./stores.ts";
 import type { ProviderRegistry } from "./providers.ts";
@@ -15,6 +16,7 @@ export type PendingReason =
   | "no-previous-run"
   | "task-changed"
   | "config-changed"
+  | "inputs-changed"
   | "provider-changed"
   | "upstream-changed"
   | "expired"
@@ -25,6 +27,8 @@ export type PendingReason =
 export interface KeyParts {
   task: string;
   config: string;
+  /** Hash of the task's `inputs` globs and the content of the files they match (absent without inputs). */
+  inputs?: string;
   providers: string;
   /** Run ids of upstream tasks; null where an upstream task is pending. */
   upstream: (string | null)[];
@@ -38,7 +42,11 @@ export interface KeyParts {
 export interface KeyDetail {
     definition: TaskNode["definition"];
     config: JsonObject;
+    /** The `inputs` files: path → content hash. */
+    inputs?: Record<string, string>;
     providers: Record<string, string>;
+    /** Each provider's id, config (secrets as presence markers) and plugin hash. */
+    providerParts?: Record<string, { id: string; config: unknown; plugin: string }>;
     upstream: string[];
 }
 
@@ -46,8 +54,22 @@ export type Verdict =
   | { status: "cached"; run: CachedRun }
   | { status: "pending"; reason: PendingReason; parts: KeyParts; keyHash: string | null; detail?: string };
 
+/** The task's `inputs` files now, or null when it has none. */
+export function inputSnapshot(node: TaskNode, registry: ProviderRegistry): InputSnapshot | null {
+  const globs = node.options.inputs;
+  if (!globs || globs.length === 0) return null;
+  return fileInputs(registry.project.root, registry.store).snapshot(globs);
+}
+
 export function keyParts(node: TaskNode, registry: ProviderRegistry, upstream: (string | null)[]): KeyParts {
-  return { task: node.taskHash, config: node.scope.configHash, providers: registry.scopeFingerprint(node.scope), upstream };
+  const inputs = inputSnapshot(node, registry);
+  return {
+    task: node.taskHash,
+    config: node.scope.configHash,
+    ...(inputs ? { inputs: inputs.hash } : {}),
+    providers: registry.scopeFingerprint(node.scope),
+    upstream,
+  };
 }
 
 /** What a key was made from, stored with each run (computed only when a run is recorded). */
@@ -55,7 +77,9 @@ export function keyDetail(node: TaskNode, registry: ProviderRegistry, tasks: rea
   return {
     definition: node.definition,
     config: node.scope.config,
+    ...(node.options.inputs?.length ? { inputs: inputSnapshot(node, registry)?.files } : {}),
     providers: Object.fromEntries(node.scope.providers.map((decl) => [decl.name, registry.fingerprint(decl)])),
+    providerParts: Object.fromEntries(node.scope.providers.map((decl) => [decl.name, registry.fingerprintParts(decl)])),
     upstream: node.upstream.map((i) => (tasks[i] as TaskNode).path),
   };
 }
@@ -63,10 +87,16 @@ export function keyDetail(node: TaskNode, registry: ProviderRegistry, tasks: rea
 /**
  * The key: every part is a string, null or an array of those, so plain JSON is already
  * stable and equals `hashValue` of the same array (runs recorded before stay valid),
- * without its per-element walk (one per task, 10,000 in a big plan).
+ * without its per-element walk (one per task, 10,000 in a big plan). Tasks without
+ * inputs keep the key they had before inputs existed.
  */
 export const keyHash = (node: TaskNode, parts: KeyParts): string =>
-  hash(JSON.stringify([node.cacheKey.workflow, node.cacheKey.path, node.name, parts.task, parts.config, parts.providers, parts.upstream]));
+  hash(
+    JSON.stringify([
+      node.cacheKey.workflow, node.cacheKey.path, node.name, parts.task, parts.config, parts.providers, parts.upstream,
+      ...(parts.inputs ? [parts.inputs] : []),
+    ]),
+  );
 
 /**
  * The upstream part of a task's key. Normally the run ids of the tasks feeding it. A task
@@ -87,6 +117,7 @@ export function changedPart(previous: RunRow, parts: KeyParts): PendingReason {
   const old = JSON.parse(previous.key_parts) as KeyParts;
   if (old.task !== parts.task) return "task-changed";
   if (old.config !== parts.config) return "config-changed";
+  if (old.inputs !== parts.inputs) return "inputs-changed";
   if (old.providers !== parts.providers) return "provider-changed";
   return "upstream-changed";
 }
@@ -148,7 +179,14 @@ export async function decide(
   if (!run) return pending(changed(), key);
   if (run.invalidated) return pending("invalidated", key);
   if (node.ttlMs !== null && now - run.finished_at >= node.ttlMs) {
-    return pending("expired", key, `cacheTTL ${node.options.cacheTTL} expired at ${new Date(run.finished_at + node.ttlMs).toISOString()}`);
+    const ttl = JSON.stringify(node.options.cacheTTL);
+    return pending(
+      "expired",
+      key,
+      node.ttlMs === 0
+        ? `cacheTTL ${ttl}: runs on every apply`
+        : `cacheTTL ${ttl}: the run of ${new Date(run.finished_at).toISOString()} expired at ${new Date(run.finished_at + node.ttlMs).toISOString()}`,
+    );
   }
   if (node.options.output) {
     const parsed = node.options.output.safeParse(JSON.parse(store.runOutput(run.id) ?? "null"));

@@ -9,7 +9,8 @@ const methods = ["log", "info", "warn", "error", "debug", "trace"] as const;
 let installed = false;
 
 export function captureConsole(): void {
-  if (installed) return;
+  // RIGKIT_NO_CONSOLE_INTERCEPT=1: console output goes straight to the terminal (debuggers, profilers).
+  if (installed || process.env.RIGKIT_NO_CONSOLE_INTERCEPT === "1") return;
   installed = true;
   for (const method of methods) {
     const original = console[method].bind(console);

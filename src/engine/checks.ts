@@ -1,5 +1,6 @@
 /** Provider checks (`checks()` of each provider a workflow uses), for `plan` and `doctor`. */
 import { messageOf } from "../errors.ts";
+import { redact } from "./secrets.ts";
 import type { CompiledWorkflow, ProviderDecl } from "./compile.ts";
 import type { Project } from "./project.ts";
 
@@ -28,9 +29,9 @@ export async function providerChecks(project: Project, workflows: CompiledWorkfl
       try {
         const controller = await project.registry.controller(decl);
         const checks = (await controller.checks?.()) ?? [];
-        return checks.map((c) => ({ provider: decl.name, name: c.name, ok: c.ok, message: c.message ?? (c.ok ? "ok" : "failed") }));
+        return checks.map((c) => ({ provider: decl.name, name: redact(c.name), ok: c.ok, message: redact(c.message ?? (c.ok ? "ok" : "failed")) }));
       } catch (error) {
-        return [{ provider: decl.name, name: "setup", ok: false, message: messageOf(error) }];
+        return [{ provider: decl.name, name: "setup", ok: false, message: redact(messageOf(error)) }];
       }
     }),
   );

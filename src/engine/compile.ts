@@ -3,18 +3,31 @@
  * with its lexical provider scope, merged config and upstream tasks, plus the workspace
  * hooks and operations with the scope they were declared in.
  */
-import { RigError } from "../errors.ts";
+import { RigError, messageOf } from "../errors.ts";
 import type { ProviderDefinition } from "../sdk/provider.ts";
 import { type AnySequence, type Item, isSequence } from "../sdk/sequence.ts";
 import type { JsonObject, TaskOptions } from "../sdk/types.ts";
+import { timeoutOption } from "./deadline.ts";
 import { parseDuration } from "./duration.ts";
 import { hash, hashValue, schemaIdentity } from "./fingerprint.ts";
 import { findNonJson, isPlainObject } from "./json.ts";
 
 /** Names that operations may not take, since they are CLI commands (SPEC §3). */
 export const RESERVED_COMMANDS = [
+  "apply", "cache", "code", "completion", "create", "doctor", "exec", "forward", "gc", "help",
+  "init", "log", "ls", "plan", "projects", "providers", "remove", "renew", "rm", "run", "shell",
+  "start", "stop", "version",
+] as const;
+
+/**
+ * Names a workspace operation may not take: the commands SPEC §3 lists, and `stop`/`start`
+ * (`rig <ws>/stop` is built in). The newer access commands are fine there: `rig ws1/shell`
+ * is the project's own operation and `rig shell ws1` the built-in, so configs that define
+ * their own `shell` or `exec` action (upstream's examples do) keep loading.
+ */
+export const RESERVED_WORKSPACE_OPERATIONS = [
   "apply", "cache", "completion", "create", "doctor", "gc", "help", "init", "log", "ls",
-  "plan", "projects", "remove", "rm", "run", "version",
+  "plan", "projects", "providers", "remove", "rm", "run", "start", "stop", "version",
 ] as const;
 
 /** One `.addProvider()` call. `key` is unique within a compile. */
@@ -71,14 +84,17 @@ export interface Fragment {
 export type Step =
   | { kind: "task"; node: TaskNode }
   | { kind: "sequence"; steps: Step[] }
-  | { kind: "parallel"; branches: [string, Step][] };
+  | { kind: "parallel"; branches: [string, Step][]; concurrency?: number };
 
 export interface OperationNode {
   id: string;
+  title?: string;
   description: string | undefined;
   input: unknown;
   run: AnyFn;
   scope: Scope;
+  /** The `timeout` option, in ms. */
+  timeoutMs?: number;
 }
 
 export interface CompiledWorkflow {
@@ -90,9 +106,46 @@ export interface CompiledWorkflow {
   final: number[];
   /** The `.global()` fragments this workflow uses. */
   fragments: Fragment[];
-  workspace: { create: AnyFn; remove: AnyFn | undefined; scope: Scope } | null;
+  workspace: WorkspaceHooksNode | null;
   workspaceOperations: Map<string, OperationNode>;
   operations: Map<string, OperationNode>;
+}
+
+export interface WorkspaceHooksNode {
+  create: AnyFn;
+  remove: AnyFn | undefined;
+  /** Run after the provider started the workspace's machines / before it stops them. */
+  start: AnyFn | undefined;
+  stop: AnyFn | undefined;
+  /** Default lease of new workspaces (`rig create --ttl` overrides it). */
+  ttlMs: number | null;
+  onExpiry: "stop" | "remove";
+  /** `timeout` of the hooks (create, remove, start, stop). */
+  timeoutMs?: number;
+  scope: Scope;
+}
+
+function compileWorkspaceHooks(workflow: string, hooks: Record<string, unknown>, scope: Scope): WorkspaceHooksNode {
+  for (const key of ["remove", "start", "stop"] as const) {
+    if (hooks[key] !== undefined && typeof hooks[key] !== "function") throw configError(workflow, `.workspace(): \`${key}\` must be a function`);
+  }
+  let ttlMs: number | null = null;
+  if (hooks.ttl !== undefined) {
+    ttlMs = typeof hooks.ttl === "string" ? parseDuration(hooks.ttl) : null;
+    if (ttlMs === null || ttlMs <= 0) throw configError(workflow, `.workspace(): \`ttl\` must be a duration like "4h" or "30m" (got ${JSON.stringify(hooks.ttl)})`);
+  }
+  const onExpiry = hooks.onExpiry ?? "remove";
+  if (onExpiry !== "stop" && onExpiry !== "remove") throw configError(workflow, `.workspace(): \`onExpiry\` must be "stop" or "remove" (got ${JSON.stringify(onExpiry)})`);
+  return {
+    create: hooks.create as AnyFn,
+    remove: hooks.remove as AnyFn | undefined,
+    start: hooks.start as AnyFn | undefined,
+    stop: hooks.stop as AnyFn | undefined,
+    ttlMs,
+    onExpiry,
+    timeoutMs: compileTimeout(workflow, hooks.timeout, ".workspace()"),
+    scope,
+  };
 }
 
 const fragmentHashes = new WeakMap<AnySequence, string>();
@@ -133,8 +186,20 @@ export function fragmentHash(seq: AnySequence): string {
   return cached;
 }
 
+/** Every key a task's options may have; anything else is a config error naming it. */
+const TASK_OPTION_KEYS = ["version", "cacheTTL", "output", "inputs", "timeout", "retries", "description"];
+
 const configError = (workflow: string, message: string, detail: string[] = []) =>
   new RigError("CONFIG_ERROR", `Workflow "${workflow}": ${message}`, { detail });
+
+/** A `timeout` option in ms, as a config error of this workflow when it is not a duration. */
+function compileTimeout(workflow: string, value: unknown, what: string): number | undefined {
+  try {
+    return timeoutOption(value, what);
+  } catch (error) {
+    throw configError(workflow, messageOf(error), ['Use milliseconds or a number with ms, s, m, h or d, e.g. "30s" or "10m".']);
+  }
+}
 
 function checkId(workflow: string, what: string, id: unknown): asserts id is string {
   if (typeof id !== "string" || id.trim() === "") throw configError(workflow, `${what} id must be a non-empty string (got ${JSON.stringify(id)})`);
@@ -165,12 +230,14 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
 
   const addOperation = (map: Map<string, OperationNode>, kind: string, item: Extract<Item, { type: "operation" | "workspaceOperation" }>, scope: Scope) => {
     checkId(workflow, kind, item.id);
-    if ((RESERVED_COMMANDS as readonly string[]).includes(item.id)) {
+    const reserved: readonly string[] = item.type === "operation" ? RESERVED_COMMANDS : RESERVED_WORKSPACE_OPERATIONS;
+    if (reserved.includes(item.id)) {
       throw configError(workflow, `${kind} "${item.id}" collides with the rig command of the same name`, ["Rename the operation."]);
     }
     if (map.has(item.id)) throw configError(workflow, `duplicate ${kind} "${item.id}"`);
     if (typeof item.def?.run !== "function") throw configError(workflow, `${kind} "${item.id}" needs a run function`);
-    map.set(item.id, { id: item.id, description: item.def.description, input: item.def.input, run: item.def.run, scope });
+    const timeoutMs = compileTimeout(workflow, item.def.timeout, `${kind} "${item.id}"`);
+    map.set(item.id, { id: item.id, title: item.def.title, description: item.def.description, input: item.def.input, run: item.def.run, scope, timeoutMs });
   };
 
   const walk = (
@@ -222,6 +289,14 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
               ]);
             }
           }
+          const unknown = Object.keys(options).filter((key) => !TASK_OPTION_KEYS.includes(key));
+          if (unknown.length > 0) {
+            throw configError(workflow, `task "${item.id}": unknown option "${unknown[0]}"`, [`Task options: ${TASK_OPTION_KEYS.join(", ")}.`]);
+          }
+          compileTimeout(workflow, options.timeout, `task "${item.id}"`);
+          if (options.retries !== undefined && !(Number.isInteger(options.retries) && options.retries >= 0)) {
+            throw configError(workflow, `task "${item.id}": retries ${JSON.stringify(options.retries)} is not a whole number of at least 0`);
+          }
           if (options.version !== undefined && typeof options.version !== "string") {
             throw configError(workflow, `task "${item.id}": version must be a string`);
           }
@@ -272,14 +347,18 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
             branches.push([name, child.step]);
             for (const index of child.frontier) joined.add(index);
           }
-          steps.push({ kind: "parallel", branches });
+          const { concurrency } = item;
+          if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+            throw configError(workflow, `.parallel(): concurrency ${JSON.stringify(concurrency)} is not a whole number of at least 1`);
+          }
+          steps.push({ kind: "parallel", branches, concurrency });
           frontier = [...joined];
           break;
         }
         case "workspace":
           if (typeof item.hooks?.create !== "function") throw configError(workflow, ".workspace() needs a create function");
           if (result.workspace) throw configError(workflow, ".workspace() is declared twice");
-          result.workspace = { create: item.hooks.create, remove: item.hooks.remove, scope };
+          result.workspace = compileWorkspaceHooks(workflow, item.hooks, scope);
           break;
         case "workspaceOperation":
           addOperation(result.workspaceOperations, "workspace operation", item, scope);

@@ -6,10 +6,63 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { plugin } from "bun";
-import { RigError, messageOf } from "../errors.ts";
+import { RigError, isRigError, messageOf } from "../errors.ts";
 import * as sdk from "../index.ts";
 import { type AnySequence, isSequence } from "../sdk/sequence.ts";
+import { formatDuration, parseDuration } from "./duration.ts";
 import type { ConfigLocation } from "./locate.ts";
+
+const DEFAULT_CONFIG_TIMEOUT_MS = 30_000;
+
+/** `RIGKIT_CONFIG_TIMEOUT`: a duration (30s, 2m) or whole seconds. */
+function configTimeoutMs(): number {
+  const raw = process.env.RIGKIT_CONFIG_TIMEOUT;
+  if (raw === undefined || raw === "") return DEFAULT_CONFIG_TIMEOUT_MS;
+  const ms = /^\d+$/.test(raw) ? Number(raw) * 1000 : parseDuration(raw);
+  if (ms === null) throw new RigError("USAGE", `RIGKIT_CONFIG_TIMEOUT: "${raw}" is not a duration`, { detail: ["Use e.g. 30s, 2m."] });
+  return ms;
+}
+
+/**
+ * Imports the config under a time limit, with `process.exit` turned into an error while
+ * its top level runs: a config that exits would otherwise end rig with a silent success
+ * (and break the --json contract).
+ */
+async function importGuarded(location: ConfigLocation): Promise<Record<string, unknown>> {
+  const file = relative(process.cwd(), location.path) || location.path;
+  const limit = configTimeoutMs();
+  const realExit = process.exit;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let exited: RigError | null = null;
+  process.exit = ((code?: number | string | null) => {
+    exited = new RigError("CONFIG_ERROR", `${file} called process.exit(${code ?? ""}) while loading`, {
+      detail: ["A config must not exit the process; throw an Error to report a problem."],
+    });
+    throw exited;
+  }) as typeof process.exit;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new RigError("CONFIG_ERROR", `${file} did not finish loading within ${formatDuration(limit)}`, {
+              detail: ["Look for a top-level await that never resolves; RIGKIT_CONFIG_TIMEOUT sets the limit."],
+            }),
+          ),
+        limit,
+      );
+    });
+    const mod = await Promise.race([import(location.path) as Promise<Record<string, unknown>>, timeout]).catch((error) => {
+      throw exited ?? error;
+    });
+    // Even when the config caught the error it got from process.exit().
+    if (exited) throw exited;
+    return mod;
+  } finally {
+    clearTimeout(timer);
+    process.exit = realExit;
+  }
+}
 
 /** Loads the project's `.env` into process.env, never overriding variables already set. */
 export function loadDotEnv(root: string): void {
@@ -34,7 +87,10 @@ function installSdkPlugin(): void {
   plugin({
     name: "rigkit-sdk",
     setup(build) {
-      build.module("rigkit", () => ({ exports: sdk as unknown as Record<string, unknown>, loader: "object" }));
+      // "@rigkit/sdk": upstream rigkit's package name, so its configs load unchanged.
+      for (const name of ["rigkit", "@rigkit/sdk"]) {
+        build.module(name, () => ({ exports: sdk as unknown as Record<string, unknown>, loader: "object" }));
+      }
     },
   });
 }
@@ -80,8 +136,9 @@ export async function loadWorkflows(location: ConfigLocation): Promise<AnySequen
   installSdkPlugin();
   let mod: Record<string, unknown>;
   try {
-    mod = await import(location.path);
+    mod = await importGuarded(location);
   } catch (error) {
+    if (isRigError(error) && error.code === "CONFIG_ERROR") throw error;
     throw loadError(location, error);
   }
   const found: AnySequence[] = [];
@@ -89,7 +146,8 @@ export async function loadWorkflows(location: ConfigLocation): Promise<AnySequen
   for (const [name, value] of Object.entries(mod)) {
     const candidates = name === "default" && Array.isArray(value) ? value : [value];
     for (const candidate of candidates) {
-      const isWorkflow = isSequence(candidate) && candidate.isWorkflow;
+      // Exported `workflow(…).sequence(…)` builders are workflows; so is any default-exported sequence.
+      const isWorkflow = isSequence(candidate) && (candidate.isWorkflow !== false || name === "default");
       if (isWorkflow && !found.includes(candidate)) found.push(candidate);
       // Named exports may be anything (fragments, helpers); the default export must be workflows.
       if (!isWorkflow && name === "default") {

@@ -21,7 +21,20 @@ export interface Explanation {
   changes: string[];
 }
 
-const show = (value: Json | undefined): string => (value === undefined ? "(unset)" : JSON.stringify(value));
+// null and undefined both read "(unset)": a version never given is not the JSON value null.
+const show = (value: Json | undefined): string => (value === undefined || value === null ? "(unset)" : JSON.stringify(value));
+
+/** Which input files were added, removed or changed; at most 20 named. */
+function inputChanges(before: Record<string, string> | undefined, after: Record<string, string> | undefined): string[] {
+  const old = before ?? {};
+  const now = after ?? {};
+  const lines = [...new Set([...Object.keys(old), ...Object.keys(now)])].sort().flatMap((path) => {
+    if (!(path in old)) return [`input file ${path} added`];
+    if (!(path in now)) return [`input file ${path} removed`];
+    return old[path] === now[path] ? [] : [`input file ${path} changed`];
+  });
+  return lines.length > 20 ? [...lines.slice(0, 20), `… and ${lines.length - 20} more input files`] : lines;
+}
 
 function configChanges(before: JsonObject, after: JsonObject): string[] {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
@@ -30,12 +43,24 @@ function configChanges(before: JsonObject, after: JsonObject): string[] {
     .map((k) => `config key ${k}: ${show(before[k])} → ${show(after[k])}`);
 }
 
-function providerChanges(before: Record<string, string>, after: Record<string, string>): string[] {
-  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+type Parts = NonNullable<KeyDetail["providerParts"]>;
+
+/** What changed in one provider: its config keys, its code, or what it is. */
+function providerDiff(name: string, before: Parts[string] | undefined, after: Parts[string] | undefined): string[] {
+  if (!before || !after) return [`provider ${name} changed (its config or its code)`];
+  if (before.id !== after.id) return [`provider ${name}: now ${after.id} (was ${before.id})`];
+  const asObject = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as JsonObject) : { "(config)": v as Json });
+  const keys = configChanges(asObject(before.config), asObject(after.config)).map((line) => `provider ${name} ${line}`);
+  return [...keys, ...(before.plugin !== after.plugin ? [`provider ${name}: its code changed`] : [])];
+}
+
+function providerChanges(before: KeyDetail, after: KeyDetail): string[] {
+  const names = [...new Set([...Object.keys(before.providers), ...Object.keys(after.providers)])].sort();
   return names.flatMap((name) => {
-    if (!(name in before)) return [`provider ${name} added to the scope`];
-    if (!(name in after)) return [`provider ${name} removed from the scope`];
-    return before[name] === after[name] ? [] : [`provider ${name} changed (its config or its code)`];
+    if (!(name in before.providers)) return [`provider ${name} added to the scope`];
+    if (!(name in after.providers)) return [`provider ${name} removed from the scope`];
+    if (before.providers[name] === after.providers[name]) return [];
+    return providerDiff(name, before.providerParts?.[name], after.providerParts?.[name]);
   });
 }
 
@@ -89,13 +114,15 @@ export async function explain(workflow: CompiledWorkflow, stores: Stores, regist
         break;
       case "task-changed":
       case "config-changed":
+      case "inputs-changed":
       case "provider-changed":
       case "upstream-changed":
         if (before?.detail) {
           changes.push(
             ...definitionChanges(before.detail.definition, now.definition),
             ...configChanges(before.detail.config, now.config),
-            ...providerChanges(before.detail.providers, now.providers),
+            ...(before.inputs !== verdict.parts.inputs ? inputChanges(before.detail.inputs, now.inputs) : []),
+            ...providerChanges(before.detail, now),
             ...upstreamChanges(before, upstream, now.upstream),
           );
         }

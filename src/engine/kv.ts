@@ -1,6 +1,7 @@
 /** JSON key-value stores for providers: `storage` (state file) and `hostStorage` (per user). */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { hostStorageDir } from "../host/home.ts";
 import type { KeyValueStore } from "../sdk/provider.ts";
 import type { Store } from "../state/store.ts";
 
@@ -39,4 +40,19 @@ export function fileStorage(path: string): KeyValueStore {
         .filter(([k]) => k.startsWith(prefix))
         .sort(([a], [b]) => a.localeCompare(b)) as [string, T][],
   };
+}
+
+/** Where a provider's host storage lives. */
+export const hostStorageFile = (providerId: string): string => join(hostStorageDir(), `${providerId}.json`);
+
+/**
+ * `rig providers <id> clear`: forgets what provider `id` stored, in this project's state and
+ * in the user's host storage. Only that provider's own rows and file are touched.
+ */
+export function clearProviderData(store: Store, providerId: string): { projectEntries: number; hostFile: string | null } {
+  const projectEntries = store.db.query("DELETE FROM provider_storage WHERE provider = ?").run(providerId).changes;
+  const file = hostStorageFile(providerId);
+  const hadFile = existsSync(file);
+  if (hadFile) rmSync(file, { force: true });
+  return { projectEntries, hostFile: hadFile ? file : null };
 }

@@ -46,7 +46,7 @@ export async function findConfig(options: { cwd: string; config?: string }): Pro
     if (parent === dir) break;
     dir = parent;
   }
-  throw new RigError("CONFIG_NOT_FOUND", `No rigkit.config.ts in ${resolve(options.cwd)} or any parent directory`, {
+  throw new RigError("CONFIG_NOT_FOUND", `No rigkit.config.ts (or rigkit/index.ts) in ${resolve(options.cwd)} or any parent directory`, {
     detail: ["Run `rig init` to create one, or pass --config <file> or --chdir <dir>."],
   });
 }
@@ -61,6 +61,16 @@ export interface ProjectOptions {
 
 export const stateDirOf = (location: ConfigLocation): string => join(location.root, ".rigkit");
 
+/** The project's identity directory: the real path of its root (the same project however it is reached). */
+export function projectDirOf(location: ConfigLocation): string {
+  const { realpathSync } = require("node:fs") as typeof import("node:fs"); // only when opening for writing
+  try {
+    return realpathSync(location.root);
+  } catch {
+    return location.root;
+  }
+}
+
 export function statePath(location: ConfigLocation, options: ProjectOptions): string {
   return options.state ? resolve(options.cwd, options.state) : join(stateDirOf(location), "state.sqlite");
 }
@@ -74,5 +84,28 @@ export async function openState(options: ProjectOptions, mode: { readOnly: true 
 export async function openState(options: ProjectOptions, mode?: { readOnly: true }): Promise<{ location: ConfigLocation; store: Store | null }> {
   const location = await findConfig(options);
   const path = statePath(location, options);
-  return { location, store: mode?.readOnly ? await Store.openReadOnly(path) : Store.open(path) };
+  return { location, store: mode?.readOnly ? await Store.openReadOnly(path) : Store.open(path, { projectDir: projectDirOf(location) }) };
+}
+
+const SKIP = new Set([".git", ".rigkit", "node_modules", "dist", "build"]);
+
+/** Directories below `root` holding a config (as `rig projects` lists them), without following symlinks. */
+export function findProjects(root: string): { root: string; config: string }[] {
+  const { existsSync, readdirSync } = require("node:fs") as typeof import("node:fs"); // lazily: see the top of this file
+  const found: { root: string; config: string }[] = [];
+  const walk = (dir: string) => {
+    const config = CONFIG_NAMES.map((name) => join(dir, name)).find((path) => existsSync(path));
+    if (config) found.push({ root: dir, config });
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // unreadable: skip quietly, like find(1) would not
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.isDirectory() && !SKIP.has(entry.name)) walk(join(dir, entry.name));
+    }
+  };
+  walk(root);
+  return found;
 }

@@ -10,6 +10,7 @@ import { type InputField, inputFields } from "./inputs.ts";
 
 export interface ManifestOperation {
   id: string;
+  title?: string;
   description: string | null;
   inputs: InputField[];
 }
@@ -27,7 +28,7 @@ export interface Manifest {
 }
 
 const operations = (map: Map<string, OperationNode>): ManifestOperation[] =>
-  [...map.values()].map((op) => ({ id: op.id, description: op.description ?? null, inputs: inputFields(op.input) }));
+  [...map.values()].map((op) => ({ id: op.id, ...(op.title ? { title: op.title } : {}), description: op.description ?? null, inputs: inputFields(op.input) }));
 
 export function buildManifest(workflows: CompiledWorkflow[]): Manifest {
   return {

@@ -1,6 +1,10 @@
 /** Project-defined operations: workspace operations (`rig ws1/test`) and workflow operations (`rig doctor-db`). */
-import { RigError, isRigError, messageOf } from "../errors.ts";
+import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
+import { thrownBy } from "./thrown.ts";
+import { didYouMean } from "../suggest.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
+import { takeLease } from "../state/leases.ts";
+import { supervised } from "./deadline.ts";
 import { host } from "../host/local.ts";
 import type { JsonObject } from "../sdk/types.ts";
 import type { WorkspaceRow } from "../state/store.ts";
@@ -9,6 +13,7 @@ import type { CompiledWorkflow, OperationNode } from "./compile.ts";
 import { findNonJson } from "./json.ts";
 import type { Project } from "./project.ts";
 import type { EngineWorkspace } from "./providers.ts";
+import { requireReady } from "./status.ts";
 import { claimResource } from "./workspaces.ts";
 import { redact, refuseSecrets } from "./secrets.ts";
 
@@ -24,7 +29,10 @@ export function findOperation(workflow: CompiledWorkflow, id: string, kind: "wor
     // `rig <ws>/remove` is always there for workspaces.
     const known = kind === "workspace" ? [...map.keys(), "remove"] : [...map.keys()];
     throw new RigError("UNKNOWN_OPERATION", `Unknown ${kind} operation "${id}" in workflow ${workflow.name}`, {
-      detail: [known.length ? `Operations: ${known.join(", ")}` : `Workflow ${workflow.name} defines no ${kind} operations.`],
+      detail: [
+        ...didYouMean(id, known),
+        known.length ? `Operations: ${known.join(", ")}` : `Workflow ${workflow.name} defines no ${kind} operations.`,
+      ],
     });
   }
   return op;
@@ -41,11 +49,8 @@ export async function runOperation(
 ): Promise<unknown> {
   captureConsole();
   const label = workspace ? `${workspace.name}/${op.id}` : op.id;
-  if (workspace && workspace.status !== "ready") {
-    throw new RigError("USAGE", `Workspace ${workspace.name} is not ready (${workspace.status})`, {
-      detail: [`Remove it with \`rig rm ${workspace.name}\` and create it again.`],
-    });
-  }
+  // A record is a claim: the workspace's machines must be there and running now.
+  if (workspace) await requireReady(project, workspace);
   const { store, registry } = project;
   const signal = options.signal ?? new AbortController().signal;
   const logId = store.logStart("operation", workflow.name, label);
@@ -58,12 +63,15 @@ export async function runOperation(
         claim: (provider, resource) => claimResource(store, workflow.name, workspace.name, provider, resource),
       }
     : undefined;
+  // A shared lease: rm and stop wait for (or stop) running operations on this workspace.
+  const release = workspace ? takeLease(store, workflow.name, workspace.name, op.id) : () => {};
   try {
-    const providers = await registry.runtimes(op.scope, { workflow: workflow.name, workspace: ref, log: activity.log, signal });
-    const info = { name: workflow.name, ctx: store.finalCtx(workflow.name)?.ctx ?? {}, config: op.scope.config };
-    const result = await runInActivity(activity, async () =>
-      op.run({ workflow: info, workspace: ref, input, providers, local: host, signal }),
-    );
+    const result = await supervised({ signal, timeoutMs: op.timeoutMs, what: `Operation ${label}` }, async (opSignal) => {
+      activity.signal = opSignal;
+      const providers = await registry.runtimes(op.scope, { workflow: workflow.name, workspace: ref, log: activity.log, signal: opSignal });
+      const info = { name: workflow.name, ctx: store.finalCtx(workflow.name)?.ctx ?? {}, config: op.scope.config };
+      return runInActivity(activity, async () => op.run({ workflow: info, workspace: ref, input, providers, local: host, signal: opSignal }));
+    });
     const value = result === undefined ? null : result;
     const problem = findNonJson(value, "result");
     if (problem) throw new Error(`its result is not JSON: ${problem}`);
@@ -74,9 +82,15 @@ export async function runOperation(
     const interrupted = isRigError(error) && error.code === "INTERRUPTED";
     store.logFinish(logId, interrupted ? "cancelled" : "failed", { error: redact(messageOf(error)) });
     if (interrupted) throw error;
-    throw new RigError("OPERATION_FAILED", `Operation ${label} failed: ${redact(messageOf(error))}`, {
-      detail: isRigError(error) ? error.detail.map(redact) : [],
+    const code = isRigError(error) && KEPT_CODES.includes(error.code) ? error.code : "OPERATION_FAILED";
+    const thrown = isRigError(error) ? { message: error.message, where: [] as string[] } : thrownBy(error);
+    const message = code === "TIMEOUT" ? thrown.message : `Operation ${label} failed: ${thrown.message}`;
+    throw new RigError(code as "OPERATION_FAILED", redact(message), {
+      detail: (isRigError(error) ? error.detail : thrown.where).map(redact),
       cause: error,
+      ...(workspace && { workspace: workspace.name }),
     });
+  } finally {
+    release();
   }
 }

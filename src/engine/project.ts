@@ -1,14 +1,18 @@
 /** A loaded project: config location, compiled workflows, state store and providers. */
+import { relative } from "node:path";
 import { RigError } from "../errors.ts";
 import { prompt } from "../host/local.ts";
+import { reapLeftovers, registerRun } from "../host/supervisor.ts";
+import { waiting } from "../host/waiting.ts";
 import { terminal } from "../host/terminal.ts";
 import type { ProjectInfo } from "../sdk/provider.ts";
 import { Store } from "../state/store.ts";
 import { type CompiledWorkflow, compileWorkflow } from "./compile.ts";
 import { loadWorkflows } from "./config.ts";
-import { type ConfigLocation, type ProjectOptions, findConfig, stateDirOf, statePath } from "./locate.ts";
+import { type ConfigLocation, type ProjectOptions, findConfig, projectDirOf, stateDirOf, statePath } from "./locate.ts";
 import { buildManifest, saveManifest } from "./manifest.ts";
 import { ProviderRegistry } from "./providers.ts";
+import { recover } from "./recovery.ts";
 import { ensureSdkLink } from "./sdklink.ts";
 import { Stores } from "./stores.ts";
 
@@ -27,15 +31,40 @@ export interface Project {
 /** Finds, imports and compiles the config, then opens the state file and saves the manifest. */
 export async function openProject(options: ProjectOptions): Promise<Project> {
   const location = await findConfig(options);
+  // Before config code runs: processes of a killed rig are stopped, and ours can be found
+  // if we are killed in turn (src/host/supervisor.ts).
+  await reapLeftovers(stateDirOf(location));
+  registerRun(stateDirOf(location));
+  const sources = await waiting(() => loadWorkflows(location));
+  const keys = new Map();
+  const workflows = sources.map((source) => compileWorkflow(source, keys));
+  const dir = projectDirOf(location);
+  const store = Store.open(statePath(location, options), { projectDir: dir });
+  store.recordProjectDir(dir);
+  recover(store);
+  ensureSdkLink(stateDirOf(location));
+  saveManifest(store, buildManifest(workflows));
+  const info: ProjectInfo = { id: store.projectId(), root: location.root, dir, stateDir: stateDirOf(location) };
+  return { location, info, store, stores: new Stores(store), registry: new ProviderRegistry(info, store), workflows };
+}
+
+/**
+ * The project for reading only (`ls` with live status): the config and an existing state
+ * file opened read-only, nothing written. Null when there is no state file yet.
+ */
+export async function openProjectReadOnly(options: ProjectOptions): Promise<Project | null> {
+  const location = await findConfig(options);
+  const store = await Store.openReadOnly(statePath(location, options));
+  if (!store) return null;
   const sources = await loadWorkflows(location);
   const keys = new Map();
   const workflows = sources.map((source) => compileWorkflow(source, keys));
-  const store = Store.open(statePath(location, options));
-  ensureSdkLink(stateDirOf(location));
-  saveManifest(store, buildManifest(workflows));
-  const info: ProjectInfo = { id: store.projectId(), root: location.root, stateDir: stateDirOf(location) };
+  const info: ProjectInfo = { id: store.projectId(), root: location.root, dir: store.projectDir() ?? projectDirOf(location), stateDir: stateDirOf(location) };
   return { location, info, store, stores: new Stores(store), registry: new ProviderRegistry(info, store), workflows };
 }
+
+/** The config's name as the user knows it: `rigkit.config.ts`, `rigkit/index.ts`, or the --config file. */
+export const configName = (project: Pick<Project, "location">): string => relative(project.location.root, project.location.path) || project.location.path;
 
 /** The workflow named by `--workflow`, the only one, or the user's choice on a TTY. */
 export async function selectWorkflow(project: { workflows: CompiledWorkflow[] }, name: string | undefined, purpose = "use"): Promise<CompiledWorkflow> {
@@ -50,5 +79,7 @@ export async function selectWorkflow(project: { workflows: CompiledWorkflow[] },
     const chosen = await prompt.select(`Which workflow do you want to ${purpose}?`, names);
     return project.workflows.find((w) => w.name === chosen) as CompiledWorkflow;
   }
-  throw new RigError("USAGE", `This project has several workflows; pass --workflow <name>`, { detail: [`Workflows: ${names.join(", ")}`] });
+  throw new RigError("USAGE", `This project has several workflows; pass --workflow <name>${purpose === "plan" || purpose === "apply" ? " or --all" : ""}`, {
+    detail: [`Workflows: ${names.join(", ")}`],
+  });
 }

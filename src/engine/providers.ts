@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { RigError, isRigError, messageOf } from "../errors.ts";
-import { rigkitHome } from "../host/home.ts";
+import { hostStorageFile } from "./kv.ts";
 import { host } from "../host/local.ts";
 import { isEnvValue } from "../sdk/env.ts";
 import type { ArtifactRef, ProjectInfo, ProviderController, RuntimeContext, WorkspaceResource } from "../sdk/provider.ts";
@@ -60,8 +60,8 @@ export class ProviderRegistry {
   private controllers = new Map<number, Promise<ProviderController<unknown>>>();
 
   constructor(
-    private readonly project: ProjectInfo,
-    private readonly store: Store,
+    readonly project: ProjectInfo,
+    readonly store: Store,
   ) {}
 
   private label = (decl: ProviderDecl) => (decl.name === decl.definition.id ? `provider ${decl.name}` : `provider ${decl.name} (${decl.definition.id})`);
@@ -70,15 +70,16 @@ export class ProviderRegistry {
   fingerprint(decl: ProviderDecl): string {
     let fp = this.fingerprints.get(decl.key);
     if (fp === undefined) {
-      const { spec, config } = decl.definition;
-      fp = hashValue({
-        id: spec.id,
-        config: resolve(config, true, this.label(decl)),
-        plugin: spec.fingerprint ?? hash(spec.create.toString()),
-      });
+      fp = hashValue(this.fingerprintParts(decl));
       this.fingerprints.set(decl.key, fp);
     }
     return fp;
+  }
+
+  /** What the fingerprint is made of (secrets as presence markers), so `cache explain` can name a changed key. */
+  fingerprintParts(decl: ProviderDecl): { id: string; config: unknown; plugin: string } {
+    const { spec, config } = decl.definition;
+    return { id: spec.id, config: resolve(config, true, this.label(decl)), plugin: spec.fingerprint ?? hash(spec.create.toString()) };
   }
 
   /** Fingerprint of every provider a task has in scope, by the name it sees them under. */
@@ -117,7 +118,7 @@ export class ProviderRegistry {
       const controller = await spec.create({
         config,
         storage: projectStorage(this.store, spec.id),
-        hostStorage: fileStorage(join(rigkitHome(), "host", `${spec.id}.json`)),
+        hostStorage: fileStorage(hostStorageFile(spec.id)),
         local: host,
         project: this.project,
       });

@@ -5,9 +5,8 @@
  * its providers say of the resources they claimed for it — asked in one batched
  * `status()` call per provider, all providers in parallel, under a short time limit.
  */
-import { hostname } from "node:os";
 import { RigError } from "../errors.ts";
-import { processAlive } from "../host/pids.ts";
+import { processGone } from "./recovery.ts";
 import type { LiveStatus, ProviderController, WorkspaceHandle, WorkspaceResource } from "../sdk/provider.ts";
 import type { JsonObject } from "../sdk/types.ts";
 import type { ResourceRow, WorkspaceRow } from "../state/store.ts";
@@ -34,10 +33,10 @@ export function declFor(project: Pick<Project, "workflows">, workflow: string, p
 export function recordedState(row: WorkspaceRow, now = Date.now()): WorkspaceState {
   if (row.status === "creating" || row.status === "removing") {
     // The process doing it is gone (on this machine): nobody will finish it but `rig gc`.
-    const dead = row.pid !== null && row.host === hostname() && !processAlive(row.pid);
-    return dead ? "interrupted" : row.status;
+    return processGone(row.pid, row.host) ? "interrupted" : row.status;
   }
-  if (row.expires_at !== null && row.expires_at <= now) return "expired";
+  // An expired lease whose end was "stop", once stopped, has been dealt with: it is stopped.
+  if (row.expires_at !== null && row.expires_at <= now && !(row.on_expiry === "stop" && row.status === "stopped")) return "expired";
   return row.status;
 }
 

@@ -3,8 +3,11 @@
  * its `remove` hook. Intent is recorded before the hook runs and resource ids as soon as
  * the hook reports them (`workspace.record`), so nothing is created unrecorded.
  */
-import { RigError, isRigError, messageOf } from "../errors.ts";
+import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
+import { thrownBy } from "./thrown.ts";
+import { didYouMean } from "../suggest.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
+import { supervised } from "./deadline.ts";
 import { host, prompt } from "../host/local.ts";
 import { terminal } from "../host/terminal.ts";
 import type { JsonObject } from "../sdk/types.ts";
@@ -32,14 +35,14 @@ export interface HookOptions {
 function hooksOf(workflow: CompiledWorkflow) {
   if (!workflow.workspace) {
     throw new RigError("USAGE", `Workflow "${workflow.name}" defines no workspaces`, {
-      detail: ["Add .workspace({ create, remove }) to it in rigkit.config.ts."],
+      detail: ["Add .workspace({ create, remove }) to it in the config."],
     });
   }
   return workflow.workspace;
 }
 
 /** The context user hook code runs in: providers in the hook's scope, output captured. */
-async function runHook<T>(
+export async function runHook<T>(
   project: Project,
   workflow: CompiledWorkflow,
   workspace: EngineWorkspace,
@@ -50,10 +53,14 @@ async function runHook<T>(
   const hooks = hooksOf(workflow);
   const signal = options.signal ?? new AbortController().signal;
   const activity: Activity = { label: workspace.name, signal, log: (line) => options.output?.(workspace.name, redact(line)) };
-  const providers = await project.registry.runtimes(hooks.scope, { workflow: workflow.name, workspace, log: activity.log, signal });
-  const applied = project.store.finalCtx(workflow.name);
-  const info = { name: workflow.name, ctx: applied?.ctx ?? {}, config: hooks.scope.config };
-  return runInActivity(activity, async (): Promise<Awaited<T>> => await call({ workflow: info, workspace, providers, local: host, signal }));
+  const what = `The workspace hook for ${workspace.name}`;
+  return supervised({ signal, timeoutMs: hooks.timeoutMs, what }, async (hookSignal): Promise<Awaited<T>> => {
+    activity.signal = hookSignal;
+    const providers = await project.registry.runtimes(hooks.scope, { workflow: workflow.name, workspace, log: activity.log, signal: hookSignal });
+    const applied = project.store.finalCtx(workflow.name);
+    const info = { name: workflow.name, ctx: applied?.ctx ?? {}, config: hooks.scope.config };
+    return runInActivity(activity, async (): Promise<Awaited<T>> => await call({ workflow: info, workspace, providers, local: host, signal: hookSignal }));
+  });
 }
 
 /** Validates and records a resource a provider claimed for a workspace. */
@@ -68,11 +75,15 @@ export function claimResource(store: Store, workflow: string, workspace: string,
   store.recordResource(workflow, workspace, provider, resource);
 }
 
-function hookError(what: string, error: unknown, extra: string[] = []): RigError {
+function hookError(what: string, workspace: string, error: unknown, extra: string[] = []): RigError {
   if (isRigError(error) && error.code === "INTERRUPTED") return error;
-  return new RigError("HOOK_FAILED", `${what}: ${redact(messageOf(error))}`, {
-    detail: [...(isRigError(error) ? error.detail.map(redact) : []), ...extra],
+  // A time limit or an unavailable provider keeps its code (SPEC §5 error JSON).
+  const code = isRigError(error) && KEPT_CODES.includes(error.code) ? error.code : "HOOK_FAILED";
+  const thrown = isRigError(error) ? { message: error.message, where: [] as string[] } : thrownBy(error);
+  return new RigError(code, `${what}: ${redact(thrown.message)}`, {
+    detail: [...(isRigError(error) ? error.detail.map(redact) : []), ...thrown.where.map(redact), ...extra],
     cause: error,
+    workspace,
   });
 }
 
@@ -130,7 +141,7 @@ export async function createWorkspace(project: Project, workflow: CompiledWorkfl
     }
     store.deleteWorkspace(workflow.name, name);
     store.logFinish(logId, isRigError(error) && error.code === "INTERRUPTED" ? "cancelled" : "failed", { error: redact(messageOf(error)) });
-    throw hookError(`Creating workspace ${name} failed`, error, extra);
+    throw hookError(`Creating workspace ${name} failed`, name, error, extra);
   }
 }
 
@@ -160,7 +171,7 @@ export async function removeWorkspace(project: Project, workflow: CompiledWorkfl
   } catch (error) {
     store.logFinish(logId, "failed", { error: redact(messageOf(error)), forced: options.force === true });
     if (!options.force || (isRigError(error) && error.code === "INTERRUPTED")) {
-      throw hookError(`Removing workspace ${row.name} failed`, error, [
+      throw hookError(`Removing workspace ${row.name} failed`, row.name, error, [
         `The record is kept; run \`rig rm ${row.name}\` again once fixed, or add --force to forget it anyway.`,
       ]);
     }
@@ -179,7 +190,10 @@ export function findWorkspaces(project: Pick<Project, "store">, name: string, wo
   if (rows.length === 0) {
     const all = project.store.workspaces().map((r) => r.name);
     throw new RigError("UNKNOWN_WORKSPACE", `Unknown workspace ${name}${workflow ? ` in workflow ${workflow}` : ""}`, {
-      detail: [all.length ? `Workspaces: ${[...new Set(all)].join(", ")}` : "There are no workspaces yet; create one with `rig create <name>`."],
+      detail: [
+        ...didYouMean(name, all),
+        all.length ? `Workspaces: ${[...new Set(all)].join(", ")}` : "There are no workspaces yet; create one with `rig create <name>`.",
+      ],
     });
   }
   return rows;

@@ -4,7 +4,11 @@
  * (cursor movement of the live progress region) through node:fs, loaded only then.
  * The console methods are kept as they were at start-up, before an apply routes a
  * task's console output into its log.
+ * Secret values resolved so far are masked on the way out (the last line of defence:
+ * checks, doctor, provider config shown anywhere, RIGKIT_DEBUG stack traces).
  */
+import { redact } from "../engine/secrets.ts";
+
 const log = console.log.bind(console);
 const error = console.error.bind(console);
 
@@ -23,7 +27,9 @@ function writeRaw(fd: 1 | 2, text: string): void {
   }
 }
 
-const write = (fd: 1 | 2, text: string): void => {
+/** Every byte rig prints passes here, so a secret's value is masked in any output (SPEC §8). */
+const write = (fd: 1 | 2, raw: string): void => {
+  const text = redact(raw);
   if (text.endsWith("\n")) (fd === 1 ? log : error)("%s", text.slice(0, -1));
   else writeRaw(fd, text);
 };

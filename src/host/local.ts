@@ -4,6 +4,8 @@ import type { ExecOptions, ExecResult, HostCapabilities, PromptApi } from "../sd
 import { currentActivity, splitLines } from "./activity.ts";
 import { writeErr } from "./io.ts";
 import { script } from "./stoppable.ts";
+import { stopMarked } from "./supervisor.ts";
+import { waiting } from "./waiting.ts";
 import { terminal } from "./terminal.ts";
 
 /** How long a cancelled child gets between SIGTERM and SIGKILL. */
@@ -24,6 +26,7 @@ export function tail(text: string, lines = 10): string[] {
  */
 const runningGroups = new Set<number>();
 let killOnExit = false;
+let scopes = 0;
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -43,6 +46,31 @@ function trackGroup(pid: number): void {
   runningGroups.add(pid);
 }
 
+/** How much of a command's stdout (and of its stderr) `exec` returns: the last 1 MB; the full output is in the log. */
+export const CAPTURE_BYTES = 1024 * 1024;
+
+/** The last CAPTURE_BYTES of a stream, from whole lines when it had to drop some. */
+class Capture {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  private dropped = false;
+
+  add(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    while (this.bytes - (this.chunks[0]?.length ?? 0) >= CAPTURE_BYTES) {
+      this.bytes -= (this.chunks.shift() as Buffer).length;
+      this.dropped = true;
+    }
+  }
+
+  text(): string {
+    let text = Buffer.concat(this.chunks).toString();
+    if (this.dropped) text = text.slice(text.indexOf("\n") + 1);
+    return text.endsWith("\r\n") ? text.slice(0, -2) : text.endsWith("\n") ? text.slice(0, -1) : text;
+  }
+}
+
 /** rig's environment with these variables set (undefined: removed). */
 function withEnv(vars: Record<string, string | undefined>): Record<string, string> {
   const env: Record<string, string | undefined> = { ...process.env, ...vars };
@@ -50,22 +78,19 @@ function withEnv(vars: Record<string, string | undefined>): Record<string, strin
   return env as Record<string, string>;
 }
 
-/** A stream's text, without one final newline (as execa gave it); each line to `log` as it comes. */
-async function collect(stream: ReadableStream<Uint8Array>, log?: (line: string) => void): Promise<string> {
+/** Reads a stream to its end: every chunk into `capture`, each whole line to `log` as it comes. */
+async function drain(stream: ReadableStream<Uint8Array>, capture: Capture, log?: (line: string) => void): Promise<void> {
   const decoder = new TextDecoder();
-  let text = "";
   let partial = "";
-  const take = (chunk: string) => {
-    text += chunk;
-    if (!log) return;
-    const lines = (partial + chunk).split("\n");
+  for await (const chunk of stream) {
+    capture.add(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (!log) continue;
+    const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
     partial = lines.pop() ?? "";
     for (const line of lines) log(line);
-  };
-  for await (const chunk of stream) take(decoder.decode(chunk, { stream: true }));
-  take(decoder.decode());
-  if (log && partial) log(partial);
-  return text.endsWith("\r\n") ? text.slice(0, -2) : text.endsWith("\n") ? text.slice(0, -1) : text;
+  }
+  const rest = log ? partial + decoder.decode() : "";
+  if (log && rest) log(rest);
 }
 
 /**
@@ -85,6 +110,9 @@ export async function runCommand(
   const signal = options.cleanup ? undefined : activity?.signal;
   if (signal?.aborted) throw new RigError("INTERRUPTED", `${options.label ? `${options.label}: ` : ""}command interrupted: ${shown}`);
   const where = options.label ? `${options.label}: ` : "";
+  // Everything this command starts carries its own scope marker too, so a cancelled or
+  // timed-out command is stopped whole, even parts that left its process group (setsid).
+  const scope = `RIGKIT_SUPERVISOR_SCOPE=${process.pid}.${++scopes}`;
   // Bun.spawn rather than execa: execa and node:stream cost ~27 ms to load, more than most
   // provider commands take. A string runs through /bin/sh -c, as execa's `shell: true`.
   const argv = typeof command === "string" ? ["/bin/sh", "-c", command] : [...command];
@@ -92,8 +120,8 @@ export async function runCommand(
   try {
     child = Bun.spawn(argv, {
       cwd: options.cwd,
-      // Like execa: the given variables on top of rig's own environment.
-      env: options.env ? withEnv(options.env) : undefined,
+      // The given variables on top of rig's own environment (which carries RIGKIT_SUPERVISOR).
+      env: withEnv({ ...options.env, RIGKIT_SUPERVISOR_SCOPE: scope.slice(scope.indexOf("=") + 1) }),
       // holdStdin: a pipe left open while the command runs, so the far end sees EOF only
       // when this side goes away (the ssh provider stops remote commands that way).
       // Input as a buffer: Bun writes it, and a command that never reads it is no error.
@@ -110,27 +138,30 @@ export async function runCommand(
   // Interrupted: SIGTERM to the group, SIGKILL after the grace period.
   const onAbort = () => {
     signalGroup(pid, "SIGTERM");
+    void stopMarked(scope, KILL_GRACE_MS);
     setTimeout(() => signalGroup(pid, "SIGKILL"), KILL_GRACE_MS).unref();
   };
   trackGroup(pid);
   signal?.addEventListener("abort", onAbort, { once: true });
+  // Output is streamed (to the activity's log) and only a bounded tail is kept here, so
+  // rig's memory does not grow with a command's output (SPEC §10).
   const log = activity && !options.quiet ? (line: string) => activity.log(line.replace(/\r$/, "")) : undefined;
-  let stdout: string;
-  let stderr: string;
+  const captured = [new Capture(), new Capture()] as const;
   let exitCode: number | null;
   try {
-    [stdout, stderr, exitCode] = await Promise.all([collect(child.stdout, log), collect(child.stderr, log), child.exited.then(() => child.exitCode)]);
+    [, , exitCode] = await Promise.all([drain(child.stdout, captured[0], log), drain(child.stderr, captured[1], log), child.exited.then(() => child.exitCode)]);
   } finally {
     runningGroups.delete(pid);
     signal?.removeEventListener("abort", onAbort);
   }
+  const stdout = captured[0].text();
+  const stderr = captured[1].text();
   if (signal?.aborted) {
     throw new RigError("INTERRUPTED", `${where}command interrupted: ${shown}`);
   }
   if (exitCode === null) {
-    throw new RigError("EXEC_FAILED", `${where}cannot run ${shown}: killed by ${child.signalCode ?? "a signal"}`, {
-      detail: options.cwd ? [`cwd: ${options.cwd}`] : [],
-    });
+    // Killed from outside (OOM killer, kill -9): say by what, and what it said last.
+    throw new RigError("EXEC_FAILED", `${where}command killed by ${child.signalCode ?? "a signal"}: ${shown}`, { detail: tail(stderr || stdout) });
   }
   if (exitCode !== 0 && options.reject !== false) {
     throw new RigError("EXEC_FAILED", `${where}command failed (exit ${exitCode}): ${shown}`, {
@@ -175,7 +206,7 @@ async function answered<T>(value: T | symbol): Promise<Exclude<T, symbol>> {
   return value as Exclude<T, symbol>;
 }
 
-export const prompt: PromptApi = {
+const prompts: PromptApi = {
   async text(message, options = {}) {
     if (!terminal.canPrompt()) throw noTerminal(message);
     const { text } = await clack();
@@ -199,16 +230,23 @@ export const prompt: PromptApi = {
   },
 };
 
+/** A prompt is only waiting: a signal there exits at once (SPEC §10). */
+export const prompt: PromptApi = {
+  text: (message, options) => waiting(() => prompts.text(message, options)),
+  confirm: (message, options) => waiting(() => prompts.confirm(message, options)),
+  select: (message, choices) => waiting(() => prompts.select(message, choices)),
+};
+
 /**
  * Commands a config asks to run on the host are shown, and confirmed on a TTY unless
  * RIGKIT_TRUST_HOST_COMMANDS=1. Without a TTY they are shown in the log and run: the
  * config author chose them, and scripts cannot answer a prompt.
  */
-async function confirmHostCommand(command: readonly string[] | string): Promise<void> {
+async function confirmHostCommand(command: readonly string[] | string, reason?: string): Promise<void> {
   const shown = displayCommand(command);
-  currentActivity()?.log(`$ ${shown}`);
+  currentActivity()?.log(`$ ${shown}${reason ? `  # ${reason}` : ""}`);
   if (process.env.RIGKIT_TRUST_HOST_COMMANDS === "1" || !terminal.canPrompt()) return;
-  if (!(await prompt.confirm(`Run on this machine: ${shown}?`, { initial: true }))) {
+  if (!(await prompt.confirm(`Run on this machine: ${shown}?${reason ? ` (${reason})` : ""}`, { initial: true }))) {
     throw new RigError("INTERRUPTED", `Declined to run ${shown}`);
   }
 }
@@ -233,6 +271,18 @@ export const host: HostCapabilities = {
   async interactive(argv, options) {
     await confirmHostCommand(argv);
     return runInteractive(argv, options);
+  },
+  async command({ argv, cwd, env, mode, reason }) {
+    if (mode !== "capture" && mode !== "interactive") {
+      throw new RigError("EXEC_FAILED", `local.command(): mode must be "capture" or "interactive", not ${JSON.stringify(mode)}`);
+    }
+    await confirmHostCommand(argv, reason);
+    if (mode === "interactive") {
+      const exitCode = await runInteractive(argv, { cwd, env });
+      return { command: displayCommand(argv), ok: exitCode === 0, exitCode, stdout: "", stderr: "" };
+    }
+    const result = await runCommand(argv, { cwd, env, reject: false, label: "host" });
+    return { ...result, ok: result.exitCode === 0 };
   },
   open: openUrl,
   prompt,

@@ -11,10 +11,15 @@ export interface KeyValueStore {
 }
 
 export interface ProjectInfo {
-  /** Stable random id of this project, kept in the state file; use it to label resources. */
+  /**
+   * This project's id, kept in the state file; for new state files derived
+   * from `dir`, so it survives the loss of the state file. Label and mark resources with it.
+   */
   id: string;
   /** Directory holding the config file. */
   root: string;
+  /** The real path of `root`: label and mark resources with it too (docs/providers.md). */
+  dir: string;
   /** The project's `.rigkit/` directory. */
   stateDir: string;
 }
@@ -31,8 +36,23 @@ export interface WorkspaceResource {
   kind: string;
   /** How a person recognises it, unique within the provider: a path, a container name, `host:path`. */
   id: string;
+  /**
+   * Optional: how to run a command in it without the provider's code, so `rig exec` can
+   * skip loading the config. `cwd` alone: run on this machine there. `argv`: run
+   * `[...argv, ...command]` (e.g. `docker exec -i <name>`); with `shell`, the command is
+   * passed as one shell string that first changes to `cwd` (e.g. `ssh <host> --`).
+   * The provider's own `exec` stays the reference; rig falls back to it when in doubt.
+   */
+  access?: ResourceAccess;
   /** Anything else (JSON) the provider needs to find it again. */
-  [key: string]: Json;
+  [key: string]: Json | ResourceAccess | undefined;
+}
+
+export interface ResourceAccess {
+  argv?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  shell?: boolean;
 }
 
 /** One workspace as a provider's controller methods see it: what that provider recorded for it. */
@@ -81,6 +101,12 @@ export interface ProviderCheck {
   name: string;
   ok: boolean;
   message?: string;
+  /**
+   * Whether work cannot go on while this check fails (default true): `apply`'s preflight
+   * stops on a failing required check. A fleet marks each host `required: false` (the
+   * others serve) and adds one required check that some host answers.
+   */
+  required?: boolean;
 }
 
 /** Something a provider made for this project, as `rig gc` sees it. */
@@ -97,7 +123,17 @@ export interface ProviderController<Runtime> {
   validateArtifact?(ref: ArtifactRef): Awaitable<boolean>;
   /** Everything it made for this project (found by its labels), for `rig gc`. */
   resources?(): Awaitable<ProviderResource[]>;
-  /** Removes one of `resources()`; `rig gc` calls it for those no workspace owns. */
+  /**
+   * What it made for tasks (snapshot images, prepared directories), found by its labels or
+   * owner markers, each with `match.ref`: the string (an image id, a path) that a task's
+   * output holds while it uses it. `rig gc` destroys those no cached run references.
+   */
+  artifacts?(): Awaitable<ProviderResource[]>;
+  /**
+   * Removes one of `resources()` or `artifacts()` (or, on `rm --force` of a workspace whose
+   * workflow is gone, a claimed resource: its string fields are the `match`). Check the
+   * label or marker again before deleting, and never follow a symlink.
+   */
   destroy?(resource: ProviderResource): Awaitable<void>;
 
   // --- workspace methods: over the resources this provider claimed for a workspace ------
@@ -109,6 +145,57 @@ export interface ProviderController<Runtime> {
    * limit) and answer `unreachable` rather than hang.
    */
   status?(workspaces: WorkspaceHandle[], options: { signal: AbortSignal }): Awaitable<LiveStatus[]>;
+
+  /**
+   * Runs `argv` in the workspace (its directory, container or remote directory). With
+   * `capture`, output is returned; otherwise stdin, stdout and stderr are the user's.
+   * Resolves to the command's own exit code; never rejects because the command failed.
+   */
+  exec?(workspace: WorkspaceHandle, argv: string[], options: { capture: boolean; signal: AbortSignal }): Awaitable<WorkspaceExecResult>;
+  /** An interactive login shell in the workspace, attached to the user's terminal; its exit code. */
+  shell?(workspace: WorkspaceHandle, options: { signal: AbortSignal }): Awaitable<number>;
+  /**
+   * Stops the workspace's machines, keeping their data (`rig stop`). Absent, or answering
+   * `false` for this workspace: nothing to stop.
+   */
+  stop?(workspace: WorkspaceHandle, options: { signal: AbortSignal }): Awaitable<void | boolean>;
+  /** Starts what `stop` stopped (`rig start`); `false`: nothing to start for this workspace. */
+  start?(workspace: WorkspaceHandle, options: { signal: AbortSignal }): Awaitable<void | boolean>;
+  /**
+   * How to reach `port` inside the workspace: a command whose stdin/stdout carry one TCP
+   * connection (rig runs one per connection), or `local` when the port is on this machine.
+   */
+  forward?(workspace: WorkspaceHandle, port: number): Awaitable<ForwardTarget>;
+  /**
+   * Copies a live workspace's current state into a new workspace (`rig create --from`):
+   * claims what it makes through `target.claim` and returns the new workspace's context.
+   */
+  fork?(source: WorkspaceHandle, target: ForkTarget, options: { signal: AbortSignal; log(line: string): void }): Awaitable<JsonObject>;
+  /** How VS Code opens the workspace (`rig code`). */
+  editor?(workspace: WorkspaceHandle): Awaitable<EditorTarget>;
+}
+
+export interface WorkspaceExecResult {
+  exitCode: number;
+  /** Set with `capture`. */
+  stdout?: string;
+  stderr?: string;
+}
+
+export type ForwardTarget = { argv: string[]; env?: Record<string, string> } | { local: true };
+
+export interface ForkTarget {
+  name: string;
+  claim(resource: WorkspaceResource): void;
+  /** Merged into the new workspace's context as soon as it is known (as `workspace.record`). */
+  record(partial: JsonObject): void;
+}
+
+export interface EditorTarget {
+  /** Arguments for the `code` command. */
+  args: string[];
+  /** The same as a URI (`vscode://file/…`, `vscode-remote://…`). */
+  uri: string;
 }
 
 export interface ProviderCreateArgs<Config> {

@@ -24,12 +24,12 @@ type AnyFn = (...args: any[]) => any;
 export type Item =
   | { type: "task"; id: string; options: TaskOptions; handler: AnyFn }
   | { type: "sequence"; sequence: AnySequence }
-  | { type: "parallel"; branches: [string, AnySequence][] }
+  | { type: "parallel"; branches: [string, AnySequence][]; concurrency?: number }
   | { type: "provider"; name: string; definition: ProviderDefinition }
   | { type: "configure"; config: JsonObject }
-  | { type: "workspace"; hooks: { create: AnyFn; remove?: AnyFn } }
-  | { type: "workspaceOperation"; id: string; def: { description?: string; input?: unknown; run: AnyFn } }
-  | { type: "operation"; id: string; def: { description?: string; input?: unknown; run: AnyFn } };
+  | { type: "workspace"; hooks: { create: AnyFn; remove?: AnyFn; start?: AnyFn; stop?: AnyFn; ttl?: string; onExpiry?: string; timeout?: number | string } }
+  | { type: "workspaceOperation"; id: string; def: { title?: string; description?: string; input?: unknown; run: AnyFn; timeout?: number | string } }
+  | { type: "operation"; id: string; def: { title?: string; description?: string; input?: unknown; run: AnyFn; timeout?: number | string } };
 
 /** Where a sequence's task runs are cached: the user's shared fragment cache, or the project. */
 export type CacheScope = "global" | "local";
@@ -44,6 +44,25 @@ type Branch<Ctx extends object, P, C extends object> = AnySequence | ((start: Se
 type BranchOut<B> = B extends (...args: never[]) => infer S ? CtxOf<S> : CtxOf<B>;
 
 const SEQUENCE_BRAND = Symbol.for("rigkit.sequence");
+
+/**
+ * Whether a sequence is a workflow: `workflow()` roots are; `workflow("app").sequence("web")`
+ * builders are when the config exports them (upstream rigkit's style), and reusable
+ * nodes for `.add()` otherwise; `sequence()` fragments are not (unless default-exported).
+ */
+export type WorkflowRole = boolean | "when-exported";
+
+/**
+ * Upstream rigkit types fragments as `sequence<Providers, Context>(name)`: a first type
+ * argument that is (or extends) this map means that order.
+ */
+// biome-ignore lint: provider runtimes are typed by whoever adds them.
+export type WorkflowProviderMap = Record<string, any> & { readonly [providerMapKey]?: true };
+declare const providerMapKey: unique symbol;
+type IsProviderMap<A> = typeof providerMapKey extends keyof A ? true : false;
+
+/** The context a sequence (or any workflow node) ends with: upstream's name for `CtxOf`. */
+export type WorkflowNodeOutput<S> = CtxOf<S>;
 
 export class Sequence<In extends object, Ctx extends object, P, C extends object, W extends object = JsonObject> {
   readonly [SEQUENCE_BRAND] = true;
@@ -61,7 +80,7 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
 
   constructor(
     readonly name: string,
-    readonly isWorkflow: boolean,
+    readonly isWorkflow: WorkflowRole,
     items: readonly Item[] = [],
     readonly scope: CacheScope | undefined = undefined,
     link?: { parent: AnySequence; last: Item },
@@ -90,6 +109,17 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
     return new Sequence(this.name, this.isWorkflow, undefined, this.scope, { parent: this, last: item });
   }
 
+  /** `.step()` is upstream rigkit's name for `.task()`. */
+  declare readonly step: this["task"];
+
+  /**
+   * A sequence builder named `name` that starts with this one's providers and config: exported
+   * from the config it is a workflow of that name, otherwise a reusable node for `.add()`.
+   */
+  sequence<NIn extends object = Ctx>(name: string): Sequence<NIn, NIn, P, C, W> {
+    return new Sequence(name, "when-exported", this.items.filter((item) => item.type === "provider" || item.type === "configure"), this.scope);
+  }
+
   /** Adds a task. Its returned `{ ctx }` replaces the incoming context; returning nothing keeps it. */
   task<Out extends object = Ctx>(id: string, handler: TaskHandler<Ctx, P, C, Out>): Sequence<In, Out, P, C, W>;
   task<Out extends object = Ctx>(
@@ -116,17 +146,19 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
   /**
    * Named branches that start from the same context and run concurrently. Their results
    * are joined as `{ branchName: branchCtx }` on top of the incoming context. A branch is a
-   * sequence, or a function receiving a typed starting sequence.
+   * sequence, or a function receiving a typed starting sequence. `concurrency` runs at
+   * most that many branches at once.
    */
   parallel<B extends Record<string, Branch<Ctx, P, C>>>(
     branches: B,
+    options: { concurrency?: number } = {},
   ): Sequence<In, Omit<Ctx, keyof B> & { [K in keyof B]: BranchOut<B[K]> }, P, C, W> {
     const entries: [string, AnySequence][] = Object.entries(branches).map(([name, branch]) => {
       const seq = typeof branch === "function" ? branch(new Sequence(name, false)) : branch;
       if (!isSequence(seq)) throw new TypeError(`parallel branch "${name}": expected a sequence`);
       return [name, seq];
     });
-    return this.with({ type: "parallel", branches: entries });
+    return this.with({ type: "parallel", branches: entries, concurrency: options.concurrency });
   }
 
   /**
@@ -170,16 +202,22 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
   }
 }
 
+Object.defineProperty(Sequence.prototype, "step", { value: Sequence.prototype.task, writable: true, configurable: true });
+
 export const isSequence = (value: unknown): value is AnySequence =>
   typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SEQUENCE_BRAND] === true;
 
 /**
  * A reusable fragment. Declare the context it expects with `sequence<{ repo: string }>("name")`.
  * Its tasks see the providers of wherever it is added; they are typed loosely unless
- * declared too: `sequence<{}, { local: LocalRuntime }>("name")`.
+ * declared too: `sequence<{}, { local: LocalRuntime }>("name")`. Upstream rigkit's order,
+ * `sequence<WorkflowProviderMap | YourProviders, Context>("name")`, is understood too.
  */
 // biome-ignore lint: fragments do not know the providers of the chain they join.
-export function sequence<In extends object = {}, P = Record<string, any>, C extends object = {}>(name: string): Sequence<In, In, P, C> {
+export function sequence<In extends object = {}, P = Record<string, any>, C extends object = {}>(
+  name: string,
+): IsProviderMap<In> extends true ? Sequence<P & object, P & object, In, C> : Sequence<In, In, P, C>;
+export function sequence(name: string): AnySequence {
   return new Sequence(name, false);
 }
 

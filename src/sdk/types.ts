@@ -34,12 +34,30 @@ export interface PromptApi {
   select<T extends string>(message: string, choices: readonly T[]): Promise<T>;
 }
 
+/** `local.command(…)`: upstream rigkit's form of a host command. */
+export interface HostCommand {
+  argv: readonly string[];
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** `capture` collects the output; `interactive` attaches the user's terminal. */
+  mode: "capture" | "interactive";
+  /** Why the config runs it: shown when the command is confirmed. */
+  reason?: string;
+}
+
+/** A host command's outcome; a non-zero exit is reported, not thrown (`ok` is false). */
+export interface HostCommandResult extends ExecResult {
+  ok: boolean;
+}
+
 /** Host capabilities (SPEC §6), given to tasks, hooks, operations and providers. */
 export interface HostCapabilities {
   /** Runs a command (argv array, or a shell command string) and captures its output. */
   exec(command: readonly string[] | string, options?: ExecOptions): Promise<ExecResult>;
   /** Runs a command attached to the user's terminal; resolves to its exit code. */
   interactive(argv: readonly string[], options?: { cwd?: string; env?: Record<string, string | undefined> }): Promise<number>;
+  /** Runs `argv` on this machine, captured or attached to the terminal (stdout/stderr empty then). */
+  command(spec: HostCommand): Promise<HostCommandResult>;
   /** Opens a URL in the browser, or prints it when there is no desktop. */
   open(url: string): Promise<void>;
   prompt: PromptApi;
@@ -77,7 +95,16 @@ export interface TaskOptions {
   cacheTTL?: number | string;
   /** Validates the returned context (fresh: failure fails the task; cached: failure reruns it). */
   output?: OutputSchema;
+  /**
+   * Files whose content is part of the cache key: globs relative to the config's directory
+   * (`["package.json", "src/**"]`). `.rigkit/`, `.git/` and git-ignored files are left out.
+   */
+  inputs?: readonly string[];
   description?: string;
+  /** A duration (ms or "30s", "10m"): the task's process tree is stopped and it fails with TIMEOUT. */
+  timeout?: number | string;
+  /** Runs a failed or timed-out task again, up to this many times, after 1 s, 2 s, 4 s… */
+  retries?: number;
 }
 
 export interface WorkflowInfo<Ctx = JsonObject, C = JsonObject> {
@@ -109,6 +136,16 @@ export interface WorkspaceHooks<Ctx, P, C, WCtx extends object> {
   /** `workspace.ctx` holds what the hook recorded so far (typed loosely: WCtx is inferred from the result). */
   create: (args: WorkspaceHookArgs<Ctx, P, C, JsonObject>) => Awaitable<WCtx>;
   remove?: (args: WorkspaceHookArgs<Ctx, P, C, WCtx>) => Awaitable<unknown>;
+  /** A time limit for each hook call (ms or "30s", "10m"): past it, TIMEOUT. */
+  timeout?: number | string;
+  /** `rig start`: runs after the provider started the workspace's machines. */
+  start?: (args: WorkspaceHookArgs<Ctx, P, C, WCtx>) => Awaitable<unknown>;
+  /** `rig stop` (and an expired lease with `onExpiry: "stop"`): runs before the provider stops them. */
+  stop?: (args: WorkspaceHookArgs<Ctx, P, C, WCtx>) => Awaitable<unknown>;
+  /** A lease for new workspaces ("4h", "30m"); `rig create --ttl` overrides it, `rig gc` ends it. */
+  ttl?: string;
+  /** What `rig gc` does when the lease runs out (default "remove"). */
+  onExpiry?: "stop" | "remove";
 }
 
 /** The minimal zod-object surface operation inputs use. */
@@ -129,13 +166,21 @@ export interface OperationArgs<Ctx, P, C, I> {
 }
 
 export interface WorkspaceOperationDef<Ctx, P, C, I, WCtx = JsonObject> {
+  /** A short human name, shown in help and `rig ls config`. */
+  title?: string;
   description?: string;
+  /** A time limit (ms or "30s", "10m"): past it, TIMEOUT. */
+  timeout?: number | string;
   input?: InputSchema<I>;
   run: (args: WorkspaceOperationArgs<Ctx, P, C, I, WCtx>) => Awaitable<unknown>;
 }
 
 export interface OperationDef<Ctx, P, C, I> {
+  /** A short human name, shown in help and `rig ls config`. */
+  title?: string;
   description?: string;
+  /** A time limit (ms or "30s", "10m"): past it, TIMEOUT. */
+  timeout?: number | string;
   input?: InputSchema<I>;
   run: (args: OperationArgs<Ctx, P, C, I>) => Awaitable<unknown>;
 }

@@ -23,6 +23,8 @@ export interface LockOptions {
   timeoutMs: number;
   /** Called once when the lock is busy and we start waiting. */
   onWait?: (holder: LockHolder) => void;
+  /** Ends the wait at once (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** Takes the lock or throws LOCKED; returns the release function. */
@@ -39,6 +41,7 @@ export async function acquireLock(store: Store, options: LockOptions): Promise<(
     return null;
   });
   for (;;) {
+    if (options.signal?.aborted) throw new RigError("INTERRUPTED", "Interrupted while waiting for the project lock");
     const holder = tryTake.immediate();
     if (!holder) break;
     if (Date.now() - started >= options.timeoutMs) {
@@ -50,15 +53,32 @@ export async function acquireLock(store: Store, options: LockOptions): Promise<(
     }
     if (!waited) options.onWait?.(holder);
     waited = true;
-    await Bun.sleep(150);
+    await sleep(150, options.signal);
   }
   const release = () => {
-    store.db.query("DELETE FROM lock WHERE id = 1 AND pid = ?").run(process.pid);
     process.removeListener("exit", release);
+    try {
+      store.db.query("DELETE FROM lock WHERE id = 1 AND pid = ?").run(process.pid);
+    } catch {
+      // A full disk or a closed database: a lock held by a dead pid is taken over anyway.
+    }
   };
   // Released on any exit, including a second Ctrl-C.
   process.on("exit", release);
   return release;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 export function describeHolder(holder: LockHolder): string {

@@ -48,14 +48,36 @@ const v3Ownership = `
 
 /** Supervision (issue 10): logs, leases of running operations, … */
 const v3Supervision = `
+-- Shared leases: a running workspace operation holds one on its workspace, so rm and
+-- stop wait for it (or stop it with --force). A lease whose pid is gone is ignored.
+CREATE TABLE workspace_leases (
+  id INTEGER PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  workspace TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  started_at INTEGER NOT NULL
+);
+CREATE INDEX workspace_leases_by_workspace ON workspace_leases (workflow, workspace);
 `;
 
 /** Workspace lifecycle (issue 11). */
 const v3Lifecycle = `
 `;
 
-/** Authoring (issue 12): file-input stat cache, … */
+/**
+ * Authoring (issue 12): the stat cache of task `inputs` files. A file whose size, mtime
+ * and inode match its row is not read again; its content hash is taken from here.
+ */
 const v3Authoring = `
+CREATE TABLE input_files (
+  path     TEXT PRIMARY KEY,  -- relative to the project root
+  size     INTEGER NOT NULL,
+  mtime_ms REAL NOT NULL,
+  ino      INTEGER NOT NULL,
+  hash     TEXT NOT NULL
+);
 `;
 
 /** Speed (issue 13). */

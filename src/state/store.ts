@@ -69,6 +69,7 @@ export interface ResourceRow {
 }
 
 /** A workspace as `create`, `ls` and `--json` present it. */
+/** A workspace as `create` and `--json` present it (SPEC §5: exactly these keys). */
 export interface WorkspaceInfo {
   name: string;
   workflow: string;
@@ -93,6 +94,9 @@ export interface OplogRow {
   finished_at: number | null;
   duration_ms: number | null;
   detail: string | null;
+  /** The rig process behind a running entry. */
+  pid: number | null;
+  host: string | null;
 }
 
 const SQLITE_MAGIC = "SQLite format 3\u0000";
@@ -121,6 +125,33 @@ function checkHeader(path: string): void {
   }
 }
 
+/** `PRAGMA application_id` of every rig state file ("RIG1"): a SQLite file without it is not ours. */
+export const APPLICATION_ID = 0x52494731;
+
+/** Tables every rig state file has had since v1: a legacy file (no application_id yet) has them all. */
+const RIG_TABLES = ["meta", "task_runs", "workflow_state", "workspaces", "provider_storage", "manifest", "oplog"];
+
+/**
+ * Refuses a SQLite file that is not rig's: another application id, or tables without
+ * rig's (a state file from before application ids has all of rig's v1 tables). Only reads.
+ */
+function checkIdentity(db: Database, path: string): void {
+  const id = (db.query("PRAGMA application_id").get() as { application_id: number }).application_id;
+  if (id === APPLICATION_ID) return;
+  const tables = (db.query("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
+  if (id === 0 && (tables.length === 0 || RIG_TABLES.every((t) => tables.includes(t)))) return;
+  throw stateError(path, "is not a rigkit state file (another application's SQLite database)", "Pass --state with a path of its own, or move the file aside.");
+}
+
+/** Refuses a file SQLite reports as damaged, before anything is written to it. */
+function checkIntact(db: Database, path: string): void {
+  const rows = db.query("PRAGMA quick_check(5)").all() as { quick_check: string }[];
+  const problems = rows.map((r) => r.quick_check).filter((r) => r !== "ok");
+  if (problems.length > 0) {
+    throw stateError(path, "is damaged", `SQLite reports: ${problems.slice(0, 3).join("; ")}. Restore it from a backup, or move it aside and let rig start afresh (then \`rig gc\`).`);
+  }
+}
+
 /** Refuses a file from a newer rig; returns the file's schema version. */
 function checkVersion(db: Database, path: string): number {
   const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
@@ -128,6 +159,11 @@ function checkVersion(db: Database, path: string): number {
     throw stateError(path, `has schema version ${version}, newer than this rig supports (${SCHEMA_VERSION})`, "Upgrade rigkit to use this project.");
   }
   return version;
+}
+
+/** The project id derived from the project directory's real path: the same directory, the same id. */
+export function projectIdOf(dir: string): string {
+  return new Bun.CryptoHasher("sha256").update(dir).digest("hex").slice(0, 16);
 }
 
 export class Store {
@@ -155,8 +191,12 @@ export class Store {
     return this.outputStatement;
   }
 
-  /** Opens (creating when missing) and migrates the state file. */
-  static open(path: string): Store {
+  /**
+   * Opens (creating when missing) and migrates the state file. `projectDir` (the project
+   * directory) gives a new file its project id, derived from the directory, so a project
+   * whose state file was lost gets its id back and finds what it had made.
+   */
+  static open(path: string, options: { projectDir?: string } = {}): Store {
     // node:fs only here: read-only commands never load it.
     const { chmodSync, closeSync, existsSync, mkdirSync, openSync } = require("node:fs") as typeof import("node:fs");
     const dir = path.slice(0, Math.max(1, path.lastIndexOf("/")));
@@ -179,11 +219,14 @@ export class Store {
     }
     try {
       db.run("PRAGMA busy_timeout = 10000");
+      // Only reads until the file is known to be rig's, of a version we know, and intact.
+      checkIdentity(db, path);
       const version = checkVersion(db, path);
+      checkIntact(db, path);
       db.run("PRAGMA journal_mode = WAL");
       db.run("PRAGMA synchronous = NORMAL");
       db.run("PRAGMA foreign_keys = ON");
-      if (version < SCHEMA_VERSION) Store.migrate(db, version);
+      if (version < SCHEMA_VERSION) Store.migrate(db, options.projectDir);
     } catch (error) {
       db.close();
       if (error instanceof RigError) throw error;
@@ -215,26 +258,37 @@ export class Store {
       if ((error as { code?: string }).code === "SQLITE_CANTOPEN") return null; // empty file, no WAL yet
       throw stateError(path, "cannot be opened", messageOf(error), error);
     }
+    let version: number;
     try {
-      checkVersion(db, path);
+      checkIdentity(db, path);
+      version = checkVersion(db, path);
     } catch (error) {
       db.close();
       throw error instanceof RigError ? error : stateError(path, "is damaged or unreadable", messageOf(error), error);
     }
+    if (version === 0) {
+      // Created a moment ago by a command still migrating it: nothing recorded yet.
+      db.close();
+      return null;
+    }
     return new Store(db, path);
   }
 
-  private static migrate(db: Database, from: number): void {
+  private static migrate(db: Database, projectDir?: string): void {
+    // IMMEDIATE, and the version read again inside: when several first commands race on a
+    // fresh project, one migrates and the others find it done (SPEC §10).
     db.transaction(() => {
+      const from = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+      if (from >= SCHEMA_VERSION) return;
       for (let v = from; v < SCHEMA_VERSION; v++) db.run(migrations[v] as string);
       db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+      db.run(`PRAGMA application_id = ${APPLICATION_ID}`);
       if (from === 0) {
-        db.query("INSERT INTO meta (key, value) VALUES ('project_id', ?), ('created_at', ?)").run(
-          crypto.randomUUID().replaceAll("-", "").slice(0, 16),
-          String(Date.now()),
-        );
+        const id = projectDir ? projectIdOf(projectDir) : crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+        db.query("INSERT INTO meta (key, value) VALUES ('project_id', ?), ('created_at', ?)").run(id, String(Date.now()));
       }
-    })();
+      if (projectDir) db.query("INSERT OR IGNORE INTO meta (key, value) VALUES ('project_dir', ?)").run(projectDir);
+    }).immediate();
   }
 
   close(): void {
@@ -243,6 +297,16 @@ export class Store {
 
   schemaVersion(): number {
     return (this.db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  }
+
+  /** The project directory recorded with the id (null for files from before v3, and fragments). */
+  projectDir(): string | null {
+    return (this.db.query("SELECT value FROM meta WHERE key = 'project_dir'").get() as { value: string } | null)?.value ?? null;
+  }
+
+  /** Records the project directory, once (ids of files from older rigs stay as they were). */
+  recordProjectDir(dir: string): void {
+    if (this.projectDir() === null) this.db.query("INSERT OR IGNORE INTO meta (key, value) VALUES ('project_dir', ?)").run(dir);
   }
 
   projectId(): string {
@@ -375,6 +439,16 @@ export class Store {
       .run(status, changes.ctx === undefined ? row.ctx : JSON.stringify(changes.ctx), Date.now(), owner[0] ?? null, owner[1] ?? null, workflow, name);
   }
 
+  /** A workspace's lease (`expiresAt` null: none) and what `rig gc` does when it runs out. */
+  setLease(workflow: string, name: string, expiresAt: number | null, onExpiry: "stop" | "remove" | null): void {
+    this.db.query("UPDATE workspaces SET expires_at = ?, on_expiry = ?, updated_at = ? WHERE workflow = ? AND name = ?").run(expiresAt, onExpiry, Date.now(), workflow, name);
+  }
+
+  /** Records the workspace a fork was made from. */
+  setFrom(workflow: string, name: string, from: string): void {
+    this.db.query("UPDATE workspaces SET from_workspace = ? WHERE workflow = ? AND name = ?").run(from, workflow, name);
+  }
+
   /** Forgets a workspace and the resources recorded for it. */
   deleteWorkspace(workflow: string, name: string): void {
     this.db.transaction(() => {
@@ -450,10 +524,11 @@ export class Store {
 
   // --- operation log ------------------------------------------------------------------
 
+  /** A running log entry, recording this process: if it dies, the entry becomes `interrupted`. */
   logStart(kind: string, workflow: string | null, target: string | null): number {
     const result = this.db
-      .query("INSERT INTO oplog (kind, workflow, target, status, started_at) VALUES (?, ?, ?, 'running', ?)")
-      .run(kind, workflow, target, Date.now());
+      .query("INSERT INTO oplog (kind, workflow, target, status, started_at, pid, host) VALUES (?, ?, ?, 'running', ?, ?, ?)")
+      .run(kind, workflow, target, Date.now(), process.pid, hostname());
     return Number(result.lastInsertRowid);
   }
 

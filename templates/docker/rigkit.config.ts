@@ -3,14 +3,15 @@
  *
  *   rig apply            build the image (cached until this file changes)
  *   rig create ws1 ws2   two containers from it
- *   rig ws1/shell        a shell in one;  rig ws1/exec --command "make test"
+ *   rig shell ws1        a shell in one;  rig exec ws1 -- make test
+ *   rig stop ws1         stop it (its data stays);  rig start ws1
  *   rig rm --all         remove them
  *
  * rig never pulls an image you did not name: fetch the base once with
  * `docker pull debian:bookworm-slim` (or point RIGKIT_BASE_IMAGE at one you have).
  * DOCKER_HOST and docker contexts pick the engine, remote ones (ssh://…) included.
  */
-import { docker, env, workflow, z } from "rigkit";
+import { docker, env, workflow } from "rigkit";
 
 export default workflow("app")
   .addProvider("docker", docker({ network: env("RIGKIT_DOCKER_NETWORK", "") }))
@@ -32,25 +33,9 @@ export default workflow("app")
     return { ctx: { ...step.ctx, image } };
   })
 
+  // `rig shell ws1`, `rig exec ws1 -- <command>`, `rig stop/start ws1`, `rig forward ws1 <port>`
+  // and `rig code ws1` come built in; add this project's own actions with .workspaceOperation().
   .workspace({
-    create: async ({ workflow, providers }) => providers.docker.createWorkspace({ image: workflow.ctx.image }),
+    create: async ({ workflow, providers }) => providers.docker.createWorkspace({ image: workflow.ctx.image, workdir: "/work" }),
     remove: async ({ workspace, providers }) => providers.docker.removeWorkspace(workspace.ctx.container),
-  })
-
-  .workspaceOperation("shell", {
-    description: "Open a shell in the workspace's container",
-    run: async ({ workspace, providers }) => {
-      const code = await providers.docker.shell(workspace.ctx.container, { workdir: "/work" });
-      if (code !== 0) throw new Error(`the shell ended with exit code ${code}`);
-    },
-  })
-
-  .workspaceOperation("exec", {
-    description: "Run a shell command in the workspace's container",
-    input: z.object({ command: z.string().describe("the shell command to run") }),
-    run: async ({ input, workspace, providers }) => {
-      // A failing command fails the action (exit 1, with its stderr); its output is in the result otherwise.
-      const result = await providers.docker.exec(workspace.ctx.container, input.command, { workdir: "/work" });
-      return { stdout: result.stdout, stderr: result.stderr };
-    },
   });

@@ -4,12 +4,13 @@
  *   rig plan            what is cached, what would run
  *   rig apply           run what is stale
  *   rig create ws1      a copy of the prepared directory in .rigkit/workspaces/ws1
- *   rig ws1/shell       a shell in it;  rig ws1/exec --command "ls"
+ *   rig shell ws1       a shell in it;  rig exec ws1 -- ls
+ *   rig ws1/info        an action of this project (add your own below)
  *   rig rm ws1          remove it
  */
 import { cpSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { local, workflow, z } from "rigkit";
+import { local, workflow } from "rigkit";
 
 export default workflow("app")
   .addProvider("local", local())
@@ -22,11 +23,13 @@ export default workflow("app")
     return { ctx: { node: await version(["node", "--version"]), git: await version(["git", "--version"]) } };
   })
 
-  // A copy of the project's files, the base every workspace is forked from.
-  .task("source", async ({ step, providers, config }) => {
-    const from = resolve(config.source);
+  // A copy of the project's files, the base every workspace is forked from. `inputs` makes
+  // the files' content part of the cache key: edit one and this task (and what follows) reruns.
+  // The config itself stays out, so `rig` inside a workspace does not find a nested project.
+  .task("source", { inputs: ["**"] }, async ({ step, providers, config }) => {
+    const from = resolve(import.meta.dir, config.source);
     const dir = providers.local.prepareDir("source", { fresh: true });
-    const skip = new Set([".rigkit", "node_modules", ".git"]);
+    const skip = new Set([".rigkit", "node_modules", ".git", "rigkit.config.ts", "rigkit"]);
     for (const entry of readdirSync(from)) {
       if (!skip.has(entry)) cpSync(join(from, entry), join(dir, entry), { recursive: true });
     }
@@ -48,24 +51,7 @@ export default workflow("app")
     },
   })
 
-  .workspaceOperation("shell", {
-    description: "Open a shell in the workspace",
-    run: async ({ workspace, providers }) => {
-      const code = await providers.local.shell({ cwd: workspace.ctx.dir });
-      if (code !== 0) throw new Error(`the shell ended with exit code ${code}`);
-    },
-  })
-
-  .workspaceOperation("exec", {
-    description: "Run a shell command in the workspace",
-    input: z.object({ command: z.string().describe("the shell command to run") }),
-    run: async ({ input, workspace, providers }) => {
-      // A failing command fails the action (exit 1, with its stderr); its output is in the result otherwise.
-      const result = await providers.local.exec(input.command, { cwd: workspace.ctx.dir });
-      return { stdout: result.stdout, stderr: result.stderr };
-    },
-  })
-
+  // `rig shell ws1`, `rig exec ws1 -- <command>` and `rig code ws1` come built in.
   .workspaceOperation("info", {
     description: "Where the workspace is and what it was built with",
     run: async ({ workspace, workflow }) => ({ dir: workspace.ctx.dir, copy: workspace.ctx.method, node: workflow.ctx.node, git: workflow.ctx.git }),

@@ -4,7 +4,7 @@
  *
  *   rig apply            prepare the base on every host
  *   rig create ws1       a workspace on the least-loaded host
- *   rig ws1/shell        ssh into it;  rig ws1/exec --command "make test"
+ *   rig shell ws1        ssh into it;  rig exec ws1 -- make test
  *   rig rm ws1           remove it
  *
  * Hosts are ssh destinations (aliases from ~/.ssh/config work, and so do the agent and
@@ -12,7 +12,7 @@
  * a home directory (NFS, or several sshd on one machine) need their own `root`:
  *   ssh({ hosts: [{ host: "a", root: "/srv/rig-a" }, { host: "b", root: "/srv/rig-b" }] })
  */
-import { ssh, workflow, z } from "rigkit";
+import { ssh, workflow } from "rigkit";
 
 const hosts = (process.env.RIGKIT_SSH_HOSTS ?? "devbox-1,devbox-2").split(",").filter(Boolean);
 
@@ -27,25 +27,9 @@ export default workflow("fleet")
     return { ctx: { base } };
   })
 
+  // `rig shell ws1`, `rig exec ws1 -- <command>`, `rig forward ws1 <port>` and `rig code ws1`
+  // come built in; add this project's own actions with .workspaceOperation().
   .workspace({
     create: async ({ workflow, providers }) => providers.ssh.createWorkspace({ from: workflow.ctx.base }),
     remove: async ({ workspace, providers }) => providers.ssh.removeWorkspace(workspace.ctx),
-  })
-
-  .workspaceOperation("shell", {
-    description: "Open a login shell in the workspace",
-    run: async ({ workspace, providers }) => {
-      const code = await providers.ssh.shell(workspace.ctx);
-      if (code !== 0) throw new Error(`the shell ended with exit code ${code}`);
-    },
-  })
-
-  .workspaceOperation("exec", {
-    description: "Run a shell command in the workspace",
-    input: z.object({ command: z.string().describe("the shell command to run") }),
-    run: async ({ input, workspace, providers }) => {
-      // A failing command fails the action (exit 1, with its stderr); its output is in the result otherwise.
-      const result = await providers.ssh.exec(workspace.ctx.host, input.command, { cwd: workspace.ctx.dir });
-      return { host: workspace.ctx.host, stdout: result.stdout, stderr: result.stderr };
-    },
   });

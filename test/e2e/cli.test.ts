@@ -30,11 +30,12 @@ describe("rig init", () => {
     expect(apply.exitCode).toBe(0);
     expect(apply.json().ran).toEqual(["toolchain", "source", "setup"]);
     expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
-    const exec = await rig(["ws1/exec", "--command", "cat hello.txt .prepared", "--json"], { cwd: dir });
-    expect(exec.json()).toMatchObject({ stdout: "hi\nprepared by rigkit" });
-    const failing = await rig(["ws1/exec", "--command", "echo broken >&2; exit 3", "--json"], { cwd: dir });
-    expect(failing.exitCode).toBe(1);
-    expect(failing.error().message).toContain("command failed (exit 3)");
+    const exec = await rig(["exec", "ws1", "--json", "--", "cat", "hello.txt", ".prepared"], { cwd: dir });
+    expect(exec.json()).toEqual({ exitCode: 0, stdout: "hi\nprepared by rigkit\n", stderr: "" });
+    const failing = await rig(["exec", "ws1", "--", "sh", "-c", "echo broken >&2; exit 3"], { cwd: dir });
+    expect(failing.exitCode).toBe(3);
+    expect(failing.stderr).toBe("broken\n");
+    expect((await rig(["ws1/info", "--json"], { cwd: dir })).json()).toMatchObject({ dir: join(dir, ".rigkit/workspaces/ws1") });
     expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
   });
 
@@ -206,10 +207,13 @@ describe("the state file", () => {
 });
 
 describe("interrupts", () => {
+  // Sleeps unique to this test process, so another suite running at the same time cannot
+  // be mistaken for a survivor.
+  const tag = `${process.pid}`;
   const config = `import { workflow, local } from "rigkit";
 export default workflow("i").addProvider("local", local())
   .task("quick", async () => ({ ctx: { quick: true } }))
-  .task("slow", async ({ providers }) => { console.log("sleeping"); await providers.local.exec(["sh", "-c", "sleep 97 & sleep 98; wait"]); });`;
+  .task("slow", async ({ providers }) => { console.log("sleeping"); await providers.local.exec(["sh", "-c", "sleep 97.${tag} & sleep 98.${tag}; wait"]); });`;
 
   /** Starts `rig apply` without a terminal and resolves once the slow task is running. */
   async function startSlowApply(dir: string) {
@@ -218,7 +222,7 @@ export default workflow("i").addProvider("local", local())
     return proc;
   }
 
-  const sleepers = () => Bun.spawnSync(["pgrep", "-f", "sleep 9[78]"]).stdout.toString().trim();
+  const sleepers = () => Bun.spawnSync(["pgrep", "-f", `sleep 9[78]\\.${tag}`]).stdout.toString().trim();
 
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     test(`${signal} during a task stops its whole process tree, keeps earlier results and exits 130`, async () => {
@@ -244,7 +248,7 @@ export default workflow("i").addProvider("local", local())
 
   test("a second interrupt exits at once and still leaves no child behind", async () => {
     const dir = project({
-      "rigkit.config.ts": config.replace('"sleep 97 & sleep 98; wait"', '"trap \'\' TERM; sleep 97 & sleep 98; wait"'),
+      "rigkit.config.ts": config.replace(`"sleep 97.${tag} &`, `"trap '' TERM; sleep 97.${tag} &`),
     });
     const proc = await startSlowApply(dir);
     proc.kill("SIGINT");

@@ -7,15 +7,11 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { RIG, project, rig, tempDir } from "../helpers.ts";
+import { requireTool } from "../services.ts";
 import { APP_CONFIG } from "./fixtures.ts";
 
-/** In CI a missing shell fails the suite; elsewhere its tests are skipped, loudly. */
-function shellAvailable(name: string): boolean {
-  const found = Bun.which(name) !== null;
-  if (!found && process.env.CI) throw new Error(`${name} is not installed: .ci/run must install it`);
-  if (!found) console.warn(`\n!!! ${name} is not installed: its completion tests are SKIPPED (apt-get install ${name})\n`);
-  return found;
-}
+/** A missing shell fails the suite, unless RIGKIT_TEST_SKIP_SERVICES=1 (then its tests are skipped, loudly). */
+const shellAvailable = (name: string): boolean => requireTool(name, `its completion tests`);
 
 const dir = project({ "rigkit.config.ts": APP_CONFIG });
 const bin = tempDir();

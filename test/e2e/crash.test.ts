@@ -41,7 +41,9 @@ function state(dir: string) {
 function unownedDirs(dir: string): string[] {
   const root = join(dir, ".rigkit", "workspaces");
   const owned = new Set(state(dir).workspaces.map((w) => (JSON.parse(w.ctx) as { dir?: string }).dir));
-  return existsSync(root) ? readdirSync(root).map((n) => join(root, n)).filter((p) => !owned.has(p)) : [];
+  // Hidden entries are owner markers (beside each directory) and copy probes, not workspaces.
+  const dirs = existsSync(root) ? readdirSync(root).filter((n) => !n.startsWith(".")) : [];
+  return dirs.map((n) => join(root, n)).filter((p) => !owned.has(p));
 }
 
 async function checkInvariants(dir: string, finished: string[]) {
@@ -52,17 +54,23 @@ async function checkInvariants(dir: string, finished: string[]) {
   const expected = unownedDirs(dir);
   const doctor = (await rig(["doctor", "--json"], { cwd: dir })).json();
   const orphans = doctor.checks.find((c: { name: string }) => c.name === "orphans");
-  expect(orphans.ok).toBe(expected.length === 0 && !state(dir).workspaces.some((w) => w.status !== "ready" && !existsSync(JSON.parse(w.ctx).dir ?? "/nonexistent")));
+  // A creating/removing record whose rig was killed is interrupted: gc finishes it.
+  const interrupted = state(dir).workspaces.filter((w) => w.status !== "ready").map((w) => w.name);
+  expect(orphans.ok).toBe(expected.length === 0 && interrupted.length === 0);
+  const listed = (await rig(["ls", "--json"], { cwd: dir })).json().workspaces;
+  for (const name of interrupted) expect(listed.find((w: { name: string }) => w.name === name).status).toBe("interrupted");
   const dry = await rig(["gc", "--dry-run", "--json"], { cwd: dir });
   expect(dry.exitCode).toBe(0);
   expect(dry.json().orphans.map((o: { id: string }) => o.id).sort()).toEqual(expected.sort());
   expect((await rig(["gc", "--yes", "--json"], { cwd: dir })).exitCode).toBe(0);
   expect(unownedDirs(dir)).toEqual([]);
   const after = state(dir);
+  // gc finished every interrupted create and remove: what is left is ready, with its directory.
   for (const w of after.workspaces) {
-    // What is left is usable or removable: ready, or stuck with its directory still there.
-    if (w.status !== "ready") expect(existsSync((JSON.parse(w.ctx) as { dir: string }).dir)).toBe(true);
+    expect(w.status).toBe("ready");
+    expect(existsSync((JSON.parse(w.ctx) as { dir: string }).dir)).toBe(true);
   }
+  for (const name of interrupted) expect(after.workspaces.some((w) => w.name === name)).toBe(false);
   const cleanup = await rig(["rm", "--all", "--yes"], { cwd: dir });
   expect(cleanup.exitCode).toBe(0);
   expect(unownedDirs(dir)).toEqual([]);

@@ -18,7 +18,7 @@ describe("config problems exit 2 and name the file or id", () => {
     const dir = tempDir();
     const r = await rig(["plan"], { cwd: dir });
     expect(r.exitCode).toBe(2);
-    expectCleanError(r.stderr, /No rigkit.config.ts in .* or any parent directory/);
+    expectCleanError(r.stderr, /No rigkit.config.ts \(or rigkit\/index.ts\) in .* or any parent directory/);
     const j = await rig(["plan", "--json"], { cwd: dir });
     expect(j.stdout).toBe("");
     expect(j.error().code).toBe("CONFIG_NOT_FOUND");
@@ -79,7 +79,7 @@ export default workflow("w").task("t", async () => ({ ctx: { db: 1 } })).paralle
     });
     const r = await rig(["apply", "--json"], { cwd: dir });
     expect(r.exitCode).toBe(2);
-    expect(r.error()).toEqual({ code: "CONFIG_ERROR", message: 'Workflow "w": parallel branch "db" collides with context key "db"' });
+    expect(r.error()).toMatchObject({ code: "CONFIG_ERROR", message: 'Workflow "w": parallel branch "db" collides with context key "db"' });
   });
 });
 
@@ -150,7 +150,8 @@ export default workflow("w")
     expect(r.stderr).toContain("two | about to fail");
     const j = await rig(["apply", "--json"], { cwd: dir });
     expect(j.stdout).toBe("");
-    expect(j.error()).toEqual({ code: "TASK_FAILED", message: "Task w/two failed: disk full" });
+    expect(j.error()).toMatchObject({ code: "TASK_FAILED", message: "Task w/two failed: disk full", task: "w/two" });
+    expect((j.error() as { detail?: string[] }).detail?.some((line) => line.startsWith("full log: "))).toBe(true);
 
     writeFileSync(join(dir, "rigkit.config.ts"), config(false));
     const fixed = await rig(["apply", "--json"], { cwd: dir });
@@ -175,7 +176,9 @@ export default workflow("w").addProvider("local", local())
     await rig(["create", "w"], { cwd: dir });
     const r = await rig(["w/explode", "--json"], { cwd: dir });
     expect(r.exitCode).toBe(1);
-    expect(r.error()).toEqual({ code: "OPERATION_FAILED", message: "Operation w/explode failed: kaboom" });
+    expect(r.error()).toMatchObject({ code: "OPERATION_FAILED", message: "Operation w/explode failed: kaboom", workspace: "w" });
+    // The detail says where the user's code threw.
+    expect(r.error().detail[0]).toMatch(/^in rigkit\.config\.ts:\d+:\d+$/);
   });
 
   test("a failing remove hook keeps the record, unless --force", async () => {
@@ -188,7 +191,7 @@ export default workflow("w")
     await rig(["create", "stuck"], { cwd: dir });
     const r = await rig(["rm", "stuck", "--yes", "--json"], { cwd: dir });
     expect(r.exitCode).toBe(1);
-    expect(r.error()).toEqual({ code: "HOOK_FAILED", message: "Removing workspace stuck failed: backend gone" });
+    expect(r.error()).toMatchObject({ code: "HOOK_FAILED", message: "Removing workspace stuck failed: backend gone", workspace: "stuck" });
     expect((await rig(["ls", "--json"], { cwd: dir })).json().workspaces[0].name).toBe("stuck");
     const forced = await rig(["rm", "stuck", "--yes", "--force", "--json"], { cwd: dir });
     expect(forced.exitCode).toBe(0);
@@ -217,7 +220,7 @@ export default workflow("w").addProvider("local", local())
     });
     const r = await rig(["create", "ws1", "--json"], { cwd: dir });
     expect(r.exitCode).toBe(1);
-    expect(r.error()).toEqual({ code: "HOOK_FAILED", message: "Creating workspace ws1 failed: halfway" });
+    expect(r.error()).toMatchObject({ code: "HOOK_FAILED", message: "Creating workspace ws1 failed: halfway", workspace: "ws1" });
     expect(existsSync(join(dir, ".rigkit", "workspaces", "ws1"))).toBe(false);
     expect(readFileSync(join(dir, "removed-ws1"), "utf8")).toBe(join(dir, ".rigkit", "workspaces", "ws1"));
     expect((await rig(["ls", "--json"], { cwd: dir })).json()).toEqual({ workspaces: [] });

@@ -101,7 +101,7 @@ describe("the whole loop with --json", () => {
     const r = await run("ls", "--json");
     const out = r.json();
     expect(out.workspaces.map((w: { name: string }) => w.name)).toEqual(["ws1", "ws2"]);
-    expect(Object.keys(out.workspaces[0])).toEqual(["name", "workflow", "ctx", "createdAt"]);
+    expect(Object.keys(out.workspaces[0])).toEqual(["name", "workflow", "ctx", "createdAt", "status", "expiresAt"]);
     const text = await run("ls");
     expect(text.stdout).toMatch(/^app applied/m);
     expect(text.stdout).toMatch(/ws1\s+ready/);
@@ -158,7 +158,9 @@ describe("text output", () => {
     const create = await rig(["create", "w"], { cwd: dir });
     expect(create.stdout).toContain("Created w (app)");
     const cat = await rig(["w/cat"], { cwd: dir });
-    expect(cat.stdout).toContain('"marker": "prepared"');
+    // The command's output is streamed once; the result repeating it is not printed again.
+    expect(cat.stderr).toContain("w/cat | prepared");
+    expect(cat.stdout).not.toContain("prepared");
     const rm = await rig(["rm", "w", "--yes"], { cwd: dir });
     expect(rm.stdout).toContain("Removed w");
   });

@@ -7,7 +7,10 @@ import { expect, test } from "bun:test";
 import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { overlayState, remount } from "../../src/providers/local/overlay.ts";
-import { project, rig, tempDir } from "../helpers.ts";
+import { project, rig as rigIn, tempDir } from "../helpers.ts";
+
+// Small bases are copied (OVERLAY_MIN_ENTRIES); these tests want the overlay whatever the size.
+const rig = (args: string[], options: { cwd: string }) => rigIn(args, { ...options, env: { RIGKIT_LOCAL_OVERLAY: "always" } });
 
 const config = (content: string) => `import { workflow, local } from "rigkit";
 export default workflow("l")

@@ -1,7 +1,7 @@
 /** The provider API through the example provider of docs/providers.md, used for real. */
 import { expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO, project, rig, tempDir } from "../helpers.ts";
 
@@ -52,4 +52,38 @@ export default workflow("x").addProvider("scratch", scratch({ root: "" })).task(
   const r = await rig(["apply", "--json"], { cwd: dir });
   expect(r.exitCode).toBe(2);
   expect(r.error()).toMatchObject({ code: "CONFIG_ERROR", message: expect.stringMatching(/^provider scratch: invalid config: root: Too small/) });
+});
+
+test("the example provider follows the resource/marker/status contract: claim, status, rm --force, gc", async () => {
+  const root = tempDir();
+  const config = (name: string) => `import { workflow } from "rigkit";
+import { scratch } from ${JSON.stringify(join(REPO, "examples/providers/scratch.ts"))};
+export default workflow(${JSON.stringify(name)})
+  .addProvider("scratch", scratch({ root: ${JSON.stringify(root)} }))
+  .task("t", async () => ({ ctx: {} }))
+  .workspace({
+    create: async ({ providers }) => providers.scratch.createWorkspace(),
+    remove: async ({ workspace, providers }) => providers.scratch.removeWorkspace(workspace.ctx.dir),
+  });`;
+  const dir = project({ "rigkit.config.ts": config("x") });
+  expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+  const made = (await rig(["create", "a", "b", "c", "--json"], { cwd: dir })).json().workspaces;
+  const path = (name: string) => made.find((w: { name: string }) => w.name === name).ctx.dir as string;
+  const db = new Database(join(dir, ".rigkit", "state.sqlite"), { readonly: true });
+  expect(db.query("SELECT workspace, provider, kind, id FROM workspace_resources ORDER BY workspace").all()).toEqual(
+    ["a", "b", "c"].map((w) => ({ workspace: w, provider: "scratch", kind: "dir", id: path(w) })),
+  );
+  db.close();
+  rmSync(path("b"), { recursive: true });
+  const ls = (await rig(["ls", "--json"], { cwd: dir })).json().workspaces;
+  expect(ls.map((w: { status: string }) => w.status)).toEqual(["ready", "missing", "ready"]);
+  // The workflow is renamed: rm --force destroys what scratch recorded for "a".
+  writeFileSync(join(dir, "rigkit.config.ts"), config("y"));
+  expect((await rig(["rm", "a", "--force", "--yes"], { cwd: dir })).exitCode).toBe(0);
+  expect(existsSync(path("a"))).toBe(false);
+  // The state file is lost: gc at the same path finds "c" by its marker.
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(join(dir, ".rigkit", `state.sqlite${suffix}`), { force: true });
+  const gc = await rig(["gc", "--yes", "--json"], { cwd: dir });
+  expect(gc.json().orphans).toEqual([{ provider: "scratch", id: path("c") }]);
+  expect(existsSync(path("c"))).toBe(false);
 });

@@ -71,3 +71,34 @@ test("a missing secret is named, never guessed", async () => {
   expect(r.exitCode).toBe(1);
   expect(r.error().message).toContain("secret VAULT_TOKEN is not set");
 });
+
+test("a secret never shows in checks messages, plan, doctor (text and --json) or RIGKIT_DEBUG=1 traces", async () => {
+  const dir = project({
+    "rigkit.config.ts": `import { workflow, defineProvider, env } from "rigkit";
+const vault = defineProvider<{ token: unknown; host: unknown }, { token: string }>({
+  id: "vault",
+  create: ({ config }) => ({
+    runtime: () => ({ token: String(config.token) }),
+    checks: async () => [{ name: "login " + String(config.host), ok: false, message: "token " + String(config.token) + " rejected by " + String(config.host) }],
+  }),
+});
+export default workflow("s")
+  .addProvider("vault", vault({ token: env.secret("VAULT_TOKEN"), host: env.secret("VAULT_HOST") }))
+  .task("t", async ({ providers }) => { throw new Error("bad token " + providers.vault.token); });`,
+  });
+  const env = { VAULT_TOKEN: SECRET, VAULT_HOST: "unix:///secret-host.sock", RIGKIT_DEBUG: "1" };
+  const outputs: string[] = [];
+  for (const args of [["plan"], ["plan", "--json"], ["doctor"], ["doctor", "--json"], ["apply"], ["apply", "--json"]]) {
+    const r = await rig(args, { cwd: dir, env });
+    outputs.push(r.stdout, r.stderr);
+    expect(r.stdout + r.stderr).toContain("[secret]");
+  }
+  for (const text of outputs) {
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain("secret-host.sock");
+  }
+  for (const file of everything(dir)) {
+    expect(file.includes(SECRET)).toBe(false);
+    expect(file.includes("secret-host.sock")).toBe(false);
+  }
+}, 60_000);

@@ -1,10 +1,14 @@
 /** The ssh provider against a real sshd fleet on loopback (scripts/test-services.sh). */
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
 import { project, rig, rigUntil, tempDir } from "../helpers.ts";
 import { services } from "../services.ts";
+import { projectIdOf } from "../../src/state/store.ts";
+
+/** Each project's directories live in `<root>/<project id>/`. */
+const ns = (root: string, projectDir: string) => join(root, projectIdOf(realpathSync(projectDir)));
 
 const svc = services("ssh");
 
@@ -44,8 +48,9 @@ describe.if(svc !== null)("ssh", () => {
   };
 
   test("prepare on every host, place workspaces on the least-loaded one, run actions, remove", async () => {
-    const [a, b] = roots() as [string, string];
-    const dir = project({ "rigkit.config.ts": config([a, b]) });
+    const [rootA, rootB] = roots() as [string, string];
+    const dir = project({ "rigkit.config.ts": config([rootA, rootB]) });
+    const [a, b] = [ns(rootA, dir), ns(rootB, dir)];
     const apply = await rig(["apply", "--json"], { cwd: dir, env });
     expect(apply.exitCode).toBe(0);
     expect(apply.stderr).toContain("base | line from remote");
@@ -69,8 +74,9 @@ describe.if(svc !== null)("ssh", () => {
   }, 60_000);
 
   test("a removed base directory makes plan say artifact-missing", async () => {
-    const [a, b] = roots() as [string, string];
-    const dir = project({ "rigkit.config.ts": config([a, b]) });
+    const [rootA, rootB] = roots() as [string, string];
+    const dir = project({ "rigkit.config.ts": config([rootA, rootB]) });
+    const b = ns(rootB, dir);
     await rig(["apply"], { cwd: dir, env });
     expect((await rig(["plan", "--json"], { cwd: dir, env })).json().nodes[0].status).toBe("cached");
     rmSync(join(b, "base", "app"), { recursive: true });
@@ -118,8 +124,8 @@ describe.if(svc !== null)("the ssh template", () => {
     const base = apply.json().ctx.base;
     try {
       expect((await rig(["create", "ws1"], { cwd: dir, env })).exitCode).toBe(0);
-      const exec = await rig(["ws1/exec", "--command", "cat README", "--json"], { cwd: dir, env });
-      expect(exec.json()).toMatchObject({ host: "rig-a", stdout: "prepared by rigkit" });
+      const exec = await rig(["exec", "ws1", "--json", "--", "cat", "README"], { cwd: dir, env });
+      expect(exec.json()).toEqual({ exitCode: 0, stdout: "prepared by rigkit\n", stderr: "" });
       expect((await rig(["rm", "ws1", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
     } finally {
       // The template keeps its base under the login's home on the host: clean it up.
@@ -136,10 +142,10 @@ describe.if(svc !== null)("ssh interrupts", () => {
       "rigkit.config.ts": `import { workflow, ssh, env } from "rigkit";
 export default workflow("s")
   .addProvider("ssh", ssh({ configFile: env("RIGKIT_TEST_SSH_CONFIG"), hosts: [{ host: "rig-a", root: ${JSON.stringify(join(base, "a"))} }] }))
-  .task("slow", async ({ providers }) => { console.log("sleeping"); await providers.ssh.exec("rig-a", "sleep 1007; echo never"); });`,
+  .task("slow", async ({ providers }) => { console.log("sleeping"); await providers.ssh.exec("rig-a", "sleep 1007.${process.pid}; echo never"); });`,
     });
     const proc = await rigUntil(["apply"], "sleeping", { cwd: dir, env: { RIGKIT_TEST_SSH_CONFIG: svc?.sshConfig } });
-    const remoteSleep = () => Bun.spawnSync(["pgrep", "-f", "sleep 1007"]).stdout.toString().trim();
+    const remoteSleep = () => Bun.spawnSync(["pgrep", "-f", `sleep 1007\\.${process.pid}`]).stdout.toString().trim();
     for (let i = 0; i < 50 && remoteSleep() === ""; i++) await Bun.sleep(50);
     expect(remoteSleep()).not.toBe("");
     proc.kill("SIGINT");

@@ -6,11 +6,10 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { RIG, project, rig, tempDir } from "../helpers.ts";
+import { requireTool } from "../services.ts";
 import { APP_CONFIG, TWO_WORKFLOWS } from "./fixtures.ts";
 
-const hasTmux = Bun.which("tmux") !== null;
-if (!hasTmux && process.env.CI) throw new Error("tmux is not installed: .ci/run must install it");
-if (!hasTmux) console.warn("\n!!! tmux is not installed: terminal tests are SKIPPED (apt-get install tmux)\n");
+const hasTmux = requireTool("tmux", "terminal tests");
 
 const bin = tempDir();
 symlinkSync(RIG, join(bin, "rig"));
@@ -63,6 +62,35 @@ describe.if(hasTmux)("prompts on a terminal", () => {
     expect((await rig(["ls", "--json"], { cwd: dir })).json().workspaces.map((w: { name: string }) => w.name)).toEqual(["ws1", "ws2"]);
   });
 
+  test("rig shell succeeds even when the last command typed in it failed", async () => {
+    const dir = tempDir();
+    expect(Bun.spawnSync([RIG, "init"], { cwd: dir }).exitCode).toBe(0);
+    expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
+    const t = terminalIn(dir, { RIGKIT_TRUST_HOST_COMMANDS: "1" });
+    t.run("rig shell ws1");
+    await Bun.sleep(500);
+    t.type("false; exit\n");
+    const text = await t.waitFor(/EXIT=\d+/);
+    expect(text).toContain("EXIT=0");
+    expect(text).not.toContain("exit code");
+  });
+
+  test("local.command shows its reason when the host command is confirmed", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+export default workflow("app").operation("hello", {
+  run: async ({ local }) => (await local.command({ argv: ["echo", "hi-there"], mode: "capture", reason: "to greet you" })).stdout,
+});
+`,
+    });
+    const t = terminalIn(dir);
+    t.run("rig hello");
+    await t.waitFor(/Run on this machine: echo hi-there\? \(to greet you\)/);
+    t.keys("Enter");
+    const text = await t.waitFor(/EXIT=\d+/);
+    expect(text).toContain("EXIT=0");
+  });
+
   test("rm asks first; declining or cancelling removes nothing and exits 130", async () => {
     const dir = project({ "rigkit.config.ts": APP_CONFIG });
     await rig(["create", "ws1"], { cwd: dir });
@@ -109,6 +137,15 @@ describe.if(hasTmux)("prompts on a terminal", () => {
     t.keys("Enter");
     const text = await t.waitFor(/EXIT=0/);
     expect(text).toContain("b: 1 task, 0 cached, 1 pending");
+    // The last choice is all of them.
+    t.run("rig plan");
+    await t.waitFor(/\(all of them\)/);
+    t.keys("Down");
+    t.keys("Down");
+    t.keys("Enter");
+    const all = await t.waitFor(/EXIT=0/);
+    expect(all).toContain("a: 1 task, 0 cached, 1 pending");
+    expect(all).toContain("b: 1 task, 0 cached, 1 pending");
   });
 });
 
@@ -129,7 +166,7 @@ export default workflow("p").addProvider("local", local())
     expect(text).toMatch(/✓ first \d+ms/);
     expect(text).toMatch(/✓ talky \d+(\.\d)?m?s/);
     expect(text).toMatch(/✗ broken failed after \d+ms\n\s+│ it is about to go wrong/);
-    expect(text).toMatch(/error Task p\/broken failed: on purpose\n\s+full log: \.rigkit\/logs\/r\w+\.log/);
+    expect(text).toMatch(/error Task p\/broken failed: on purpose\n\s+in rigkit\.config\.ts:5:\d+\n.*\n\s+full log: \.rigkit\/logs\/r\w+\.log/);
     expect(text).not.toContain("step one"); // output of a finished task is folded away
     t.run("rig apply");
     await t.waitFor(/○ 2 cached: first, talky/);

@@ -75,7 +75,7 @@ describe("rewrite", () => {
     [["run", "ws1", "--workflow", "main", "test"], ["ws1/test", "--workflow", "main"]],
     // incomplete `run` forms are left for commander to report
     [["run"], ["run"]],
-    [["run", "ws1"], ["run", "ws1"]],
+    [["run", "ws1"], ["ws1"]], // lists the workspace's operations, like `rig ws1`
     [["run", "ws1", "--", "test"], ["run", "ws1", "--", "test"]],
     [["run", "--", "ws1", "test"], ["run", "--", "ws1", "test"]],
     [["run", "ws1/test"], ["run", "ws1/test"]],

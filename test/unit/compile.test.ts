@@ -146,6 +146,12 @@ describe("config errors", () => {
     ["operation named ls", () => workflow("w").operation("ls", { run }), 'operation "ls" collides'],
     ["workspace operation named remove", () => workflow("w").workspaceOperation("remove", { run }), 'workspace operation "remove" collides'],
     ["workspace operation named doctor", () => workflow("w").workspaceOperation("doctor", { run }), 'workspace operation "doctor" collides'],
+    ["operation named exec", () => workflow("w").operation("exec", { run }), 'operation "exec" collides'],
+    ["workspace operation named stop", () => workflow("w").workspaceOperation("stop", { run }), 'workspace operation "stop" collides'],
+    ["workspace operation named start", () => workflow("w").workspaceOperation("start", { run }), 'workspace operation "start" collides'],
+    ["a workspace ttl that is no duration", () => workflow("w").workspace({ create: run, ttl: "soon" }), '.workspace(): `ttl` must be a duration like "4h"'],
+    ["a workspace onExpiry that is neither stop nor remove", () => workflow("w").workspace({ create: run, onExpiry: "explode" as never }), '.workspace(): `onExpiry` must be "stop" or "remove"'],
+    ["a workspace stop hook that is no function", () => workflow("w").workspace({ create: run, stop: 1 as never }), ".workspace(): `stop` must be a function"],
     ["duplicate operation ids", () => workflow("w").operation("seed", { run }).operation("seed", { run }), 'duplicate operation "seed"'],
     ["duplicate workspace operation ids", () => workflow("w").workspaceOperation("test", { run }).workspaceOperation("test", { run }), 'duplicate workspace operation "test"'],
     ["an operation id containing /", () => workflow("w").operation("a/b", { run }), 'operation id "a/b" must not contain "/"'],
@@ -157,6 +163,10 @@ describe("config errors", () => {
     ["workspace without create", () => workflow("w").workspace({} as never), ".workspace() needs a create function"],
     ["configure with a non-JSON value", () => workflow("w").configure({ a: undefined } as never), ".configure(): config.a is undefined"],
   ];
+  test("workspace operations may still be called shell or exec (rig ws1/shell is not rig shell ws1)", () => {
+    const compiled = compileWorkflow(workflow("w").workspaceOperation("shell", { run }).workspaceOperation("exec", { run }));
+    expect([...compiled.workspaceOperations.keys()]).toEqual(["shell", "exec"]);
+  });
   test.each(cases)("%s", (_, build, message) => {
     const error = configError(build);
     expect(error.code).toBe("CONFIG_ERROR");

@@ -4,7 +4,7 @@ import { Database } from "bun:sqlite";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { SCHEMA_VERSION } from "../../src/state/schema.ts";
-import { Store } from "../../src/state/store.ts";
+import { APPLICATION_ID, Store } from "../../src/state/store.ts";
 import { tempDir } from "../helpers.ts";
 
 const FIXTURES = join(import.meta.dir, "..", "fixtures");
@@ -35,6 +35,11 @@ for (const file of readdirSync(FIXTURES).filter((f) => /^state-v\d+\.sql$/.test(
     expect(store.oplog().map((o) => o.kind)).toEqual(["apply"]);
     // The tables later versions added work.
     expect(store.db.query("SELECT COUNT(*) AS n FROM lock").get()).toEqual({ n: 0 });
+    // v3 ownership: rig's application id, resources per workspace, the process behind log entries.
+    expect(store.db.query("PRAGMA application_id").get()).toEqual({ application_id: APPLICATION_ID });
+    expect(store.resources()).toEqual([]);
+    expect(store.workspaces()[0]).toMatchObject({ pid: null, host: null, expires_at: null });
+    expect(store.oplog()[0]).toMatchObject({ pid: null, status: "ok" });
     expect((store.db.query("PRAGMA integrity_check").get() as { integrity_check: string }).integrity_check).toBe("ok");
     store.close();
     // Opening again is a no-op.

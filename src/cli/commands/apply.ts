@@ -1,20 +1,29 @@
 import { apply } from "../../engine/apply.ts";
 import { plan } from "../../engine/plan.ts";
-import { openProject, selectWorkflow } from "../../engine/project.ts";
-import { type Cli, applyOptions, lockProject, projectOptions } from "../context.ts";
+import { type Cli, applyOptions, lockProject } from "../context.ts";
+import { type ManyOptions, runMany } from "../many.ts";
 import { renderApply, renderPlan } from "../render.ts";
-import { emit } from "../ui.ts";
 
-export default async function applyCommand(cli: Cli, opts: { workflow?: string; dryRun?: boolean }): Promise<void> {
-  const project = await openProject(projectOptions(cli.globals));
-  const workflow = await selectWorkflow(project, opts.workflow, "apply");
-  if (opts.dryRun) {
-    const result = await plan(workflow, project.stores, project.registry);
-    emit(result, () => renderPlan(result));
-    return;
-  }
-  await lockProject(cli, project.store, `apply --workflow ${workflow.name}`);
-  const started = performance.now();
-  const result = await apply(workflow, project, applyOptions(cli));
-  emit(result, () => renderApply(result, performance.now() - started));
+export default async function applyCommand(cli: Cli, opts: ManyOptions & { dryRun?: boolean; concurrency?: string }): Promise<void> {
+  const options = applyOptions(cli, opts); // a bad --concurrency fails before any work
+  await runMany<unknown>(
+    cli,
+    opts,
+    "apply",
+    async (project, workflow) => {
+      if (opts.dryRun) {
+        const result = await plan(workflow, project.stores, project.registry);
+        return { json: result, text: () => renderPlan(result) };
+      }
+      const started = performance.now();
+      const result = await apply(workflow, project, options);
+      const ms = performance.now() - started;
+      return { json: result, text: () => renderApply(result, ms) };
+    },
+    {
+      before: async (project, workflows) => {
+        if (!opts.dryRun) await lockProject(cli, project.store, `apply ${workflows.length === 1 ? `--workflow ${workflows[0]?.name}` : "--all"}`);
+      },
+    },
+  );
 }

@@ -6,6 +6,7 @@
 import { openState } from "../../engine/locate.ts";
 import { readManifest } from "../../engine/manifest.ts";
 import { RigError } from "../../errors.ts";
+import { didYouMean } from "../../suggest.ts";
 import { prompt } from "../../host/local.ts";
 import { terminal } from "../../host/terminal.ts";
 import { fragmentStatePath } from "../../engine/stores.ts";
@@ -57,7 +58,45 @@ function resolveTask(paths: string[], workflow: string, task: string): string {
   });
 }
 
-export default async function cacheCommand(cli: Cli, workflow: string, action: string, task: string | undefined, opts: CacheOptions): Promise<void> {
+const ACTIONS = ["ls", "explain", "invalidate", "clear"];
+
+/**
+ * The workflow may be left out (`rig cache ls`): the only one the manifest knows, or a
+ * choice on a terminal, or a usage error listing them.
+ */
+async function defaultWorkflow(cli: Cli): Promise<string> {
+  const { store } = await openState(projectOptions(cli.globals), { readOnly: true });
+  let names = [...new Set([...(store ? (readManifest(store)?.workflows.map((w) => w.name) ?? []) : []), ...(store?.knownWorkflows() ?? [])])];
+  store?.close();
+  if (names.length === 0) {
+    // Never loaded: the config says which workflows there are.
+    const { openProject } = await import("../../engine/project.ts");
+    names = (await openProject(projectOptions(cli.globals))).workflows.map((w) => w.name);
+  }
+  if (names.length === 1) return names[0] as string;
+  if (terminal.canPrompt()) return prompt.select("Which workflow's cache?", names);
+  throw new RigError("USAGE", "This project has several workflows; name one: rig cache <workflow> <action>", { detail: [`Workflows: ${names.join(", ")}`] });
+}
+
+export default async function cacheCommand(
+  cli: Cli,
+  first: string | undefined,
+  second: string | undefined,
+  third: string | undefined,
+  opts: CacheOptions,
+): Promise<void> {
+  // `rig cache <action> [task]` leaves the workflow out.
+  const leftOut = first !== undefined && ACTIONS.includes(first) && (second === undefined || !ACTIONS.includes(second));
+  if (leftOut && third !== undefined) throw new RigError("USAGE", `too many arguments for cache ${first}`);
+  // One word that is no action (`rig cache lss`) is a mistyped action, not a workflow.
+  const action = leftOut ? (first as string) : second === undefined ? first : second;
+  if (action === undefined || !ACTIONS.includes(action)) {
+    throw new RigError("USAGE", action === undefined ? "cache needs an action" : `Unknown cache action "${action}"`, {
+      detail: [...(action ? didYouMean(action, ACTIONS) : []), `Actions: ${ACTIONS.join(", ")}`, "Usage: rig cache [workflow] <action> [task]"],
+    });
+  }
+  const workflow = leftOut ? await defaultWorkflow(cli) : (first as string);
+  const task = leftOut ? second : third;
   if (action === "explain") {
     const { openProject, selectWorkflow } = await import("../../engine/project.ts");
     const { explain } = await import("../../engine/explain.ts");
@@ -134,7 +173,11 @@ export default async function cacheCommand(cli: Cli, workflow: string, action: s
       const global = opts.global || !opts.local;
       let cleared = local ? store.clearRuns(workflow) : 0;
       if (global) for (const hash of fragments.keys()) cleared += Store.open(fragmentStatePath(hash)).clearRuns(`global:${hash}`);
-      emit({ cleared }, () => `${out.colors.green("✓")} Cleared ${cleared} cache entr${cleared === 1 ? "y" : "ies"} of ${workflow}${local && global ? "" : local ? " (local)" : " (global fragments)"}`);
+      // Runs are forgotten; what they made (prepared directories, snapshot images) stays until gc.
+      const left = "Prepared directories and snapshot images these runs made are left in place; `rig gc` removes those no cached run uses.";
+      emit({ cleared, left }, () =>
+        `${out.colors.green("✓")} Cleared ${cleared} cache entr${cleared === 1 ? "y" : "ies"} of ${workflow}${local && global ? "" : local ? " (local)" : " (global fragments)"}\n${out.colors.dim(left)}`,
+      );
       return;
     }
     default:

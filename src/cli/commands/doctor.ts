@@ -6,12 +6,13 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type ConfigLocation, findConfig, statePath } from "../../engine/locate.ts";
+import { type ConfigLocation, findConfig, projectDirOf, statePath } from "../../engine/locate.ts";
 import { rigkitHome } from "../../host/home.ts";
 import { messageOf } from "../../errors.ts";
+import { oplogStatus, processGone } from "../../engine/recovery.ts";
 import { describeHolder, type LockHolder } from "../../state/lock.ts";
 import { SCHEMA_VERSION } from "../../state/schema.ts";
-import { Store } from "../../state/store.ts";
+import { type OplogRow, Store } from "../../state/store.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { emit, out } from "../ui.ts";
 import { VERSION } from "../version.ts";
@@ -63,21 +64,31 @@ export default async function doctorCommand(cli: Cli): Promise<void> {
     if (!existsSync(path)) check("state", true, `${path} (not created yet)`);
     else {
       try {
-        const store = Store.open(path);
+        const store = Store.open(path, { projectDir: projectDirOf(location) });
         const integrity = (store.db.query("PRAGMA integrity_check").get() as Record<string, string>)["integrity_check"];
         const mode = statSync(path).mode & 0o777;
         const dirMode = statSync(join(location.root, ".rigkit")).mode & 0o777;
         check("state", integrity === "ok", `${path}: schema v${store.schemaVersion()} of ${SCHEMA_VERSION}, ${bytes(statSync(path).size)}, integrity ${integrity}`);
         check("permissions", mode === 0o600 && dirMode === 0o700, `state file ${mode.toString(8)}, .rigkit/ ${dirMode.toString(8)} (want 600 and 700)`);
         const holder = store.db.query("SELECT pid, host, command, acquired_at FROM lock WHERE id = 1").get() as LockHolder | null;
-        check("lock", true, holder ? `held by ${describeHolder(holder)}` : "free");
-        const rows = store.workspaces();
-        const stuck = rows.filter((w) => w.status !== "ready");
+        const deadHolder = holder !== null && processGone(holder.pid, holder.host);
         check(
-          "workspaces",
-          stuck.length === 0,
-          `${rows.length} recorded${stuck.length ? `; stuck: ${stuck.map((w) => `${w.name} (${w.status})`).join(", ")}; retry \`rig rm <name>\`` : ""}`,
+          "lock",
+          !deadHolder,
+          !holder ? "free" : deadHolder ? `held by ${describeHolder(holder)}, which is no longer running; the next command takes it over` : `held by ${describeHolder(holder)}`,
         );
+        // Interrupted runs not since redone (the newest entry for the same thing was interrupted).
+        const seen = new Set<string>();
+        const interrupted = store.oplog(undefined, 1000).filter((r) => {
+          const key = `${r.kind}\0${r.workflow}\0${r.target}`;
+          const first = !seen.has(key);
+          seen.add(key);
+          return first && oplogStatus(r) === "interrupted";
+        });
+        if (interrupted.length > 0) {
+          const latest = interrupted[0] as OplogRow;
+          check("interrupted", false, `${interrupted.length} run${interrupted.length === 1 ? "" : "s"} stopped by a killed rig (latest: ${latest.kind}${latest.target ? ` ${latest.target}` : ""}, ${new Date(latest.started_at).toISOString()}); see \`rig log\``);
+        }
         store.close();
       } catch (error) {
         check("state", false, messageOf(error));
@@ -87,18 +98,29 @@ export default async function doctorCommand(cli: Cli): Promise<void> {
       const { openProject } = await import("../../engine/project.ts");
       const project = await openProject(options);
       check("workflows", true, project.workflows.map((w) => `${w.name} (${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"})`).join(", "));
+      // Each workspace as it is now, asked of its providers (a record is a claim, not a fact).
+      const { workspaceStates } = await import("../../engine/status.ts");
+      const states = [...(await workspaceStates(project, project.store.workspaces(), { live: true }))];
+      const bad = states.filter(([, state]) => state === "missing" || state === "unreachable" || state === "interrupted" || state === "expired");
+      check(
+        "workspaces",
+        bad.length === 0,
+        `${states.length} recorded${bad.length ? `; ${bad.map(([row, state]) => `${row.name} ${state}`).join(", ")}; see \`rig ls\`, then \`rig gc\` or \`rig rm <name>\`` : ""}`,
+      );
       const { providerChecks } = await import("../../engine/checks.ts");
       for (const r of await providerChecks(project, project.workflows)) check(`provider ${r.provider}: ${r.name}`, r.ok, r.message);
       try {
         const { findGarbage } = await import("../../engine/gc.ts");
         const garbage = await findGarbage(project);
+        // Unused artifacts are not a problem (a cache clear leaves them by design), just worth knowing.
+        const unused = garbage.unused.length ? `; ${garbage.unused.length} unused artifact(s) \`rig gc\` would remove` : "";
         const count = garbage.orphans.length + garbage.stale.length;
         check(
           "orphans",
           count === 0,
           count === 0
-            ? "none: every resource has a workspace"
-            : `${garbage.orphans.length} orphaned resource(s), ${garbage.stale.length} stale record(s); see \`rig gc --dry-run\``,
+            ? `none: every resource has a workspace${unused}`
+            : `${garbage.orphans.length} orphaned resource(s), ${garbage.stale.length} interrupted workspace(s)${unused}; see \`rig gc --dry-run\``,
         );
       } catch (error) {
         check("orphans", false, `cannot look: ${messageOf(error)}`);

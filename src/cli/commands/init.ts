@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { PROJECT_TSCONFIG, ensureSdkLink } from "../../engine/sdklink.ts";
+import { ensureSdkLink, ensureTsconfig } from "../../engine/sdklink.ts";
 import { RigError } from "../../errors.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { emit, out } from "../ui.ts";
@@ -28,13 +28,15 @@ export default async function initCommand(cli: Cli, opts: { template: string; fo
   writeFileSync(target, readFileSync(source, "utf8"));
   const ignored = ignoreStateDir(cwd);
   // Types for editors and tsc: "rigkit" resolves through .rigkit/sdk.
-  const tsconfig = join(cwd, "tsconfig.json");
-  const wroteTsconfig = !existsSync(tsconfig);
-  if (wroteTsconfig) writeFileSync(tsconfig, `${JSON.stringify(PROJECT_TSCONFIG, null, 2)}\n`);
+  const tsconfig = ensureTsconfig(join(cwd, "tsconfig.json"));
   ensureSdkLink(join(cwd, ".rigkit"));
-  emit({ config: target, template: opts.template, gitignore: ignored, tsconfig: wroteTsconfig }, () =>
+  const tsNote = { written: ", tsconfig.json", merged: ", the rigkit paths in tsconfig.json", unchanged: "", manual: "" }[tsconfig.action];
+  emit({ config: target, template: opts.template, gitignore: ignored, tsconfig: tsconfig.action === "written" || tsconfig.action === "merged" }, () =>
     [
-      `${out.colors.green("✓")} Wrote ${relative(process.cwd(), target) || target} (template ${opts.template})${wroteTsconfig ? ", tsconfig.json" : ""}${ignored ? " and added .rigkit/ to .gitignore" : ""}`,
+      `${out.colors.green("✓")} Wrote ${relative(process.cwd(), target) || target} (template ${opts.template})${tsNote}${ignored ? " and added .rigkit/ to .gitignore" : ""}`,
+      ...(tsconfig.action === "manual"
+        ? ["", "tsconfig.json is not plain JSON, so it was left alone; for `tsc` to find rigkit, add:", `  ${tsconfig.lines}`]
+        : []),
       "",
       "Next:",
       "  rig plan         see what would run",

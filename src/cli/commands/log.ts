@@ -1,5 +1,6 @@
 import { openState } from "../../engine/locate.ts";
 import { readManifest } from "../../engine/manifest.ts";
+import { oplogStatus } from "../../engine/recovery.ts";
 import { RigError } from "../../errors.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { renderLog } from "../render.ts";
@@ -20,7 +21,8 @@ export default async function logCommand(cli: Cli, opts: { workflow?: string; li
       throw new RigError("UNKNOWN_WORKFLOW", `Unknown workflow "${opts.workflow}"`, { detail: known.size ? [`Workflows: ${[...known].join(", ")}`] : [] });
     }
   }
-  const rows = store.oplog(opts.workflow, limit);
+  // A running entry whose rig died shows as interrupted, even before a command records it.
+  const rows = store.oplog(opts.workflow, limit).map((r) => ({ ...r, status: oplogStatus(r) }));
   const entries = rows.map((r) => ({
     kind: r.kind,
     workflow: r.workflow,

@@ -8,6 +8,7 @@
 import type { Command } from "commander";
 import type { CompiledWorkflow, OperationNode } from "../../engine/compile.ts";
 import { type InputField, inputFields, validateInput } from "../../engine/inputs.ts";
+import { checkWorkspaceName } from "../../engine/names.ts";
 import { findOperation, runOperation } from "../../engine/operations.ts";
 import { type Project, openProject, selectWorkflow } from "../../engine/project.ts";
 import { resolveWorkspace } from "../../engine/workspaces.ts";
@@ -15,10 +16,11 @@ import { RigError, isRigError } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";
 import { terminal } from "../../host/terminal.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
-import { BUILTIN_COMMANDS, parseOperationToken } from "../argv.ts";
+import { didYouMean } from "../../suggest.ts";
+import { BUILTIN_COMMANDS, operationSummary, parseOperationToken } from "../argv.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { hookOutput } from "../progress.ts";
-import { emit } from "../ui.ts";
+import { emit, table } from "../ui.ts";
 
 const RESERVED_FLAGS = new Set(["chdir", "config", "state", "json", "workflow", "help", "version"]);
 
@@ -83,7 +85,7 @@ async function buildCommand(token: string, op: OperationNode, fields: InputField
     return n;
   };
   const command = strict(new Command(`rig ${token}`))
-    .description(op.description ?? "")
+    .description(operationSummary(op))
     .helpOption("-h, --help", "show help")
     .addOption(new Option("--workflow <name>", "the workflow (when several have this workspace or operation)"));
   for (const field of fields) {
@@ -127,6 +129,14 @@ function commanderValues(fields: InputField[], command: Command): Record<string,
 /** Flag values → input object; asks for missing required inputs on a TTY. */
 async function collectInput(fields: InputField[], values: Record<string, unknown>, label: string): Promise<Record<string, unknown>> {
   const input: Record<string, unknown> = {};
+  // Without a terminal, every missing input in one error rather than one per run.
+  const missing = fields.filter((f) => f.required && values[f.key] === undefined);
+  if (missing.length > 0 && !terminal.canPrompt()) {
+    const flags = missing.map((f) => `--${f.flag}`);
+    throw new RigError("INVALID_INPUT", `Missing required input${flags.length > 1 ? "s" : ""} ${flags.join(", ")} for ${label}`, {
+      detail: [...missing.map((f) => `--${f.flag}${f.description ? `: ${f.description}` : ""}`), `See \`rig ${label} --help\`.`],
+    });
+  }
   for (const field of fields) {
     const value = values[field.key];
     if (value !== undefined) {
@@ -134,11 +144,6 @@ async function collectInput(fields: InputField[], values: Record<string, unknown
       continue;
     }
     if (!field.required) continue;
-    if (!terminal.canPrompt()) {
-      throw new RigError("INVALID_INPUT", `Missing required input --${field.flag} for ${label}`, {
-        detail: [`Pass --${field.flag} <value>; see \`rig ${label} --help\`.`],
-      });
-    }
     const question = field.description ? `--${field.flag}: ${field.description}` : `--${field.flag}`;
     if (field.kind === "boolean") input[field.key] = await prompt.confirm(question);
     else if (field.kind === "enum") input[field.key] = await prompt.select(question, field.choices ?? []);
@@ -163,10 +168,11 @@ async function loadProject(cli: Cli, token: string, isWorkspaceOp: boolean): Pro
   }
 }
 
-function unknownCommand(token: string, workflows: CompiledWorkflow[]): RigError {
+function unknownCommand(token: string, workflows: CompiledWorkflow[], workspaces: string[] = []): RigError {
   const ops = workflows.flatMap((w) => [...w.operations.keys()]);
   return new RigError("UNKNOWN_COMMAND", `Unknown command "${token}"`, {
     detail: [
+      ...didYouMean(token, [...BUILTIN_COMMANDS, ...ops, ...workspaces]),
       `Commands: ${BUILTIN_COMMANDS.join(", ")}`,
       ...(ops.length ? [`Operations of this project: ${[...new Set(ops)].join(", ")}`] : []),
       "Workspace operations are run as rig <workspace>/<operation>.",
@@ -174,10 +180,26 @@ function unknownCommand(token: string, workflows: CompiledWorkflow[]): RigError 
   });
 }
 
+/** `rig <ws>`: what can be run on that workspace. */
+function listOperations(project: Project, rows: WorkspaceRow[]): number {
+  const entries = rows.flatMap((row) => {
+    const workflow = project.workflows.find((w) => w.name === row.workflow);
+    const ops = workflow ? [...workflow.workspaceOperations.values()].map((op) => ({ id: op.id, title: op.title ?? null, description: op.description ?? null })) : [];
+    return [{ workspace: row.name, workflow: row.workflow, operations: [...ops, { id: "remove", title: null, description: "remove this workspace" }] }];
+  });
+  emit(entries.length === 1 ? entries[0] : { workspaces: entries }, () =>
+    entries
+      .map((e) => [`Operations of ${e.workspace} (workflow ${e.workflow}):`, table(e.operations.map((o) => [`rig ${e.workspace}/${o.id}`, operationSummary(o)]))].join("\n"))
+      .join("\n\n"),
+  );
+  return 0;
+}
+
 export async function runOperationCommand(cli: Cli, argv: string[], index: number): Promise<number> {
   const token = argv[index] as string;
   const target = parseOperationToken(token);
   if ("error" in target) throw new RigError("USAGE", target.error);
+  if (target.workspace !== undefined) checkWorkspaceName(target.workspace);
   const rest = argv.filter((_, i) => i !== index);
   const project = await loadProject(cli, token, target.workspace !== undefined);
 
@@ -196,7 +218,11 @@ export async function runOperationCommand(cli: Cli, argv: string[], index: numbe
     const candidates = project.workflows.filter(
       (w) => w.operations.has(target.operation) && (cli.globals.workflow === undefined || w.name === cli.globals.workflow),
     );
-    if (candidates.length === 0) throw unknownCommand(token, project.workflows);
+    if (candidates.length === 0) {
+      const rows = project.store.workspacesNamed(target.operation);
+      if (rows.length > 0 && target.operation === token) return listOperations(project, rows);
+      throw unknownCommand(token, project.workflows, [...new Set(project.store.workspaces().map((w) => w.name))]);
+    }
     workflow = await selectWorkflow({ workflows: candidates }, undefined, `run ${target.operation} in`);
     op = findOperation(workflow, target.operation, "workflow");
   }
@@ -211,10 +237,28 @@ export async function runOperationCommand(cli: Cli, argv: string[], index: numbe
     values = commanderValues(fields, command);
   }
   const input = validateInput(op.input, await collectInput(fields, values, token), token);
+  const streamed: string[] = [];
   const result = await runOperation(project, workflow, op, input, workspace, {
     signal: cli.signal,
-    output: (line) => hookOutput(token, line),
+    output: (line) => {
+      streamed.push(line);
+      hookOutput(token, line);
+    },
   });
-  emit(result, () => (result === null ? null : typeof result === "string" ? result : JSON.stringify(result, null, 2)));
+  emit(result, () => resultText(result, streamed.join("\n")));
   return 0;
+}
+
+/**
+ * The text form of an operation's result. What the operation already streamed (a command's
+ * output that it also returns) is not printed a second time.
+ */
+function resultText(result: unknown, streamed: string): string | null {
+  const shown = (value: unknown) => typeof value === "string" && value.trim() !== "" && streamed.includes(value.trim());
+  if (result === null || shown(result)) return null;
+  if (typeof result === "string") return result;
+  if (typeof result !== "object" || Array.isArray(result)) return JSON.stringify(result, null, 2);
+  const rest = Object.entries(result).filter(([, value]) => !shown(value) && value !== "");
+  if (rest.length === 0) return null;
+  return JSON.stringify(Object.fromEntries(rest), null, 2);
 }

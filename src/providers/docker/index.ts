@@ -9,9 +9,12 @@
  * from such an image. Everything carries `rigkit.*` labels so `rig gc` can find orphans.
  */
 import { RigError, messageOf } from "../../errors.ts";
+import { attach, stdinIsTerminal } from "../../host/attach.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
+import { probe } from "../../host/probe.ts";
 import { script, stoppable } from "../../host/stoppable.ts";
-import { type ArtifactRef, type RuntimeContext, defineProvider } from "../../sdk/provider.ts";
+import { type ArtifactRef, type LiveStatus, type RuntimeContext, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
+import { replaceValue } from "../local/index.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 
 export interface DockerImageRef extends ArtifactRef {
@@ -51,7 +54,12 @@ export interface DockerRuntime {
    */
   build(options: { from: string | DockerImageRef }, steps: (container: Container) => Promise<void>): Promise<DockerImageRef>;
   /** Workspace hooks: starts the workspace's long-running container from an image. */
-  createWorkspace(options: { image: string | DockerImageRef; env?: Record<string, string> }): Promise<{ container: string; image: string }>;
+  createWorkspace(options: {
+    image: string | DockerImageRef;
+    env?: Record<string, string>;
+    /** The container's working directory: where `rig exec`, `rig shell` and `rig code` start. */
+    workdir?: string;
+  }): Promise<{ container: string; image: string }>;
   /** Removes a workspace container (a missing one is fine). */
   removeWorkspace(container: string): Promise<void>;
   /** Runs a command in a (workspace) container, output captured. */
@@ -70,6 +78,26 @@ const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9._-]+/g, "-")
 
 const imageOf = (image: string | DockerImageRef) => (typeof image === "string" ? image : image.id);
 
+/** The container a workspace's handle names. */
+const containerOf = (workspace: WorkspaceHandle): string => {
+  const name = workspace.resources.find((r) => r.kind === "container")?.id;
+  if (!name) throw new RigError("PROVIDER_FAILED", `docker: no container is recorded for workspace ${workspace.name}`);
+  return name;
+};
+
+/**
+ * Connects stdin/stdout to 127.0.0.1:<port> inside a container, with whatever the image
+ * has: nc (busybox's included), socat, or bash's /dev/tcp. Through `docker exec`, so it
+ * needs no network between here and the container (`--network none` works).
+ */
+const connector = (port: number) =>
+  [
+    `if command -v nc >/dev/null 2>&1; then exec nc 127.0.0.1 ${port}`,
+    `elif command -v busybox >/dev/null 2>&1 && busybox nc 2>&1 | grep -q Usage; then exec busybox nc 127.0.0.1 ${port}`,
+    `elif command -v socat >/dev/null 2>&1; then exec socat - TCP:127.0.0.1:${port}`,
+    `elif command -v bash >/dev/null 2>&1; then exec bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port} && { cat <&3 & cat >&3; wait; }'`,
+    `else echo "rig forward: the container has none of nc, socat, bash to connect to port ${port}" >&2; exit 127; fi`,
+  ].join("\n");
 export const docker = defineProvider<DockerConfig, DockerRuntime>({
   id: "docker",
   create({ config, project }) {
@@ -79,8 +107,32 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
     const cli = (args: readonly string[], options: ExecOptions & { label?: string; quiet?: boolean; display?: string; holdStdin?: boolean } = {}) =>
       runCommand(["docker", ...args], { env, label: `docker (${engine})`, quiet: true, ...options });
     const network = config.network ? ["--network", config.network] : [];
-    const labels = (extra: Record<string, string>) =>
-      Object.entries({ "rigkit.project": project.id, ...extra }).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
+    // Project id and directory on everything: a project whose state file was lost still finds its own.
+    const identity = { "rigkit.project": project.id, "rigkit.project.dir": project.dir };
+    const labels = (extra: Record<string, string>) => Object.entries({ ...identity, ...extra }).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
+    const isMine = (id: string, dir: string) => id === project.id || (dir !== "" && dir === project.dir);
+    const PS = [
+      "ps", "-a", "--filter", "label=rigkit.project",
+      "--format", '{{.Names}}\t{{.State}}\t{{.Label "rigkit.project"}}\t{{.Label "rigkit.project.dir"}}\t{{.Label "rigkit.kind"}}',
+    ];
+    const parsePs = (stdout: string) =>
+      stdout.split("\n").filter(Boolean).map((line) => {
+        const [name = "", state = "", id = "", dir = "", kind = ""] = line.split("\t");
+        return { name, state, mine: isMine(id, dir), kind };
+      });
+    /** rig's containers on this engine (labelled with a project), with their state. */
+    const containers = async () => parsePs((await cli(PS)).stdout);
+    // `docker run` (images are never pulled): a missing image gets the next step, not the whole command line.
+    const runContainer = async (args: readonly string[], image: string) => {
+      const result = await cli(["run", ...args], { reject: false });
+      if (result.exitCode === 0) return result;
+      if (/no such image|unable to find image/i.test(result.stderr)) {
+        throw new RigError("PROVIDER_FAILED", `docker (${engine}): image ${image} is not on this engine`, {
+          detail: [`Pull it with \`docker pull ${image}\` (rig never pulls), build it, or use an image you have (the docker template reads RIGKIT_BASE_IMAGE).`],
+        });
+      }
+      throw new RigError("EXEC_FAILED", `docker (${engine}): command failed (exit ${result.exitCode}): ${result.command}`, { detail: tail(result.stderr, 10) });
+    };
 
     // Without input, the command is wrapped to stop when rig does (see host/stoppable.ts):
     // killing the `docker exec` client alone leaves the process running in the container.
@@ -104,7 +156,84 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
       });
     };
 
+    /** Removes a container, only when its labels say it is this project's (a missing one is fine). */
+    const removeOwned = async (container: string) => {
+      const inspected = await cli(["inspect", "--format", '{{index .Config.Labels "rigkit.project"}}\t{{index .Config.Labels "rigkit.project.dir"}}', container], {
+        reject: false,
+        cleanup: true,
+      });
+      if (inspected.exitCode !== 0) {
+        if (/no such (object|container)/i.test(inspected.stderr)) return;
+        throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot inspect container ${container}`, { detail: tail(inspected.stderr, 5) });
+      }
+      const [id = "", dir = ""] = inspected.stdout.trim().split("\t");
+      if (!isMine(id, dir)) {
+        throw new RigError("PROVIDER_FAILED", `docker (${engine}): refusing to remove container ${container}: it is not labelled as this project's`);
+      }
+      const result = await cli(["rm", "-f", container], { reject: false, cleanup: true });
+      if (result.exitCode !== 0 && !/no such container/i.test(result.stderr)) {
+        throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot remove container ${container}`, { detail: tail(result.stderr, 5) });
+      }
+    };
+    // A workspace container, as createWorkspace and fork start it.
+    const runWorkspace = (name: string, workflow: string, workspace: string, image: string, vars: Record<string, string> = {}, workdir?: string) =>
+      runContainer(
+        [
+          "-d", "--pull", "never", "--name", name, "--hostname", workspace, ...network, ...(workdir ? ["--workdir", workdir] : []),
+          ...labels({ "rigkit.workflow": workflow, "rigkit.workspace": workspace, "rigkit.kind": "workspace" }),
+          ...Object.entries(vars).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
+          image, ...KEEPALIVE,
+        ],
+        image,
+      );
+    const workspaceName = (workflow: string, workspace: string) => `rigkit-${slug(project.id)}-${slug(workflow)}-${workspace}`;
+    const dockerArgv = (args: string[]) => ["docker", ...args];
+    // How `rig exec` reaches a container without this code (see ResourceAccess).
+    const access = (name: string) => ({ argv: dockerArgv(["exec", "-i", name]), ...(config.host ? { env: { DOCKER_HOST: config.host } } : {}) });
+
     return {
+      // Built-in access (SPEC §9): over the container claimed in createWorkspace.
+      exec: (workspace, argv, options) =>
+        attach(dockerArgv(["exec", "-i", ...(stdinIsTerminal() && !options.capture ? ["-t"] : []), containerOf(workspace), ...argv]), {
+          env,
+          capture: options.capture,
+          signal: options.signal,
+        }),
+      shell: async (workspace) => {
+        if (!stdinIsTerminal()) throw new RigError("USAGE", "rig shell needs a terminal");
+        const argv = ["exec", "-it", containerOf(workspace), "sh", "-c", "exec $(command -v bash || echo sh) -l"];
+        return (await attach(dockerArgv(argv), { env })).exitCode;
+      },
+      async stop(workspace) {
+        await cli(["stop", "--time", "10", containerOf(workspace)]);
+      },
+      async start(workspace) {
+        await cli(["start", containerOf(workspace)]);
+      },
+      forward: (workspace, port) => ({ argv: dockerArgv(["exec", "-i", containerOf(workspace), "sh", "-c", connector(port)]), env: env ? { DOCKER_HOST: env.DOCKER_HOST as string } : undefined }),
+      async editor(workspace) {
+        const container = containerOf(workspace);
+        const dir = (await cli(["inspect", "--format", "{{.Config.WorkingDir}}", container])).stdout.trim() || "/";
+        const hex = Buffer.from(JSON.stringify({ containerName: `/${container}` })).toString("hex");
+        const uri = `vscode-remote://attached-container+${hex}${dir}`;
+        return { args: ["--folder-uri", uri], uri };
+      },
+      // A commit of the live container (labelled, so gc finds it), then a new container from it.
+      async fork(source, target, options) {
+        const from = containerOf(source);
+        const name = workspaceName(source.workflow, target.name);
+        const tag = `rigkit/${slug(project.id)}:fork-${slug(target.name)}-${Date.now().toString(36)}`;
+        const snapshotLabels = { ...identity, "rigkit.workflow": source.workflow, "rigkit.workspace": target.name, "rigkit.kind": "snapshot" };
+        const changes = Object.entries(snapshotLabels).flatMap(([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`]);
+        const image = (await cli(["commit", "--pause=false", ...changes, from, tag])).stdout.trim();
+        options.log(`committed ${from} as ${tag}`);
+        target.claim({ kind: "container", id: name, container: name, engine, access: access(name) });
+        target.record({ container: name });
+        await runWorkspace(name, source.workflow, target.name, image);
+        options.log(`started ${name}`);
+        return { ...replaceValue(source.ctx, from, name), image };
+      },
+
       async checks() {
         const result = await cli(["version", "--format", "{{.Server.Version}}"], { reject: false }).catch((error) => ({
           exitCode: 1,
@@ -119,17 +248,49 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
 
       // Workspace containers, and build containers a killed apply left behind.
       async resources() {
-        const listed = await cli(["ps", "-a", "--filter", `label=rigkit.project=${project.id}`, "--format", '{{.Names}}\t{{.Label "rigkit.kind"}}']);
-        return listed.stdout
-          .split("\n")
-          .filter(Boolean)
-          .map((line) => line.split("\t")[0] as string)
-          .map((name) => ({ id: `container ${name}`, match: { container: name } }));
+        return (await containers()).filter((c) => c.mine).map(({ name }) => ({ id: `container ${name}`, match: { container: name } }));
+      },
+
+      // Snapshot images of this project (by id label, or by directory label after a lost state file).
+      async artifacts() {
+        const list = async (label: string) =>
+          (await cli(["images", "--no-trunc", "--filter", "label=rigkit.kind=snapshot", "--filter", label, "--format", "{{.ID}}\t{{.Repository}}:{{.Tag}}"])).stdout
+            .split("\n")
+            .filter(Boolean);
+        const lines = new Set([...(await list(`label=rigkit.project=${project.id}`)), ...(await list(`label=rigkit.project.dir=${project.dir}`))]);
+        return [...lines].map((line) => {
+          const [id = "", tag = ""] = line.split("\t");
+          return { id: `image ${tag.endsWith(":<none>") ? id : tag}`, match: { ref: id, image: id, tag } };
+        });
       },
 
       async destroy(resource) {
-        const name = resource.match.container;
-        if (name) await cli(["rm", "-f", name], { reject: false });
+        const { container, image, tag } = resource.match;
+        if (container) await removeOwned(container);
+        if (image) {
+          const labels = await cli(["image", "inspect", "--format", '{{index .Config.Labels "rigkit.project"}}\t{{index .Config.Labels "rigkit.project.dir"}}', image], { reject: false });
+          if (labels.exitCode !== 0) return; // already gone
+          const [id = "", dir = ""] = labels.stdout.trim().split("\t");
+          if (!isMine(id, dir)) throw new RigError("PROVIDER_FAILED", `docker (${engine}): refusing to remove image ${image}: it is not labelled as this project's`);
+          // By tag first (the image goes with its last tag); an image a container still uses stays.
+          const result = await cli(["rmi", tag && !tag.endsWith(":<none>") ? tag : image], { reject: false });
+          if (result.exitCode !== 0 && !/no such image/i.test(result.stderr)) {
+            throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot remove image ${tag || image}`, { detail: tail(result.stderr, 5) });
+          }
+        }
+      },
+
+      // One `docker ps -a` for every workspace on this engine.
+      async status(workspaces, { signal }) {
+        const listed = await probe(["docker", ...PS], { env: env ?? process.env, signal });
+        if (listed?.exitCode !== 0) return workspaces.map(() => "unreachable" as const);
+        const states = new Map(parsePs(listed.stdout).map((c) => [c.name, c.state]));
+        return workspaces.map((ws): LiveStatus => {
+          const names = ws.resources.filter((r) => r.kind === "container").map((r) => r.id);
+          const each = names.map((name) => states.get(name));
+          if (each.some((state) => state === undefined || state === "dead" || state === "removing")) return "missing";
+          return each.every((state) => state === "running" || state === "restarting") ? "ready" : "stopped";
+        });
       },
 
       async validateArtifact(ref) {
@@ -148,7 +309,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
             const name = `rigkit-build-${slug(project.id)}-${crypto.randomUUID().slice(0, 8)}`;
             const taskLabels = { ...owner, "rigkit.task": ctx.task.path, "rigkit.kind": "build" };
             ctx.log(`starting ${name} from ${imageOf(from)}`);
-            await cli(["run", "-d", "--pull", "never", "--name", name, ...network, ...labels(taskLabels), imageOf(from), ...KEEPALIVE]);
+            await runContainer(["-d", "--pull", "never", "--name", name, ...network, ...labels(taskLabels), imageOf(from), ...KEEPALIVE], imageOf(from));
             try {
               await steps({
                 name,
@@ -158,7 +319,9 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
                 },
               });
               const tag = `rigkit/${slug(project.id)}:${slug(`${ctx.workflow}-${ctx.task.path}`)}-${Date.now().toString(36)}`;
-              const changes = Object.entries({ "rigkit.project": project.id, ...owner, "rigkit.task": ctx.task.path, "rigkit.kind": "snapshot" }).flatMap(
+              // A `.global()` fragment's image is shared by every project using it: not one project's to collect.
+              const kind = ctx.task.dataDir === project.stateDir ? "snapshot" : "shared-snapshot";
+              const changes = Object.entries({ ...identity, ...owner, "rigkit.task": ctx.task.path, "rigkit.kind": kind }).flatMap(
                 ([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`],
               );
               const id = (await cli(["commit", ...changes, name, tag])).stdout.trim();
@@ -169,30 +332,19 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
             }
           },
 
-          async createWorkspace({ image, env: vars = {} }) {
+          async createWorkspace({ image, env: vars = {}, workdir }) {
             const workspace = ctx.workspace;
             if (!workspace) throw new RigError("PROVIDER_FAILED", "docker: createWorkspace() is for workspace hooks");
-            const name = `rigkit-${slug(project.id)}-${slug(ctx.workflow)}-${workspace.name}`;
-            // Recorded before it exists: a crash right after `docker run` still leaves a trail.
+            const name = workspaceName(ctx.workflow, workspace.name);
+            // Claimed before it exists: a crash right after `docker run` still leaves a trail.
+            workspace.claim({ kind: "container", id: name, container: name, engine, access: access(name) });
             workspace.record({ container: name });
-            await cli([
-              "run", "-d", "--pull", "never", "--name", name, "--hostname", workspace.name, ...network,
-              ...labels({ ...owner, "rigkit.workspace": workspace.name, "rigkit.kind": "workspace" }),
-              ...Object.entries(vars).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
-              imageOf(image), ...KEEPALIVE,
-            ]);
+            await runWorkspace(name, ctx.workflow, workspace.name, imageOf(image), vars, workdir);
             ctx.log(`started ${name}`);
             return { container: name, image: imageOf(image) };
           },
 
-          async removeWorkspace(container) {
-            const result = await cli(["rm", "-f", container], { reject: false, cleanup: true });
-            if (result.exitCode !== 0 && !/no such container/i.test(result.stderr)) {
-              throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot remove container ${container}`, {
-                detail: tail(result.stderr, 5),
-              });
-            }
-          },
+          removeWorkspace: removeOwned,
 
           exec: containerExec,
 

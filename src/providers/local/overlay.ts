@@ -13,10 +13,45 @@
  * `.rigkit/retired-base/` (and repoints those workspaces) before `prepareDir` rebuilds
  * it; a retired base is deleted with its last workspace.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { type Dirent, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 
 export type OverlayState = "mounted" | "unmounted" | "none";
+
+/**
+ * Below this many files and directories a copy is fast enough and an overlay is not worth
+ * being a mount (a mount outlives nothing: `rm -rf` of the workspace directory fails with
+ * "busy" while it is mounted, and a reboot drops it). `RIGKIT_LOCAL_OVERLAY=always|never`
+ * overrides the choice.
+ */
+export const OVERLAY_MIN_ENTRIES = 1000;
+
+/** Whether a workspace from `base` should be an overlay (where the machine allows one). */
+export function wantsOverlay(base: string): boolean {
+  const mode = process.env.RIGKIT_LOCAL_OVERLAY ?? "auto";
+  if (mode === "never") return false;
+  if (mode === "always") return true;
+  return hasAtLeast(base, OVERLAY_MIN_ENTRIES);
+}
+
+/** Counts entries below `dir` (symlinks not followed), stopping as soon as there are `n`. */
+function hasAtLeast(dir: string, n: number): boolean {
+  let count = 0;
+  const pending = [dir];
+  while (pending.length > 0) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(pending.pop() as string, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (++count >= n) return true;
+      if (entry.isDirectory()) pending.push(join(entry.parentPath, entry.name));
+    }
+  }
+  return false;
+}
 
 const layersRoot = (stateDir: string) => join(stateDir, "overlay");
 const retiredRoot = (stateDir: string) => join(stateDir, "retired-base");

@@ -12,15 +12,22 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { rigkitHome } from "../../host/home.ts";
 import { RigError, messageOf } from "../../errors.ts";
+import { attach, enterDir, stdinIsTerminal } from "../../host/attach.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
+import { probe } from "../../host/probe.ts";
 import { shq, script, stoppable } from "../../host/stoppable.ts";
-import { type ArtifactRef, defineProvider } from "../../sdk/provider.ts";
+import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
+import { replaceValue } from "../local/index.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
+import { MARKER_SUFFIX, REFUSED, markerJson, markerOf, noSymlinks, ownedTest, removeOwnedScript } from "./owner.ts";
 
 export interface SshHost {
   /** What you would type after `ssh`: an alias from ~/.ssh/config, `host`, or `user@host`. */
   host: string;
-  /** rigkit's directory on that host (default: `.rigkit-remote/<project id>` in the login's home). */
+  /**
+   * rigkit's directory on that host (default: `.rigkit-remote` in the login's home). Each
+   * project gets its own directory in it, `<root>/<project id>/`, so projects can share one.
+   */
   root?: string;
 }
 
@@ -52,11 +59,11 @@ export interface SshRuntime {
   /** Runs a command on every host at once (in `cwd` of a prepared dir, when given). */
   run(command: readonly string[] | string, options?: { cwd?: SshDirRef }): Promise<ExecResult[]>;
   /**
-   * Creates `<root>/base/<name>` on every reachable host (emptied first with `fresh`);
+   * Creates `<root>/<project>/base/<name>` on every reachable host (emptied first with `fresh`);
    * unreachable hosts are left out of the ref, so they get no workspaces from it.
    */
   prepareDir(name: string, options?: { fresh?: boolean }): Promise<SshDirRef>;
-  /** Workspace hooks: copies a prepared dir into `<root>/workspaces/<name>` on the least-loaded reachable host. */
+  /** Workspace hooks: copies a prepared dir into `<root>/<project>/workspaces/<name>` on the least-loaded reachable host. */
   createWorkspace(options: { from: SshDirRef }): Promise<SshWorkspace>;
   removeWorkspace(workspace: SshWorkspace): Promise<void>;
   /** `ssh -t host 'cd dir && exec $SHELL -l'`. */
@@ -64,6 +71,15 @@ export interface SshRuntime {
 }
 
 const SEGMENT = /^[A-Za-z0-9._-]+$/;
+
+/** The host and directory a workspace's handle names. */
+function placeOf(workspace: WorkspaceHandle): SshWorkspace {
+  const found = workspace.resources.find((r) => r.kind === "remote-dir" && typeof r.host === "string" && typeof r.dir === "string");
+  if (!found) throw new RigError("PROVIDER_FAILED", `ssh: no remote directory is recorded for workspace ${workspace.name}`);
+  return { host: found.host as string, dir: found.dir as string };
+}
+
+const enter = enterDir;
 
 /** Short control-socket directory: Unix socket paths must stay under ~100 bytes. */
 function controlDir(): string {
@@ -80,7 +96,8 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       throw new RigError("CONFIG_ERROR", "ssh: `hosts` needs at least one host");
     }
     const hosts = config.hosts.map((h) => (typeof h === "string" ? { host: h } : h));
-    const roots = new Map(hosts.map((h) => [h.host, (h.root ?? `.rigkit-remote/${project.id}`).replace(/\/+$/, "")]));
+    // Namespaced per project: projects sharing a host and a root never see each other's directories.
+    const roots = new Map(hosts.map((h) => [h.host, `${(h.root ?? ".rigkit-remote").replace(/\/+$/, "")}/${project.id}`]));
     const names = hosts.map((h) => h.host);
     const timeout = config.connectTimeout ?? 5;
     let sockets: string | undefined;
@@ -96,6 +113,8 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       ];
     };
     const root = (host: string) => roots.get(host) as string;
+    // How `rig exec` reaches a workspace directory without this code (see ResourceAccess).
+    const access = (host: string, dir: string) => ({ argv: ["ssh", ...options(), host, "--"], cwd: dir, shell: true });
     const placing = new Map<string, number>();
     let placements: Promise<unknown> = Promise.resolve();
     const placeOneAtATime = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -111,37 +130,125 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       return runCommand(["ssh", ...options(), host, "--", stoppable(body)], { ...opts, cwd: undefined, holdStdin: true, ...shown });
     };
 
+    /** Deletes a directory this project made on a host (marker checked in the same remote command). */
+    const removeOwned = async (host: string, path: string, opts: { unmarked?: boolean } = {}) => {
+      const chain = roots.has(host) ? [root(host), path.slice(0, path.lastIndexOf("/"))] : [];
+      const r = await remote(host, removeOwnedScript(path, chain, project.id, project.dir, opts), { reject: false, quiet: true, cleanup: true });
+      if (r.exitCode !== 0) {
+        throw new RigError("PROVIDER_FAILED", `ssh ${host}: ${r.exitCode === REFUSED ? "refused to remove" : "cannot remove"} ${path}`, { detail: tail(r.stderr, 5) });
+      }
+    };
+    /** The directories in `parent` on a host that carry this project's marker ([] when unreachable). */
+    const owned = async (host: string, parent: string): Promise<string[]> => {
+      const list = `[ -d ${shq(parent)} ] && [ ! -L ${shq(parent)} ] && [ ! -L ${shq(root(host))} ] || exit 0; cd ${shq(parent)} || exit 0; ` +
+        `for m in .*${MARKER_SUFFIX}; do ${ownedTest("$m", project.id, project.dir).replaceAll("'$m'", '"$m"')} && echo "$m"; done; true`;
+      const r = await remote(host, list, { reject: false, quiet: true }).catch(() => null);
+      if (!r || r.exitCode !== 0) return [];
+      return r.stdout
+        .split("\n")
+        .map((m) => m.slice(1, -MARKER_SUFFIX.length))
+        .filter((name) => SEGMENT.test(name) && name !== "." && name !== "..")
+        .map((name) => `${parent}/${name}`);
+    };
+    const marker = (fields: Record<string, string>) => markerJson({ project: project.id, dir: project.dir, ...fields });
+
     return {
+      // Built-in access (SPEC §9): over the directory claimed in createWorkspace, through
+      // the shared (ControlMaster) connection.
+      exec(workspace, argv, opts) {
+        const { host, dir } = placeOf(workspace);
+        const tty = stdinIsTerminal() && !opts.capture ? ["-t"] : [];
+        return attach(["ssh", ...options(), ...tty, host, "--", `${enter(dir)} && exec ${script(argv)}`], { capture: opts.capture, signal: opts.signal });
+      },
+      async shell(workspace) {
+        if (!stdinIsTerminal()) throw new RigError("USAGE", "rig shell needs a terminal");
+        const { host, dir } = placeOf(workspace);
+        return (await attach(["ssh", ...options(), "-t", host, `${enter(dir)} && exec "\${SHELL:-/bin/sh}" -l`])).exitCode;
+      },
+      async forward(workspace, port) {
+        const { host } = placeOf(workspace);
+        // Open the shared connection now, so each forwarded connection rides on it.
+        await remote(host, "true", { quiet: true });
+        return { argv: ["ssh", ...options(), "-W", `127.0.0.1:${port}`, host] };
+      },
+      async editor(workspace) {
+        const { host, dir } = placeOf(workspace);
+        // VS Code wants an absolute path; the default root is relative to the login's home.
+        const absolute = dir.startsWith("/") ? dir : (await remote(host, `${enter(dir)} && pwd`, { quiet: true })).stdout.trim();
+        return { args: ["--remote", `ssh-remote+${host}`, absolute], uri: `vscode-remote://ssh-remote+${host}${encodeURI(absolute)}` };
+      },
+      // A copy beside it on the same host.
+      async fork(source, target, opts) {
+        const { host, dir: from } = placeOf(source);
+        const parent = from.slice(0, from.lastIndexOf("/"));
+        const dir = `${parent}/${target.name}`;
+        // Claimed and marked before the copy, like createWorkspace.
+        target.claim({ kind: "remote-dir", id: `${host}:${dir}`, host, dir, access: access(host, dir) });
+        target.record({ host, dir });
+        await remote(
+          host,
+          [
+            noSymlinks([parent]),
+            `if [ -e ${shq(dir)} ] || [ -L ${shq(dir)} ] || [ -e ${shq(markerOf(dir))} ]; then echo "rigkit: "${shq(dir)}" already exists" >&2; exit ${REFUSED}; fi`,
+            `printf '%s\\n' ${shq(marker({ workflow: source.workflow, workspace: target.name }))} > ${shq(markerOf(dir))}`,
+            `{ cp -a --reflink=auto ${shq(from)} ${shq(dir)} 2>/dev/null || { rm -rf ${shq(dir)} && cp -a ${shq(from)} ${shq(dir)}; }; }`,
+          ].join("\n"),
+          { quiet: true },
+        );
+        opts.log(`copied ${host}:${from} → ${dir}`);
+        return { ...replaceValue(source.ctx, from, dir), host };
+      },
+
+      // One check per host; the fleet can work while some host answers (placement skips the others).
       async checks() {
-        return Promise.all(
+        const hosts = await Promise.all(
           names.map(async (host) => {
             const r = await remote(host, "true", { reject: false, quiet: true }).catch((e) => ({ exitCode: 255, stderr: messageOf(e) }));
             return r.exitCode === 0
-              ? { name: host, ok: true, message: "reachable" }
-              : { name: host, ok: false, message: `unreachable: ${r.stderr.trim().split("\n").at(-1) ?? `exit ${r.exitCode}`}` };
+              ? { name: host, ok: true, message: "reachable", required: false }
+              : { name: host, ok: false, message: `unreachable: ${r.stderr.trim().split("\n").at(-1) ?? `exit ${r.exitCode}`}`, required: false };
           }),
         );
+        if (hosts.length === 1 || hosts.some((h) => h.ok)) return hosts.map((h) => (hosts.length === 1 ? { ...h, required: true } : h));
+        return [...hosts, { name: "hosts", ok: false, message: `none of ${names.join(", ")} is reachable` }];
       },
 
-      // Workspace directories on every reachable host.
+      // Workspace directories carrying this project's marker, on every reachable host.
       async resources() {
-        const found = await Promise.all(
-          names.map(async (host) => {
-            const dir = `${root(host)}/workspaces`;
-            const r = await remote(host, `ls -1 ${shq(dir)} 2>/dev/null || true`, { reject: false, quiet: true }).catch(() => null);
-            if (!r || r.exitCode !== 0) return [];
-            return r.stdout
-              .split("\n")
-              .filter((name) => SEGMENT.test(name))
-              .map((name) => ({ id: `${host}:${dir}/${name}`, match: { host, dir: `${dir}/${name}` } }));
-          }),
-        );
+        const found = await Promise.all(names.map(async (host) => (await owned(host, `${root(host)}/workspaces`)).map((dir) => ({ id: `${host}:${dir}`, match: { host, dir } }))));
+        return found.flat();
+      },
+
+      // Prepared directories carrying this project's marker, on every reachable host.
+      async artifacts() {
+        const found = await Promise.all(names.map(async (host) => (await owned(host, `${root(host)}/base`)).map((dir) => ({ id: `${host}:${dir}`, match: { ref: dir, host, dir } }))));
         return found.flat();
       },
 
       async destroy(resource) {
         const { host, dir } = resource.match;
-        if (host && dir && dir.startsWith(`${root(host)}/workspaces/`)) await remote(host, ["rm", "-rf", dir], { quiet: true });
+        const ok = host && dir && roots.has(host) && (dir.startsWith(`${root(host)}/workspaces/`) || dir.startsWith(`${root(host)}/base/`));
+        if (ok) await removeOwned(host, dir);
+      },
+
+      // One command per host, checking every workspace directory there.
+      async status(workspaces, { signal }) {
+        const dirs = workspaces.map((ws) => ws.resources.filter((r) => r.kind === "remote-dir").map((r) => ({ host: String(r.host), dir: String(r.dir) })));
+        const byHost = new Map<string, string[]>();
+        for (const { host, dir } of dirs.flat()) byHost.set(host, [...(byHost.get(host) ?? []), dir]);
+        const answers = new Map<string, LiveStatus>();
+        await Promise.all(
+          [...byHost].map(async ([host, list]) => {
+            const check = list.map((d) => `if [ -d ${shq(d)} ] && [ ! -L ${shq(d)} ]; then echo 1; else echo 0; fi`).join("; ");
+            const r = await probe(["ssh", ...options(), host, "--", check], { signal });
+            const lines = r?.exitCode === 0 ? r.stdout.trim().split("\n") : [];
+            list.forEach((d, i) => answers.set(`${host}:${d}`, lines[i] === "1" ? "ready" : lines[i] === "0" ? "missing" : "unreachable"));
+          }),
+        );
+        return dirs.map((list) => {
+          const each = list.map(({ host, dir }) => answers.get(`${host}:${dir}`) ?? "unreachable");
+          return each.includes("unreachable") ? "unreachable" : each.includes("missing") ? "missing" : "ready";
+        });
       },
 
       async validateArtifact(ref) {
@@ -176,7 +283,18 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
             const made = await Promise.all(
               names.map(async (host) => {
                 const path = `${root(host)}/base/${name}`;
-                const r = await remote(host, `${opts.fresh ? `rm -rf ${shq(path)} && ` : ""}mkdir -p ${shq(path)}`, { reject: false, quiet: true });
+                const parent = `${root(host)}/base`;
+                // Empty it only when it is ours; make it (and its marker) when it is not there.
+                const body = [
+                  `mkdir -p ${shq(parent)}`,
+                  noSymlinks([root(host), parent]),
+                  `if [ -e ${shq(path)} ] || [ -L ${shq(path)} ]; then if [ -L ${shq(path)} ] || [ ! -d ${shq(path)} ] || ! ${ownedTest(markerOf(path), project.id, project.dir)}; then ` +
+                    `echo "rigkit: refusing: "${shq(path)}" was not made by rig for this project (no owner marker)" >&2; exit ${REFUSED}; fi; fi`,
+                  opts.fresh ? `rm -rf ${shq(path)}` : "true",
+                  `printf '%s\\n' ${shq(marker({ workflow: ctx.workflow, base: name }))} > ${shq(markerOf(path))}`,
+                  `mkdir -p ${shq(path)}`,
+                ].join("\n");
+                const r = await remote(host, body, { reject: false, quiet: true });
                 if (r.exitCode === 255) {
                   ctx.log(`skipping ${host}: unreachable (${r.stderr.trim().split("\n").at(-1)})`);
                   return null;
@@ -221,15 +339,23 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
               placing.set(chosen.host, (placing.get(chosen.host) ?? 0) + 1);
               return chosen;
             });
-            const dir = `${root(chosen.host)}/workspaces/${workspace.name}`;
+            const parent = `${root(chosen.host)}/workspaces`;
+            const dir = `${parent}/${workspace.name}`;
             const source = from.paths[chosen.host] as string;
+            // Claimed before it exists; marked before the copy, so a killed copy is still ours to collect.
+            workspace.claim({ kind: "remote-dir", id: `${chosen.host}:${dir}`, host: chosen.host, dir, access: access(chosen.host, dir) });
             workspace.record({ host: chosen.host, dir });
             ctx.log(`placing ${workspace.name} on ${chosen.host} (${chosen.count} workspace${chosen.count === 1 ? "" : "s"}, load ${chosen.load})`);
             try {
               await remote(
                 chosen.host,
-                `test ! -e ${shq(dir)} && mkdir -p ${shq(`${root(chosen.host)}/workspaces`)} && ` +
+                [
+                  `mkdir -p ${shq(parent)}`,
+                  noSymlinks([root(chosen.host), parent]),
+                  `if [ -e ${shq(dir)} ] || [ -L ${shq(dir)} ] || [ -e ${shq(markerOf(dir))} ]; then echo "rigkit: "${shq(dir)}" already exists" >&2; exit ${REFUSED}; fi`,
+                  `printf '%s\\n' ${shq(marker({ workflow: ctx.workflow, workspace: workspace.name }))} > ${shq(markerOf(dir))}`,
                   `{ cp -a --reflink=auto ${shq(source)} ${shq(dir)} 2>/dev/null || { rm -rf ${shq(dir)} && cp -a ${shq(source)} ${shq(dir)}; }; }`,
+                ].join("\n"),
                 { quiet: true },
               );
             } finally {
@@ -243,7 +369,15 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
             if (!dir.endsWith(`/workspaces/${name}`) || !SEGMENT.test(name) || name === "." || name === "..") {
               throw new RigError("PROVIDER_FAILED", `ssh: refusing to remove ${dir} on ${host}: not a rig workspace directory (…/workspaces/<name>)`);
             }
-            await remote(host, ["rm", "-rf", dir], { quiet: true, cleanup: true });
+            // A workspace made before owner markers has none: its own recorded directory may still go.
+            const own = name === ctx.workspace?.name;
+            if (roots.has(host) && dir.startsWith(`${root(host)}/workspaces/`)) return removeOwned(host, dir, { unmarked: own });
+            // A workspace from before per-project roots (<root>/workspaces/<name>, no marker):
+            // only the workspace's own recorded directory, and never through a symlink.
+            if (!own) throw new RigError("PROVIDER_FAILED", `ssh: refusing to remove ${dir} on ${host}: not this workspace's directory`);
+            const legacy = `if [ -L ${shq(dir)} ]; then echo "rigkit: refusing: "${shq(dir)}" is a symlink" >&2; exit ${REFUSED}; fi; rm -rf ${shq(dir)}`;
+            const r = await remote(host, legacy, { reject: false, quiet: true, cleanup: true });
+            if (r.exitCode !== 0) throw new RigError("PROVIDER_FAILED", `ssh ${host}: cannot remove ${dir}`, { detail: tail(r.stderr, 5) });
           },
           shell: ({ host, dir }) => runInteractive(["ssh", ...options(), "-t", host, `cd ${shq(dir)} && exec $SHELL -l`]),
         };

@@ -1,0 +1,84 @@
+/**
+ * `rig exec <ws> [--] <cmd…>`: parsed here rather than by commander, because everything
+ * after the workspace name belongs to the command (its own flags included, `--json` too),
+ * and because scripts and agents call it in loops: it loads no more than it needs.
+ * Exits with the command's own exit code.
+ */
+import { quickExec } from "../../engine/quickexec.ts";
+import { RigError } from "../../errors.ts";
+import { terminal } from "../../host/terminal.ts";
+import { readGlobals } from "../argv.ts";
+import { type Cli, projectOptions } from "../context.ts";
+import { emit } from "../ui.ts";
+
+const VALUE_FLAGS = new Set(["--chdir", "--config", "--state", "--workflow", "--lock-timeout"]);
+const BOOLEAN_FLAGS = new Set(["--json"]);
+
+export interface ExecArgs {
+  /** rig's own arguments (before the command). */
+  own: string[];
+  workspace: string | undefined;
+  command: string[];
+  help: boolean;
+}
+
+/** Splits `exec`'s arguments: rig's options, the workspace, then the command verbatim. */
+export function splitExecArgs(args: readonly string[]): ExecArgs {
+  const own: string[] = [];
+  let workspace: string | undefined;
+  let help = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === "--") return { own, workspace, command: args.slice(i + 1), help };
+    if (workspace !== undefined && !arg.startsWith("-")) return { own, workspace, command: args.slice(i), help };
+    if (arg === "-h" || arg === "--help") {
+      help = true;
+      continue;
+    }
+    if (arg.startsWith("-")) {
+      const name = arg.includes("=") ? arg.slice(0, arg.indexOf("=")) : arg;
+      if (!VALUE_FLAGS.has(name) && !BOOLEAN_FLAGS.has(name)) {
+        throw new RigError("USAGE", `rig exec: unknown option ${arg}`, { detail: ["Put the command after --: rig exec <workspace> -- <command…>"] });
+      }
+      own.push(arg);
+      if (VALUE_FLAGS.has(arg)) {
+        const value = args[++i];
+        if (value === undefined) throw new RigError("USAGE", `rig exec: ${arg} needs a value`);
+        own.push(value);
+      }
+      continue;
+    }
+    workspace = arg;
+  }
+  return { own, workspace, command: [], help };
+}
+
+export async function runExec(cli: Cli, argv: string[], index: number): Promise<number | null> {
+  const parsed = splitExecArgs(argv.slice(index + 1));
+  if (parsed.help) return null; // commander prints the help
+  // Only what precedes the command is rig's: `rig exec ws ls --json` passes --json to ls.
+  const globals = readGlobals([...argv.slice(0, index), ...parsed.own]);
+  terminal.json = globals.json;
+  if (parsed.workspace === undefined) throw new RigError("USAGE", "rig exec: name the workspace: rig exec <workspace> [--] <command…>");
+  if (parsed.command.length === 0) throw new RigError("USAGE", `rig exec: name the command to run: rig exec ${parsed.workspace} -- <command…>`);
+  const options = { capture: globals.json, signal: cli.signal };
+  const quick = await quickExec(projectOptions(globals), parsed.workspace, globals.workflow, parsed.command, options);
+  let result: { exitCode: number; stdout?: string; stderr?: string };
+  // The config, the SDK and the providers load only off the quick path.
+  const openProject = async () => (await import("../../engine/project.ts")).openProject(projectOptions(globals));
+  if (quick) {
+    result = quick;
+    // A failure may mean the workspace is not ready after all: ask its providers.
+    if (quick.exitCode !== 0) {
+      const { requireReady } = await import("../../engine/status.ts");
+      await requireReady(await openProject(), quick.row);
+    }
+  } else {
+    const [{ execIn }, { resolveWorkspace }] = await Promise.all([import("../../engine/access.ts"), import("../../engine/workspaces.ts")]);
+    const project = await openProject();
+    const row = await resolveWorkspace(project, parsed.workspace, globals.workflow);
+    result = await execIn(project, row, parsed.command, options);
+  }
+  if (globals.json) emit({ exitCode: result.exitCode, stdout: result.stdout ?? "", stderr: result.stderr ?? "" }, () => null);
+  return result.exitCode;
+}

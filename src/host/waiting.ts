@@ -1,0 +1,18 @@
+/**
+ * Whether the command is only waiting (for the lock, for the config to load, at a
+ * prompt). A signal then ends it at once with 130 (SPEC §10): there is no running work
+ * to stop gracefully. No imports: main.ts reads this on every signal.
+ */
+let depth = 0;
+
+export const isWaiting = (): boolean => depth > 0;
+
+/** Runs `fn` marked as waiting. */
+export async function waiting<T>(fn: () => Promise<T>): Promise<T> {
+  depth++;
+  try {
+    return await fn();
+  } finally {
+    depth--;
+  }
+}

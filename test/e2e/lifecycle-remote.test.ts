@@ -1,0 +1,205 @@
+/** Built-in workspace access on Docker containers and ssh hosts (real engine, real sshd). */
+import { readdirSync } from "node:fs";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { join } from "node:path";
+import { RIG, project, rig, tempDir } from "../helpers.ts";
+import { services } from "../services.ts";
+
+setDefaultTimeout(90_000);
+
+const dockerSvc = services("docker");
+const sshSvc = services("ssh");
+
+/** Starts `rig forward` and resolves once it prints what it forwards. */
+async function forward(args: string[], cwd: string, env: Record<string, string | undefined>) {
+  const proc = Bun.spawn([RIG, "forward", ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: "1", RIGKIT_HOME: join(cwd, ".rigkit-home"), ...env } as Record<string, string>,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const reader = proc.stdout.getReader();
+  let seen = "";
+  while (!seen.includes("Press Ctrl-C")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`rig forward ended early: ${seen} ${await new Response(proc.stderr).text()}`);
+    seen += new TextDecoder().decode(value);
+  }
+  return { proc, printed: seen };
+}
+
+/** A free local port (the kernel's choice). */
+function freePort(): number {
+  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const { port } = server;
+  server.stop(true);
+  return port;
+}
+
+describe.if(dockerSvc !== null)("docker workspaces", () => {
+  const env = { RIGKIT_TEST_DOCKER_HOST: dockerSvc?.dockerHost, RIGKIT_TEST_DOCKER_IMAGE: dockerSvc?.dockerImage };
+  const docker = (...args: string[]) => {
+    const r = Bun.spawnSync(["docker", ...args], { env: { ...process.env, DOCKER_HOST: dockerSvc?.dockerHost }, stdout: "pipe", stderr: "pipe" });
+    return r.stdout.toString().trim();
+  };
+  const dir = project({
+    "rigkit.config.ts": `import { workflow, docker, env } from "rigkit";
+export default workflow("d")
+  .addProvider("docker", docker({ host: env("RIGKIT_TEST_DOCKER_HOST"), network: "none" }))
+  .task("image", async ({ providers }) => {
+    const image = await providers.docker.build({ from: process.env.RIGKIT_TEST_DOCKER_IMAGE! }, async (c) => {
+      await c.exec("mkdir -p /www && echo hello-from-httpd > /www/index.html");
+    });
+    return { ctx: { image } };
+  })
+  .workspace({
+    create: async ({ workflow, providers }) => providers.docker.createWorkspace({ image: workflow.ctx.image }),
+    remove: async ({ workspace, providers }) => providers.docker.removeWorkspace(workspace.ctx.container),
+  });
+`,
+  });
+  let container = "";
+
+  test("exec: exit code, streams, the container's working directory", async () => {
+    const created = await rig(["create", "c1", "--json"], { cwd: dir, env });
+    expect(created.exitCode).toBe(0);
+    container = created.json().workspaces[0].ctx.container;
+    const r = await rig(["exec", "c1", "--", "sh", "-c", "echo out; echo err >&2; exit 7"], { cwd: dir, env });
+    expect([r.exitCode, r.stdout, r.stderr]).toEqual([7, "out\n", "err\n"]);
+    expect((await rig(["exec", "c1", "--json", "--", "sh", "-c", "echo out; echo err >&2; exit 7"], { cwd: dir, env })).json()).toEqual({
+      exitCode: 7,
+      stdout: "out\n",
+      stderr: "err\n",
+    });
+    const workdir = docker("inspect", "--format", "{{.Config.WorkingDir}}", container) || "/";
+    expect((await rig(["exec", "c1", "pwd"], { cwd: dir, env })).stdout.trim()).toBe(workdir);
+    expect((await rig(["exec", "c1", "--", "sh", "-c", "cat"], { cwd: dir, env, stdin: "piped in" })).stdout).toBe("piped in");
+  });
+
+  test("stop and start keep the container's data; a stopped workspace is not ready", async () => {
+    await rig(["exec", "c1", "--", "sh", "-c", "echo kept > /www/data"], { cwd: dir, env });
+    expect((await rig(["stop", "c1", "--json"], { cwd: dir, env })).json()).toEqual({ stopped: ["c1"] });
+    expect(docker("inspect", "--format", "{{.State.Running}}", container)).toBe("false");
+    for (const command of [["exec", "c1", "--", "true"], ["shell", "c1"], ["forward", "c1", "80"], ["code", "c1"]]) {
+      const r = await rig([command[0] as string, "--json", ...command.slice(1)], { cwd: dir, env });
+      // shell checks for a terminal first (usage); everything else says why and what next.
+      if (command[0] === "shell") continue;
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.error()).toMatchObject({ code: "WORKSPACE_NOT_READY", message: "Workspace c1 is not ready (stopped)" });
+    }
+    expect((await rig(["exec", "c1", "--", "true"], { cwd: dir, env })).stderr).toContain("rig start c1");
+    expect((await rig(["c1/start"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(docker("inspect", "--format", "{{.State.Running}}", container)).toBe("true");
+    expect((await rig(["exec", "c1", "cat", "/www/data"], { cwd: dir, env })).stdout).toBe("kept\n");
+  });
+
+  test("forward reaches httpd in a --network none container over 127.0.0.1; several ports at once", async () => {
+    await rig(["exec", "c1", "--", "sh", "-c", "httpd -p 127.0.0.1:8080 -h /www && httpd -p 127.0.0.1:8081 -h /"], { cwd: dir, env });
+    expect(docker("inspect", "--format", "{{.HostConfig.NetworkMode}}", container)).toBe("none");
+    const [a, b] = [freePort(), freePort()];
+    const { proc, printed } = await forward(["c1", `8080:${a}`, `8081:${b}`], dir, env);
+    try {
+      expect(printed).toContain(`Forwarding 127.0.0.1:${a} → c1:8080`);
+      expect(printed).toContain(`Forwarding 127.0.0.1:${b} → c1:8081`);
+      expect(await (await fetch(`http://127.0.0.1:${a}/index.html`)).text()).toBe("hello-from-httpd\n");
+      expect(await (await fetch(`http://127.0.0.1:${a}/data`)).text()).toBe("kept\n"); // a second connection
+      expect(await (await fetch(`http://127.0.0.1:${b}/www/index.html`)).text()).toBe("hello-from-httpd\n");
+    } finally {
+      proc.kill("SIGINT");
+      await proc.exited;
+    }
+  });
+
+  test("code --json gives the attached-container URI; --from commits the live container, then the two diverge", async () => {
+    const code = (await rig(["code", "c1", "--json"], { cwd: dir, env })).json();
+    const hex = Buffer.from(JSON.stringify({ containerName: `/${container}` })).toString("hex");
+    const workdir = docker("inspect", "--format", "{{.Config.WorkingDir}}", container) || "/";
+    expect(code.uri).toBe(`vscode-remote://attached-container+${hex}${workdir}`);
+    expect(code.command).toEqual(["code", "--folder-uri", code.uri]);
+
+    const fork = await rig(["create", "c2", "--from", "c1", "--json"], { cwd: dir, env });
+    expect(fork.exitCode).toBe(0);
+    const c2 = fork.json().workspaces[0];
+    expect((await rig(["ls", "--cached"], { cwd: dir, env })).stdout).toMatch(/c2 +ready +created [^\n]*from c1/);
+    expect(c2.ctx.container).not.toBe(container);
+    expect(docker("inspect", "--format", '{{.State.Running}} {{index .Config.Labels "rigkit.workspace"}}', c2.ctx.container)).toBe("true c2");
+    expect(docker("image", "inspect", "--format", '{{index .Config.Labels "rigkit.kind"}} {{index .Config.Labels "rigkit.workspace"}}', c2.ctx.image)).toBe("snapshot c2");
+    expect((await rig(["exec", "c2", "cat", "/www/data"], { cwd: dir, env })).stdout).toBe("kept\n");
+    await rig(["exec", "c2", "--", "sh", "-c", "echo diverged > /www/data"], { cwd: dir, env });
+    expect((await rig(["exec", "c1", "cat", "/www/data"], { cwd: dir, env })).stdout).toBe("kept\n");
+    expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    docker("rmi", c2.ctx.image);
+  });
+});
+
+describe.if(sshSvc !== null)("ssh workspaces", () => {
+  const env = { RIGKIT_TEST_SSH_CONFIG: sshSvc?.sshConfig };
+  const root = tempDir("rigkit-remote-");
+  // ssh roots are namespaced per project: <root>/<project id>/… (the only entry here).
+  const projectRoot = () => `${root}/${readdirSync(root).find((entry) => !entry.startsWith("."))}`;
+  const dir = project({
+    "rigkit.config.ts": `import { workflow, ssh, env } from "rigkit";
+export default workflow("s")
+  .addProvider("ssh", ssh({ configFile: env("RIGKIT_TEST_SSH_CONFIG"), hosts: [{ host: "rig-a", root: ${JSON.stringify(root)} }] }))
+  .task("base", async ({ providers }) => {
+    const base = await providers.ssh.prepareDir("app", { fresh: true });
+    await providers.ssh.run("echo prepared > marker", { cwd: base });
+    return { ctx: { base } };
+  })
+  .workspace({
+    create: async ({ workflow, providers }) => providers.ssh.createWorkspace({ from: workflow.ctx.base }),
+    remove: async ({ workspace, providers }) => providers.ssh.removeWorkspace(workspace.ctx),
+  });
+`,
+  });
+
+  test("exec runs in the remote directory with the command's exit code and streams", async () => {
+    expect((await rig(["create", "s1"], { cwd: dir, env })).exitCode).toBe(0);
+    const r = await rig(["exec", "s1", "--", "sh", "-c", "echo out; echo err >&2; exit 7"], { cwd: dir, env });
+    expect([r.exitCode, r.stdout, r.stderr]).toEqual([7, "out\n", "err\n"]);
+    expect((await rig(["exec", "s1", "pwd"], { cwd: dir, env })).stdout.trim()).toBe(`${projectRoot()}/workspaces/s1`);
+    expect((await rig(["exec", "s1", "--json", "--", "cat", "marker"], { cwd: dir, env })).json()).toEqual({ exitCode: 0, stdout: "prepared\n", stderr: "" });
+    expect((await rig(["exec", "s1", "--", "sh", "-c", "echo 'it''s \"quoted\"' $HOME"], { cwd: dir, env })).stdout).toMatch(/^its "quoted" \//);
+  });
+
+  test("stop is a usage error; code gives Remote-SSH; forward reaches a port on the host through the shared connection", async () => {
+    const stop = await rig(["stop", "s1", "--json"], { cwd: dir, env });
+    expect(stop.exitCode).toBe(2);
+    expect(stop.error().message).toBe("Workspace s1 has nothing to stop");
+    const code = (await rig(["code", "s1", "--json"], { cwd: dir, env })).json();
+    expect(code.command).toEqual(["code", "--remote", "ssh-remote+rig-a", `${projectRoot()}/workspaces/s1`]);
+    expect(code.uri).toBe(`vscode-remote://ssh-remote+rig-a${projectRoot()}/workspaces/s1`);
+
+    const remotePort = freePort();
+    const started = await rig(["exec", "s1", "--", "sh", "-c", `busybox httpd -p 127.0.0.1:${remotePort} -h .`], { cwd: dir, env });
+    expect(started.exitCode).toBe(0);
+    const local = freePort();
+    const { proc, printed } = await forward(["s1", `${remotePort}:${local}`], dir, env);
+    try {
+      expect(printed).toContain(`Forwarding 127.0.0.1:${local} → s1:${remotePort}`);
+      expect(await (await fetch(`http://127.0.0.1:${local}/marker`)).text()).toBe("prepared\n");
+    } finally {
+      proc.kill("SIGINT");
+      await proc.exited;
+      Bun.spawnSync(["sh", "-c", `for p in $(pidof httpd); do tr '\\0' ' ' < /proc/$p/cmdline | grep -q ':${remotePort} ' && kill $p; done`]);
+    }
+  });
+
+  test("--from copies beside it on the same host; the copies diverge; a missing directory is not ready", async () => {
+    await rig(["exec", "s1", "--", "sh", "-c", "echo live > state"], { cwd: dir, env });
+    const fork = await rig(["create", "s2", "--from", "s1", "--json"], { cwd: dir, env });
+    expect(fork.exitCode).toBe(0);
+    expect(fork.json().workspaces[0]).toMatchObject({ ctx: { host: "rig-a", dir: `${projectRoot()}/workspaces/s2` } });
+    expect((await rig(["exec", "s2", "cat", "state"], { cwd: dir, env })).stdout).toBe("live\n");
+    await rig(["exec", "s2", "--", "sh", "-c", "echo other > state"], { cwd: dir, env });
+    expect((await rig(["exec", "s1", "cat", "state"], { cwd: dir, env })).stdout).toBe("live\n");
+
+    Bun.spawnSync(["rm", "-rf", `${projectRoot()}/workspaces/s2`]);
+    const gone = await rig(["exec", "s2", "--", "true"], { cwd: dir, env });
+    expect(gone.exitCode).not.toBe(0);
+    expect(gone.stderr).toContain("is missing on this host");
+    expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+  });
+});
