@@ -87,24 +87,32 @@ const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)] as number
 type RigSide = (bin: string, ws: string) => Side;
 
 /** rig (and the baseline build) and raw alternately, one warm-up round first; the ratio of each pair. */
-function pairs(what: string, goal: number, rigSide: RigSide, raw: Side, n = PAIRS): void {
+function pairs(what: string, goal: number, rigSide: RigSide, raw: Side, n = PAIRS, baseline = true): void {
   process.stderr.write(`  ${what}…\n`);
   const rig = rigSide(RIG, "w");
-  const base = BASELINE ? rigSide(BASELINE, "wb") : undefined;
+  let base = BASELINE && baseline ? rigSide(BASELINE, "wb") : undefined;
   const rigMs: number[] = [];
   const baseMs: number[] = [];
   const rawMs: number[] = [];
   for (let i = -1; i < n; i++) {
     const a = rig.time();
     rig.reset?.();
-    const c = base?.time();
-    base?.reset?.();
+    let c: number | undefined;
+    try {
+      c = base?.time();
+      base?.reset?.();
+    } catch (error) {
+      // An older build may lack the command: the row goes on without a baseline.
+      process.stderr.write(`    baseline: ${(error as Error).message.split("\n")[0]}\n`);
+      base = undefined;
+      baseMs.length = 0;
+    }
     const b = raw.time();
     raw.reset?.();
     if (i >= 0) rigMs.push(a), rawMs.push(b), c !== undefined && baseMs.push(c);
   }
   const ratio = (xs: number[]) => xs.map((x, i) => x / (rawMs[i] as number));
-  rows.push({ what, goal, ratios: ratio(rigMs), baseRatios: base ? ratio(baseMs) : undefined, rigMs: median(rigMs), rawMs: median(rawMs) });
+  rows.push({ what, goal, ratios: ratio(rigMs), baseRatios: base && baseMs.length ? ratio(baseMs) : undefined, rigMs: median(rigMs), rawMs: median(rawMs) });
 }
 const skip = (what: string, goal: number, note: string) => rows.push({ what, goal, note });
 const wanted = (what: string) => what.toLowerCase().includes(ONLY.toLowerCase());
@@ -128,6 +136,50 @@ export default workflow("bench")
   .workspaceOperation("exec", { input: z.object({ command: z.string(), level: z.enum(["a", "b"]).default("a") }), run: async () => null });
 `;
 
+/**
+ * `rig forward` throughput: 100 MB into a port of the workspace container (busybox nc
+ * discarding it) through `rig forward`, against the same bytes piped straight into
+ * `docker exec -i C nc 127.0.0.1 <port>` (the connector rig itself starts per connection).
+ */
+function forwardRow(dir: string, container: string): void {
+  const MB = 100;
+  run(["docker", "exec", "-d", container, "sh", "-c", "while :; do nc -l -p 9000 > /dev/null; done"]);
+  const client = join(tmp, "forward-client.ts");
+  writeFileSync(
+    client,
+    `import { connect } from "node:net";
+const payload = new Uint8Array(${MB} << 20);
+const socket = connect(Number(process.argv[2]), "127.0.0.1", () => socket.end(payload));
+socket.on("close", () => process.exit(0));
+socket.on("error", (e) => { console.error(e.message); process.exit(1); });
+setTimeout(() => { console.error("timeout"); process.exit(1); }, 120_000);`,
+  );
+  const payload = new Uint8Array(MB << 20);
+  const raw: Side = {
+    time: () => {
+      const start = performance.now();
+      const r = Bun.spawnSync(["docker", "exec", "-i", container, "nc", "127.0.0.1", "9000"], { env, stdin: payload, stdout: "ignore", stderr: "pipe" });
+      if (r.exitCode !== 0) throw new Error(`docker exec nc exited ${r.exitCode}: ${r.stderr.toString()}`);
+      return performance.now() - start;
+    },
+  };
+  const forwards: Bun.Subprocess[] = [];
+  const side = (bin: string, ws: string): Side => {
+    const port = ws === "w" ? 19000 : 19001;
+    const forward = Bun.spawn([bin, "forward", "w", `9000:${port}`], { cwd: dir, env, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+    forwards.push(forward);
+    // Ready once the local port accepts a connection (an empty one: nc just sees EOF).
+    for (let i = 0; i < 200 && Bun.spawnSync([BUN, client.replace(/\.ts$/, "-probe.ts"), String(port)]).exitCode !== 0; i++) Bun.sleepSync(100);
+    return { time: () => run([BUN, client, String(port)]) };
+  };
+  writeFileSync(client.replace(/\.ts$/, "-probe.ts"), `import { connect } from "node:net";\nconst s = connect(Number(process.argv[2]), "127.0.0.1", () => { s.end(); process.exit(0); });\ns.on("error", () => process.exit(1));`);
+  try {
+    pairs(`rig forward, ${MB} MB into the container / docker exec -i C nc (same bytes)`, 1.3, side, raw, QUICK ? 3 : 5, false);
+  } finally {
+    for (const forward of forwards) forward.kill("SIGINT");
+  }
+}
+
 try {
   process.stderr.write(`bench: ${PAIRS} interleaved pairs per row, after one warm-up pair\n`);
 
@@ -150,7 +202,7 @@ try {
   // --- docker ---------------------------------------------------------------------------
   const image = services.RIGKIT_TEST_DOCKER_IMAGE;
   const dockerUp = Boolean(image) && ok(["docker", "version"]);
-  const dockerRows = ["docker exec", "docker rm", "devcontainer", "vagrant"];
+  const dockerRows = ["docker exec", "forward", "docker rm", "devcontainer", "vagrant"];
   if (!dockerUp) for (const what of dockerRows.filter(wanted)) skip(`${what} rows`, 0, "skipped: no Docker test service (scripts/test-services.sh start)");
   else if (dockerRows.some(wanted)) {
     const dir = project(
@@ -164,10 +216,15 @@ export default workflow("b").addProvider("docker", docker({ network: "none" }))
     run([RIG, "apply"], dir);
     const raw = "rigkit-bench-raw";
     const rawRun = () => run(["docker", "run", "-d", "--network", "none", "--name", raw, image as string, "sleep", "3600"]);
-    if (wanted("docker exec")) {
+    if (wanted("docker exec") || wanted("forward")) {
       run([RIG, "create", "w"], dir);
       const container = JSON.parse(Bun.spawnSync([RIG, "ls", "--json"], { cwd: dir, env, stdout: "pipe" }).stdout.toString()).workspaces[0].ctx.container;
-      pairs("rig ws/exec --command true (Docker) / docker exec C true", 1.3, (bin) => ({ time: () => run([bin, "w/exec", "--command", "true"], dir) }), { time: () => run(["docker", "exec", container, "true"]) });
+      const dockerExec: Side = { time: () => run(["docker", "exec", container, "true"]) };
+      if (wanted("docker exec")) {
+        pairs("rig exec w -- true (Docker) / docker exec C true", 1.3, (bin) => ({ time: () => run([bin, "exec", "w", "--", "true"], dir) }), dockerExec);
+        pairs("rig w/exec --command true (Docker operation) / docker exec C true", 1.3, (bin) => ({ time: () => run([bin, "w/exec", "--command", "true"], dir) }), dockerExec);
+      }
+      if (wanted("forward")) forwardRow(dir, container);
       run([RIG, "rm", "w", "--yes"], dir);
     }
     if (wanted("docker rm")) {
@@ -257,7 +314,6 @@ export default workflow("b").addProvider("local", local())
     );
   }
 
-  if (wanted("forward")) skip("rig forward throughput", 0, "skipped: `rig forward` is not in this build yet");
 } finally {
   Bun.spawnSync(["docker", "rm", "-f", "rigkit-bench-raw"], { env, stdout: "ignore", stderr: "ignore" });
   // Workspaces the benchmark made are removed above; a failed run may leave a mount behind.
@@ -274,7 +330,7 @@ const table = [
   ["measure", "min / median / max", ...(BASELINE ? ["baseline min / median / max"] : []), "rig ms", "raw ms", "goal", ""],
   ...rows.map((r) =>
     r.ratios
-      ? [r.what, spread(r.ratios), ...(BASELINE ? [spread(r.baseRatios ?? [])] : []), r.rigMs?.toFixed(1) ?? "", r.rawMs?.toFixed(1) ?? "", `<= ${r.goal}x`, median(r.ratios) <= r.goal ? "OK" : "over"]
+      ? [r.what, spread(r.ratios), ...(BASELINE ? [r.baseRatios ? spread(r.baseRatios) : "n/a"] : []), r.rigMs?.toFixed(1) ?? "", r.rawMs?.toFixed(1) ?? "", `<= ${r.goal}x`, median(r.ratios) <= r.goal ? "OK" : "over"]
       : [r.what, "", ...(BASELINE ? [""] : []), "", "", r.goal ? `<= ${r.goal}x` : "", r.note ?? ""],
   ),
 ];

@@ -1,5 +1,4 @@
 /** Test helpers: temp projects, running the real bin/rig, and in-process engine projects. */
-import { afterAll } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -14,12 +13,13 @@ export const REPO = resolve(import.meta.dir, "..");
 export const RIG = join(REPO, "bin", "rig");
 
 const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) {
+/** Removes the temp directories made so far; run once after all test files (test/preload.ts). */
+export function cleanUp(): void {
+  for (const dir of made.splice(0)) {
     unmountUnder(dir);
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}
 
 /** Detaches mounts left under a temp dir (overlay workspaces a test did not `rig rm`), so none leak. */
 function unmountUnder(dir: string): void {

@@ -4,10 +4,10 @@
  * setup (root, overlayfs); elsewhere the method is a copy and they fail saying so.
  */
 import { expect, test } from "bun:test";
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { overlayState, remount } from "../../src/providers/local/overlay.ts";
-import { project, rig as rigIn } from "../helpers.ts";
+import { project, rig as rigIn, tempDir } from "../helpers.ts";
 
 // Small bases are copied (OVERLAY_MIN_ENTRIES); these tests want the overlay whatever the size.
 const rig = (args: string[], options: { cwd: string }) => rigIn(args, { ...options, env: { RIGKIT_LOCAL_OVERLAY: "always" } });
@@ -69,4 +69,16 @@ test("a base under overlay workspaces is rebuilt beside them, and the old one go
   expect(readFileSync(join(second.ctx.dir, "sub", "f"), "utf8")).toBe("two\n");
   expect((await rig(["rm", "b", "--yes"], { cwd: dir })).exitCode).toBe(0);
   expect(mounted(second.ctx.dir)).toBe(false);
+});
+
+test("a project reached through a symlink: its mount is still found and removed", async () => {
+  const real = project({ "rigkit.config.ts": config("one") });
+  const link = join(tempDir(), "link");
+  symlinkSync(real, link);
+  const ws = (await rig(["--chdir", link, "create", "w", "--json"], { cwd: real })).json().workspaces[0];
+  expect(ws.ctx.method).toBe("overlay");
+  expect(mounted(join(real, ".rigkit", "workspaces", "w"))).toBe(true);
+  expect(overlayState(join(link, ".rigkit"), ws.ctx.dir)).toBe("mounted");
+  expect((await rig(["--chdir", link, "rm", "w", "--yes"], { cwd: real })).exitCode).toBe(0);
+  expect(mounted(join(real, ".rigkit", "workspaces", "w"))).toBe(false);
 });

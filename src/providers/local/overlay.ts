@@ -13,7 +13,7 @@
  * `.rigkit/retired-base/` (and repoints those workspaces) before `prepareDir` rebuilds
  * it; a retired base is deleted with its last workspace.
  */
-import { type Dirent, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { type Dirent, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 
 export type OverlayState = "mounted" | "unmounted" | "none";
@@ -74,6 +74,17 @@ function mountPoints(): Set<string> {
   return new Set(text.split("\n").flatMap((line) => (line ? [decode(line.split(" ")[4] ?? "")] : [])));
 }
 
+/** Whether `dir` is a mount point; by its real path, as /proc lists it (the project may sit behind a symlink). */
+function isMounted(dir: string): boolean {
+  let real = dir;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    // gone: compare as given
+  }
+  return mountPoints().has(real);
+}
+
 function mount(lower: string, dir: string, layers: string): boolean {
   const upper = join(layers, "upper");
   const work = join(layers, "work");
@@ -94,7 +105,7 @@ export function mountOverlay(stateDir: string, lower: string, dir: string): bool
   if (existsSync(layers)) {
     // Layers of an earlier workspace of this name whose directory is gone (a crash
     // mid-create): rig's own files, unmounted, so safe to replace.
-    if (existsSync(dir) || mountPoints().has(dir)) return false;
+    if (existsSync(dir) || isMounted(dir)) return false;
     rmSync(layers, { recursive: true, force: true });
   }
   mkdirSync(layers, { recursive: true, mode: 0o700 });
@@ -108,7 +119,7 @@ export function mountOverlay(stateDir: string, lower: string, dir: string): bool
 /** Whether `dir` is an overlay workspace, and whether its mount is there (it is lost on reboot). */
 export function overlayState(stateDir: string, dir: string): OverlayState {
   if (!existsSync(join(layersOf(stateDir, dir), "lower"))) return "none";
-  return mountPoints().has(dir) ? "mounted" : "unmounted";
+  return isMounted(dir) ? "mounted" : "unmounted";
 }
 
 /** Mounts an overlay workspace again after its mount was lost; true when it is mounted now. */
@@ -128,7 +139,7 @@ export function unmountOverlay(stateDir: string, dir: string): void {
   const layers = layersOf(stateDir, dir);
   const lowerFile = join(layers, "lower");
   if (!existsSync(lowerFile)) return;
-  if (mountPoints().has(dir) && !run(["umount", dir])) run(["umount", "-l", dir]);
+  if (isMounted(dir) && !run(["umount", dir])) run(["umount", "-l", dir]);
   const lower = readFileSync(lowerFile, "utf8");
   rmSync(layers, { recursive: true, force: true });
   if (lower.startsWith(`${retiredRoot(stateDir)}/`) && users(stateDir, lower).length === 0) rmSync(lower, { recursive: true, force: true });

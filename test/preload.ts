@@ -1,0 +1,9 @@
+/**
+ * Preloaded by bun test (bunfig.toml): hooks here run once around the whole run. The temp
+ * directories of test/helpers.ts are removed after the last file (an afterAll inside
+ * helpers.ts would belong to whichever file imported it first).
+ */
+import { afterAll } from "bun:test";
+import { cleanUp } from "./helpers.ts";
+
+afterAll(cleanUp);
