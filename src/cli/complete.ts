@@ -36,7 +36,7 @@ export const COMMAND_SPECS: Record<string, Spec> = {
   ls: { description: "list workspaces", flags: ["--workflow", "--cached"], args: ["ls-what"] },
   exec: { description: "run a command in a workspace", flags: ["--workflow"], args: ["workspace", "none"], repeat: true },
   shell: { description: "open a shell in a workspace", flags: ["--workflow"], args: ["workspace"] },
-  stop: { description: "stop workspaces' machines", flags: ["--workflow"], args: ["workspace"], repeat: true },
+  stop: { description: "stop workspaces' machines", flags: ["--workflow", "--force"], args: ["workspace"], repeat: true },
   start: { description: "start stopped workspaces", flags: ["--workflow"], args: ["workspace"], repeat: true },
   forward: { description: "forward ports of a workspace to 127.0.0.1", flags: ["--workflow"], args: ["workspace", "none"], repeat: true },
   code: { description: "open VS Code on a workspace", flags: ["--print", "--workflow"], args: ["workspace"] },

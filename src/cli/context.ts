@@ -78,3 +78,17 @@ export function applyOptions(cli: Cli, opts: { concurrency?: string } = {}): App
     onLockWait: (message) => err.line(message),
   };
 }
+
+/**
+ * Operations running on a workspace hold a shared lease on it (SPEC §10): `rm` and `stop`
+ * wait for them, naming them, up to --lock-timeout, or stop them with --force.
+ */
+export async function waitForOperations(cli: Cli, store: Store, row: { workflow: string; name: string }, force: boolean | undefined): Promise<void> {
+  const { describeLease, waitForLeases } = await import("../state/leases.ts");
+  await waitForLeases(store, row.workflow, row.name, {
+    timeoutMs: lockTimeoutMs(cli.globals),
+    force,
+    signal: cli.signal,
+    onWait: (leases) => err.line(`${force ? "Stopping" : "Waiting for"} ${leases.map(describeLease).join(", ")}${force ? "" : " to finish"}…`),
+  });
+}

@@ -136,6 +136,7 @@ Examples:
   add("stop", "stop a workspace's machines, keeping their data (Docker containers); also rig <ws>/stop", ["rig stop ws1", "rig stop ws1 ws2"])
     .argument("<workspace...>")
     .addOption(workflowOption())
+    .option("--force", "stop operations running on it instead of waiting for them")
     .action(lazy("stop"));
 
   add("start", "start a stopped workspace's machines; also rig <ws>/start", ["rig start ws1"])

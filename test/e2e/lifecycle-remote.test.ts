@@ -245,7 +245,7 @@ export default workflow("s")
   });
 
   test.if(hasTmux)("shell opens a login shell in the remote directory on a terminal", async () => {
-    expect(await shellPwd(dir, "s1", env)).toBe(`${root}/workspaces/s1`);
+    expect(await shellPwd(dir, "s1", env)).toBe(`${projectRoot()}/workspaces/s1`);
   });
 
   test("stop is a usage error; code gives Remote-SSH; forward reaches a port on the host through the shared connection", async () => {

@@ -237,6 +237,37 @@ export default workflow("o").task("t", async () => {})
     expect(await op.exited).toBe(130);
   }, 60_000);
 
+  test("stop waits for a running operation like rm, stops it with --force, and ends what operations left running", async () => {
+    const dir = project({
+      "rigkit.config.ts": `import { workflow } from "rigkit";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+export default workflow("o").task("t", async () => {})
+  .workspace({ create: async () => ({}), stop: async () => {}, start: async () => {} })
+  .workspaceOperation("serve", { run: async () => {
+    spawn("setsid", ["sh", "-c", "echo $$ > serve.pid; exec sleep 300"], { detached: true, stdio: "ignore" }).unref();
+    while (!existsSync("serve.pid")) await Bun.sleep(20);
+  } })
+  .workspaceOperation("slow", { run: async ({ local }) => { console.log("SLOW-STARTED"); await local.exec(["sleep", "300"]); } });`,
+    });
+    expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["ws1/serve"], { cwd: dir })).exitCode).toBe(0);
+    const server = Number(readFileSync(join(dir, "serve.pid"), "utf8"));
+    expect(running(server)).toBe(true);
+    const op = await rigUntil(["ws1/slow"], "SLOW-STARTED", { cwd: dir });
+    const waited = await rig(["stop", "ws1", "--lock-timeout", "1s", "--json"], { cwd: dir });
+    expect(waited.exitCode).toBe(1);
+    expect(waited.error().code).toBe("LOCKED");
+    expect(waited.stderr).toContain("Waiting for `rig ws1/slow`");
+    expect(op.exitCode).toBeNull();
+    const forced = await rig(["stop", "ws1", "--force", "--json"], { cwd: dir });
+    expect(forced.exitCode).toBe(0);
+    expect(forced.json()).toEqual({ stopped: ["ws1"] });
+    expect(await op.exited).toBe(130);
+    expect(running(server)).toBe(false); // the dev server the operation left running is ended too
+    expect((await rig(["ls", "--json"], { cwd: dir })).json().workspaces[0].status).toBe("stopped");
+  }, 60_000);
+
   test("separate rig create processes with different names run their hooks concurrently", async () => {
     const dir = project({
       "rigkit.config.ts": `import { workflow } from "rigkit";

@@ -5,7 +5,7 @@ import { RigError, messageOf } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";
 import { terminal } from "../../host/terminal.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
-import { type Cli, lockProject, lockTimeoutMs, projectOptions } from "../context.ts";
+import { type Cli, lockProject, projectOptions, waitForOperations } from "../context.ts";
 import { hookOutput } from "../progress.ts";
 import { emit, err, out } from "../ui.ts";
 
@@ -50,16 +50,7 @@ export default async function rmCommand(cli: Cli, names: string[], opts: { all?:
   }
   await lockProject(cli, project.store, `rm ${targets.map((t) => t.name).join(" ")}`);
   // Running operations hold a shared lease on their workspace: wait for them, or stop them with --force.
-  const { describeLease, waitForLeases } = await import("../../state/leases.ts");
-  for (const row of targets) {
-    await waitForLeases(project.store, row.workflow, row.name, {
-      timeoutMs: lockTimeoutMs(cli.globals),
-      force: opts.force,
-      signal: cli.signal,
-      onWait: (leases) =>
-        err.line(`${opts.force ? "Stopping" : "Waiting for"} ${leases.map(describeLease).join(", ")}${opts.force ? "" : " to finish"}…`),
-    });
-  }
+  for (const row of targets) await waitForOperations(cli, project.store, row, opts.force);
   const settled = await Promise.allSettled(
     targets.map(async (row) => {
       const workflow = project.workflows.find((w) => w.name === row.workflow);
