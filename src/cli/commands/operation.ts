@@ -189,7 +189,13 @@ function listOperations(project: Project, rows: WorkspaceRow[]): number {
   });
   emit(entries.length === 1 ? entries[0] : { workspaces: entries }, () =>
     entries
-      .map((e) => [`Operations of ${e.workspace} (workflow ${e.workflow}):`, table(e.operations.map((o) => [`rig ${e.workspace}/${o.id}`, operationSummary(o)]))].join("\n"))
+      .map((e) =>
+        [
+          `Operations of ${e.workspace} (workflow ${e.workflow}):`,
+          table(e.operations.map((o) => [`rig ${e.workspace}/${o.id}`, operationSummary(o)])),
+          `Built in: rig shell ${e.workspace}, rig exec ${e.workspace} -- <command>, rig code ${e.workspace}, rig forward ${e.workspace} <port>`,
+        ].join("\n"),
+      )
       .join("\n\n"),
   );
   return 0;
