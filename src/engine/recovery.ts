@@ -5,12 +5,8 @@
  * (`oplogStatus`, `recordedState`); the next command that opens the project for writing
  * records it (`recover`), and `rig gc` finishes the workspaces.
  */
-import { hostname } from "node:os";
-import { processAlive } from "../host/pids.ts";
+import { processGone } from "../host/pids.ts";
 import type { OplogRow, Store } from "../state/store.ts";
-
-/** Is the process a record names gone? Only provable for processes of this machine. */
-export const processGone = (pid: number | null, host: string | null): boolean => pid !== null && host === hostname() && !processAlive(pid);
 
 /** A log entry's status: `interrupted` when it says running but its process is gone. */
 export const oplogStatus = (row: Pick<OplogRow, "status" | "pid" | "host">): string =>

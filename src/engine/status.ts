@@ -6,7 +6,7 @@
  * `status()` call per provider, all providers in parallel, under a short time limit.
  */
 import { RigError } from "../errors.ts";
-import { processGone } from "./recovery.ts";
+import { processGone } from "../host/pids.ts";
 import type { LiveStatus, ProviderController, WorkspaceHandle, WorkspaceResource } from "../sdk/provider.ts";
 import type { JsonObject } from "../sdk/types.ts";
 import type { ResourceRow, WorkspaceRow } from "../state/store.ts";

@@ -1,3 +1,5 @@
+import { hostname } from "node:os";
+
 /** Is a process of this machine still running? (EPERM: it runs, as another user.) */
 export function processAlive(pid: number): boolean {
   try {
@@ -7,3 +9,10 @@ export function processAlive(pid: number): boolean {
     return (error as { code?: string }).code === "EPERM";
   }
 }
+
+/** Is the process a record names gone? Only provable for processes of this machine. */
+export const processGone = (pid: number | null, host: string | null): boolean => pid !== null && host === hostname() && !processAlive(pid);
+
+/** How waiting messages and errors name another rig: `` `rig …` (pid 42[ on host], since …) ``. */
+export const describeProcess = (command: string, pid: number, host: string, since: number): string =>
+  `\`rig ${command}\` (pid ${pid}${host === hostname() ? "" : ` on ${host}`}, since ${new Date(since).toISOString()})`;

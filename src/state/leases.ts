@@ -7,7 +7,7 @@
  */
 import { hostname } from "node:os";
 import { RigError } from "../errors.ts";
-import { processAlive } from "../host/pids.ts";
+import { describeProcess, processGone } from "../host/pids.ts";
 import type { Store } from "./store.ts";
 
 export interface Lease {
@@ -43,14 +43,13 @@ export function leasesOn(store: Store, workflow: string, workspace: string): Lea
   const rows = store.db.query("SELECT * FROM workspace_leases WHERE workflow = ? AND workspace = ?").all(workflow, workspace) as Lease[];
   const live: Lease[] = [];
   for (const row of rows) {
-    if (row.host === host && !processAlive(row.pid)) store.db.query("DELETE FROM workspace_leases WHERE id = ?").run(row.id);
+    if (processGone(row.pid, row.host)) store.db.query("DELETE FROM workspace_leases WHERE id = ?").run(row.id);
     else if (row.pid !== process.pid || row.host !== host) live.push(row);
   }
   return live;
 }
 
-export const describeLease = (lease: Lease): string =>
-  `\`rig ${lease.workspace}/${lease.operation}\` (pid ${lease.pid}${lease.host === hostname() ? "" : ` on ${lease.host}`}, since ${new Date(lease.started_at).toISOString()})`;
+export const describeLease = (lease: Lease): string => describeProcess(`${lease.workspace}/${lease.operation}`, lease.pid, lease.host, lease.started_at);
 
 export interface WaitOptions {
   timeoutMs: number;

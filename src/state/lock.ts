@@ -6,7 +6,7 @@
  */
 import { hostname } from "node:os";
 import { RigError } from "../errors.ts";
-import { processAlive } from "../host/pids.ts";
+import { describeProcess, processGone } from "../host/pids.ts";
 import type { Store } from "./store.ts";
 
 export interface LockHolder {
@@ -34,7 +34,7 @@ export async function acquireLock(store: Store, options: LockOptions): Promise<(
   let waited = false;
   const tryTake = store.db.transaction((): LockHolder | null => {
     const holder = store.db.query("SELECT pid, host, command, acquired_at FROM lock WHERE id = 1").get() as LockHolder | null;
-    if (holder && holder.pid !== process.pid && !(holder.host === host && !processAlive(holder.pid))) return holder;
+    if (holder && holder.pid !== process.pid && !processGone(holder.pid, holder.host)) return holder;
     store.db
       .query("INSERT OR REPLACE INTO lock (id, pid, host, command, acquired_at) VALUES (1, ?, ?, ?, ?)")
       .run(process.pid, host, options.command, Date.now());
@@ -82,5 +82,5 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export function describeHolder(holder: LockHolder): string {
-  return `\`rig ${holder.command}\` (pid ${holder.pid}${holder.host === hostname() ? "" : ` on ${holder.host}`}, since ${new Date(holder.acquired_at).toISOString()})`;
+  return describeProcess(holder.command, holder.pid, holder.host, holder.acquired_at);
 }

@@ -8,6 +8,7 @@ import { cp } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
 import { attach } from "../../host/attach.ts";
+import { probe } from "../../host/probe.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
 import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, type WorkspaceResource, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
@@ -50,15 +51,10 @@ function inside(parent: string, child: string): boolean {
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
-/** Runs a helper command quietly: its exit status and stdout (Bun.spawn: execa costs ~27 ms to load). */
+/** Runs a helper command quietly: whether it succeeded, and its stdout (not installed: not ok). */
 async function quiet(argv: string[]): Promise<{ ok: boolean; stdout: string }> {
-  try {
-    const child = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "ignore" });
-    const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
-    return { ok: code === 0, stdout };
-  } catch {
-    return { ok: false, stdout: "" }; // not installed
-  }
+  const result = await probe(argv);
+  return { ok: result?.exitCode === 0, stdout: result?.stdout ?? "" };
 }
 
 /** A git checkout with nothing untracked, ignored or modified: a worktree reproduces it exactly. */
