@@ -66,3 +66,14 @@ export const b = make("b");
 export const helper = sequence("not-a-workflow");
 export default [a, b, a];
 `;
+
+/** A Docker workflow whose workspaces are containers of an empty build; `more` chains further calls. */
+export const dockerWorkspaceConfig = (more = "") => `import { workflow, docker, env } from "rigkit";
+export default workflow("d")
+  .addProvider("docker", docker({ host: env("RIGKIT_TEST_DOCKER_HOST"), network: "none" }))
+  .task("image", async ({ providers }) => ({ ctx: { image: await providers.docker.build({ from: process.env.RIGKIT_TEST_DOCKER_IMAGE! }, async () => {}) } }))
+  .workspace({
+    create: async ({ workflow, providers }) => providers.docker.createWorkspace({ image: workflow.ctx.image }),
+    remove: async ({ workspace, providers }) => providers.docker.removeWorkspace(workspace.ctx.container),
+  })${more};
+`;

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { APPLICATION_ID, projectIdOf } from "../../src/state/store.ts";
 import { project, rig, tempDir } from "../helpers.ts";
 import { services } from "../services.ts";
-import { APP_CONFIG } from "./fixtures.ts";
+import { APP_CONFIG, dockerWorkspaceConfig } from "./fixtures.ts";
 
 const ssh = services("ssh");
 const dockerSvc = services("docker");
@@ -226,15 +226,7 @@ describe.if(ssh !== null)("ssh layouts from before owner markers", () => {
   }, 60_000);
 });
 
-const DOCKER_CONFIG = `import { workflow, docker, env } from "rigkit";
-export default workflow("d")
-  .addProvider("docker", docker({ host: env("RIGKIT_TEST_DOCKER_HOST"), network: "none" }))
-  .task("image", async ({ providers }) => ({ ctx: { image: await providers.docker.build({ from: process.env.RIGKIT_TEST_DOCKER_IMAGE! }, async () => {}) } }))
-  .workspace({
-    create: async ({ workflow, providers }) => providers.docker.createWorkspace({ image: workflow.ctx.image }),
-    remove: async ({ workspace, providers }) => providers.docker.removeWorkspace(workspace.ctx.container),
-  });
-`;
+const DOCKER_CONFIG = dockerWorkspaceConfig();
 
 describe.if(dockerSvc !== null)("docker ownership", () => {
   const env = { RIGKIT_TEST_DOCKER_HOST: dockerSvc?.dockerHost, RIGKIT_TEST_DOCKER_IMAGE: dockerSvc?.dockerImage };

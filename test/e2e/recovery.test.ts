@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { RIG, project, rig, rigUntil, tempDir } from "../helpers.ts";
 import { services } from "../services.ts";
-import { APP_CONFIG } from "./fixtures.ts";
+import { APP_CONFIG, dockerWorkspaceConfig } from "./fixtures.ts";
 
 const killedAt = (point: string, args: string[], cwd: string) => {
   const r = Bun.spawnSync([RIG, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", RIGKIT_FAULT: point }, stdout: "pipe", stderr: "pipe" });
@@ -140,16 +140,8 @@ const dockerSvc = services("docker");
 describe.if(dockerSvc !== null)("live status (docker)", () => {
   const env = { RIGKIT_TEST_DOCKER_HOST: dockerSvc?.dockerHost, RIGKIT_TEST_DOCKER_IMAGE: dockerSvc?.dockerImage };
   const docker = (...args: string[]) => Bun.spawnSync(["docker", ...args], { env: { ...process.env, DOCKER_HOST: dockerSvc?.dockerHost }, stdout: "pipe", stderr: "pipe" });
-  const config = `import { workflow, docker, env } from "rigkit";
-export default workflow("d")
-  .addProvider("docker", docker({ host: env("RIGKIT_TEST_DOCKER_HOST"), network: "none" }))
-  .task("image", async ({ providers }) => ({ ctx: { image: await providers.docker.build({ from: process.env.RIGKIT_TEST_DOCKER_IMAGE! }, async () => {}) } }))
-  .workspace({
-    create: async ({ workflow, providers }) => providers.docker.createWorkspace({ image: workflow.ctx.image }),
-    remove: async ({ workspace, providers }) => providers.docker.removeWorkspace(workspace.ctx.container),
-  })
-  .workspaceOperation("hi", { run: async ({ workspace, providers }) => (await providers.docker.exec(workspace.ctx.container, "echo hi")).stdout });
-`;
+  const config = dockerWorkspaceConfig(`
+  .workspaceOperation("hi", { run: async ({ workspace, providers }) => (await providers.docker.exec(workspace.ctx.container, "echo hi")).stdout })`);
 
   test("docker stop → stopped, docker rm -f → missing, an engine that does not answer → unreachable", async () => {
     const dir = project({ "rigkit.config.ts": config });
