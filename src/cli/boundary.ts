@@ -6,9 +6,6 @@
 import { RigError, isRigError, messageOf } from "../errors.ts";
 import { writeErr } from "../host/io.ts";
 
-export async function main(argv: string[], signal: AbortSignal): Promise<number> {
-const json = argv.slice(0, argv.includes("--") ? argv.indexOf("--") : undefined).includes("--json");
-
 /** The machine's problems (disk full, permissions), said in one line without a stack. */
 const ENVIRONMENT: Record<string, string> = {
   ENOSPC: "No space left on the device",
@@ -65,15 +62,17 @@ function report(error: RigError, json: boolean, ui: typeof import("./ui.ts")): v
   for (const line of error.detail) err.line(`  ${c.dim(line)}`);
 }
 
-const ui = await import("./ui.ts");
-try {
-  const { runCli } = await import("./dispatch.ts");
-  const code = await runCli(argv, signal);
-  if (signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
-  return code;
-} catch (error) {
-  const failure = normalise(signal.aborted && !isRigError(error) ? new RigError("INTERRUPTED", "Interrupted") : error);
-  report(failure, json, ui);
-  return failure.exitCode;
-}
+export async function main(argv: string[], signal: AbortSignal): Promise<number> {
+  const json = argv.slice(0, argv.includes("--") ? argv.indexOf("--") : undefined).includes("--json");
+  const ui = await import("./ui.ts");
+  try {
+    const { runCli } = await import("./dispatch.ts");
+    const code = await runCli(argv, signal);
+    if (signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
+    return code;
+  } catch (error) {
+    const failure = normalise(signal.aborted && !isRigError(error) ? new RigError("INTERRUPTED", "Interrupted") : error);
+    report(failure, json, ui);
+    return failure.exitCode;
+  }
 }

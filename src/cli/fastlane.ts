@@ -6,6 +6,7 @@
  * to commander, which stays the one definition of every command; a test keeps the
  * lanes in step with it.
  */
+import { commandHandler } from "./commands/index.ts";
 import type { Cli } from "./context.ts";
 
 interface LaneOption {
@@ -90,8 +91,8 @@ export async function fastLane(cli: Cli, argv: string[]): Promise<boolean> {
   const lane = command === undefined ? undefined : lanes[command];
   const parsed = lane && parseLane(argv.slice(1), lane);
   if (!lane || !parsed) return false;
-  const mod = (await import(`./commands/${command}.ts`)) as { default: (cli: Cli, ...args: unknown[]) => Promise<void> };
+  const handler = await commandHandler(command as string);
   const positionals = lane.variadic ? [parsed.positionals] : lane.positionals > 0 ? [parsed.positionals[0]] : [];
-  await mod.default(cli, ...positionals, parsed.values);
+  await handler(cli, ...positionals, parsed.values);
   return true;
 }

@@ -5,6 +5,7 @@
 import { Argument, Command, CommanderError, Option } from "commander";
 import { RigError } from "../errors.ts";
 import { writeOut } from "../host/io.ts";
+import { commandHandler } from "./commands/index.ts";
 import type { Cli } from "./context.ts";
 import { VERSION } from "./version.ts";
 
@@ -32,13 +33,11 @@ const workflowOption = () => new Option("--workflow <name>", "the workflow to us
 
 const concurrencyOption = () => new Option("--concurrency <n>", "run at most n tasks (and workspace creations) at once (default: the number of CPUs)");
 
-type Handler = (cli: Cli, ...args: unknown[]) => Promise<void>;
-
 export function buildProgram(cli: Cli): Command {
   const lazy = (name: string) => async (...args: unknown[]) => {
-    const mod = (await import(`./commands/${name}.ts`)) as { default: Handler };
+    const handler = await commandHandler(name);
     // commander passes positional arguments, then the options object, then the command.
-    await mod.default(cli, ...args.slice(0, -1));
+    await handler(cli, ...args.slice(0, -1));
   };
   const program = strict(new Command("rig"))
     .description("Local-first dev-machine manager: set up once, fork many.")

@@ -1,6 +1,8 @@
 /**
  * Fast start: commands that need no config open neither the config nor zod, clack,
- * execa or provider code. Proven with strace: the files the process actually opens.
+ * execa or provider code, and every command but `--version` and completion runs the
+ * prebuilt bundle (src/cli/bundle.ts) unless RIGKIT_BUNDLE=0. Proven with strace: the
+ * files the process actually opens.
  * (`rig ls` asks the providers for live status, so only `ls --cached` is here.)
  */
 import { describe, expect, test } from "bun:test";
@@ -23,22 +25,28 @@ describe.if(hasStrace)("commands that need no config stay light", () => {
 
   // Plain `rig ls` asks the providers for live status, so it loads the config; `--cached` does not.
   const commands = [["--version"], ["help"], ["completion", "bash"], ["__complete", "--", "ws1/"], ["ls", "--json", "--cached"], ["ls", "--cached"], ["log", "--json"], ["version"]];
-  for (const argv of commands) {
-    test(`rig ${argv.join(" ")}`, () => {
-      const trace = join(tempDir(), "trace");
-      const result = Bun.spawnSync(["strace", "-f", "-qq", "-e", "trace=openat,open", "-o", trace, RIG, ...argv], {
-        cwd: dir,
-        env: { ...process.env, NO_COLOR: "1" },
-        stdout: "pipe",
-        stderr: "pipe",
+  // `--version` and completion answer in main.ts; everything else runs the bundle, or src/ with RIGKIT_BUNDLE=0.
+  const inMain = (argv: string[]) => argv[0] === "--version" || argv[0] === "__complete";
+  for (const bundle of [true, false]) {
+    for (const argv of commands) {
+      test(`rig ${argv.join(" ")}${bundle ? "" : " (RIGKIT_BUNDLE=0)"}`, () => {
+        const trace = join(tempDir(), "trace");
+        const result = Bun.spawnSync(["strace", "-f", "-qq", "-e", "trace=openat,open", "-o", trace, RIG, ...argv], {
+          cwd: dir,
+          env: { ...process.env, NO_COLOR: "1", RIGKIT_BUNDLE: bundle ? "1" : "0" },
+          stdout: "pipe",
+          stderr: "pipe",
+        });
+        expect(result.exitCode).toBe(0);
+        const opened = readFileSync(trace, "utf8")
+          .split("\n")
+          .filter((l) => !l.includes("ENOENT"))
+          .map((l) => /"([^"]+)"/.exec(l)?.[1] ?? "");
+        expect(opened.some((p) => p.endsWith("src/cli/main.ts"))).toBe(true); // the trace saw rig at all
+        expect(opened.some((p) => p.endsWith("/run.js"))).toBe(bundle && !inMain(argv));
+        expect(opened.some((p) => p.endsWith("src/cli/run.ts"))).toBe(!bundle && !inMain(argv));
+        for (const heavy of HEAVY) expect(opened.filter((p) => heavy.test(p))).toEqual([]);
       });
-      expect(result.exitCode).toBe(0);
-      const opened = readFileSync(trace, "utf8")
-        .split("\n")
-        .filter((l) => !l.includes("ENOENT"))
-        .map((l) => /"([^"]+)"/.exec(l)?.[1] ?? "");
-      expect(opened.some((p) => p.endsWith("src/cli/main.ts"))).toBe(true); // the trace saw rig at all
-      for (const heavy of HEAVY) expect(opened.filter((p) => heavy.test(p))).toEqual([]);
-    });
+    }
   }
 });

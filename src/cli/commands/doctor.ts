@@ -43,6 +43,10 @@ export default async function doctorCommand(cli: Cli): Promise<void> {
   const checks: Check[] = [];
   const check = (name: string, ok: boolean, message: string) => checks.push({ name, ok, message });
   check("runtime", true, `rig ${VERSION}, bun ${Bun.version}, ${process.platform}/${process.arch}`);
+  // Set by src/cli/bundle.ts when this process runs the prebuilt CLI.
+  const bundle = (globalThis as Record<symbol, unknown>)[Symbol.for("rigkit.cli.bundle")];
+  const why = process.env.RIGKIT_BUNDLE === "0" ? "RIGKIT_BUNDLE=0" : "no bundle could be built or loaded; RIGKIT_DEBUG=1 says why";
+  check("cli", true, typeof bundle === "string" ? `prebuilt bundle ${bundle}` : `from source (${why})`);
   const home = rigkitHome();
   const fragments = existsSync(join(home, "fragments")) ? readdirSync(join(home, "fragments")).length : 0;
   check(

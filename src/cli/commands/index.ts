@@ -1,0 +1,42 @@
+/**
+ * The built-in commands' modules, each loaded only when its command runs. Spelled out
+ * rather than `import(`./${name}.ts`)` so that the bundler sees every one
+ * (src/cli/bundle.ts).
+ */
+import type { Cli } from "../context.ts";
+
+export type Handler = (cli: Cli, ...args: unknown[]) => Promise<void>;
+
+// Each module's default takes its own arguments; the caller passes commander's.
+type Loader = () => Promise<{ default: (cli: Cli, ...args: any[]) => Promise<void> }>;
+
+const modules: Record<string, Loader> = {
+  apply: () => import("./apply.ts"),
+  cache: () => import("./cache.ts"),
+  code: () => import("./code.ts"),
+  completion: () => import("./completion.ts"),
+  create: () => import("./create.ts"),
+  doctor: () => import("./doctor.ts"),
+  forward: () => import("./forward.ts"),
+  gc: () => import("./gc.ts"),
+  init: () => import("./init.ts"),
+  log: () => import("./log.ts"),
+  ls: () => import("./ls.ts"),
+  plan: () => import("./plan.ts"),
+  projects: () => import("./projects.ts"),
+  providers: () => import("./providers.ts"),
+  renew: () => import("./renew.ts"),
+  rm: () => import("./rm.ts"),
+  run: () => import("./run.ts"),
+  shell: () => import("./shell.ts"),
+  start: () => import("./start.ts"),
+  stop: () => import("./stop.ts"),
+  version: () => import("./version.ts"),
+};
+
+/** The handler of a built-in command. */
+export async function commandHandler(name: string): Promise<Handler> {
+  const load = modules[name];
+  if (!load) throw new Error(`no module for the command "${name}"`);
+  return (await load()).default as Handler;
+}
