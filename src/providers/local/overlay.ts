@@ -62,27 +62,53 @@ const UNSAFE = /[,:\\\s]/;
 
 const run = (argv: string[]): boolean => Bun.spawnSync(argv, { stdin: "ignore", stdout: "ignore", stderr: "ignore" }).exitCode === 0;
 
-/** Mount points from /proc/self/mountinfo (octal escapes decoded). */
-function mountPoints(): Set<string> {
+/** Mounts from /proc/self/mountinfo: mount point (octal escapes decoded) and filesystem type. */
+function mounts(): { point: string; type: string }[] {
   let text = "";
   try {
     text = readFileSync("/proc/self/mountinfo", "utf8");
   } catch {
-    return new Set();
+    return [];
   }
   const decode = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
-  return new Set(text.split("\n").flatMap((line) => (line ? [decode(line.split(" ")[4] ?? "")] : [])));
+  return text.split("\n").flatMap((line) => {
+    if (!line) return [];
+    const fields = line.split(" ");
+    // "… mount-point options [optional fields…] - type source super-options"
+    return [{ point: decode(fields[4] ?? ""), type: fields[fields.indexOf("-") + 1] ?? "" }];
+  });
 }
 
-/** Whether `dir` is a mount point; by its real path, as /proc lists it (the project may sit behind a symlink). */
-function isMounted(dir: string): boolean {
-  let real = dir;
+/** A path as /proc lists it: real (the project may sit behind a symlink), or as given when it is gone. */
+function real(path: string): string {
   try {
-    real = realpathSync(dir);
+    return realpathSync(path);
   } catch {
-    // gone: compare as given
+    return path;
   }
-  return mountPoints().has(real);
+}
+
+/** Whether `dir` is a mount point. */
+const isMounted = (dir: string): boolean => mounts().some((m) => m.point === real(dir));
+
+/** Filesystems that never make copy-on-write clones: no need to try one there. */
+const NO_REFLINK = new Set(["ext2", "ext3", "ext4", "tmpfs", "ramfs", "overlay", "vfat", "exfat", "msdos", "ntfs", "ntfs3", "nfs", "nfs4", "cifs", "smb3", "9p", "squashfs"]);
+
+/** The type of the filesystem `path` (a real path) is on: the innermost (last) mount holding it. */
+export function filesystemOf(path: string, list: { point: string; type: string }[]): string | undefined {
+  let best: { point: string; type: string } | undefined;
+  for (const m of list) {
+    const under = m.point === "/" || path === m.point || path.startsWith(`${m.point}/`);
+    if (under && m.point.length >= (best?.point.length ?? -1)) best = m;
+  }
+  return best?.type;
+}
+
+/** Whether `dir` (an existing directory) may be on a filesystem with reflinks; true when unsure. */
+export function mayReflink(dir: string): boolean {
+  if (process.platform !== "linux") return true;
+  const type = filesystemOf(real(dir), mounts());
+  return type === undefined || !NO_REFLINK.has(type);
 }
 
 function mount(lower: string, dir: string, layers: string): boolean {
