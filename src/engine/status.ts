@@ -75,7 +75,9 @@ export async function workspaceStates(project: Project, rows: WorkspaceRow[], op
   }
   const answers = await Promise.all(
     [...byDecl].map(async ([decl, items]) => {
-      const controller: ProviderController<unknown> = await project.registry.controller(decl).catch(() => ({ runtime: () => null }));
+      // A provider that cannot even be set up (a missing env() value, …) cannot vouch for anything.
+      const controller: ProviderController<unknown> | null = await project.registry.controller(decl).catch(() => null);
+      if (!controller) return items.map((item) => [item.row, "unreachable"] as const);
       if (!controller.status) return items.map((item) => [item.row, "ready"] as const);
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), STATUS_TIMEOUT_MS);

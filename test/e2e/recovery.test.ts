@@ -157,6 +157,8 @@ describe.if(dockerSvc !== null)("live status (docker)", () => {
     expect((await rig(["up/hi", "--json"], { cwd: dir, env })).json()).toBe("hi");
     const away = { ...env, RIGKIT_TEST_DOCKER_HOST: `unix://${tempDir()}/no-engine.sock` };
     expect(await statuses(dir, away)).toEqual({ up: "unreachable", halted: "unreachable", gone: "unreachable" });
+    // A provider that cannot be set up at all (its env() value is missing) vouches for nothing either.
+    expect(await statuses(dir, { ...env, RIGKIT_TEST_DOCKER_HOST: undefined })).toEqual({ up: "unreachable", halted: "unreachable", gone: "unreachable" });
     expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
   }, 60_000);
 });
