@@ -228,8 +228,9 @@ describe.if(ssh !== null)("ssh layouts from before owner markers", () => {
 
 const DOCKER_CONFIG = dockerWorkspaceConfig();
 
-describe.if(dockerSvc !== null)("docker ownership", () => {
-  const env = { RIGKIT_TEST_DOCKER_HOST: dockerSvc?.dockerHost, RIGKIT_TEST_DOCKER_IMAGE: dockerSvc?.dockerImage };
+// Through the Engine API over the socket (the default for a local engine) and through the CLI alone.
+for (const api of [true, false]) describe.if(dockerSvc !== null)(`docker ownership${api ? "" : " (RIGKIT_DOCKER_API=0: the CLI alone)"}`, () => {
+  const env = { RIGKIT_TEST_DOCKER_HOST: dockerSvc?.dockerHost, RIGKIT_TEST_DOCKER_IMAGE: dockerSvc?.dockerImage, RIGKIT_DOCKER_API: api ? "1" : "0" };
 
   test("rm refuses a container that is not labelled as this project's", async () => {
     const dir = project({ "rigkit.config.ts": DOCKER_CONFIG });

@@ -137,8 +137,9 @@ const statuses = async (dir: string, env: Record<string, string | undefined>) =>
   Object.fromEntries((await rig(["ls", "--json"], { cwd: dir, env })).json().workspaces.map((w: { name: string; status: string }) => [w.name, w.status]));
 
 const dockerSvc = services("docker");
-describe.if(dockerSvc !== null)("live status (docker)", () => {
-  const env = { RIGKIT_TEST_DOCKER_HOST: dockerSvc?.dockerHost, RIGKIT_TEST_DOCKER_IMAGE: dockerSvc?.dockerImage };
+// Through the Engine API over the socket (the default for a local engine) and through the CLI alone.
+for (const api of [true, false]) describe.if(dockerSvc !== null)(`live status (docker${api ? "" : ", RIGKIT_DOCKER_API=0"})`, () => {
+  const env = { RIGKIT_TEST_DOCKER_HOST: dockerSvc?.dockerHost, RIGKIT_TEST_DOCKER_IMAGE: dockerSvc?.dockerImage, RIGKIT_DOCKER_API: api ? "1" : "0" };
   const docker = (...args: string[]) => Bun.spawnSync(["docker", ...args], { env: { ...process.env, DOCKER_HOST: dockerSvc?.dockerHost }, stdout: "pipe", stderr: "pipe" });
   const config = dockerWorkspaceConfig(`
   .workspaceOperation("hi", { run: async ({ workspace, providers }) => (await providers.docker.exec(workspace.ctx.container, "echo hi")).stdout })`);

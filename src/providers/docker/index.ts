@@ -1,7 +1,9 @@
 /**
  * `docker({ host?, network? })`: containers through the Docker engine, driven with the
  * `docker` CLI, so DOCKER_HOST, docker contexts and `ssh://` engines work as they do for
- * the user. Nothing is pulled from a registry the config does not name.
+ * the user; listing and removing containers on a local engine socket go straight to the
+ * Engine API instead (engine.ts), which saves the CLI's start-up. Nothing is pulled from
+ * a registry the config does not name.
  *
  * Tasks: `build({ from }, async (c) => …)` starts a temporary container, lets the task
  * run commands and copy files in, snapshots it into an image (an artifact ref in the
@@ -15,6 +17,7 @@ import { probe } from "../../host/probe.ts";
 import { script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type LiveStatus, type RuntimeContext, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
 import { replaceValue } from "../local/index.ts";
+import { engineApi } from "./engine.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 
 export interface DockerImageRef extends ArtifactRef {
@@ -120,8 +123,18 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
         const [name = "", state = "", id = "", dir = "", kind = ""] = line.split("\t");
         return { name, state, mine: isMine(id, dir), kind };
       });
-    /** rig's containers on this engine (labelled with a project), with their state. */
-    const containers = async () => parsePs((await cli(PS)).stdout);
+    // A local engine socket is asked directly (engine.ts); everything else goes through the CLI.
+    const api = engineApi(config.host);
+    /** rig's containers on this engine (labelled with a project) with their state; null when the engine does not answer. */
+    const listContainers = async (signal?: AbortSignal) => {
+      const direct = await api?.containers("rigkit.project", signal);
+      if (direct) {
+        return direct.map((c) => ({ name: c.name, state: c.state, mine: isMine(c.labels["rigkit.project"] ?? "", c.labels["rigkit.project.dir"] ?? ""), kind: c.labels["rigkit.kind"] ?? "" }));
+      }
+      const listed = await probe(["docker", ...PS], { env: env ?? process.env, signal });
+      return listed?.exitCode === 0 ? parsePs(listed.stdout) : null;
+    };
+    const containers = async () => (await listContainers()) ?? parsePs((await cli(PS)).stdout); // (the CLI's error, when it fails)
     // `docker run` (images are never pulled): a missing image gets the next step, not the whole command line.
     const runContainer = async (args: readonly string[], image: string) => {
       const result = await cli(["run", ...args], { reject: false });
@@ -158,6 +171,16 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
 
     /** Removes a container, only when its labels say it is this project's (a missing one is fine). */
     const removeOwned = async (container: string) => {
+      const labelled = await api?.labels(container);
+      if (labelled === "missing") return;
+      if (labelled) {
+        if (!isMine(labelled["rigkit.project"] ?? "", labelled["rigkit.project.dir"] ?? "")) {
+          throw new RigError("PROVIDER_FAILED", `docker (${engine}): refusing to remove container ${container}: it is not labelled as this project's`);
+        }
+        const removed = await api?.remove(container);
+        if (removed?.ok) return;
+        if (removed) throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot remove container ${container}`, { detail: [removed.message] });
+      }
       const inspected = await cli(["container", "inspect", "--format", '{{index .Config.Labels "rigkit.project"}}\t{{index .Config.Labels "rigkit.project.dir"}}', container], {
         reject: false,
         cleanup: true,
@@ -291,9 +314,9 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
             .map((r) => r.id),
         );
         if (containersOf.every((names) => names.length === 0)) return workspaces.map(() => "ready" as const); // nothing of ours to ask about
-        const listed = await probe(["docker", ...PS], { env: env ?? process.env, signal });
-        if (listed?.exitCode !== 0) return workspaces.map((_, i) => (containersOf[i]?.length ? "unreachable" : "ready"));
-        const states = new Map(parsePs(listed.stdout).map((c) => [c.name, c.state]));
+        const listed = await listContainers(signal);
+        if (!listed) return workspaces.map((_, i) => (containersOf[i]?.length ? "unreachable" : "ready"));
+        const states = new Map(listed.map((c) => [c.name, c.state]));
         return workspaces.map((_, i): LiveStatus => {
           const names = containersOf[i] ?? [];
           const each = names.map((name) => states.get(name));
