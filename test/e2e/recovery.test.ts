@@ -5,7 +5,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { RIG, project, rig, rigUntil, tempDir } from "../helpers.ts";
-import { services } from "../services.ts";
+import { requireTool, services } from "../services.ts";
 import { APP_CONFIG, dockerWorkspaceConfig } from "./fixtures.ts";
 
 const killedAt = (point: string, args: string[], cwd: string) => {
@@ -188,6 +188,7 @@ describe.if(dockerSvc !== null)("live status (docker)", () => {
 });
 
 const sshSvc = services("ssh");
+const hasStrace = requireTool("strace", "the one-session check of ssh operations");
 describe.if(sshSvc !== null)("live status (ssh)", () => {
   test("a deleted directory → missing, a host on a closed port → unreachable", async () => {
     const root = join(tempDir("rigkit-remote-"), "r");
@@ -199,7 +200,12 @@ export default workflow("s")
     create: async ({ workflow, providers }) => providers.ssh.createWorkspace({ from: workflow.ctx.base }),
     remove: async ({ workspace, providers }) => providers.ssh.removeWorkspace(workspace.ctx),
   })
-  .workspaceOperation("hi", { run: async ({ workspace, providers }) => (await providers.ssh.exec(workspace.ctx.host, "echo hi", { cwd: workspace.ctx.dir })).stdout });
+  .workspaceOperation("hi", {
+    run: async ({ workspace, providers }) => {
+      const { stdout, stderr } = await providers.ssh.exec(workspace.ctx.host, "echo hi; echo warn >&2", { cwd: workspace.ctx.dir });
+      return { stdout, stderr };
+    },
+  });
 `;
     const dir = project({ "rigkit.config.ts": config });
     const env = { SSH_CONFIG: sshSvc?.sshConfig };
@@ -207,7 +213,20 @@ export default workflow("s")
     const created = (await rig(["create", "w1", "w2", "--json"], { cwd: dir, env })).json().workspaces;
     rmSync(created[1].ctx.dir, { recursive: true });
     expect(await statuses(dir, env)).toEqual({ w1: "ready", w2: "missing" });
-    expect((await rig(["w1/hi", "--json"], { cwd: dir, env })).json()).toBe("hi");
+    // The readiness check rides on the operation's own command: one ssh session, and its
+    // answer is not part of the command's output.
+    expect((await rig(["w1/hi", "--json"], { cwd: dir, env })).json()).toEqual({ stdout: "hi", stderr: "warn" });
+    if (hasStrace) {
+      const trace = join(tempDir(), "trace");
+      const traced = Bun.spawnSync(["strace", "-f", "-qq", "-e", "trace=execve", "-o", trace, RIG, "w1/hi", "--json"], {
+        cwd: dir,
+        env: { ...process.env, ...env, NO_COLOR: "1", RIGKIT_HOME: join(dir, ".rigkit-home") },
+        stdout: "pipe",
+      });
+      expect(JSON.parse(traced.stdout.toString())).toEqual({ stdout: "hi", stderr: "warn" });
+      const started = readFileSync(trace, "utf8").split("\n").filter((l) => l.includes("execve(") && !l.includes("ENOENT"));
+      expect(started.filter((l) => /execve\("[^"]*\/ssh"/.test(l))).toHaveLength(1);
+    }
     const op = await rig(["w2/hi", "--json"], { cwd: dir, env });
     expect(op.exitCode).toBe(1);
     expect(op.error()).toMatchObject({ code: "WORKSPACE_NOT_READY", message: "Workspace w2 is not ready (missing)" });
