@@ -6,6 +6,7 @@ import { type Activity, runInActivity } from "../host/activity.ts";
 import { takeLease } from "../state/leases.ts";
 import { supervised } from "./deadline.ts";
 import { host } from "../host/local.ts";
+import { clockTicks } from "../host/supervisor.ts";
 import type { JsonObject } from "../sdk/types.ts";
 import type { WorkspaceRow } from "../state/store.ts";
 import { captureConsole } from "./capture.ts";
@@ -14,7 +15,7 @@ import { findNonJson } from "./json.ts";
 import type { Project } from "./project.ts";
 import type { EngineWorkspace } from "./providers.ts";
 import { recordedState, requireReady } from "./status.ts";
-import { claimResource, keepStarted, processKeys } from "./workspaces.ts";
+import { claimResource, keepStarted } from "./workspaces.ts";
 import { redact, refuseSecrets } from "./secrets.ts";
 
 export interface OperationOptions {
@@ -90,7 +91,7 @@ export async function runOperation(
     : undefined;
   // A shared lease: rm and stop wait for (or stop) running operations on this workspace.
   const release = workspace ? takeLease(store, workflow.name, workspace.name, op.id) : () => {};
-  const before = processKeys();
+  const since = clockTicks();
   try {
     const result = await supervised({ signal, timeoutMs: op.timeoutMs, what: `Operation ${label}` }, async (opSignal) => {
       activity.signal = opSignal;
@@ -102,7 +103,7 @@ export async function runOperation(
       const error = await verdict;
       if (error) throw error;
     });
-    if (workspace) keepStarted(store, workflow.name, workspace.name, before);
+    if (workspace) keepStarted(store, workflow.name, workspace.name, since);
     const value = result === undefined ? null : result;
     const problem = findNonJson(value, "result");
     if (problem) throw new Error(`its result is not JSON: ${problem}`);

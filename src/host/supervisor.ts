@@ -115,6 +115,19 @@ export function startTimeOf(pid: number): number | null {
   }
 }
 
+/**
+ * Now, in startTimeOf's unit: clock ticks since boot. /proc/uptime counts the same clock
+ * in seconds with two decimals, and a tick is 1/100 s (USER_HZ). 0 where there is no /proc.
+ */
+export function clockTicks(): number {
+  try {
+    const [seconds = "0", hundredths = "0"] = (fs().readFileSync("/proc/uptime", "latin1").split(" ")[0] ?? "").split(".");
+    return Number(seconds) * 100 + Number(hundredths.slice(0, 2).padEnd(2, "0"));
+  } catch {
+    return 0;
+  }
+}
+
 /** A process as found now: pid and start time. */
 export interface ProcessId {
   pid: number;
