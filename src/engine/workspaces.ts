@@ -61,13 +61,18 @@ export async function stopWorkspaceProcesses(store: Store, workflow: string, wor
   if (noted.length > 0) await stopProcesses(noted);
 }
 
-/** The context user hook code runs in: providers in the hook's scope, output captured. */
+/**
+ * The context user hook code runs in: providers in the hook's scope, output captured.
+ * `removing`: the remove hook, after which the workspace is forgotten, so what it leaves
+ * running is not noted for it (and no /proc scan is made).
+ */
 export async function runHook<T>(
   project: Project,
   workflow: CompiledWorkflow,
   workspace: EngineWorkspace,
   options: HookOptions,
   call: (args: Record<string, unknown>) => T,
+  removing = false,
 ): Promise<Awaited<T>> {
   captureConsole();
   const hooks = hooksOf(workflow);
@@ -82,7 +87,7 @@ export async function runHook<T>(
     const info = { name: workflow.name, ctx: applied?.ctx ?? {}, config: hooks.scope.config };
     return runInActivity(activity, async (): Promise<Awaited<T>> => await call({ workflow: info, workspace, providers, local: host, signal: hookSignal }));
   });
-  keepStarted(project.store, workflow.name, workspace.name, since);
+  if (!removing) keepStarted(project.store, workflow.name, workspace.name, since);
   return result;
 }
 
@@ -156,7 +161,7 @@ export async function createWorkspace(project: Project, workflow: CompiledWorkfl
     const extra: string[] = [];
     if (Object.keys(reported).length > 0 && hooks.remove) {
       try {
-        await runHook(project, workflow, { ...workspace, ctx: reported }, { ...options, signal: undefined }, (args) => hooks.remove?.(args));
+        await runHook(project, workflow, { ...workspace, ctx: reported }, { ...options, signal: undefined }, (args) => hooks.remove?.(args), true);
         extra.push("What the create hook had made was removed again.");
       } catch (cleanup) {
         extra.push(`Cleanup failed too: ${redact(messageOf(cleanup))}`, `Left behind: ${JSON.stringify(reported)}`);
@@ -189,7 +194,7 @@ export async function removeWorkspace(project: Project, workflow: CompiledWorkfl
         record: () => {},
         claim: (provider, resource) => claimResource(store, workflow.name, row.name, provider, resource),
       };
-      await runHook(project, workflow, workspace, options, (args) => remove(args));
+      await runHook(project, workflow, workspace, options, (args) => remove(args), true);
     }
     fault("rm:hook-returned");
   } catch (error) {
