@@ -6,7 +6,7 @@ import { type Activity, runInActivity } from "../host/activity.ts";
 import { takeLease } from "../state/leases.ts";
 import { supervised } from "./deadline.ts";
 import { host } from "../host/local.ts";
-import { clockTicks } from "../host/supervisor.ts";
+import { moment } from "../host/supervisor.ts";
 import type { JsonObject } from "../sdk/types.ts";
 import type { WorkspaceRow } from "../state/store.ts";
 import { captureConsole } from "./capture.ts";
@@ -91,7 +91,7 @@ export async function runOperation(
     : undefined;
   // A shared lease: rm and stop wait for (or stop) running operations on this workspace.
   const release = workspace ? takeLease(store, workflow.name, workspace.name, op.id) : () => {};
-  const since = clockTicks();
+  const since = moment();
   try {
     const result = await supervised({ signal, timeoutMs: op.timeoutMs, what: `Operation ${label}` }, async (opSignal) => {
       activity.signal = opSignal;

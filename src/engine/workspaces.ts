@@ -7,7 +7,7 @@ import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
 import { thrownBy } from "./thrown.ts";
 import { didYouMean } from "../suggest.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
-import { clockTicks, ownProcesses, stopProcesses } from "../host/supervisor.ts";
+import { type Moment, moment, startedSince, stopProcesses } from "../host/supervisor.ts";
 import { recordProcesses, takeProcesses } from "../state/leases.ts";
 import { supervised } from "./deadline.ts";
 import { host, prompt } from "../host/local.ts";
@@ -45,13 +45,11 @@ function hooksOf(workflow: CompiledWorkflow) {
 
 /**
  * A hook or operation that succeeded may leave processes running on purpose (a dev
- * server): they are noted for the workspace, and `rm`/`stop` end them (SPEC §10). They
- * are the processes of this rig that started at or after `since` (clockTicks() taken
- * before the hook ran): one /proc scan, afterwards, rather than one before and one after.
- * A process started in the same clock tick (10 ms) just before the hook counts as its.
+ * server): those of this rig started since `since` (moment() taken before it ran) are
+ * noted for the workspace, and `rm`/`stop` end them (SPEC §10).
  */
-export function keepStarted(store: Store, workflow: string, workspace: string, since: number): void {
-  const started = ownProcesses().filter((p) => p.start >= since);
+export function keepStarted(store: Store, workflow: string, workspace: string, since: Moment): void {
+  const started = startedSince(since);
   if (started.length > 0) recordProcesses(store, workflow, workspace, started);
 }
 
@@ -79,7 +77,7 @@ export async function runHook<T>(
   const signal = options.signal ?? new AbortController().signal;
   const activity: Activity = { label: workspace.name, signal, log: (line) => options.output?.(workspace.name, redact(line)) };
   const what = `The workspace hook for ${workspace.name}`;
-  const since = clockTicks();
+  const since = moment();
   const result = await supervised({ signal, timeoutMs: hooks.timeoutMs, what }, async (hookSignal): Promise<Awaited<T>> => {
     activity.signal = hookSignal;
     const providers = await project.registry.runtimes(hooks.scope, { workflow: workflow.name, workspace, log: activity.log, signal: hookSignal });
