@@ -66,7 +66,7 @@ export async function forkWorkspace(project: Project, source: WorkspaceRow, name
     const remove = workflow.workspace.remove;
     if (Object.keys(reported).length > 0 && remove) {
       const workspace = { name, ctx: reported, record: () => {}, claim: () => {} };
-      await runHook(project, workflow, workspace, { ...options, signal: undefined }, (args) => remove(args)).then(
+      await runHook(project, workflow, workspace, { ...options, signal: undefined }, (args) => remove(args), true).then(
         () => extra.push("What the fork had made was removed again."),
         (cleanup) => extra.push(`Cleanup failed too: ${redact(messageOf(cleanup))}`, `Left behind: ${JSON.stringify(reported)}`),
       );

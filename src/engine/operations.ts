@@ -6,6 +6,7 @@ import { type Activity, runInActivity } from "../host/activity.ts";
 import { takeLease } from "../state/leases.ts";
 import { supervised } from "./deadline.ts";
 import { host } from "../host/local.ts";
+import { moment } from "../host/supervisor.ts";
 import type { JsonObject } from "../sdk/types.ts";
 import type { WorkspaceRow } from "../state/store.ts";
 import { captureConsole } from "./capture.ts";
@@ -13,8 +14,8 @@ import type { CompiledWorkflow, OperationNode } from "./compile.ts";
 import { findNonJson } from "./json.ts";
 import type { Project } from "./project.ts";
 import type { EngineWorkspace } from "./providers.ts";
-import { requireReady } from "./status.ts";
-import { claimResource, keepStarted, processKeys } from "./workspaces.ts";
+import { recordedState, requireReady } from "./status.ts";
+import { claimResource, keepStarted } from "./workspaces.ts";
 import { redact, refuseSecrets } from "./secrets.ts";
 
 export interface OperationOptions {
@@ -38,6 +39,29 @@ export function findOperation(workflow: CompiledWorkflow, id: string, kind: "wor
   return op;
 }
 
+/** The next turn of the event loop: what answers from this machine alone has answered by then. */
+const nextTurn = () => new Promise<undefined>((resolve) => setImmediate(resolve));
+
+/**
+ * The live readiness check of an operation's workspace (SPEC §9: an operation on a
+ * workspace that is not ready fails at once). Asking Docker or an ssh host costs a round
+ * trip as long as the operation's own, so the operation does not wait for it: it starts
+ * at once, and when the check finds the workspace not ready, the operation is aborted
+ * through its signal and fails with WORKSPACE_NOT_READY, whatever it did or threw. The
+ * operation never starts when the answer is known here: the record already says not ready
+ * (the live check then only names the reason), or the check answered from this machine
+ * alone (the local provider's directory check) within this turn of the event loop.
+ */
+async function checkAlongside(project: Project, row: WorkspaceRow): Promise<{ verdict: Promise<RigError | null> }> {
+  const verdict = requireReady(project, row).then(
+    () => null,
+    (error: unknown) => (isRigError(error) ? error : new RigError("WORKSPACE_NOT_READY", messageOf(error))),
+  );
+  const early = recordedState(row) === "ready" ? await Promise.race([verdict, nextTurn()]) : await verdict;
+  if (early) throw early;
+  return { verdict };
+}
+
 /** Runs an operation's `run` with providers from its scope; returns its JSON result (null for nothing). */
 export async function runOperation(
   project: Project,
@@ -50,9 +74,11 @@ export async function runOperation(
   captureConsole();
   const label = workspace ? `${workspace.name}/${op.id}` : op.id;
   // A record is a claim: the workspace's machines must be there and running now.
-  if (workspace) await requireReady(project, workspace);
+  const { verdict } = workspace ? await checkAlongside(project, workspace) : { verdict: Promise.resolve(null) };
   const { store, registry } = project;
-  const signal = options.signal ?? new AbortController().signal;
+  const notReady = new AbortController();
+  void verdict.then((error) => error && notReady.abort());
+  const signal = AbortSignal.any([options.signal ?? new AbortController().signal, notReady.signal]);
   const logId = store.logStart("operation", workflow.name, label);
   const activity: Activity = { label, signal, log: (line) => options.output?.(redact(line)) };
   const ref: EngineWorkspace | undefined = workspace
@@ -65,15 +91,19 @@ export async function runOperation(
     : undefined;
   // A shared lease: rm and stop wait for (or stop) running operations on this workspace.
   const release = workspace ? takeLease(store, workflow.name, workspace.name, op.id) : () => {};
-  const before = processKeys();
+  const since = moment();
   try {
     const result = await supervised({ signal, timeoutMs: op.timeoutMs, what: `Operation ${label}` }, async (opSignal) => {
       activity.signal = opSignal;
       const providers = await registry.runtimes(op.scope, { workflow: workflow.name, workspace: ref, log: activity.log, signal: opSignal });
       const info = { name: workflow.name, ctx: store.finalCtx(workflow.name)?.ctx ?? {}, config: op.scope.config };
       return runInActivity(activity, async () => op.run({ workflow: info, workspace: ref, input, providers, local: host, signal: opSignal }));
+    }).finally(async () => {
+      // Not ready wins over whatever the operation did or threw.
+      const error = await verdict;
+      if (error) throw error;
     });
-    if (workspace) keepStarted(store, workflow.name, workspace.name, before);
+    if (workspace) keepStarted(store, workflow.name, workspace.name, since);
     const value = result === undefined ? null : result;
     const problem = findNonJson(value, "result");
     if (problem) throw new Error(`its result is not JSON: ${problem}`);
@@ -83,7 +113,7 @@ export async function runOperation(
   } catch (error) {
     const interrupted = isRigError(error) && error.code === "INTERRUPTED";
     store.logFinish(logId, interrupted ? "cancelled" : "failed", { error: redact(messageOf(error)) });
-    if (interrupted) throw error;
+    if (interrupted || (isRigError(error) && error.code === "WORKSPACE_NOT_READY")) throw error;
     const code = isRigError(error) && KEPT_CODES.includes(error.code) ? error.code : "OPERATION_FAILED";
     const thrown = isRigError(error) ? { message: error.message, where: [] as string[] } : thrownBy(error);
     const message = code === "TIMEOUT" ? thrown.message : `Operation ${label} failed: ${thrown.message}`;

@@ -7,7 +7,7 @@ import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
 import { thrownBy } from "./thrown.ts";
 import { didYouMean } from "../suggest.ts";
 import { type Activity, runInActivity } from "../host/activity.ts";
-import { ownProcesses, stopProcesses } from "../host/supervisor.ts";
+import { type Moment, moment, startedSince, stopProcesses } from "../host/supervisor.ts";
 import { recordProcesses, takeProcesses } from "../state/leases.ts";
 import { supervised } from "./deadline.ts";
 import { host, prompt } from "../host/local.ts";
@@ -43,15 +43,13 @@ function hooksOf(workflow: CompiledWorkflow) {
   return workflow.workspace;
 }
 
-/** Processes of this rig running now, as "pid:start" keys. */
-export const processKeys = (): Set<string> => new Set(ownProcesses().map((p) => `${p.pid}:${p.start}`));
-
 /**
  * A hook or operation that succeeded may leave processes running on purpose (a dev
- * server): they are noted for the workspace, and `rm`/`stop` end them (SPEC §10).
+ * server): those of this rig started since `since` (moment() taken before it ran) are
+ * noted for the workspace, and `rm`/`stop` end them (SPEC §10).
  */
-export function keepStarted(store: Store, workflow: string, workspace: string, before: Set<string>): void {
-  const started = ownProcesses().filter((p) => !before.has(`${p.pid}:${p.start}`));
+export function keepStarted(store: Store, workflow: string, workspace: string, since: Moment): void {
+  const started = startedSince(since);
   if (started.length > 0) recordProcesses(store, workflow, workspace, started);
 }
 
@@ -61,20 +59,25 @@ export async function stopWorkspaceProcesses(store: Store, workflow: string, wor
   if (noted.length > 0) await stopProcesses(noted);
 }
 
-/** The context user hook code runs in: providers in the hook's scope, output captured. */
+/**
+ * The context user hook code runs in: providers in the hook's scope, output captured.
+ * `removing`: the remove hook, after which the workspace is forgotten, so what it leaves
+ * running is not noted for it (and no /proc scan is made).
+ */
 export async function runHook<T>(
   project: Project,
   workflow: CompiledWorkflow,
   workspace: EngineWorkspace,
   options: HookOptions,
   call: (args: Record<string, unknown>) => T,
+  removing = false,
 ): Promise<Awaited<T>> {
   captureConsole();
   const hooks = hooksOf(workflow);
   const signal = options.signal ?? new AbortController().signal;
   const activity: Activity = { label: workspace.name, signal, log: (line) => options.output?.(workspace.name, redact(line)) };
   const what = `The workspace hook for ${workspace.name}`;
-  const before = processKeys();
+  const since = moment();
   const result = await supervised({ signal, timeoutMs: hooks.timeoutMs, what }, async (hookSignal): Promise<Awaited<T>> => {
     activity.signal = hookSignal;
     const providers = await project.registry.runtimes(hooks.scope, { workflow: workflow.name, workspace, log: activity.log, signal: hookSignal });
@@ -82,7 +85,7 @@ export async function runHook<T>(
     const info = { name: workflow.name, ctx: applied?.ctx ?? {}, config: hooks.scope.config };
     return runInActivity(activity, async (): Promise<Awaited<T>> => await call({ workflow: info, workspace, providers, local: host, signal: hookSignal }));
   });
-  keepStarted(project.store, workflow.name, workspace.name, before);
+  if (!removing) keepStarted(project.store, workflow.name, workspace.name, since);
   return result;
 }
 
@@ -156,7 +159,7 @@ export async function createWorkspace(project: Project, workflow: CompiledWorkfl
     const extra: string[] = [];
     if (Object.keys(reported).length > 0 && hooks.remove) {
       try {
-        await runHook(project, workflow, { ...workspace, ctx: reported }, { ...options, signal: undefined }, (args) => hooks.remove?.(args));
+        await runHook(project, workflow, { ...workspace, ctx: reported }, { ...options, signal: undefined }, (args) => hooks.remove?.(args), true);
         extra.push("What the create hook had made was removed again.");
       } catch (cleanup) {
         extra.push(`Cleanup failed too: ${redact(messageOf(cleanup))}`, `Left behind: ${JSON.stringify(reported)}`);
@@ -189,7 +192,7 @@ export async function removeWorkspace(project: Project, workflow: CompiledWorkfl
         record: () => {},
         claim: (provider, resource) => claimResource(store, workflow.name, row.name, provider, resource),
       };
-      await runHook(project, workflow, workspace, options, (args) => remove(args));
+      await runHook(project, workflow, workspace, options, (args) => remove(args), true);
     }
     fault("rm:hook-returned");
   } catch (error) {

@@ -38,5 +38,18 @@ const write = (fd: 1 | 2, raw: string): void => {
 export const writeOut = (text: string): void => write(1, text);
 export const writeErr = (text: string): void => write(2, text);
 
-/** node:tty costs ~10 ms to load, so only commands that ask pay for it. */
-export const isTTY = (fd: 0 | 1 | 2): boolean => (require("node:tty") as typeof import("node:tty")).isatty(fd);
+/**
+ * Whether `fd` is a terminal. node:tty costs 10–15 ms to load (it brings net and
+ * streams), more than `rig exec true` does after start-up; Bun's own binding, which
+ * node:tty's `isatty` answers from, costs nothing. node:tty only where that is missing.
+ */
+export function isTTY(fd: 0 | 1 | 2): boolean {
+  const binding = (() => {
+    try {
+      return (process as unknown as { binding(name: string): { isTTY?: (fd: number) => boolean } }).binding("tty_wrap");
+    } catch {
+      return undefined;
+    }
+  })();
+  return typeof binding?.isTTY === "function" ? binding.isTTY(fd) : (require("node:tty") as typeof import("node:tty")).isatty(fd);
+}

@@ -78,18 +78,26 @@ function withEnv(vars: Record<string, string | undefined>): Record<string, strin
   return env as Record<string, string>;
 }
 
-/** Reads a stream to its end: every chunk into `capture`, each whole line to `log` as it comes. */
-async function drain(stream: ReadableStream<Uint8Array>, capture: Capture, log?: (line: string) => void): Promise<void> {
+/**
+ * Reads a stream to its end: every chunk into `capture`, each whole line to `log` as it
+ * comes. With `consume`, a line it takes (returns true for) is left out of both.
+ */
+async function drain(stream: ReadableStream<Uint8Array>, capture: Capture, log?: (line: string) => void, consume?: (line: string) => boolean): Promise<void> {
   const decoder = new TextDecoder();
   let partial = "";
   for await (const chunk of stream) {
-    capture.add(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    if (!log) continue;
+    if (!consume) capture.add(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (!log && !consume) continue;
     const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
     partial = lines.pop() ?? "";
-    for (const line of lines) log(line);
+    for (const line of lines) {
+      if (consume?.(line)) continue;
+      if (consume) capture.add(Buffer.from(`${line}\n`));
+      log?.(line);
+    }
   }
-  const rest = log ? partial + decoder.decode() : "";
+  const rest = log || consume ? partial + decoder.decode() : "";
+  if (consume && rest) capture.add(Buffer.from(rest));
   if (log && rest) log(rest);
 }
 
@@ -101,7 +109,14 @@ async function drain(stream: ReadableStream<Uint8Array>, capture: Capture, log?:
  */
 export async function runCommand(
   command: readonly string[] | string,
-  options: ExecOptions & { label?: string; display?: string; quiet?: boolean; holdStdin?: boolean } = {},
+  options: ExecOptions & {
+    label?: string;
+    display?: string;
+    quiet?: boolean;
+    holdStdin?: boolean;
+    /** Sees each line of stderr as it comes; a line it returns true for is rig's own (a status check riding on the command) and left out. */
+    consumeStderr?: (line: string) => boolean;
+  } = {},
 ): Promise<ExecResult> {
   const activity = currentActivity();
   const shown = options.display ?? displayCommand(command);
@@ -155,7 +170,7 @@ export async function runCommand(
   const captured = [new Capture(), new Capture()] as const;
   let exitCode: number | null;
   try {
-    [, , exitCode] = await Promise.all([drain(child.stdout, captured[0], log), drain(child.stderr, captured[1], log), child.exited.then(() => child.exitCode)]);
+    [, , exitCode] = await Promise.all([drain(child.stdout, captured[0], log), drain(child.stderr, captured[1], log, options.consumeStderr), child.exited.then(() => child.exitCode)]);
   } finally {
     runningGroups.delete(pid);
     signal?.removeEventListener("abort", onAbort);

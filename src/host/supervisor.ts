@@ -36,8 +36,8 @@ export function ensureMarker(): string {
   return process.env[KEY];
 }
 
-/** Pids (not ours) whose environment holds `entry` ("NAME=value"). Linux only: elsewhere none. */
-export function findMarked(entry: string): number[] {
+/** Pids (not ours, and `among` those when given) whose environment holds `entry` ("NAME=value"). Linux only: elsewhere none. */
+export function findMarked(entry: string, among: (pid: number) => boolean = () => true): number[] {
   if (process.platform !== "linux") return [];
   const found: number[] = [];
   let names: string[];
@@ -50,7 +50,7 @@ export function findMarked(entry: string): number[] {
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
-    if (pid === process.pid) continue;
+    if (pid === process.pid || !among(pid)) continue;
     let environ: string;
     try {
       environ = fs().readFileSync(`/proc/${pid}/environ`, "latin1");
@@ -121,11 +121,45 @@ export interface ProcessId {
   start: number;
 }
 
-/** The processes this rig started that run now. */
-export function ownProcesses(): ProcessId[] {
-  return findMarked(ownMarker()).flatMap((pid) => {
+/** A moment to find this rig's processes started since (startedSince). */
+export interface Moment {
+  /** Clock ticks since boot, startTimeOf's unit. */
+  ticks: number;
+  /** The pid most recently handed out on this machine then. */
+  pid: number;
+  at: number;
+}
+
+const procFile = (file: string): string => {
+  try {
+    return fs().readFileSync(file, "latin1");
+  } catch {
+    return ""; // no /proc: nothing is found anyway
+  }
+};
+
+/** Now: /proc/uptime counts startTimeOf's clock in seconds with two decimals (a tick is 1/100 s); /proc/loadavg ends with the last pid handed out. */
+export function moment(): Moment {
+  const [seconds = "0", hundredths = "0"] = (procFile("/proc/uptime").split(" ")[0] ?? "").split(".");
+  const pid = Number(procFile("/proc/loadavg").trim().split(" ").at(-1)) || 0;
+  return { ticks: Number(seconds) * 100 + Number(hundredths.slice(0, 2).padEnd(2, "0")), pid, at: Date.now() };
+}
+
+/**
+ * The processes this rig started since `since` that run now. Pids are handed out in increasing order,
+ * wrapping at pid_max, so a process started since has a pid after `since.pid` up to the
+ * last one handed out now: only those environments are read, not every process's. That
+ * holds while the counter has not gone all the way round, which takes tens of thousands
+ * of processes: after a second, every process is looked at.
+ */
+export function startedSince(since: Moment): ProcessId[] {
+  const last = moment().pid;
+  const recent = since.pid > 0 && last > 0 && Date.now() - since.at < 1000;
+  const wrapped = last < since.pid;
+  const among = (pid: number) => !recent || (wrapped ? pid > since.pid || pid <= last : pid > since.pid && pid <= last);
+  return findMarked(ownMarker(), among).flatMap((pid) => {
     const start = startTimeOf(pid);
-    return start === null ? [] : [{ pid, start }];
+    return start === null || start < since.ticks ? [] : [{ pid, start }];
   });
 }
 

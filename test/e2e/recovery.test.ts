@@ -1,11 +1,11 @@
 /** Recovery (SPEC §10) and live status (SPEC §9): what a killed rig left, and records that no longer match the machines. */
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { RIG, project, rig, rigUntil, tempDir } from "../helpers.ts";
-import { services } from "../services.ts";
+import { requireTool, services } from "../services.ts";
 import { APP_CONFIG, dockerWorkspaceConfig } from "./fixtures.ts";
 
 const killedAt = (point: string, args: string[], cwd: string) => {
@@ -75,7 +75,8 @@ describe("recovery", () => {
 
 describe("live status (local)", () => {
   test("a deleted workspace directory is missing in ls and doctor; operations refuse it with the next step", async () => {
-    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    const touch = `.workspaceOperation("touch", { run: async () => { (await import("node:fs")).writeFileSync(process.env.MARK_FILE!, "ran"); } })`;
+    const dir = project({ "rigkit.config.ts": APP_CONFIG.replace('.workspaceOperation("nothing"', `${touch}\n  .workspaceOperation("nothing"`) });
     expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
     expect((await rig(["create", "ws1", "ws2"], { cwd: dir })).exitCode).toBe(0);
     rmSync(join(dir, ".rigkit", "workspaces", "ws1"), { recursive: true });
@@ -91,6 +92,11 @@ describe("live status (local)", () => {
     expect(op.exitCode).toBe(1);
     expect(op.stderr).toContain("Workspace ws1 is not ready (missing)");
     expect(op.stderr).toContain("rig rm ws1");
+    // The local check answers before the operation would start: it never runs.
+    const markFile = join(tempDir(), "mark");
+    const touched = await rig(["ws1/touch", "--json"], { cwd: dir, env: { MARK_FILE: markFile } });
+    expect(touched.error().code).toBe("WORKSPACE_NOT_READY");
+    expect(existsSync(markFile)).toBe(false);
     expect((await rig(["ws2/cat", "--json"], { cwd: dir })).exitCode).toBe(0);
     // A missing workspace can still be removed.
     expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
@@ -142,7 +148,16 @@ for (const api of [true, false]) describe.if(dockerSvc !== null)(`live status (d
   const env = { RIGKIT_TEST_DOCKER_HOST: dockerSvc?.dockerHost, RIGKIT_TEST_DOCKER_IMAGE: dockerSvc?.dockerImage, RIGKIT_DOCKER_API: api ? "1" : "0" };
   const docker = (...args: string[]) => Bun.spawnSync(["docker", ...args], { env: { ...process.env, DOCKER_HOST: dockerSvc?.dockerHost }, stdout: "pipe", stderr: "pipe" });
   const config = dockerWorkspaceConfig(`
-  .workspaceOperation("hi", { run: async ({ workspace, providers }) => (await providers.docker.exec(workspace.ctx.container, "echo hi")).stdout })`);
+  .workspaceOperation("hi", { run: async ({ workspace, providers }) => (await providers.docker.exec(workspace.ctx.container, "echo hi")).stdout })
+  .workspaceOperation("mark", {
+    run: async ({ signal }) => {
+      const { appendFileSync } = await import("node:fs");
+      appendFileSync(process.env.MARK_FILE!, "started\\n");
+      await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+      appendFileSync(process.env.MARK_FILE!, "aborted\\n");
+      return "finished";
+    },
+  })`);
 
   test("docker stop → stopped, docker rm -f → missing, an engine that does not answer → unreachable", async () => {
     const dir = project({ "rigkit.config.ts": config });
@@ -156,6 +171,17 @@ for (const api of [true, false]) describe.if(dockerSvc !== null)(`live status (d
     expect(op.exitCode).toBe(1);
     expect(op.error()).toMatchObject({ code: "WORKSPACE_NOT_READY", message: "Workspace halted is not ready (stopped)" });
     expect((await rig(["up/hi", "--json"], { cwd: dir, env })).json()).toBe("hi");
+    // The live check runs alongside the operation: a container removed behind rig's back
+    // fails with WORKSPACE_NOT_READY, not with whatever the operation's command said…
+    const gone = await rig(["gone/hi", "--json"], { cwd: dir, env });
+    expect(gone.exitCode).toBe(1);
+    expect(gone.error()).toMatchObject({ code: "WORKSPACE_NOT_READY", message: "Workspace gone is not ready (missing)" });
+    // …and an operation that had started is aborted through its signal.
+    const markFile = join(tempDir(), "mark");
+    const marked = await rig(["gone/mark", "--json"], { cwd: dir, env: { ...env, MARK_FILE: markFile } });
+    expect(marked.exitCode).toBe(1);
+    expect(marked.error().code).toBe("WORKSPACE_NOT_READY");
+    expect(readFileSync(markFile, "utf8")).toBe("started\naborted\n");
     const away = { ...env, RIGKIT_TEST_DOCKER_HOST: `unix://${tempDir()}/no-engine.sock` };
     expect(await statuses(dir, away)).toEqual({ up: "unreachable", halted: "unreachable", gone: "unreachable" });
     // A provider that cannot be set up at all (its env() value is missing) vouches for nothing either.
@@ -165,6 +191,7 @@ for (const api of [true, false]) describe.if(dockerSvc !== null)(`live status (d
 });
 
 const sshSvc = services("ssh");
+const hasStrace = requireTool("strace", "the one-session check of ssh operations");
 describe.if(sshSvc !== null)("live status (ssh)", () => {
   test("a deleted directory → missing, a host on a closed port → unreachable", async () => {
     const root = join(tempDir("rigkit-remote-"), "r");
@@ -175,6 +202,12 @@ export default workflow("s")
   .workspace({
     create: async ({ workflow, providers }) => providers.ssh.createWorkspace({ from: workflow.ctx.base }),
     remove: async ({ workspace, providers }) => providers.ssh.removeWorkspace(workspace.ctx),
+  })
+  .workspaceOperation("hi", {
+    run: async ({ workspace, providers }) => {
+      const { stdout, stderr } = await providers.ssh.exec(workspace.ctx.host, "echo hi; echo warn >&2", { cwd: workspace.ctx.dir });
+      return { stdout, stderr };
+    },
   });
 `;
     const dir = project({ "rigkit.config.ts": config });
@@ -183,6 +216,23 @@ export default workflow("s")
     const created = (await rig(["create", "w1", "w2", "--json"], { cwd: dir, env })).json().workspaces;
     rmSync(created[1].ctx.dir, { recursive: true });
     expect(await statuses(dir, env)).toEqual({ w1: "ready", w2: "missing" });
+    // The readiness check rides on the operation's own command: one ssh session, and its
+    // answer is not part of the command's output.
+    expect((await rig(["w1/hi", "--json"], { cwd: dir, env })).json()).toEqual({ stdout: "hi", stderr: "warn" });
+    if (hasStrace) {
+      const trace = join(tempDir(), "trace");
+      const traced = Bun.spawnSync(["strace", "-f", "-qq", "-e", "trace=execve", "-o", trace, RIG, "w1/hi", "--json"], {
+        cwd: dir,
+        env: { ...process.env, ...env, NO_COLOR: "1", RIGKIT_HOME: join(dir, ".rigkit-home") },
+        stdout: "pipe",
+      });
+      expect(JSON.parse(traced.stdout.toString())).toEqual({ stdout: "hi", stderr: "warn" });
+      const started = readFileSync(trace, "utf8").split("\n").filter((l) => l.includes("execve(") && !l.includes("ENOENT"));
+      expect(started.filter((l) => /execve\("[^"]*\/ssh"/.test(l))).toHaveLength(1);
+    }
+    const op = await rig(["w2/hi", "--json"], { cwd: dir, env });
+    expect(op.exitCode).toBe(1);
+    expect(op.error()).toMatchObject({ code: "WORKSPACE_NOT_READY", message: "Workspace w2 is not ready (missing)" });
     const closed = join(tempDir(), "ssh_config");
     writeFileSync(closed, readFileSync(sshSvc?.sshConfig as string, "utf8").replace("Port 2222", "Port 1"));
     expect(await statuses(dir, { SSH_CONFIG: closed })).toEqual({ w1: "unreachable", w2: "unreachable" });

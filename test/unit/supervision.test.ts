@@ -1,7 +1,8 @@
-/** Slots (concurrency limit) and supervised() (timeout, interrupt, grace), by order of events. */
+/** Slots (concurrency limit), supervised() (timeout, interrupt, grace) and startedSince, by order of events. */
 import { describe, expect, test } from "bun:test";
 import { supervised, timeoutOption } from "../../src/engine/deadline.ts";
 import { Slots } from "../../src/engine/slots.ts";
+import { type Moment, moment, ownMarker, startedSince } from "../../src/host/supervisor.ts";
 
 describe("Slots", () => {
   test("at most `limit` run at once; the rest are told they wait and run in order", async () => {
@@ -72,5 +73,25 @@ describe("supervised", () => {
     expect(timeoutOption(500, "t")).toBe(500);
     expect(() => timeoutOption("soon", 'task "t"')).toThrow('task "t": timeout "soon" is not a duration');
     expect(() => timeoutOption(0, "t")).toThrow();
+  });
+});
+
+describe("startedSince", () => {
+  test("finds this process's marked children started since the moment, not one from before; also when every pid is looked at", async () => {
+    const marker = ownMarker();
+    const env = { ...process.env, [marker.slice(0, marker.indexOf("="))]: marker.slice(marker.indexOf("=") + 1) };
+    const sleep = () => Bun.spawn(["sleep", "30"], { env, stdout: "ignore", stderr: "ignore" });
+    const before = sleep();
+    await Bun.sleep(30); // past the clock tick it started in
+    const since = moment();
+    const after = sleep();
+    try {
+      const pids = (m: Moment) => startedSince(m).map((p) => p.pid);
+      expect(pids(since)).toEqual([after.pid]);
+      expect(pids({ ...since, at: since.at - 60_000 })).toEqual([after.pid]); // an old moment: every process is read
+    } finally {
+      before.kill();
+      after.kill();
+    }
   });
 });

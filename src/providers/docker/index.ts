@@ -169,27 +169,29 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
       });
     };
 
-    /** Removes a container, only when its labels say it is this project's (a missing one is fine). */
-    const removeOwned = async (container: string) => {
+    /**
+     * Removes a container, only when its labels say it is this project's (a missing one is
+     * fine): one inspect, then a forced removal, through the Engine API where it answers,
+     * else `docker inspect` and `docker rm -f`. Returns the fork image it named ("" for none).
+     */
+    const removeOwned = async (container: string): Promise<string> => {
       const labelled = await api?.labels(container);
-      if (labelled === "missing") return;
+      if (labelled === "missing") return "";
       if (labelled) {
         if (!isMine(labelled["rigkit.project"] ?? "", labelled["rigkit.project.dir"] ?? "")) {
           throw new RigError("PROVIDER_FAILED", `docker (${engine}): refusing to remove container ${container}: it is not labelled as this project's`);
         }
         const removed = await api?.remove(container);
-        if (removed?.ok) return;
+        if (removed?.ok) return labelled["rigkit.fork-image"] ?? "";
         if (removed) throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot remove container ${container}`, { detail: [removed.message] });
       }
-      const inspected = await cli(["container", "inspect", "--format", '{{index .Config.Labels "rigkit.project"}}\t{{index .Config.Labels "rigkit.project.dir"}}', container], {
-        reject: false,
-        cleanup: true,
-      });
+      const format = ["rigkit.project", "rigkit.project.dir", "rigkit.fork-image"].map((l) => `{{index .Config.Labels "${l}"}}`).join("\t");
+      const inspected = await cli(["container", "inspect", "--format", format, container], { reject: false, cleanup: true });
       if (inspected.exitCode !== 0) {
-        if (/no such (object|container)/i.test(inspected.stderr)) return;
+        if (/no such (object|container)/i.test(inspected.stderr)) return "";
         throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot inspect container ${container}`, { detail: tail(inspected.stderr, 5) });
       }
-      const [id = "", dir = ""] = inspected.stdout.trim().split("\t");
+      const [id = "", dir = "", forkImage = ""] = inspected.stdout.trim().split("\t");
       if (!isMine(id, dir)) {
         throw new RigError("PROVIDER_FAILED", `docker (${engine}): refusing to remove container ${container}: it is not labelled as this project's`);
       }
@@ -197,6 +199,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
       if (result.exitCode !== 0 && !/no such container/i.test(result.stderr)) {
         throw new RigError("PROVIDER_FAILED", `docker (${engine}): cannot remove container ${container}`, { detail: tail(result.stderr, 5) });
       }
+      return forkImage === "<no value>" ? "" : forkImage;
     };
     // A workspace container, as createWorkspace and fork start it.
     const runWorkspace = (name: string, workflow: string, workspace: string, image: string, vars: Record<string, string> = {}, workdir?: string, extra: Record<string, string> = {}) =>
@@ -378,9 +381,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
 
           async removeWorkspace(container) {
             // A fork runs from a commit made for it alone (see fork): that image goes with it.
-            const inspected = await cli(["inspect", "--format", '{{index .Config.Labels "rigkit.fork-image"}}', container], { reject: false, cleanup: true });
-            const forkImage = inspected.exitCode === 0 ? inspected.stdout.trim().replace(/^<no value>$/, "") : "";
-            await removeOwned(container);
+            const forkImage = await removeOwned(container);
             if (forkImage.startsWith(`rigkit/${slug(project.id)}:fork-`)) await cli(["rmi", forkImage], { reject: false, cleanup: true });
           },
 

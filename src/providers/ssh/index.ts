@@ -122,12 +122,56 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       placements = next.catch(() => undefined);
       return next;
     };
+
+    // Status checks (see `status`). A session on a host costs about as much as the command
+    // it runs (the login shell starts every time), and rig checks a workspace just as an
+    // operation on it sends its first command: so a check first waits for a command to the
+    // same host to ride on, at most two turns of the event loop, and prints its answer as
+    // that command's first line of stderr (left out of the command's output). A check with
+    // nothing to ride on, or whose command ended without answering (it could not connect,
+    // it was stopped), runs on its own.
+    const MARK = `rigkit-status-${crypto.randomUUID().slice(0, 8)}`;
+    const checkScript = (dirs: string[]) =>
+      `printf %s ${MARK}; ${dirs.map((d) => `if [ -d ${shq(d)} ] && [ ! -L ${shq(d)} ]; then printf ' 1'; else printf ' 0'; fi`).join("; ")}; echo`;
+    const riders = new Map<string, { script: string; answer: (line: string | null) => void }[]>();
+    /** The check's answer line for `dirs` on a host (`<MARK> 1 0 …`), or null when the host did not answer. */
+    const checkOn = (host: string, dirs: string[], signal: AbortSignal) =>
+      new Promise<string | null>((resolve) => {
+        const alone = async () => {
+          const r = await probe(["ssh", ...options(), host, "--", rider.script], { signal });
+          resolve(r?.exitCode === 0 ? (r.stdout.split("\n")[0] ?? null) : null);
+        };
+        const rider = { script: checkScript(dirs), answer: (line: string | null) => (line === null ? void alone() : resolve(line)) };
+        riders.set(host, [...(riders.get(host) ?? []), rider]);
+        setImmediate(() =>
+          setImmediate(() => {
+            const waiting = riders.get(host) ?? [];
+            if (!waiting.includes(rider)) return; // taken by a command
+            riders.set(host, waiting.filter((r) => r !== rider));
+            void alone();
+          }),
+        );
+      });
+
     const remote = (host: string, command: readonly string[] | string, opts: Omit<ExecOptions, "env"> & { cwd?: string; quiet?: boolean } = {}) => {
       const body = opts.cwd ? `cd ${shq(opts.cwd)} && ${script(command)}` : script(command);
       // Errors show the remote command; the ssh options around it are the same every time.
       const shown = { label: `ssh ${host}`, display: body };
-      if (opts.input !== undefined) return runCommand(["ssh", ...options(), host, "--", body], { ...opts, cwd: undefined, ...shown });
-      return runCommand(["ssh", ...options(), host, "--", stoppable(body)], { ...opts, cwd: undefined, holdStdin: true, ...shown });
+      const riding = riders.get(host) ?? [];
+      riders.delete(host);
+      let answered = 0;
+      const consumeStderr = (line: string) => {
+        if (answered === riding.length || !line.startsWith(MARK)) return false;
+        riding[answered++]?.answer(line);
+        return true;
+      };
+      const ride = riding.length > 0 ? { consumeStderr } : {};
+      const checks = riding.map((r) => `{ ${r.script}; } >&2\n`).join("");
+      const run = opts.input !== undefined
+        ? runCommand(["ssh", ...options(), host, "--", checks + body], { ...opts, cwd: undefined, ...shown, ...ride })
+        : runCommand(["ssh", ...options(), host, "--", checks + stoppable(body)], { ...opts, cwd: undefined, holdStdin: true, ...shown, ...ride });
+      if (riding.length > 0) void run.catch(() => null).then(() => riding.slice(answered).forEach((r) => r.answer(null)));
+      return run;
     };
 
     /** Deletes a directory this project made on a host (marker checked in the same remote command). */
@@ -233,7 +277,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         if (ok) await removeOwned(host, dir);
       },
 
-      // One command per host, checking every workspace directory there.
+      // One check per host of every workspace directory there, riding on a command when it can (checkOn).
       async status(workspaces, { signal }) {
         // (No resources: a workspace from before they were recorded; its context names host and directory.)
         const legacy = (ctx: Record<string, unknown>) =>
@@ -246,10 +290,9 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         const answers = new Map<string, LiveStatus>();
         await Promise.all(
           [...byHost].map(async ([host, list]) => {
-            const check = list.map((d) => `if [ -d ${shq(d)} ] && [ ! -L ${shq(d)} ]; then echo 1; else echo 0; fi`).join("; ");
-            const r = await probe(["ssh", ...options(), host, "--", check], { signal });
-            const lines = r?.exitCode === 0 ? r.stdout.trim().split("\n") : [];
-            list.forEach((d, i) => answers.set(`${host}:${d}`, lines[i] === "1" ? "ready" : lines[i] === "0" ? "missing" : "unreachable"));
+            const line = await checkOn(host, list, signal);
+            const flags = line?.startsWith(MARK) ? line.slice(MARK.length).trim().split(" ") : [];
+            list.forEach((d, i) => answers.set(`${host}:${d}`, flags[i] === "1" ? "ready" : flags[i] === "0" ? "missing" : "unreachable"));
           }),
         );
         return dirs.map((list) => {
