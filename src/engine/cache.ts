@@ -75,14 +75,11 @@ const namedInputs = (snapshot: InputSnapshot | null) =>
   snapshot && Object.keys(snapshot.files).length <= MAX_NAMED_INPUTS ? snapshot.files : undefined;
 
 export function keyParts(node: TaskNode, registry: ProviderRegistry, upstream: (string | null)[]): KeyParts {
-  const inputs = inputSnapshot(node, registry);
-  return {
-    task: node.taskHash,
-    config: node.scope.configHash,
-    ...(inputs ? { inputs: inputs.hash } : {}),
-    providers: registry.scopeFingerprint(node.scope),
-    upstream,
-  };
+  const task = node.taskHash;
+  const config = node.scope.configHash;
+  const providers = registry.scopeFingerprint(node.scope);
+  const inputs = node.options.inputs === undefined ? null : inputSnapshot(node, registry);
+  return inputs ? { task, config, inputs: inputs.hash, providers, upstream } : { task, config, providers, upstream };
 }
 
 /** What a key was made from, stored with each run (computed only when a run is recorded). */
@@ -105,10 +102,11 @@ export function keyDetail(node: TaskNode, registry: ProviderRegistry, tasks: rea
  */
 export const keyHash = (node: TaskNode, parts: KeyParts): string =>
   hash(
-    JSON.stringify([
-      node.cacheKey.workflow, node.cacheKey.path, node.name, parts.task, parts.config, parts.providers, parts.upstream,
-      ...(parts.inputs ? [parts.inputs] : []),
-    ]),
+    JSON.stringify(
+      parts.inputs
+        ? [node.cacheKey.workflow, node.cacheKey.path, node.name, parts.task, parts.config, parts.providers, parts.upstream, parts.inputs]
+        : [node.cacheKey.workflow, node.cacheKey.path, node.name, parts.task, parts.config, parts.providers, parts.upstream],
+    ),
   );
 
 /**
@@ -117,6 +115,7 @@ export const keyHash = (node: TaskNode, parts: KeyParts): string =>
  * instead (`out:<hash>`), so every project handing it the same context shares its runs.
  */
 export function upstreamKeys(node: TaskNode, runIds: readonly (string | null)[], tasks: readonly TaskNode[], stores: Stores): (string | null)[] {
+  if (!node.fragment) return node.upstream.map((i) => runIds[i] ?? null);
   return node.upstream.map((i) => {
     const id = runIds[i] ?? null;
     const up = tasks[i] as TaskNode;
@@ -161,13 +160,15 @@ const direct: RunLookup = (store, workflow, path, key) => store.runByKey(workflo
  * plan trusts the snapshot.
  */
 export function snapshotLookup(verifyMisses: boolean): RunLookup {
-  const snapshots = new Map<Store, Map<string, Map<string, CachedRun>>>();
+  const snapshots = new Map<Store, Map<string, ReturnType<Store["runsByKey"]>>>();
   return (store, workflow, path, key) => {
     let byWorkflow = snapshots.get(store);
     if (!byWorkflow) snapshots.set(store, (byWorkflow = new Map()));
     let runs = byWorkflow.get(workflow);
     if (!runs) byWorkflow.set(workflow, (runs = store.runsByKey(workflow)));
-    return runs.get(`${path}\0${key}`) ?? (verifyMisses ? store.runByKey(workflow, path, key) : null);
+    const run = runs.get(key);
+    if (run?.path === path) return run;
+    return verifyMisses ? store.runByKey(workflow, path, key) : null;
   };
 }
 

@@ -38,5 +38,15 @@ const write = (fd: 1 | 2, raw: string): void => {
 export const writeOut = (text: string): void => write(1, text);
 export const writeErr = (text: string): void => write(2, text);
 
-/** node:tty costs ~10 ms to load, so only commands that ask pay for it. */
-export const isTTY = (fd: 0 | 1 | 2): boolean => (require("node:tty") as typeof import("node:tty")).isatty(fd);
+/**
+ * isatty(3). node:tty costs ~12 ms to load (it sets up Node's streams), which a `rig plan`
+ * piped into another program paid just to learn it should not colour; Bun's tty binding
+ * answers at once. node:tty only if that binding ever goes away.
+ */
+export function isTTY(fd: 0 | 1 | 2): boolean {
+  try {
+    return (process as unknown as { binding: (name: string) => { isTTY: (fd: number) => boolean } }).binding("tty_wrap").isTTY(fd) === true;
+  } catch {
+    return (require("node:tty") as typeof import("node:tty")).isatty(fd);
+  }
+}
