@@ -422,6 +422,11 @@ export class Store {
     return this.db.query("SELECT * FROM workspaces ORDER BY workflow, created_at, name").all() as WorkspaceRow[];
   }
 
+  /** Every workspace's workflow and name, in the order of `workspaces()` (completion needs no more). */
+  workspaceNames(): { workflow: string; name: string }[] {
+    return (this.db.query("SELECT workflow, name FROM workspaces ORDER BY workflow, created_at, name").values() as [string, string][]).map(([workflow, name]) => ({ workflow, name }));
+  }
+
   workspacesNamed(name: string): WorkspaceRow[] {
     return this.db.query("SELECT * FROM workspaces WHERE name = ? ORDER BY workflow").all(name) as WorkspaceRow[];
   }
