@@ -172,29 +172,36 @@ export function snapshotLookup(verifyMisses: boolean): RunLookup {
   };
 }
 
-export async function decide(
+const pending = (parts: KeyParts, reason: PendingReason, key: string | null, detail?: string): Verdict => ({ status: "pending", reason, parts, keyHash: key, detail });
+
+/** Why a task without a reusable run is pending: what changed since its newest run. */
+function changed(node: TaskNode, parts: KeyParts, store: Store): PendingReason {
+  const previous = store.latestRun(node.cacheKey.workflow, node.cacheKey.path);
+  return previous ? changedPart(previous, parts) : "no-previous-run";
+}
+
+/**
+ * The verdict, synchronously unless a cached run's artifacts must be asked of their
+ * providers: a plan of 10,000 tasks then does not wait for a promise per task.
+ */
+export function decide(
   node: TaskNode,
   upstream: (string | null)[],
   store: Store,
   registry: ProviderRegistry,
   now = Date.now(),
   lookup: RunLookup = direct,
-): Promise<Verdict> {
+): Verdict | Promise<Verdict> {
   const parts = keyParts(node, registry, upstream);
-  const pending = (reason: PendingReason, key: string | null, detail?: string): Verdict => ({ status: "pending", reason, parts, keyHash: key, detail });
-  const changed = (): PendingReason => {
-    const previous = store.latestRun(node.cacheKey.workflow, node.cacheKey.path);
-    return previous ? changedPart(previous, parts) : "no-previous-run";
-  };
-
-  if (upstream.includes(null)) return pending(changed(), null);
+  if (upstream.includes(null)) return pending(parts, changed(node, parts, store), null);
   const key = keyHash(node, parts);
   const run = lookup(store, node.cacheKey.workflow, node.cacheKey.path, key);
-  if (!run) return pending(changed(), key);
-  if (run.invalidated) return pending("invalidated", key);
+  if (!run) return pending(parts, changed(node, parts, store), key);
+  if (run.invalidated) return pending(parts, "invalidated", key);
   if (node.ttlMs !== null && now - run.finished_at >= node.ttlMs) {
     const ttl = JSON.stringify(node.options.cacheTTL);
     return pending(
+      parts,
       "expired",
       key,
       node.ttlMs === 0
@@ -204,12 +211,14 @@ export async function decide(
   }
   if (node.options.output) {
     const parsed = node.options.output.safeParse(JSON.parse(store.runOutput(run.id) ?? "null"));
-    if (!parsed.success) return pending("output-invalid", key, `stored output fails its schema: ${messageOf(parsed.error)}`);
+    if (!parsed.success) return pending(parts, "output-invalid", key, `stored output fails its schema: ${messageOf(parsed.error)}`);
   }
-  if (run.artifacts && run.artifacts !== "[]") {
-    for (const ref of JSON.parse(run.artifacts) as ArtifactRef[]) {
-      if (!(await registry.artifactValid(node.scope, ref))) return pending("artifact-missing", key, `${describeArtifact(ref)} is gone`);
+  const cached: Verdict = { status: "cached", run };
+  if (!run.artifacts || run.artifacts === "[]") return cached;
+  return (async () => {
+    for (const ref of JSON.parse(run.artifacts as string) as ArtifactRef[]) {
+      if (!(await registry.artifactValid(node.scope, ref))) return pending(parts, "artifact-missing", key, `${describeArtifact(ref)} is gone`);
     }
-  }
-  return { status: "cached", run };
+    return cached;
+  })();
 }
