@@ -84,7 +84,7 @@ async function load(words: string[]): Promise<Known> {
     const { store } = await openState({ cwd, config: globals.config, state: globals.state }, { readOnly: true });
     if (!store) return { manifest: null, workspaces: [] };
     const body = store.manifest(); // parsed here: engine/manifest.ts would load hashing code
-    const known = { manifest: body ? (JSON.parse(body) as Manifest) : null, workspaces: store.workspaces() };
+    const known = { manifest: body ? (JSON.parse(body) as Manifest) : null, workspaces: store.workspaceNames() };
     store.close();
     return known;
   } catch {

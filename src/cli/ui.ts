@@ -8,9 +8,17 @@ import { terminal } from "../host/terminal.ts";
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
-/** picocolors (and the node:tty it loads) only when something is rendered as text. */
+/**
+ * Without colour, every formatter is `String` (what picocolors' `createColors(false)` gives)
+ * and picocolors is not loaded: loading it reads `process.stdout.isTTY`, and setting up
+ * `process.stdout` costs Bun ~10 ms (a plain `rig plan` of 1,000 tasks spent more on that
+ * than on rendering).
+ */
+const plain = new Proxy({ isColorSupported: false } as Colors, { get: (target, key) => (key in target ? target[key as keyof Colors] : String) });
+
+/** picocolors only when something is rendered in colour. */
 function colorsFor(fd: 1 | 2): Colors {
-  return (require("picocolors") as typeof pc).createColors(fancy(fd));
+  return fancy(fd) ? (require("picocolors") as typeof pc).createColors(true) : plain;
 }
 
 /** Colour and animation: only on a TTY, never with NO_COLOR or RIGKIT_RENDER=0. */

@@ -75,14 +75,11 @@ const namedInputs = (snapshot: InputSnapshot | null) =>
   snapshot && Object.keys(snapshot.files).length <= MAX_NAMED_INPUTS ? snapshot.files : undefined;
 
 export function keyParts(node: TaskNode, registry: ProviderRegistry, upstream: (string | null)[]): KeyParts {
-  const inputs = inputSnapshot(node, registry);
-  return {
-    task: node.taskHash,
-    config: node.scope.configHash,
-    ...(inputs ? { inputs: inputs.hash } : {}),
-    providers: registry.scopeFingerprint(node.scope),
-    upstream,
-  };
+  const task = node.taskHash;
+  const config = node.scope.configHash;
+  const providers = registry.scopeFingerprint(node.scope);
+  const inputs = node.options.inputs === undefined ? null : inputSnapshot(node, registry);
+  return inputs ? { task, config, inputs: inputs.hash, providers, upstream } : { task, config, providers, upstream };
 }
 
 /** What a key was made from, stored with each run (computed only when a run is recorded). */
@@ -105,10 +102,11 @@ export function keyDetail(node: TaskNode, registry: ProviderRegistry, tasks: rea
  */
 export const keyHash = (node: TaskNode, parts: KeyParts): string =>
   hash(
-    JSON.stringify([
-      node.cacheKey.workflow, node.cacheKey.path, node.name, parts.task, parts.config, parts.providers, parts.upstream,
-      ...(parts.inputs ? [parts.inputs] : []),
-    ]),
+    JSON.stringify(
+      parts.inputs
+        ? [node.cacheKey.workflow, node.cacheKey.path, node.name, parts.task, parts.config, parts.providers, parts.upstream, parts.inputs]
+        : [node.cacheKey.workflow, node.cacheKey.path, node.name, parts.task, parts.config, parts.providers, parts.upstream],
+    ),
   );
 
 /**
@@ -117,6 +115,7 @@ export const keyHash = (node: TaskNode, parts: KeyParts): string =>
  * instead (`out:<hash>`), so every project handing it the same context shares its runs.
  */
 export function upstreamKeys(node: TaskNode, runIds: readonly (string | null)[], tasks: readonly TaskNode[], stores: Stores): (string | null)[] {
+  if (!node.fragment) return node.upstream.map((i) => runIds[i] ?? null);
   return node.upstream.map((i) => {
     const id = runIds[i] ?? null;
     const up = tasks[i] as TaskNode;
@@ -161,39 +160,48 @@ const direct: RunLookup = (store, workflow, path, key) => store.runByKey(workflo
  * plan trusts the snapshot.
  */
 export function snapshotLookup(verifyMisses: boolean): RunLookup {
-  const snapshots = new Map<Store, Map<string, Map<string, CachedRun>>>();
+  const snapshots = new Map<Store, Map<string, ReturnType<Store["runsByKey"]>>>();
   return (store, workflow, path, key) => {
     let byWorkflow = snapshots.get(store);
     if (!byWorkflow) snapshots.set(store, (byWorkflow = new Map()));
     let runs = byWorkflow.get(workflow);
     if (!runs) byWorkflow.set(workflow, (runs = store.runsByKey(workflow)));
-    return runs.get(`${path}\0${key}`) ?? (verifyMisses ? store.runByKey(workflow, path, key) : null);
+    const run = runs.get(key);
+    if (run?.path === path) return run;
+    return verifyMisses ? store.runByKey(workflow, path, key) : null;
   };
 }
 
-export async function decide(
+const pending = (parts: KeyParts, reason: PendingReason, key: string | null, detail?: string): Verdict => ({ status: "pending", reason, parts, keyHash: key, detail });
+
+/** Why a task without a reusable run is pending: what changed since its newest run. */
+function changed(node: TaskNode, parts: KeyParts, store: Store): PendingReason {
+  const previous = store.latestRun(node.cacheKey.workflow, node.cacheKey.path);
+  return previous ? changedPart(previous, parts) : "no-previous-run";
+}
+
+/**
+ * The verdict, synchronously unless a cached run's artifacts must be asked of their
+ * providers: a plan of 10,000 tasks then does not wait for a promise per task.
+ */
+export function decide(
   node: TaskNode,
   upstream: (string | null)[],
   store: Store,
   registry: ProviderRegistry,
   now = Date.now(),
   lookup: RunLookup = direct,
-): Promise<Verdict> {
+): Verdict | Promise<Verdict> {
   const parts = keyParts(node, registry, upstream);
-  const pending = (reason: PendingReason, key: string | null, detail?: string): Verdict => ({ status: "pending", reason, parts, keyHash: key, detail });
-  const changed = (): PendingReason => {
-    const previous = store.latestRun(node.cacheKey.workflow, node.cacheKey.path);
-    return previous ? changedPart(previous, parts) : "no-previous-run";
-  };
-
-  if (upstream.includes(null)) return pending(changed(), null);
+  if (upstream.includes(null)) return pending(parts, changed(node, parts, store), null);
   const key = keyHash(node, parts);
   const run = lookup(store, node.cacheKey.workflow, node.cacheKey.path, key);
-  if (!run) return pending(changed(), key);
-  if (run.invalidated) return pending("invalidated", key);
+  if (!run) return pending(parts, changed(node, parts, store), key);
+  if (run.invalidated) return pending(parts, "invalidated", key);
   if (node.ttlMs !== null && now - run.finished_at >= node.ttlMs) {
     const ttl = JSON.stringify(node.options.cacheTTL);
     return pending(
+      parts,
       "expired",
       key,
       node.ttlMs === 0
@@ -203,12 +211,14 @@ export async function decide(
   }
   if (node.options.output) {
     const parsed = node.options.output.safeParse(JSON.parse(store.runOutput(run.id) ?? "null"));
-    if (!parsed.success) return pending("output-invalid", key, `stored output fails its schema: ${messageOf(parsed.error)}`);
+    if (!parsed.success) return pending(parts, "output-invalid", key, `stored output fails its schema: ${messageOf(parsed.error)}`);
   }
-  if (run.artifacts && run.artifacts !== "[]") {
-    for (const ref of JSON.parse(run.artifacts) as ArtifactRef[]) {
-      if (!(await registry.artifactValid(node.scope, ref))) return pending("artifact-missing", key, `${describeArtifact(ref)} is gone`);
+  const cached: Verdict = { status: "cached", run };
+  if (!run.artifacts || run.artifacts === "[]") return cached;
+  return (async () => {
+    for (const ref of JSON.parse(run.artifacts as string) as ArtifactRef[]) {
+      if (!(await registry.artifactValid(node.scope, ref))) return pending(parts, "artifact-missing", key, `${describeArtifact(ref)} is gone`);
     }
-  }
-  return { status: "cached", run };
+    return cached;
+  })();
 }

@@ -15,10 +15,15 @@ export interface CheckResult {
 /** Every provider declaration a workflow uses, in tasks, hooks or operations, once each. */
 export function declarations(workflows: CompiledWorkflow[]): ProviderDecl[] {
   const seen = new Map<number, ProviderDecl>();
+  // Scopes share their provider lists until one changes: each list is looked at once.
+  const lists = new Set<readonly ProviderDecl[]>();
   for (const w of workflows) {
-    const scopes = [...w.tasks.map((t) => t.scope), ...(w.workspace ? [w.workspace.scope] : []), ...[...w.workspaceOperations.values(), ...w.operations.values()].map((o) => o.scope)];
-    for (const scope of scopes) for (const decl of scope.providers) if (!seen.has(decl.key)) seen.set(decl.key, decl);
+    for (const t of w.tasks) lists.add(t.scope.providers);
+    if (w.workspace) lists.add(w.workspace.scope.providers);
+    for (const o of w.workspaceOperations.values()) lists.add(o.scope.providers);
+    for (const o of w.operations.values()) lists.add(o.scope.providers);
   }
+  for (const list of lists) for (const decl of list) if (!seen.has(decl.key)) seen.set(decl.key, decl);
   return [...seen.values()];
 }
 

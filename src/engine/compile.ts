@@ -9,7 +9,7 @@ import { type AnySequence, type Item, isSequence } from "../sdk/sequence.ts";
 import type { JsonObject, TaskOptions } from "../sdk/types.ts";
 import { timeoutOption } from "./deadline.ts";
 import { parseDuration } from "./duration.ts";
-import { hash, hashValue, schemaIdentity } from "./fingerprint.ts";
+import { definitionHash, hash, hashValue, schemaIdentity } from "./fingerprint.ts";
 import { findNonJson, isPlainObject } from "./json.ts";
 
 /** Names that operations may not take, since they are CLI commands (SPEC §3). */
@@ -289,11 +289,10 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
               ]);
             }
           }
-          const unknown = Object.keys(options).filter((key) => !TASK_OPTION_KEYS.includes(key));
-          if (unknown.length > 0) {
-            throw configError(workflow, `task "${item.id}": unknown option "${unknown[0]}"`, [`Task options: ${TASK_OPTION_KEYS.join(", ")}.`]);
+          for (const key in options) {
+            if (!TASK_OPTION_KEYS.includes(key)) throw configError(workflow, `task "${item.id}": unknown option "${key}"`, [`Task options: ${TASK_OPTION_KEYS.join(", ")}.`]);
           }
-          compileTimeout(workflow, options.timeout, `task "${item.id}"`);
+          if (options.timeout !== undefined) compileTimeout(workflow, options.timeout, `task "${item.id}"`);
           if (options.retries !== undefined && !(Number.isInteger(options.retries) && options.retries >= 0)) {
             throw configError(workflow, `task "${item.id}": retries ${JSON.stringify(options.retries)} is not a whole number of at least 0`);
           }
@@ -315,7 +314,7 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
             options,
             ttlMs,
             scope,
-            taskHash: hashValue(definition),
+            taskHash: definitionHash(definition),
             definition,
             upstream: frontier,
             fragment,

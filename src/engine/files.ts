@@ -28,7 +28,8 @@ interface StatRow {
  */
 const RACY_MS = 2000;
 
-const excluded = (path: string): boolean => path.includes(".") && /(^|\/)\.(rigkit|git)(\/|$)/.test(path);
+// The cheap test first: it decides for almost every path of a large tree.
+const excluded = (path: string): boolean => (path.includes(".rigkit") || path.includes(".git")) && /(^|\/)\.(rigkit|git)(\/|$)/.test(path);
 
 /** A glob must stay inside the project: relative, without `..`. */
 function checkGlob(glob: unknown): string {
@@ -70,8 +71,13 @@ function gitIgnored(root: string, paths: readonly string[]): Set<string> {
   }
 }
 
+/** A stat cache row as SQLite returns it: path, size, mtime_ms, ino, hash. */
+type StatValues = [string, number, number, number, string];
+
+const LSTAT = { throwIfNoEntry: false } as const;
+
 export class FileInputs {
-  private stats: Map<string, StatRow> | null = null;
+  private stats: Map<string, StatValues> | null = null;
 
   constructor(
     private readonly root: string,
@@ -89,43 +95,53 @@ export class FileInputs {
         if (!excluded(path)) matched.add(path);
       }
     }
-    const ignored = gitIgnored(this.root, [...matched]);
+    const paths = [...matched].sort();
+    const ignored = gitIgnored(this.root, paths);
     const { lstatSync, readFileSync, readlinkSync } = fs();
-    const files: Record<string, string> = {};
+    const stats = this.statCache();
+    // path, content hash: the files of the snapshot (an object of 10,000 keys only if asked for).
+    const entries: [string, string][] = [];
     const fresh: [string, StatRow | null][] = [];
     const now = Date.now();
     // The set's hash: the globs, then "path\0hash" lines in path order.
     const lines = [JSON.stringify(globs)];
-    for (const path of [...matched].sort()) {
+    for (const path of paths) {
       if (ignored.has(path)) continue;
       const full = `${this.root}/${path}`;
-      const st = lstatSync(full, { throwIfNoEntry: false });
+      const st = lstatSync(full, LSTAT);
       if (!st || st.isDirectory()) continue; // gone (or replaced by a directory) since the scan
-      const cached = this.statOf(path);
-      if (cached && cached.size === st.size && cached.mtime_ms === st.mtimeMs && cached.ino === st.ino) {
-        files[path] = cached.hash;
-        lines.push(`${path}\0${cached.hash}`);
+      const cached = stats.get(path);
+      if (cached && cached[1] === st.size && cached[2] === st.mtimeMs && cached[3] === st.ino) {
+        entries.push([path, cached[4]]);
+        lines.push(`${path}\0${cached[4]}`);
         continue;
       }
       // A symlink is hashed as its target's name, never followed.
       const content = st.isSymbolicLink() ? `symlink:${readlinkSync(full)}` : readFileSync(full);
       const contentHash = typeof content === "string" ? hash(content) : new Bun.CryptoHasher("sha256").update(content).digest("hex").slice(0, 32);
-      files[path] = contentHash;
+      entries.push([path, contentHash]);
       lines.push(`${path}\0${contentHash}`);
       const row = { size: st.size, mtime_ms: st.mtimeMs, ino: st.ino, hash: contentHash };
       fresh.push([path, now - st.mtimeMs < RACY_MS ? null : row]);
     }
     this.remember(fresh);
-    return { hash: hash(lines.join("\n")), files };
+    let files: Record<string, string> | undefined;
+    return {
+      hash: hash(lines.join("\n")),
+      get files() {
+        files ??= Object.fromEntries(entries);
+        return files;
+      },
+    };
   }
 
-  private statOf(path: string): StatRow | undefined {
+  /** The stat cache, read once; rows kept as SQLite returns them (10,000 files, no object each). */
+  private statCache(): Map<string, StatValues> {
     if (this.stats === null) {
-      this.stats = new Map();
-      const rows = this.store.db.query("SELECT path, size, mtime_ms, ino, hash FROM input_files").values() as [string, number, number, number, string][];
-      for (const [path, size, mtime_ms, ino, hash] of rows) this.stats.set(path, { size, mtime_ms, ino, hash });
+      const rows = this.store.db.query("SELECT path, size, mtime_ms, ino, hash FROM input_files").values() as StatValues[];
+      this.stats = new Map(rows.map((row) => [row[0], row]));
     }
-    return this.stats.get(path);
+    return this.stats;
   }
 
   /** Saves new stat rows (a racy file's row is dropped, so it is hashed again next time). */
@@ -138,7 +154,7 @@ export class FileInputs {
         for (const [path, row] of rows) {
           if (row) {
             upsert.run(path, row.size, row.mtime_ms, row.ino, row.hash);
-            this.stats?.set(path, row);
+            this.stats?.set(path, [path, row.size, row.mtime_ms, row.ino, row.hash]);
           } else {
             drop.run(path);
             this.stats?.delete(path);

@@ -20,6 +20,14 @@ export function hash(text: string): string {
 export const hashValue = (value: unknown): string => hash(stableStringify(value));
 
 /**
+ * A task's definition hash: `hashValue(definition)` spelled out, since its three fields are
+ * a hex hash and strings or null (a test keeps the two equal). A compile does this once per
+ * task, and the generic walk cost more than the hashing.
+ */
+export const definitionHash = (d: { handler: string; version: string | null; output: string | null }): string =>
+  hash(`{"handler":"${d.handler}","output":${JSON.stringify(d.output)},"version":${JSON.stringify(d.version)}}`);
+
+/**
  * Identity of an output schema: its definition, walked deterministically, with
  * refinements and transforms by their source. (JSON Schema would lose both.) Anything
  * that is not a zod schema falls back to the source of its `parse` function.

@@ -33,13 +33,16 @@ const operations = (map: Map<string, OperationNode>): ManifestOperation[] =>
 export function buildManifest(workflows: CompiledWorkflow[]): Manifest {
   return {
     version: 1,
-    workflows: workflows.map((wf) => ({
-      name: wf.name,
-      tasks: wf.tasks.map((t) => t.path),
-      global: wf.tasks.flatMap((t) => (t.fragment ? [{ path: t.path, hash: t.fragment.hash, cachePath: t.cacheKey.path }] : [])),
-      workspaceOperations: operations(wf.workspaceOperations),
-      operations: operations(wf.operations),
-    })),
+    workflows: workflows.map((wf) => {
+      // One pass over the tasks (a config may have 10,000; every plan saves the manifest).
+      const tasks: string[] = [];
+      const global: { path: string; hash: string; cachePath: string }[] = [];
+      for (const t of wf.tasks) {
+        tasks.push(t.path);
+        if (t.fragment) global.push({ path: t.path, hash: t.fragment.hash, cachePath: t.cacheKey.path });
+      }
+      return { name: wf.name, tasks, global, workspaceOperations: operations(wf.workspaceOperations), operations: operations(wf.operations) };
+    }),
   };
 }
 

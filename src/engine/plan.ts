@@ -28,7 +28,8 @@ export async function plan(workflow: CompiledWorkflow, stores: Stores, registry:
   const lookup = snapshotLookup(false);
   for (const node of workflow.tasks) {
     const upstream = upstreamKeys(node, runIds, workflow.tasks, stores);
-    const verdict = await decide(node, upstream, stores.of(node), registry, now, lookup);
+    const decided = decide(node, upstream, stores.of(node), registry, now, lookup);
+    const verdict = decided instanceof Promise ? await decided : decided;
     const scope = node.fragment ? "global" : "local";
     if (verdict.status === "cached") {
       runIds[node.index] = verdict.run.id;

@@ -39,17 +39,14 @@ export const writeOut = (text: string): void => write(1, text);
 export const writeErr = (text: string): void => write(2, text);
 
 /**
- * Whether `fd` is a terminal. node:tty costs 10–15 ms to load (it brings net and
- * streams), more than `rig exec true` does after start-up; Bun's own binding, which
- * node:tty's `isatty` answers from, costs nothing. node:tty only where that is missing.
+ * isatty(3). node:tty costs ~12 ms to load (it sets up Node's streams), which a `rig plan`
+ * piped into another program paid just to learn it should not colour; Bun's tty binding
+ * answers at once. node:tty only if that binding ever goes away.
  */
 export function isTTY(fd: 0 | 1 | 2): boolean {
-  const binding = (() => {
-    try {
-      return (process as unknown as { binding(name: string): { isTTY?: (fd: number) => boolean } }).binding("tty_wrap");
-    } catch {
-      return undefined;
-    }
-  })();
-  return typeof binding?.isTTY === "function" ? binding.isTTY(fd) : (require("node:tty") as typeof import("node:tty")).isatty(fd);
+  try {
+    return (process as unknown as { binding: (name: string) => { isTTY: (fd: number) => boolean } }).binding("tty_wrap").isTTY(fd) === true;
+  } catch {
+    return (require("node:tty") as typeof import("node:tty")).isatty(fd);
+  }
 }

@@ -217,7 +217,9 @@ export async function reapLeftovers(stateDir: string, graceMs = GRACE_MS): Promi
   const dir = join(stateDir, "run");
   let names: string[];
   try {
-    names = fs().readdirSync(dir);
+    // Bun's glob, not node:fs (~3 ms to load): `ls` and completion-speed commands call
+    // this, and the directory is almost always empty.
+    names = [...new Bun.Glob("*").scanSync({ cwd: dir, onlyFiles: false })];
   } catch {
     return 0;
   }

@@ -1,7 +1,7 @@
 /** Ownership (SPEC §8): state-file identity, project ids that survive a lost state file, owner markers, safe deletion. */
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { APPLICATION_ID, projectIdOf } from "../../src/state/store.ts";
 import { project, rig, tempDir } from "../helpers.ts";
@@ -54,6 +54,34 @@ describe("state files", () => {
     writeFileSync(path, bytes);
     const before = sha(path);
     for (const args of [["plan"], ["apply"], ["create", "x"], ["rm", "--all", "--yes"]]) {
+      const r = await rig([...args, "--json"], { cwd: dir });
+      expect(r.exitCode).toBe(1);
+      expect(r.error().code).toBe("STATE_ERROR");
+    }
+    expect(sha(path)).toBe(before);
+  });
+
+  test("a file that passed quick_check is checked again once it changes (the -checked stamp)", async () => {
+    const dir = project({ "rigkit.config.ts": APP_CONFIG });
+    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
+    const path = join(dir, ".rigkit", "state.sqlite");
+    const db = new Database(path);
+    db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    db.run("PRAGMA journal_mode = DELETE");
+    db.close();
+    // Unchanged for a while: the next open checks it and stamps it; the one after trusts the stamp.
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(path, past, past);
+    expect((await rig(["plan", "--json"], { cwd: dir })).exitCode).toBe(0);
+    expect(existsSync(`${path}-checked`)).toBe(true);
+    expect((await rig(["plan", "--json"], { cwd: dir })).exitCode).toBe(0);
+    // Damaged afterwards: its stat changed, so it is checked again and refused, untouched.
+    const bytes = readFileSync(path);
+    const pageSize = bytes.readUInt16BE(16);
+    bytes.fill(0xa5, pageSize * 2 + 8, pageSize * 3);
+    writeFileSync(path, bytes);
+    const before = sha(path);
+    for (const args of [["plan"], ["apply"]]) {
       const r = await rig([...args, "--json"], { cwd: dir });
       expect(r.exitCode).toBe(1);
       expect(r.error().code).toBe("STATE_ERROR");

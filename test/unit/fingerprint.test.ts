@@ -1,7 +1,7 @@
 /** Stable hashing of cache-key parts. */
 import { describe, expect, test } from "bun:test";
 import { z } from "zod";
-import { hash, hashValue, schemaIdentity, stableStringify } from "../../src/engine/fingerprint.ts";
+import { definitionHash, hash, hashValue, schemaIdentity, stableStringify } from "../../src/engine/fingerprint.ts";
 
 describe("stableStringify", () => {
   const cases: [string, unknown, string][] = [
@@ -74,6 +74,15 @@ describe("hash", () => {
   test("hashValue is hash of stableStringify", () => {
     const value = { b: 1, a: [true] };
     expect(hashValue(value)).toBe(hash('{"a":[true],"b":1}'));
+  });
+
+  test("definitionHash is hashValue of the definition (task hashes of earlier runs stay valid)", () => {
+    const handler = hash("async () => {}");
+    for (const version of [null, "2", 'a "quoted"\\ver\u00e9']) {
+      for (const output of [null, hash("schema")]) {
+        expect(definitionHash({ handler, version, output })).toBe(hashValue({ handler, version, output }));
+      }
+    }
   });
 });
 
