@@ -38,13 +38,16 @@ export function cacheDirs(): string[] {
 /** Which CLI this process runs, for `rig doctor`: the bundle's path when it is the bundle. */
 const LOADED = Symbol.for("rigkit.cli.bundle");
 
-/** The name of a build from these sources as they are now on disk (a missing one counts as changed). */
+/**
+ * The name of a build from these sources as they are now on disk (a missing one counts as
+ * changed). Through Bun.file, not node:fs: `rig exec`, `ls` and `log` never load node:fs
+ * (~2.5 ms) otherwise.
+ */
 export function keyOf(sources: readonly string[]): string {
-  const { statSync } = fs();
   let text = `${ROOT}\0${Bun.version}\0${Bun.revision}`;
   for (const path of sources) {
-    const stat = statSync(`${ROOT}/${path}`, { throwIfNoEntry: false });
-    text += `\0${path}\0${stat?.size ?? -1}\0${stat?.mtimeMs ?? -1}`;
+    const file = Bun.file(`${ROOT}/${path}`);
+    text += `\0${path}\0${file.size}\0${file.lastModified}`;
   }
   return Bun.hash(text).toString(36);
 }
@@ -55,17 +58,13 @@ function listSources(): string[] {
   return [...files, "package.json"];
 }
 
-/** The fresh bundle in `dir`, if there is one. (node:fs: the CLI loads it anyway.) */
-function freshIn(dir: string): string | null {
-  const { existsSync, readFileSync } = fs();
-  let sources: string[];
-  try {
-    sources = readFileSync(`${dir}/${LIST}`, "utf8").split("\n").filter(Boolean);
-  } catch {
-    return null;
-  }
+/** The fresh bundle in `dir`, if there is one. */
+async function freshIn(dir: string): Promise<string | null> {
+  const list = Bun.file(`${dir}/${LIST}`);
+  if (!(await list.exists())) return null;
+  const sources = (await list.text()).split("\n").filter(Boolean);
   const file = `${dir}/${keyOf(sources)}/run.js`;
-  return existsSync(file) ? file : null;
+  return (await Bun.file(file).exists()) ? file : null;
 }
 
 /**
@@ -128,7 +127,7 @@ export async function buildBundle(dir: string): Promise<string | null> {
 export async function bundlePath(): Promise<string | null> {
   const dirs = cacheDirs();
   for (const dir of dirs) {
-    const found = freshIn(dir);
+    const found = await freshIn(dir);
     if (found) return found;
   }
   for (const dir of dirs) {
