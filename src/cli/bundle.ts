@@ -15,11 +15,11 @@
  */
 import type { BunPlugin } from "bun";
 
-type RunModule = typeof import("./run.ts");
-
 /** The package root (this file is always run from source, so import.meta.dir is true). */
 const ROOT = import.meta.dir.slice(0, -"/src/cli".length);
-const ENTRY = `${ROOT}/src/cli/run.ts`;
+/** What the bundle holds: the CLI (run.ts), and completion (complete.ts) on its own, since a TAB press needs none of the rest. */
+const ENTRIES = { run: "src/cli/run.ts", complete: "src/cli/complete.ts" } as const;
+type Entry = keyof typeof ENTRIES;
 /** The list of files the newest build was made from, relative to ROOT. */
 const LIST = "sources";
 const fs = (): typeof import("node:fs") => require("node:fs") as typeof import("node:fs");
@@ -58,13 +58,13 @@ function listSources(): string[] {
   return [...files, "package.json"];
 }
 
-/** The fresh bundle in `dir`, if there is one. */
+/** The fresh build in `dir`, if there is one. */
 async function freshIn(dir: string): Promise<string | null> {
   const list = Bun.file(`${dir}/${LIST}`);
   if (!(await list.exists())) return null;
   const sources = (await list.text()).split("\n").filter(Boolean);
-  const file = `${dir}/${keyOf(sources)}/run.js`;
-  return (await Bun.file(file).exists()) ? file : null;
+  const build = `${dir}/${keyOf(sources)}`;
+  return (await Bun.file(`${build}/run.js`).exists()) ? build : null;
 }
 
 /**
@@ -83,7 +83,7 @@ function externals(): BunPlugin {
   };
 }
 
-/** Builds the bundle into `dir`; the path of its entry, or null when that failed. */
+/** Builds the bundle into `dir`; the build's directory, or null when that failed. */
 export async function buildBundle(dir: string): Promise<string | null> {
   const { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = fs();
   const remove = (path: string) => {
@@ -100,7 +100,8 @@ export async function buildBundle(dir: string): Promise<string | null> {
   const started = performance.now();
   try {
     mkdirSync(tmp, { recursive: true });
-    const result = await Bun.build({ entrypoints: [ENTRY], outdir: tmp, target: "bun", format: "cjs", bytecode: true, naming: "run.js", plugins: [externals()] });
+    const entrypoints = Object.values(ENTRIES).map((entry) => `${ROOT}/${entry}`);
+    const result = await Bun.build({ entrypoints, outdir: tmp, root: `${ROOT}/src/cli`, target: "bun", format: "cjs", bytecode: true, naming: "[name].js", plugins: [externals()] });
     if (!result.success) throw new AggregateError(result.logs, "the build failed");
     try {
       renameSync(tmp, final);
@@ -109,7 +110,7 @@ export async function buildBundle(dir: string): Promise<string | null> {
     }
     writeFileSync(`${tmp}.list`, `${sources.join("\n")}\n`);
     renameSync(`${tmp}.list`, `${dir}/${LIST}`);
-    debug(`built ${final}/run.js in ${Math.round(performance.now() - started)} ms`);
+    debug(`built ${final} in ${Math.round(performance.now() - started)} ms`);
   } catch (error) {
     debug(`cannot build in ${dir}: ${(error as Error).message}`);
     remove(tmp);
@@ -120,16 +121,17 @@ export async function buildBundle(dir: string): Promise<string | null> {
     const path = `${dir}/${name}`;
     if (name !== key && name !== LIST && Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 60_000) remove(path);
   }
-  return `${final}/run.js`;
+  return final;
 }
 
-/** A fresh bundle's entry: found, or built now; null to run from source. */
-export async function bundlePath(): Promise<string | null> {
+/** A fresh build's directory: found, or (with `build`) built now; null to run from source. */
+export async function bundleDir(build = true): Promise<string | null> {
   const dirs = cacheDirs();
   for (const dir of dirs) {
     const found = await freshIn(dir);
     if (found) return found;
   }
+  if (!build) return null;
   for (const dir of dirs) {
     const built = await buildBundle(dir);
     if (built) return built;
@@ -137,13 +139,17 @@ export async function bundlePath(): Promise<string | null> {
   return null;
 }
 
-/** run.ts, from the bundle when there is (or can be) a fresh one. */
-export async function loadRun(): Promise<RunModule> {
+/**
+ * An entry module, from the bundle when there is a fresh one, else from source. Only the
+ * CLI builds a missing bundle; completion (a TAB press) never waits for a build.
+ */
+export async function loadBundled<T>(entry: Entry, source: () => Promise<T>): Promise<T> {
   if (process.env.RIGKIT_BUNDLE !== "0") {
-    const path = await bundlePath();
-    if (path) {
+    const dir = await bundleDir(entry === "run");
+    if (dir) {
+      const path = `${dir}/${entry}.js`;
       try {
-        const loaded = require(path) as RunModule;
+        const loaded = require(path) as T;
         (globalThis as Record<symbol, unknown>)[LOADED] = path;
         return loaded;
       } catch (error) {
@@ -151,11 +157,11 @@ export async function loadRun(): Promise<RunModule> {
       }
     }
   }
-  return import("./run.ts");
+  return source();
 }
 
 // `bun src/cli/bundle.ts`: build now (npm's postinstall); never fails the install.
 if (import.meta.main) {
-  const built = await bundlePath();
+  const built = await bundleDir();
   console.log(built ? `rig: CLI bundle ready (${built})` : "rig: no CLI bundle (rig runs from source)");
 }

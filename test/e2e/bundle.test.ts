@@ -1,6 +1,6 @@
 /**
  * The prebuilt CLI bundle (src/cli/bundle.ts), in a copy of the package so that its
- * cache is the test's own: built by the first command, reused, rebuilt as soon as a
+ * cache is the test's own: built by the first command (never by completion), reused, rebuilt as soon as a
  * source file changes (a stale bundle is never used), kept in the user's cache when the
  * package's cannot be written, skipped with RIGKIT_BUNDLE=0 or when nothing can be
  * written, and built once by many first commands at the same time.
@@ -52,6 +52,11 @@ const buildsIn = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n)
 describe("the prebuilt CLI bundle", () => {
   test("built by the first command, reused, rebuilt when a source changes", async () => {
     const root = copyPackage();
+    // A TAB press never waits for a build: completion without a bundle runs from source.
+    const tab = await rigIn(root, ["__complete", "--", "ver"]);
+    expect(tab.exitCode).toBe(0);
+    expect(tab.stdout).toContain("version");
+    expect(built(tab)).toBe(false);
     const first = await rigIn(root, ["version", "--json"]);
     expect(first.exitCode).toBe(0);
     expect(built(first)).toBe(true);

@@ -1,7 +1,7 @@
 /**
  * Fast start: commands that need no config open neither the config nor zod, clack,
- * execa or provider code, and every command but `--version` and completion runs the
- * prebuilt bundle (src/cli/bundle.ts) unless RIGKIT_BUNDLE=0. Proven with strace: the
+ * execa or provider code, and every command but `--version` runs the prebuilt bundle
+ * (src/cli/bundle.ts) unless RIGKIT_BUNDLE=0: completion its own small part of it. Proven with strace: the
  * files the process actually opens.
  * (`rig ls` asks the providers for live status, so only `ls --cached` is here.)
  */
@@ -25,8 +25,9 @@ describe.if(hasStrace)("commands that need no config stay light", () => {
 
   // Plain `rig ls` asks the providers for live status, so it loads the config; `--cached` does not.
   const commands = [["--version"], ["help"], ["completion", "bash"], ["__complete", "--", "ws1/"], ["ls", "--json", "--cached"], ["ls", "--cached"], ["log", "--json"], ["version"]];
-  // `--version` and completion answer in main.ts; everything else runs the bundle, or src/ with RIGKIT_BUNDLE=0.
-  const inMain = (argv: string[]) => argv[0] === "--version" || argv[0] === "__complete";
+  // `--version` answers in main.ts; completion runs the bundle's complete.js and everything
+  // else its run.js, or src/ with RIGKIT_BUNDLE=0.
+  const entry = (argv: string[]) => (argv[0] === "--version" ? null : argv[0] === "__complete" ? "complete" : "run");
   for (const bundle of [true, false]) {
     for (const argv of commands) {
       test(`rig ${argv.join(" ")}${bundle ? "" : " (RIGKIT_BUNDLE=0)"}`, () => {
@@ -43,8 +44,11 @@ describe.if(hasStrace)("commands that need no config stay light", () => {
           .filter((l) => !l.includes("ENOENT"))
           .map((l) => /"([^"]+)"/.exec(l)?.[1] ?? "");
         expect(opened.some((p) => p.endsWith("src/cli/main.ts"))).toBe(true); // the trace saw rig at all
-        expect(opened.some((p) => p.endsWith("/run.js"))).toBe(bundle && !inMain(argv));
-        expect(opened.some((p) => p.endsWith("src/cli/run.ts"))).toBe(!bundle && !inMain(argv));
+        const runs = entry(argv);
+        for (const name of ["run", "complete"]) {
+          expect(opened.some((p) => p.endsWith(`/${name}.js`))).toBe(bundle && runs === name);
+          expect(opened.some((p) => p.endsWith(`src/cli/${name}.ts`))).toBe(!bundle && runs === name);
+        }
         for (const heavy of HEAVY) expect(opened.filter((p) => heavy.test(p))).toEqual([]);
       });
     }
