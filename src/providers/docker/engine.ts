@@ -1,6 +1,7 @@
 /**
  * The Docker Engine API over a local unix socket, for the provider's own quick questions
- * (which containers are there, whose are they) and removals. Each `docker` CLI call costs
+ * (is the engine there, is an image still there, which containers are there and whose
+ * are they) and removals. Each `docker` CLI call costs
  * some 20 ms of its own start-up before the engine does anything; the same request over
  * the socket costs 1–2 ms, which is most of `rig ls`, of the live check before a
  * workspace operation, and of `rig rm`.
@@ -30,6 +31,10 @@ export interface EngineApi {
   labels(container: string): Promise<Record<string, string> | "missing" | null>;
   /** Removes a container like `docker rm -f`: true when gone (also when it was not there), null: ask the CLI. */
   remove(container: string): Promise<{ ok: true } | { ok: false; message: string } | null>;
+  /** The engine's version; null: ask the CLI (which also says why it cannot reach the engine). */
+  version(): Promise<string | null>;
+  /** Whether an image (id or name) is on the engine; null: ask the CLI. */
+  hasImage(image: string): Promise<boolean | null>;
 }
 
 /** The unix socket of the engine the CLI would use, or null when that is not certain. */
@@ -91,6 +96,16 @@ export function engineApi(host: string | undefined, env: Record<string, string |
       if (answer?.status === 404) return "missing";
       if (answer?.status !== 200) return null;
       return (answer.body as { Config?: { Labels?: Record<string, string> | null } }).Config?.Labels ?? {};
+    },
+    async version() {
+      const answer = await request("GET", "/version");
+      const version = (answer?.body as { Version?: unknown } | null)?.Version;
+      return answer?.status === 200 && typeof version === "string" ? version : null;
+    },
+    async hasImage(image) {
+      // Image names keep their slashes (the API's route takes them as they are).
+      const answer = await request("GET", `/images/${image.split("/").map(encodeURIComponent).join("/")}/json`);
+      return answer?.status === 200 ? true : answer?.status === 404 ? false : null;
     },
     async remove(container) {
       const answer = await request("DELETE", `/containers/${id(container)}?force=1`);

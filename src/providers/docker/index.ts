@@ -1,8 +1,9 @@
 /**
  * `docker({ host?, network? })`: containers through the Docker engine, driven with the
  * `docker` CLI, so DOCKER_HOST, docker contexts and `ssh://` engines work as they do for
- * the user; listing and removing containers on a local engine socket go straight to the
- * Engine API instead (engine.ts), which saves the CLI's start-up. Nothing is pulled from
+ * the user; on a local engine socket, the engine check, image checks and listing and
+ * removing containers go straight to the Engine API instead (engine.ts), which saves
+ * the CLI's start-up. Nothing is pulled from
  * a registry the config does not name.
  *
  * Tasks: `build({ from }, async (c) => …)` starts a temporary container, lets the task
@@ -263,6 +264,8 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
       },
 
       async checks() {
+        const version = await api?.version();
+        if (version) return [{ name: "engine", ok: true, message: `Docker ${version} at ${engine}` }];
         const result = await cli(["version", "--format", "{{.Server.Version}}"], { reject: false }).catch((error) => ({
           exitCode: 1,
           stdout: "",
@@ -330,6 +333,8 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
 
       async validateArtifact(ref) {
         if (ref.kind !== "image" || typeof ref.id !== "string") return true;
+        const direct = await api?.hasImage(ref.id);
+        if (direct !== undefined && direct !== null) return direct;
         const result = await cli(["image", "inspect", "--format", "{{.Id}}", ref.id], { reject: false });
         if (result.exitCode === 0) return true;
         if (/no such image/i.test(result.stderr)) return false;
