@@ -7,7 +7,8 @@
  * Rows that need the test services (Docker, sshd: scripts/test-services.sh start) or a
  * comparison tool that is not installed (the devcontainer CLI, Vagrant) say "skipped".
  * `bun bench/run.ts --setup` installs the devcontainer CLI into bench/.tools/ (never a
- * dependency of rigkit, never in CI); Vagrant is used only when it is on PATH.
+ * dependency of rigkit, never in CI) and, as root on Debian, Vagrant from Debian's
+ * packages; Vagrant is used when it is on PATH.
  *
  * `--baseline <bin/rig>` times another build (an older checkout) in the same loop, so a
  * before/after comparison sees the same load: its ratios print beside the current ones.
@@ -33,7 +34,13 @@ const PAIRS = QUICK ? 5 : 11;
 if (args.includes("--setup")) {
   mkdirSync(TOOLS, { recursive: true });
   const npm = Bun.spawnSync(["npm", "install", "--no-audit", "--no-fund", "--prefix", TOOLS, "@devcontainers/cli@0.89"], { stdout: "inherit", stderr: "inherit" });
-  process.exit(npm.exitCode ?? 1);
+  // Vagrant from Debian's packages (2.3.4 on bookworm), only as root and only here.
+  let apt = 0;
+  const hasVagrant = Bun.spawnSync(["sh", "-c", "command -v vagrant"], { stdout: "ignore" }).exitCode === 0;
+  if (!hasVagrant && process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
+    apt = Bun.spawnSync(["apt-get", "install", "-y", "--no-install-recommends", "vagrant"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, stdout: "inherit", stderr: "inherit" }).exitCode ?? 1;
+  } else if (!hasVagrant) console.error("bench: install Vagrant yourself for its row (e.g. apt-get install vagrant)");
+  process.exit((npm.exitCode ?? 1) || apt);
 }
 
 const tmp = mkdtempSync(join(tmpdir(), "rig-bench-"));
@@ -270,7 +277,47 @@ export default workflow("b").addProvider("docker", docker({ network: "none" }))
       );
     }
     const vagrant = which("vagrant");
-    if (wanted("vagrant")) skip("rig create / vagrant up (docker provider)", 0.15, vagrant ? "skipped: Vagrant found but its docker-provider setup is not automated here" : "skipped: Vagrant not installed");
+    if (!wanted("vagrant")) {
+      // not asked for
+    } else if (!vagrant) skip("rig create (Docker, cached snapshot) / vagrant up (docker provider)", 0.15, "skipped: Vagrant not installed (bun bench/run.ts --setup, as root on Debian)");
+    else {
+      // The same image, command and network through Vagrant's docker provider; no synced
+      // folder, no ssh, no version check (nothing leaves the machine).
+      const folder = join(tmp, "vagrant");
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(
+        join(folder, "Vagrantfile"),
+        `Vagrant.configure("2") do |config|
+  config.vm.synced_folder ".", "/vagrant", disabled: true
+  config.vm.provider "docker" do |d|
+    d.image = ${JSON.stringify(image)}
+    d.cmd = ["sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"]
+    d.create_args = ["--network", "none"]
+    d.has_ssh = false
+    d.remains_running = true
+  end
+end
+`,
+      );
+      const vagrantEnv = { ...env, VAGRANT_HOME: join(tmp, "vagrant-home"), VAGRANT_CHECKPOINT_DISABLE: "1" };
+      const inFolder = (args: string[]) => {
+        const start = performance.now();
+        const r = Bun.spawnSync([vagrant, ...args], { cwd: folder, env: vagrantEnv, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+        if (r.exitCode !== 0) throw new Error(`vagrant ${args.join(" ")} exited ${r.exitCode}: ${r.stderr.toString() || r.stdout.toString()}`);
+        return performance.now() - start;
+      };
+      try {
+        pairs(
+          "rig create (Docker, cached snapshot) / vagrant up (docker provider)",
+          0.15,
+          (bin, ws) => ({ time: () => run([bin, "create", ws], dir), reset: () => run([bin, "rm", ws, "--yes"], dir) }),
+          { time: () => inFolder(["up", "--provider=docker"]), reset: () => void inFolder(["destroy", "-f"]) },
+          QUICK ? 3 : 5,
+        );
+      } finally {
+        Bun.spawnSync([vagrant, "destroy", "-f"], { cwd: folder, env: vagrantEnv, stdout: "ignore", stderr: "ignore" });
+      }
+    }
   }
 
   // --- ssh ------------------------------------------------------------------------------
