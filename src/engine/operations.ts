@@ -76,9 +76,10 @@ export async function runOperation(
   // A record is a claim: the workspace's machines must be there and running now.
   const { verdict } = workspace ? await checkAlongside(project, workspace) : { verdict: Promise.resolve(null) };
   const { store, registry } = project;
+  const interrupt = options.signal ?? new AbortController().signal;
   const notReady = new AbortController();
   void verdict.then((error) => error && notReady.abort());
-  const signal = AbortSignal.any([options.signal ?? new AbortController().signal, notReady.signal]);
+  const signal = AbortSignal.any([interrupt, notReady.signal]);
   const logId = store.logStart("operation", workflow.name, label);
   const activity: Activity = { label, signal, log: (line) => options.output?.(redact(line)) };
   const ref: EngineWorkspace | undefined = workspace
@@ -99,8 +100,8 @@ export async function runOperation(
       const info = { name: workflow.name, ctx: store.finalCtx(workflow.name)?.ctx ?? {}, config: op.scope.config };
       return runInActivity(activity, async () => op.run({ workflow: info, workspace: ref, input, providers, local: host, signal: opSignal }));
     }).finally(async () => {
-      // Not ready wins over whatever the operation did or threw.
-      const error = await verdict;
+      // Not ready wins over whatever the operation did or threw (an interrupt aside: it stands).
+      const error = interrupt.aborted ? null : await verdict;
       if (error) throw error;
     });
     if (workspace) keepStarted(store, workflow.name, workspace.name, since);
