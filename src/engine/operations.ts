@@ -14,7 +14,7 @@ import type { CompiledWorkflow, OperationNode } from "./compile.ts";
 import { findNonJson } from "./json.ts";
 import type { Project } from "./project.ts";
 import type { EngineWorkspace } from "./providers.ts";
-import { recordedState, requireReady } from "./status.ts";
+import { checkAlongside } from "./status.ts";
 import { claimResource, keepStarted } from "./workspaces.ts";
 import { redact, refuseSecrets } from "./secrets.ts";
 
@@ -37,29 +37,6 @@ export function findOperation(workflow: CompiledWorkflow, id: string, kind: "wor
     });
   }
   return op;
-}
-
-/** The next turn of the event loop: what answers from this machine alone has answered by then. */
-const nextTurn = () => new Promise<undefined>((resolve) => setImmediate(resolve));
-
-/**
- * The live readiness check of an operation's workspace (SPEC §9: an operation on a
- * workspace that is not ready fails at once). Asking Docker or an ssh host costs a round
- * trip as long as the operation's own, so the operation does not wait for it: it starts
- * at once, and when the check finds the workspace not ready, the operation is aborted
- * through its signal and fails with WORKSPACE_NOT_READY, whatever it did or threw. The
- * operation never starts when the answer is known here: the record already says not ready
- * (the live check then only names the reason), or the check answered from this machine
- * alone (the local provider's directory check) within this turn of the event loop.
- */
-async function checkAlongside(project: Project, row: WorkspaceRow): Promise<{ verdict: Promise<RigError | null> }> {
-  const verdict = requireReady(project, row).then(
-    () => null,
-    (error: unknown) => (isRigError(error) ? error : new RigError("WORKSPACE_NOT_READY", messageOf(error))),
-  );
-  const early = recordedState(row) === "ready" ? await Promise.race([verdict, nextTurn()]) : await verdict;
-  if (early) throw early;
-  return { verdict };
 }
 
 /** Runs an operation's `run` with providers from its scope; returns its JSON result (null for nothing). */
