@@ -58,7 +58,9 @@ export async function workspaceStates(project: Project, rows: WorkspaceRow[], op
   const checked = rows.filter((row) => states.get(row) === "ready" || states.get(row) === "stopped");
   // Group resources by provider declaration: one status() call each.
   const byDecl = new Map<ProviderDecl, { row: WorkspaceRow; handle: WorkspaceHandle }[]>();
-  const all = project.store.resources();
+  // One workspace (an operation's check): its own resources, not every workspace's.
+  const [only] = checked;
+  const all = checked.length === 1 && only ? project.store.resources(only.workflow, only.name) : project.store.resources();
   const since = project.store.resourcesSince();
   for (const row of checked) {
     const mine = all.filter((r) => r.workflow === row.workflow && r.workspace === row.name);
