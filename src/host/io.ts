@@ -38,18 +38,22 @@ const write = (fd: 1 | 2, raw: string): void => {
 export const writeOut = (text: string): void => write(1, text);
 export const writeErr = (text: string): void => write(2, text);
 
+/** Bun's native tty binding, or null where there is none. */
+function ttyBinding(): { isTTY(fd: number): boolean } | null {
+  try {
+    const binding = (process as unknown as { binding(name: string): { isTTY?: unknown } }).binding("tty_wrap");
+    return typeof binding.isTTY === "function" ? (binding as { isTTY(fd: number): boolean }) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Whether `fd` is a terminal. node:tty costs 10–15 ms to load (it brings net and
- * streams), more than `rig exec true` does after start-up; Bun's own binding, which
- * node:tty's `isatty` answers from, costs nothing. node:tty only where that is missing.
+ * streams), more than `rig exec w -- true` does after start-up; Bun's native binding
+ * answers the same question at no cost. node:tty only where that is missing.
  */
 export function isTTY(fd: 0 | 1 | 2): boolean {
-  const binding = (() => {
-    try {
-      return (process as unknown as { binding(name: string): { isTTY?: (fd: number) => boolean } }).binding("tty_wrap");
-    } catch {
-      return undefined;
-    }
-  })();
-  return typeof binding?.isTTY === "function" ? binding.isTTY(fd) : (require("node:tty") as typeof import("node:tty")).isatty(fd);
+  const binding = ttyBinding();
+  return binding ? binding.isTTY(fd) : (require("node:tty") as typeof import("node:tty")).isatty(fd);
 }
