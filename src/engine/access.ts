@@ -9,7 +9,7 @@ import type { JsonObject } from "../sdk/types.ts";
 import type { WorkspaceRow } from "../state/store.ts";
 import type { ProviderDecl } from "./compile.ts";
 import type { Project } from "./project.ts";
-import { declFor, recordedState, requireReady } from "./status.ts";
+import { checkAlongside, declFor, recordedState, requireReady } from "./status.ts";
 import { type HookOptions, claimResource, runHook } from "./workspaces.ts";
 
 type Method = "exec" | "shell" | "stop" | "start" | "forward" | "fork" | "editor";
@@ -72,16 +72,31 @@ export async function shellIn(project: Project, row: WorkspaceRow, signal: Abort
   return (controller.shell as NonNullable<typeof controller.shell>)(handle, { signal });
 }
 
+/** `work` alongside the workspace's readiness check (see checkAlongside): not ready wins over its outcome. */
+async function whenReady<T>(project: Project, row: WorkspaceRow, work: () => Promise<T>): Promise<T> {
+  const { verdict } = await checkAlongside(project, row);
+  const outcome = work().then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  const [notReady, done] = await Promise.all([verdict, outcome]);
+  if (notReady) throw notReady;
+  if ("error" in done) throw done.error;
+  return done.value;
+}
+
 export async function forwardTargets(project: Project, row: WorkspaceRow, ports: number[]): Promise<ForwardTarget[]> {
-  await requireReady(project, row);
-  const { controller, handle } = await accessFor(project, row, "forward", "forward ports");
-  return Promise.all(ports.map((port) => (controller.forward as NonNullable<typeof controller.forward>)(handle, port)));
+  return whenReady(project, row, async () => {
+    const { controller, handle } = await accessFor(project, row, "forward", "forward ports");
+    return Promise.all(ports.map((port) => (controller.forward as NonNullable<typeof controller.forward>)(handle, port)));
+  });
 }
 
 export async function editorTarget(project: Project, row: WorkspaceRow): Promise<EditorTarget> {
-  await requireReady(project, row);
-  const { controller, handle } = await accessFor(project, row, "editor", "be opened in an editor");
-  return (controller.editor as NonNullable<typeof controller.editor>)(handle);
+  return whenReady(project, row, async () => {
+    const { controller, handle } = await accessFor(project, row, "editor", "be opened in an editor");
+    return (controller.editor as NonNullable<typeof controller.editor>)(handle);
+  });
 }
 
 /** Runs the workflow's `start`/`stop` hook for a workspace, if it has one. */

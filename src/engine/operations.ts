@@ -14,7 +14,7 @@ import type { CompiledWorkflow, OperationNode } from "./compile.ts";
 import { findNonJson } from "./json.ts";
 import type { Project } from "./project.ts";
 import type { EngineWorkspace } from "./providers.ts";
-import { recordedState, requireReady } from "./status.ts";
+import { checkAlongside } from "./status.ts";
 import { claimResource, keepStarted } from "./workspaces.ts";
 import { redact, refuseSecrets } from "./secrets.ts";
 
@@ -39,29 +39,6 @@ export function findOperation(workflow: CompiledWorkflow, id: string, kind: "wor
   return op;
 }
 
-/** The next turn of the event loop: what answers from this machine alone has answered by then. */
-const nextTurn = () => new Promise<undefined>((resolve) => setImmediate(resolve));
-
-/**
- * The live readiness check of an operation's workspace (SPEC §9: an operation on a
- * workspace that is not ready fails at once). Asking Docker or an ssh host costs a round
- * trip as long as the operation's own, so the operation does not wait for it: it starts
- * at once, and when the check finds the workspace not ready, the operation is aborted
- * through its signal and fails with WORKSPACE_NOT_READY, whatever it did or threw. The
- * operation never starts when the answer is known here: the record already says not ready
- * (the live check then only names the reason), or the check answered from this machine
- * alone (the local provider's directory check) within this turn of the event loop.
- */
-async function checkAlongside(project: Project, row: WorkspaceRow): Promise<{ verdict: Promise<RigError | null> }> {
-  const verdict = requireReady(project, row).then(
-    () => null,
-    (error: unknown) => (isRigError(error) ? error : new RigError("WORKSPACE_NOT_READY", messageOf(error))),
-  );
-  const early = recordedState(row) === "ready" ? await Promise.race([verdict, nextTurn()]) : await verdict;
-  if (early) throw early;
-  return { verdict };
-}
-
 /** Runs an operation's `run` with providers from its scope; returns its JSON result (null for nothing). */
 export async function runOperation(
   project: Project,
@@ -76,9 +53,10 @@ export async function runOperation(
   // A record is a claim: the workspace's machines must be there and running now.
   const { verdict } = workspace ? await checkAlongside(project, workspace) : { verdict: Promise.resolve(null) };
   const { store, registry } = project;
+  const interrupt = options.signal ?? new AbortController().signal;
   const notReady = new AbortController();
   void verdict.then((error) => error && notReady.abort());
-  const signal = AbortSignal.any([options.signal ?? new AbortController().signal, notReady.signal]);
+  const signal = AbortSignal.any([interrupt, notReady.signal]);
   const logId = store.logStart("operation", workflow.name, label);
   const activity: Activity = { label, signal, log: (line) => options.output?.(redact(line)) };
   const ref: EngineWorkspace | undefined = workspace
@@ -99,8 +77,8 @@ export async function runOperation(
       const info = { name: workflow.name, ctx: store.finalCtx(workflow.name)?.ctx ?? {}, config: op.scope.config };
       return runInActivity(activity, async () => op.run({ workflow: info, workspace: ref, input, providers, local: host, signal: opSignal }));
     }).finally(async () => {
-      // Not ready wins over whatever the operation did or threw.
-      const error = await verdict;
+      // Not ready wins over whatever the operation did or threw (an interrupt aside: it stands).
+      const error = interrupt.aborted ? null : await verdict;
       if (error) throw error;
     });
     if (workspace) keepStarted(store, workflow.name, workspace.name, since);

@@ -5,7 +5,7 @@
  * its providers say of the resources they claimed for it — asked in one batched
  * `status()` call per provider, all providers in parallel, under a short time limit.
  */
-import { RigError } from "../errors.ts";
+import { RigError, isRigError, messageOf } from "../errors.ts";
 import { processGone } from "../host/pids.ts";
 import type { LiveStatus, ProviderController, WorkspaceHandle, WorkspaceResource } from "../sdk/provider.ts";
 import type { JsonObject } from "../sdk/types.ts";
@@ -58,7 +58,9 @@ export async function workspaceStates(project: Project, rows: WorkspaceRow[], op
   const checked = rows.filter((row) => states.get(row) === "ready" || states.get(row) === "stopped");
   // Group resources by provider declaration: one status() call each.
   const byDecl = new Map<ProviderDecl, { row: WorkspaceRow; handle: WorkspaceHandle }[]>();
-  const all = project.store.resources();
+  // One workspace (an operation's check): its own resources, not every workspace's.
+  const [only] = checked;
+  const all = checked.length === 1 && only ? project.store.resources(only.workflow, only.name) : project.store.resources();
   const since = project.store.resourcesSince();
   for (const row of checked) {
     const mine = all.filter((r) => r.workflow === row.workflow && r.workspace === row.name);
@@ -115,4 +117,29 @@ export async function requireReady(project: Project, row: WorkspaceRow): Promise
     expired: `Its lease ran out; \`rig renew ${row.name}\` to keep it, or \`rig rm ${row.name}\`.`,
   };
   throw new RigError("WORKSPACE_NOT_READY", `Workspace ${row.name} is not ready (${state})`, { detail: [next[state as string] ?? ""] });
+}
+
+/** The next turn of the event loop: what answers from this machine alone has answered by then. */
+const nextTurn = () => new Promise<undefined>((resolve) => setImmediate(resolve));
+
+/**
+ * The live readiness check of a workspace, for work that need not wait for it (SPEC §9:
+ * an operation, forward or code on a workspace that is not ready fails at once). Asking
+ * Docker or an ssh host costs a round trip as long as the work's own, so the work starts
+ * at once and the caller fails with the verdict (WORKSPACE_NOT_READY) if it is not null,
+ * whatever the work did or threw: an operation is aborted through its signal
+ * (engine/operations.ts). The work never starts when the answer is known here: the record
+ * already says not ready (the live check then only names the reason), or the check
+ * answered from this machine alone (the local provider's directory check) within this
+ * turn of the event loop: then this throws. By then the providers have been asked, so a
+ * provider's check can ride on the work's first command (the ssh provider's does).
+ */
+export async function checkAlongside(project: Project, row: WorkspaceRow): Promise<{ verdict: Promise<RigError | null> }> {
+  const verdict = requireReady(project, row).then(
+    () => null,
+    (error: unknown) => (isRigError(error) ? error : new RigError("WORKSPACE_NOT_READY", messageOf(error))),
+  );
+  const early = recordedState(row) === "ready" ? await Promise.race([verdict, nextTurn()]) : await verdict;
+  if (early) throw early;
+  return { verdict };
 }

@@ -127,6 +127,7 @@ export interface Moment {
   ticks: number;
   /** The pid most recently handed out on this machine then. */
   pid: number;
+  /** Date.now() then. */
   at: number;
 }
 
