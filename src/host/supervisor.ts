@@ -57,9 +57,30 @@ export function findMarked(entry: string, among: (pid: number) => boolean = () =
     } catch {
       continue; // gone, or another user's
     }
-    if (`\0${environ}`.includes(needle)) found.push(pid);
+    if (`\0${environ}`.includes(needle) && !isSharedConnection(pid)) found.push(pid);
   }
   return found;
+}
+
+/**
+ * The ssh provider's shared connections (ControlMaster processes, which call themselves
+ * `ssh: <socket> [mux]`) outlive the command that happened to open them on purpose: they
+ * serve the next commands and end themselves after two minutes idle. They are never this
+ * command's leftovers, so a failing command does not cost the next one a new handshake.
+ * Only sockets in rig's own directory count; a master config code opened elsewhere is
+ * supervised like any other process.
+ */
+function isSharedConnection(pid: number): boolean {
+  let cmdline: string;
+  try {
+    cmdline = fs().readFileSync(`/proc/${pid}/cmdline`, "latin1");
+  } catch {
+    return false;
+  }
+  const socket = /^ssh: (\S+) \[mux\]/.exec(cmdline)?.[1];
+  if (!socket) return false;
+  const { sshControlDir } = require("./home.ts") as typeof import("./home.ts"); // node:os: only here
+  return socket.startsWith(`${sshControlDir()}/`);
 }
 
 function send(pids: number[], signal: NodeJS.Signals): void {

@@ -244,6 +244,20 @@ export default workflow("s")
     expect((await rig(["exec", "s1", "true"], { cwd: dir, env })).exitCode).toBe(0);
   });
 
+  test("a failing command leaves the shared connection for the next one (rig stops what it started, not that)", async () => {
+    const sockets = join(dir, ".rigkit-home", "ssh");
+    const control = (op: string) =>
+      readdirSync(sockets).map(
+        (socket) => Bun.spawnSync(["ssh", "-F", sshSvc?.sshConfig as string, "-S", join(sockets, socket), "-O", op, "rig-a"], { stdout: "ignore", stderr: "ignore" }).exitCode,
+      );
+    expect((await rig(["exec", "s1", "true"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(control("check")).toEqual([0]);
+    control("exit"); // so that the failing command is the one that opens the connection
+    // rig exits 1 and stops every process it started; the connection it opened stays.
+    expect((await rig(["exec", "s1", "--", "sh", "-c", "exit 1"], { cwd: dir, env })).exitCode).toBe(1);
+    expect(control("check")).toEqual([0]);
+  });
+
   test.if(hasTmux)("shell opens a login shell in the remote directory on a terminal", async () => {
     expect(await shellPwd(dir, "s1", env)).toBe(`${projectRoot()}/workspaces/s1`);
   });

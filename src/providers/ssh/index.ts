@@ -10,7 +10,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { rigkitHome } from "../../host/home.ts";
+import { sshControlDir } from "../../host/home.ts";
 import { RigError, messageOf } from "../../errors.ts";
 import { attach, enterDir, stdinIsTerminal } from "../../host/attach.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
@@ -81,10 +81,9 @@ function placeOf(workspace: WorkspaceHandle): SshWorkspace {
 
 const enter = enterDir;
 
-/** Short control-socket directory: Unix socket paths must stay under ~100 bytes. */
+/** The control-socket directory (host/home.ts), made when missing. */
 function controlDir(): string {
-  const preferred = join(rigkitHome(), "ssh");
-  const dir = preferred.length + 42 < 100 ? preferred : `/tmp/rigkit-ssh-${process.getuid?.() ?? "u"}`;
+  const dir = sshControlDir();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }
