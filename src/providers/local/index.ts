@@ -4,7 +4,6 @@
  * a prepared directory under `.rigkit/workspaces/<name>`.
  */
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { cp } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
 import { attach } from "../../host/attach.ts";
@@ -89,6 +88,8 @@ async function copyTree(from: string, to: string, options: { worktree?: boolean;
   if (process.platform === "darwin" && (await attempt(["cp", "-Rpc", from, to]))) return "clone";
   if (options.overlay?.()) return "overlay";
   if (await attempt(["cp", "-a", from, to])) return "copy";
+  // node:fs/promises only here, the last resort: every config load imports this module.
+  const { cp } = await import("node:fs/promises");
   await cp(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   return "copy";
 }
