@@ -5,7 +5,7 @@
  * damaged, or was written by a newer rigkit gives a STATE_ERROR and is left as it is.
  */
 import { Database, type Statement } from "bun:sqlite";
-import { hostname } from "node:os";
+import { hostname } from "../host/pids.ts";
 import { RigError, messageOf } from "../errors.ts";
 import { SCHEMA_VERSION, migrations } from "./schema.ts";
 
