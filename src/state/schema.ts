@@ -95,6 +95,9 @@ CREATE TABLE input_files (
 
 /** Speed (issue 13). */
 const v3Speed = `
+-- Plan and apply read every successful run of a workflow at once (Store.runsByKey): from
+-- this index alone, not from the wide rows (outputs, logs, key parts).
+CREATE INDEX task_runs_ok ON task_runs (workflow, path, key_hash, finished_at, id, invalidated, artifacts) WHERE status = 'ok';
 `;
 
 export const migrations: readonly string[] = [
