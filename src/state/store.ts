@@ -146,18 +146,19 @@ function checkIdentity(db: Database, path: string): void {
 /**
  * quick_check reads every page (~13 ms at 10,000 task runs, on every command), so a file
  * that passed it is not checked again while it stays as it was: `<state>-checked` holds
- * its device, inode, size and mtime then. Not stamped: a file changed in the last two
- * seconds (a write within the clock's granularity could leave its stat as it was), or
- * one whose WAL holds changes. Any write to the file (rig's own, or anything damaging it)
- * changes its stat, and the next open checks it again.
+ * its device, inode, size and mtime then. Any write to the file (rig's own, or anything
+ * damaging it) changes its stat, and the next open checks it again. Not stamped: a file
+ * whose WAL holds changes, or one written so recently that another write could still get
+ * the same mtime: within 100 ms (mtimes with sub-second parts come from a clock that
+ * ticks every few ms), or 2 s where mtimes are whole seconds (FAT keeps 2 s).
  */
-const STAMP_RACY_MS = 2000;
-
 function intactStamp(path: string): string | null {
   const { statSync } = require("node:fs") as typeof import("node:fs");
   const file = statSync(path, { throwIfNoEntry: false });
   const wal = statSync(`${path}-wal`, { throwIfNoEntry: false });
-  if (!file || (wal && wal.size > 0) || Date.now() - file.mtimeMs < STAMP_RACY_MS) return null;
+  if (!file || (wal && wal.size > 0)) return null;
+  const racyMs = file.mtimeMs % 1000 === 0 ? 2000 : 100;
+  if (Date.now() - file.mtimeMs < racyMs) return null;
   return `${file.dev}:${file.ino}:${file.size}:${file.mtimeMs}`;
 }
 
