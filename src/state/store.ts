@@ -112,9 +112,9 @@ const notSqlite = (path: string) =>
   stateError(path, "is not a rigkit state file (not SQLite)", "Move it aside or restore it from a backup; rig creates a fresh one.");
 
 /** Reads the 16-byte header; a non-empty file without SQLite's magic is not ours to open. */
-function checkHeader(path: string): void {
-  const { closeSync, openSync, readSync, statSync } = require("node:fs") as typeof import("node:fs");
-  if (statSync(path).size === 0) return;
+function checkHeader(path: string, size: number): void {
+  const { closeSync, openSync, readSync } = require("node:fs") as typeof import("node:fs");
+  if (size === 0) return;
   const fd = openSync(path, "r");
   try {
     const header = Buffer.alloc(16);
@@ -238,13 +238,18 @@ export class Store {
    */
   static open(path: string, options: { projectDir?: string } = {}): Store {
     // node:fs only here: read-only commands never load it.
-    const { chmodSync, closeSync, existsSync, mkdirSync, openSync } = require("node:fs") as typeof import("node:fs");
+    const { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } = require("node:fs") as typeof import("node:fs");
     const dir = path.slice(0, Math.max(1, path.lastIndexOf("/")));
     try {
       if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-      if (existsSync(path)) checkHeader(path);
-      else closeSync(openSync(path, "a", 0o600));
-      chmodSync(path, 0o600);
+      let stat = statSync(path, { throwIfNoEntry: false });
+      if (stat) checkHeader(path, stat.size);
+      else {
+        closeSync(openSync(path, "a", 0o600));
+        stat = statSync(path);
+      }
+      // Only when needed: a chmod marks the file changed (its ctime) on every command.
+      if ((stat.mode & 0o777) !== 0o600) chmodSync(path, 0o600);
     } catch (error) {
       // A directory, a path through a file, a name too long, no permission: say so plainly.
       if (error instanceof RigError) throw error;
