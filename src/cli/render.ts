@@ -15,11 +15,12 @@ export function renderPlan(plan: PlanResult): string {
   // table (cells, ANSI stripping to measure them) cost more than the rest of the plan.
   let width = 0;
   for (const n of plan.nodes) width = Math.max(width, n.path.length);
-  const cached = [`  ${c.green("✓")}  `, `  ${c.dim("cached")}`];
-  const pendingMark = `  ${c.yellow("•")}  `;
-  const pendingWord = `  ${c.yellow("pending")}  `;
+  const [cachedMark, cachedWord] = [`  ${c.green("✓")}  `, `  ${c.dim("cached")}`];
+  const [pendingMark, pendingWord] = [`  ${c.yellow("•")}  `, `  ${c.yellow("pending")}  `];
   const lines = plan.nodes.map((n) =>
-    n.status === "cached" ? cached[0] + n.path.padEnd(width) + cached[1] : (pendingMark + n.path.padEnd(width) + pendingWord + c.dim(n.reason ?? "")).trimEnd(),
+    n.status === "cached"
+      ? cachedMark + n.path.padEnd(width) + cachedWord
+      : (pendingMark + n.path.padEnd(width) + pendingWord + c.dim(n.reason ?? "")).trimEnd(),
   );
   const tail =
     pending === 0

@@ -18,7 +18,8 @@ export function declarations(workflows: CompiledWorkflow[]): ProviderDecl[] {
   // Scopes share their provider lists until one changes: each list is looked at once.
   const lists = new Set<readonly ProviderDecl[]>();
   for (const w of workflows) {
-    for (const t of w.tasks) lists.add(t.scope.providers);
+    let last: readonly ProviderDecl[] | undefined;
+    for (const t of w.tasks) if (t.scope.providers !== last) lists.add((last = t.scope.providers));
     if (w.workspace) lists.add(w.workspace.scope.providers);
     for (const o of w.workspaceOperations.values()) lists.add(o.scope.providers);
     for (const o of w.operations.values()) lists.add(o.scope.providers);

@@ -289,7 +289,7 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
               ]);
             }
           }
-          for (const key in options) {
+          for (const key of Object.keys(options)) {
             if (!TASK_OPTION_KEYS.includes(key)) throw configError(workflow, `task "${item.id}": unknown option "${key}"`, [`Task options: ${TASK_OPTION_KEYS.join(", ")}.`]);
           }
           if (options.timeout !== undefined) compileTimeout(workflow, options.timeout, `task "${item.id}"`);

@@ -25,7 +25,7 @@ export const hashValue = (value: unknown): string => hash(stableStringify(value)
  * task, and the generic walk cost more than the hashing.
  */
 export const definitionHash = (d: { handler: string; version: string | null; output: string | null }): string =>
-  hash(`{"handler":"${d.handler}","output":${JSON.stringify(d.output)},"version":${JSON.stringify(d.version)}}`);
+  hash(`{"handler":"${d.handler}","output":${d.output === null ? "null" : `"${d.output}"`},"version":${d.version === null ? "null" : JSON.stringify(d.version)}}`);
 
 /**
  * Identity of an output schema: its definition, walked deterministically, with

@@ -1,4 +1,12 @@
-import { hostname } from "node:os";
+/**
+ * This machine's name, as records of running processes carry it. node:os (~1 ms to load)
+ * only when a record is compared or written: completion and most listings never do.
+ */
+let host: string | undefined;
+export const hostname = (): string => {
+  host ??= (require("node:os") as typeof import("node:os")).hostname();
+  return host;
+};
 
 /** Is a process of this machine still running? (EPERM: it runs, as another user.) */
 export function processAlive(pid: number): boolean {

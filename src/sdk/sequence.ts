@@ -65,7 +65,8 @@ type IsProviderMap<A> = typeof providerMapKey extends keyof A ? true : false;
 export type WorkflowNodeOutput<S> = CtxOf<S>;
 
 export class Sequence<In extends object, Ctx extends object, P, C extends object, W extends object = JsonObject> {
-  readonly [SEQUENCE_BRAND] = true;
+  /** On the prototype (below): an instance field would be defined on each of 10,000 links. */
+  declare readonly [SEQUENCE_BRAND]: true;
   /** Phantom fields: type information only, never set at run time. */
   declare readonly __types?: { in: In; ctx: Ctx; providers: P; config: C; workspace: W };
 
@@ -128,7 +129,8 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
     handler: TaskHandler<Ctx, P, C, Out>,
   ): Sequence<In, Out, P, C, W>;
   task(id: string, a: TaskOptions | AnyFn, b?: AnyFn): AnySequence {
-    const [options, handler] = typeof a === "function" ? [{}, a] : [a ?? {}, b];
+    const options = typeof a === "function" ? {} : (a ?? {});
+    const handler = typeof a === "function" ? a : b;
     if (typeof handler !== "function") throw new TypeError(`task "${id}": the handler must be a function`);
     return this.with({ type: "task", id, options, handler });
   }
@@ -203,6 +205,7 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
 }
 
 Object.defineProperty(Sequence.prototype, "step", { value: Sequence.prototype.task, writable: true, configurable: true });
+Object.defineProperty(Sequence.prototype, SEQUENCE_BRAND, { value: true });
 
 export const isSequence = (value: unknown): value is AnySequence =>
   typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SEQUENCE_BRAND] === true;

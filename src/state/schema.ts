@@ -95,6 +95,12 @@ CREATE TABLE input_files (
 
 /** Speed (issue 13). */
 const v3Speed = `
+-- Plan and apply read every successful run of a workflow at once (Store.runsByKey): from
+-- this index alone, not from the wide rows (outputs, logs, key parts).
+CREATE INDEX task_runs_ok ON task_runs (workflow, path, key_hash, finished_at, id, invalidated, artifacts) WHERE status = 'ok';
+-- Every command that opens a project looks for running log entries whose rig died
+-- (recover): a handful, however long the log of operations grows.
+CREATE INDEX oplog_running ON oplog (pid) WHERE status = 'running';
 `;
 
 export const migrations: readonly string[] = [

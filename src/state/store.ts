@@ -5,7 +5,7 @@
  * damaged, or was written by a newer rigkit gives a STATE_ERROR and is left as it is.
  */
 import { Database, type Statement } from "bun:sqlite";
-import { hostname } from "node:os";
+import { hostname } from "../host/pids.ts";
 import { RigError, messageOf } from "../errors.ts";
 import { SCHEMA_VERSION, migrations } from "./schema.ts";
 
@@ -112,9 +112,9 @@ const notSqlite = (path: string) =>
   stateError(path, "is not a rigkit state file (not SQLite)", "Move it aside or restore it from a backup; rig creates a fresh one.");
 
 /** Reads the 16-byte header; a non-empty file without SQLite's magic is not ours to open. */
-function checkHeader(path: string): void {
-  const { closeSync, openSync, readSync, statSync } = require("node:fs") as typeof import("node:fs");
-  if (statSync(path).size === 0) return;
+function checkHeader(path: string, size: number): void {
+  const { closeSync, openSync, readSync } = require("node:fs") as typeof import("node:fs");
+  if (size === 0) return;
   const fd = openSync(path, "r");
   try {
     const header = Buffer.alloc(16);
@@ -146,18 +146,19 @@ function checkIdentity(db: Database, path: string): void {
 /**
  * quick_check reads every page (~13 ms at 10,000 task runs, on every command), so a file
  * that passed it is not checked again while it stays as it was: `<state>-checked` holds
- * its device, inode, size and mtime then. Not stamped: a file changed in the last two
- * seconds (a write within the clock's granularity could leave its stat as it was), or
- * one whose WAL holds changes. Any write to the file (rig's own, or anything damaging it)
- * changes its stat, and the next open checks it again.
+ * its device, inode, size and mtime then. Any write to the file (rig's own, or anything
+ * damaging it) changes its stat, and the next open checks it again. Not stamped: a file
+ * whose WAL holds changes, or one written so recently that another write could still get
+ * the same mtime: within 100 ms (mtimes with sub-second parts come from a clock that
+ * ticks every few ms), or 2 s where mtimes are whole seconds (FAT keeps 2 s).
  */
-const STAMP_RACY_MS = 2000;
-
 function intactStamp(path: string): string | null {
   const { statSync } = require("node:fs") as typeof import("node:fs");
   const file = statSync(path, { throwIfNoEntry: false });
   const wal = statSync(`${path}-wal`, { throwIfNoEntry: false });
-  if (!file || (wal && wal.size > 0) || Date.now() - file.mtimeMs < STAMP_RACY_MS) return null;
+  if (!file || (wal && wal.size > 0)) return null;
+  const racyMs = file.mtimeMs % 1000 === 0 ? 2000 : 100;
+  if (Date.now() - file.mtimeMs < racyMs) return null;
   return `${file.dev}:${file.ino}:${file.size}:${file.mtimeMs}`;
 }
 
@@ -237,13 +238,18 @@ export class Store {
    */
   static open(path: string, options: { projectDir?: string } = {}): Store {
     // node:fs only here: read-only commands never load it.
-    const { chmodSync, closeSync, existsSync, mkdirSync, openSync } = require("node:fs") as typeof import("node:fs");
+    const { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } = require("node:fs") as typeof import("node:fs");
     const dir = path.slice(0, Math.max(1, path.lastIndexOf("/")));
     try {
       if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-      if (existsSync(path)) checkHeader(path);
-      else closeSync(openSync(path, "a", 0o600));
-      chmodSync(path, 0o600);
+      let stat = statSync(path, { throwIfNoEntry: false });
+      if (stat) checkHeader(path, stat.size);
+      else {
+        closeSync(openSync(path, "a", 0o600));
+        stat = statSync(path);
+      }
+      // Only when needed: a chmod marks the file changed (its ctime) on every command.
+      if ((stat.mode & 0o777) !== 0o600) chmodSync(path, 0o600);
     } catch (error) {
       // A directory, a path through a file, a name too long, no permission: say so plainly.
       if (error instanceof RigError) throw error;
@@ -371,17 +377,21 @@ export class Store {
   /**
    * Every successful run of a workflow in one query, keyed by key_hash (a key names its
    * task's path, so callers check `path` only against a collision), the newest per key
-   * winning (as in `runByKey`). Plan and apply look each task up here instead of asking
-   * SQLite once per task (~17 µs each, 170 ms at 10,000 tasks).
+   * winning as in `runByKey` (latest finished_at, then latest rowid). Plan and apply look
+   * each task up here instead of asking SQLite once per task (~17 µs each, 170 ms at
+   * 10,000 tasks). Answered from the task_runs_ok index alone; no ORDER BY, so none of
+   * the wide rows is read to sort.
    */
-  runsByKey(workflow: string): Map<string, CachedRun & { path: string }> {
-    // In the order of the task_runs_by_key index (rowid last, as in every index): no sort,
-    // and within a key the newest row still comes last.
+  runsByKey(workflow: string): Map<string, CachedRun & { path: string; rowid: number }> {
     const rows = this.db
-      .query("SELECT id, path, key_hash, invalidated, finished_at, artifacts FROM task_runs WHERE workflow = ? AND status = 'ok' ORDER BY path, key_hash, finished_at, rowid")
-      .values(workflow) as [string, string, string, number, number, string | null][];
-    const runs = new Map<string, CachedRun & { path: string }>();
-    for (const [id, path, key, invalidated, finished_at, artifacts] of rows) runs.set(key, { id, path, invalidated, finished_at, artifacts });
+      .query("SELECT id, path, key_hash, invalidated, finished_at, artifacts, rowid FROM task_runs WHERE workflow = ? AND status = 'ok'")
+      .values(workflow) as [string, string, string, number, number, string | null, number][];
+    const runs = new Map<string, CachedRun & { path: string; rowid: number }>();
+    for (const [id, path, key, invalidated, finished_at, artifacts, rowid] of rows) {
+      const seen = runs.get(key);
+      if (seen && (seen.finished_at > finished_at || (seen.finished_at === finished_at && seen.rowid > rowid))) continue;
+      runs.set(key, { id, path, invalidated, finished_at, artifacts, rowid });
+    }
     return runs;
   }
 

@@ -75,11 +75,14 @@ describe("state files", () => {
     expect((await rig(["plan", "--json"], { cwd: dir })).exitCode).toBe(0);
     expect(existsSync(`${path}-checked`)).toBe(true);
     expect((await rig(["plan", "--json"], { cwd: dir })).exitCode).toBe(0);
-    // Damaged afterwards: its stat changed, so it is checked again and refused, untouched.
+    // Damaged afterwards (and dated in the past, so only the stamp can tell): its stat
+    // changed, so it is checked again and refused, untouched.
     const bytes = readFileSync(path);
     const pageSize = bytes.readUInt16BE(16);
     bytes.fill(0xa5, pageSize * 2 + 8, pageSize * 3);
     writeFileSync(path, bytes);
+    const later = new Date(Date.now() - 30_000);
+    utimesSync(path, later, later);
     const before = sha(path);
     for (const args of [["plan"], ["apply"]]) {
       const r = await rig([...args, "--json"], { cwd: dir });

@@ -5,7 +5,8 @@ import { apply } from "../../src/engine/apply.ts";
 import { plan } from "../../src/engine/plan.ts";
 import type { Project } from "../../src/engine/project.ts";
 import { defineProvider, env, local, sequence, workflow, z } from "../../src/index.ts";
-import { engineProject, reload } from "../helpers.ts";
+import { Store } from "../../src/state/store.ts";
+import { engineProject, reload, tempDir } from "../helpers.ts";
 
 const wf = (p: Project, name?: string) => (name ? p.workflows.find((w) => w.name === name) : p.workflows[0])!;
 const planOf = async (p: Project) => {
@@ -351,5 +352,26 @@ describe("artifacts", () => {
     expect(await planOf(p)).toEqual({ prepare: "artifact-missing", after: "upstream-changed" });
     await apply(wf(p), p);
     expect(existsSync(dir)).toBe(true);
+  });
+});
+
+describe("the run snapshot (Store.runsByKey)", () => {
+  test("agrees with runByKey: the newest successful run per key, by finished_at, then by insertion", () => {
+    const store = Store.open(`${tempDir()}/state.sqlite`);
+    const run = (id: string, key: string, finished_at: number, status: "ok" | "failed" = "ok") =>
+      store.insertRun({
+        id, workflow: "w", path: "t", name: "t", key_hash: key, key_parts: "{}", upstream: "[]", output: null, artifacts: null, metadata: null,
+        log: "", status, error: null, invalidated: 0, started_at: finished_at, finished_at, duration_ms: 0,
+      });
+    run("late", "k1", 200);
+    run("early", "k1", 100);
+    run("tie-first", "k2", 300);
+    run("tie-second", "k2", 300);
+    run("failed", "k2", 400, "failed");
+    const runs = store.runsByKey("w");
+    for (const key of ["k1", "k2"]) expect(runs.get(key)?.id).toBe(store.runByKey("w", "t", key)?.id as string);
+    expect([runs.get("k1")?.id, runs.get("k2")?.id]).toEqual(["late", "tie-second"]);
+    expect(runs.get("k1")?.path).toBe("t");
+    store.close();
   });
 });
