@@ -93,8 +93,14 @@ CREATE TABLE input_files (
 );
 `;
 
-/** Speed (issue 13). */
+/** Speed (issue 13): nothing at v3 (as shipped); its indexes are v4's (below). */
 const v3Speed = `
+`;
+
+/**
+ * v4, speed (issue 13): indexes only, so state files already at v3 get them too.
+ */
+const v4Indexes = `
 -- Plan and apply read every successful run of a workflow at once (Store.runsByKey): from
 -- this index alone, not from the wide rows (outputs, logs, key parts).
 CREATE INDEX task_runs_ok ON task_runs (workflow, path, key_hash, finished_at, id, invalidated, artifacts) WHERE status = 'ok';
@@ -181,6 +187,8 @@ export const migrations: readonly string[] = [
   `,
   // v3
   [v3Ownership, v3Supervision, v3Lifecycle, v3Authoring, v3Speed].join("\n"),
+  // v4
+  v4Indexes,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

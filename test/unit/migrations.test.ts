@@ -41,6 +41,9 @@ for (const file of readdirSync(FIXTURES).filter((f) => /^state-v\d+\.sql$/.test(
     expect(store.workspaces()[0]).toMatchObject({ pid: null, host: null, expires_at: null });
     expect(store.oplog()[0]).toMatchObject({ pid: null, status: "ok" });
     expect(store.db.query("SELECT COUNT(*) AS n FROM input_files").get()).toEqual({ n: 0 }); // v3Authoring
+    // v4: the speed indexes, on files that were already at v3 too.
+    const indexes = (store.db.query("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]).map((i) => i.name);
+    expect(indexes).toEqual(expect.arrayContaining(["task_runs_ok", "oplog_running"]));
     expect((store.db.query("PRAGMA integrity_check").get() as { integrity_check: string }).integrity_check).toBe("ok");
     store.close();
     // Opening again is a no-op.
