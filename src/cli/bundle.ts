@@ -12,59 +12,17 @@
  * does it in postinstall), in the package's node_modules/.cache or else the user's cache
  * directory, and runs from source when neither can be written or the build fails.
  * RIGKIT_BUNDLE=0 always runs from source (stack traces then point into src/).
+ * Finding a fresh build is main.ts's part; building one is this file's.
  */
 import type { BunPlugin } from "bun";
+import { ENTRIES, ROOT, SOURCES_LIST, bundleDir, debugBundle as debug, keyOf } from "./main.ts";
 
-/** The package root (this file is always run from source, so import.meta.dir is true). */
-const ROOT = import.meta.dir.slice(0, -"/src/cli".length);
-/** What the bundle holds: the CLI (run.ts), and completion (complete.ts) on its own, since a TAB press needs none of the rest. */
-const ENTRIES = { run: "src/cli/run.ts", complete: "src/cli/complete.ts" } as const;
-type Entry = keyof typeof ENTRIES;
-/** The list of files the newest build was made from, relative to ROOT. */
-const LIST = "sources";
 const fs = (): typeof import("node:fs") => require("node:fs") as typeof import("node:fs");
-const debug = (message: string) => process.env.RIGKIT_DEBUG === "1" && process.stderr.write(`rig: bundle: ${message}\n`);
-
-/**
- * Where bundles may be kept: the package's own cache, then the user's. One directory per
- * package root, since checkouts may share a node_modules (a symlink, a workspace).
- */
-export function cacheDirs(): string[] {
-  const cache = process.env.XDG_CACHE_HOME || (process.env.HOME ? `${process.env.HOME}/.cache` : "");
-  const name = `cli-${Bun.hash(ROOT).toString(36)}`;
-  return [`${ROOT}/node_modules/.cache/rigkit/${name}`, ...(cache ? [`${cache}/rigkit/${name}`] : [])];
-}
-
-/** Which CLI this process runs, for `rig doctor`: the bundle's path when it is the bundle. */
-const LOADED = Symbol.for("rigkit.cli.bundle");
-
-/**
- * The name of a build from these sources as they are now on disk (a missing one counts as
- * changed). Through Bun.file, not node:fs: `rig exec`, `ls` and `log` never load node:fs
- * (~2.5 ms) otherwise.
- */
-export function keyOf(sources: readonly string[]): string {
-  let text = `${ROOT}\0${Bun.version}\0${Bun.revision}`;
-  for (const path of sources) {
-    const file = Bun.file(`${ROOT}/${path}`);
-    text += `\0${path}\0${file.size}\0${file.lastModified}`;
-  }
-  return Bun.hash(text).toString(36);
-}
 
 /** Every file a build depends on: all of src/ and package.json (the version is inlined). */
 function listSources(): string[] {
   const files = [...new Bun.Glob("src/**").scanSync({ cwd: ROOT, dot: true })].sort();
   return [...files, "package.json"];
-}
-
-/** The fresh build in `dir`, if there is one. */
-async function freshIn(dir: string): Promise<string | null> {
-  const list = Bun.file(`${dir}/${LIST}`);
-  if (!(await list.exists())) return null;
-  const sources = (await list.text()).split("\n").filter(Boolean);
-  const build = `${dir}/${keyOf(sources)}`;
-  return (await Bun.file(`${build}/run.js`).exists()) ? build : null;
 }
 
 /**
@@ -109,7 +67,7 @@ export async function buildBundle(dir: string): Promise<string | null> {
       remove(tmp); // another rig built the same one first
     }
     writeFileSync(`${tmp}.list`, `${sources.join("\n")}\n`);
-    renameSync(`${tmp}.list`, `${dir}/${LIST}`);
+    renameSync(`${tmp}.list`, `${dir}/${SOURCES_LIST}`);
     debug(`built ${final} in ${Math.round(performance.now() - started)} ms`);
   } catch (error) {
     debug(`cannot build in ${dir}: ${(error as Error).message}`);
@@ -119,45 +77,9 @@ export async function buildBundle(dir: string): Promise<string | null> {
   // Older builds go once nothing can still be loading them.
   for (const name of readdirSync(dir)) {
     const path = `${dir}/${name}`;
-    if (name !== key && name !== LIST && Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 60_000) remove(path);
+    if (name !== key && name !== SOURCES_LIST && Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 60_000) remove(path);
   }
   return final;
-}
-
-/** A fresh build's directory: found, or (with `build`) built now; null to run from source. */
-export async function bundleDir(build = true): Promise<string | null> {
-  const dirs = cacheDirs();
-  for (const dir of dirs) {
-    const found = await freshIn(dir);
-    if (found) return found;
-  }
-  if (!build) return null;
-  for (const dir of dirs) {
-    const built = await buildBundle(dir);
-    if (built) return built;
-  }
-  return null;
-}
-
-/**
- * An entry module, from the bundle when there is a fresh one, else from source. Only the
- * CLI builds a missing bundle; completion (a TAB press) never waits for a build.
- */
-export async function loadBundled<T>(entry: Entry, source: () => Promise<T>): Promise<T> {
-  if (process.env.RIGKIT_BUNDLE !== "0") {
-    const dir = await bundleDir(entry === "run");
-    if (dir) {
-      const path = `${dir}/${entry}.js`;
-      try {
-        const loaded = require(path) as T;
-        (globalThis as Record<symbol, unknown>)[LOADED] = path;
-        return loaded;
-      } catch (error) {
-        debug(`cannot load ${path}: ${(error as Error).message}`);
-      }
-    }
-  }
-  return source();
 }
 
 // `bun src/cli/bundle.ts`: build now (npm's postinstall); never fails the install.
