@@ -15,7 +15,7 @@
  * Finding a fresh build is main.ts's part; building one is this file's.
  */
 import type { BunPlugin } from "bun";
-import { ENTRIES, ROOT, SOURCES_LIST, bundleDir, debugBundle as debug, keyOf } from "./main.ts";
+import { ENTRIES, ROOT, SOURCES_LIST, bundleDir, cacheDirs, debugBundle as debug, keyOf } from "./main.ts";
 
 const fs = (): typeof import("node:fs") => require("node:fs") as typeof import("node:fs");
 
@@ -82,8 +82,19 @@ export async function buildBundle(dir: string): Promise<string | null> {
   return final;
 }
 
-// `bun src/cli/bundle.ts`: build now (npm's postinstall); never fails the install.
+/** Builds in the first of `dirs` that can take it; null when none can. */
+export async function buildInFirst(dirs: readonly string[]): Promise<string | null> {
+  for (const dir of dirs) {
+    const built = await buildBundle(dir);
+    if (built) return built;
+  }
+  return null;
+}
+
+// `bun src/cli/bundle.ts`: build now unless a fresh build is there (npm's postinstall);
+// never fails the install. (Not through bundleDir's import of this very module, which
+// would wait for this top-level code: a deadlock.)
 if (import.meta.main) {
-  const built = await bundleDir();
+  const built = (await bundleDir(false)) ?? (await buildInFirst(cacheDirs()));
   console.log(built ? `rig: CLI bundle ready (${built})` : "rig: no CLI bundle (rig runs from source)");
 }

@@ -60,12 +60,8 @@ export async function bundleDir(build = true): Promise<string | null> {
     if (found) return found;
   }
   if (!build) return null;
-  const { buildBundle } = await import("./bundle.ts");
-  for (const dir of dirs) {
-    const built = await buildBundle(dir);
-    if (built) return built;
-  }
-  return null;
+  const { buildInFirst } = await import("./bundle.ts");
+  return buildInFirst(dirs);
 }
 
 /**

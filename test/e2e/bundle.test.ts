@@ -81,6 +81,20 @@ describe("the prebuilt CLI bundle", () => {
     expect(edited.stdout).toContain("rig 9.9.9 edited (bun");
   });
 
+  test("npm's postinstall (bun src/cli/bundle.ts) builds it, and the first command uses it", async () => {
+    const root = copyPackage();
+    const proc = Bun.spawn([join(REPO, "node_modules", ".bin", "bun"), "src/cli/bundle.ts"], { cwd: root, env: { ...process.env, RIGKIT_DEBUG: "1" }, stdout: "pipe", stderr: "pipe" });
+    const timer = setTimeout(() => proc.kill("SIGKILL"), 60_000); // it once waited on itself forever
+    const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    clearTimeout(timer);
+    expect(exitCode).toBe(0);
+    expect(stdout).toStartWith(`rig: CLI bundle ready (${join(root, "node_modules", ".cache", "rigkit")}/`);
+    expect(stderr).toContain("rig: bundle: built");
+    const first = await rigIn(root, ["version"]);
+    expect(first.exitCode).toBe(0);
+    expect(built(first)).toBe(false);
+  });
+
   test("the user's cache when the package's cannot be written; source when neither can", async () => {
     const root = copyPackage();
     writeFileSync(join(root, "node_modules", ".cache"), "not a directory");
