@@ -1,4 +1,5 @@
 /** Test helpers: temp projects, running the real bin/rig, and in-process engine projects. */
+import { Database } from "bun:sqlite";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -130,4 +131,22 @@ export async function rigUntil(args: string[], marker: string, options: { cwd: s
   }
   reader.releaseLock();
   return proc;
+}
+
+/**
+ * A project with `config`, applied, whose state file then holds everything in its main
+ * file (WAL checkpointed, rollback journal): ready to be read or damaged byte by byte.
+ * `pragmas` run on it before it is closed (e.g. a newer user_version).
+ */
+export async function settledState(config: string, pragmas: string[] = []): Promise<{ dir: string; path: string }> {
+  const dir = project({ "rigkit.config.ts": config });
+  const applied = await rig(["apply"], { cwd: dir });
+  if (applied.exitCode !== 0) throw new Error(`rig apply failed: ${applied.stderr}`);
+  const path = join(dir, ".rigkit", "state.sqlite");
+  const db = new Database(path);
+  db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+  db.run("PRAGMA journal_mode = DELETE");
+  for (const pragma of pragmas) db.run(`PRAGMA ${pragma}`);
+  db.close();
+  return { dir, path };
 }

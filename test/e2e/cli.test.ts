@@ -4,7 +4,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SCHEMA_VERSION } from "../../src/state/schema.ts";
-import { RIG, project, rig, rigUntil, tempDir } from "../helpers.ts";
+import { RIG, project, rig, rigUntil, settledState, tempDir } from "../helpers.ts";
 import { APP_CONFIG } from "./fixtures.ts";
 
 describe("rig init", () => {
@@ -171,14 +171,7 @@ describe("the state file", () => {
   });
 
   test("a file from a newer rig is refused and left untouched", async () => {
-    const dir = project({ "rigkit.config.ts": APP_CONFIG });
-    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
-    const path = join(dir, ".rigkit", "state.sqlite");
-    const db = new Database(path);
-    db.run("PRAGMA wal_checkpoint(TRUNCATE)");
-    db.run("PRAGMA journal_mode = DELETE");
-    db.run("PRAGMA user_version = 99");
-    db.close();
+    const { dir, path } = await settledState(APP_CONFIG, ["user_version = 99"]);
     const before = sha(path);
     const r = await rig(["plan"], { cwd: dir });
     expect(r.exitCode).toBe(1);

@@ -4,7 +4,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { APPLICATION_ID, projectIdOf } from "../../src/state/store.ts";
-import { project, rig, tempDir } from "../helpers.ts";
+import { project, rig, settledState, tempDir } from "../helpers.ts";
 import { services } from "../services.ts";
 import { APP_CONFIG, dockerWorkspaceConfig } from "./fixtures.ts";
 
@@ -19,6 +19,15 @@ const loseState = (dir: string) => {
 };
 
 const sha = (path: string) => new Bun.CryptoHasher("sha256").update(readFileSync(path)).digest("hex");
+
+/** Scribbles over the third page of a settled state file (a table's b-tree page), keeping the header intact. */
+function scribbleThirdPage(path: string): void {
+  const bytes = readFileSync(path);
+  const pageSize = bytes.readUInt16BE(16);
+  expect(bytes.length / pageSize).toBeGreaterThan(4);
+  bytes.fill(0xa5, pageSize * 2 + 8, pageSize * 3);
+  writeFileSync(path, bytes);
+}
 
 describe("state files", () => {
   test("another application's SQLite file is refused and left byte-identical", async () => {
@@ -39,19 +48,8 @@ describe("state files", () => {
   });
 
   test("a state file with a damaged page is never written to", async () => {
-    const dir = project({ "rigkit.config.ts": APP_CONFIG });
-    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
-    const path = join(dir, ".rigkit", "state.sqlite");
-    const db = new Database(path);
-    db.run("PRAGMA wal_checkpoint(TRUNCATE)");
-    db.run("PRAGMA journal_mode = DELETE");
-    db.close();
-    const bytes = readFileSync(path);
-    const pageSize = bytes.readUInt16BE(16);
-    expect(bytes.length / pageSize).toBeGreaterThan(4);
-    // Scribble over the third page (a table's b-tree page), keeping the header intact.
-    bytes.fill(0xa5, pageSize * 2 + 8, pageSize * 3);
-    writeFileSync(path, bytes);
+    const { dir, path } = await settledState(APP_CONFIG);
+    scribbleThirdPage(path);
     const before = sha(path);
     for (const args of [["plan"], ["apply"], ["create", "x"], ["rm", "--all", "--yes"]]) {
       const r = await rig([...args, "--json"], { cwd: dir });
@@ -62,13 +60,7 @@ describe("state files", () => {
   });
 
   test("a file that passed quick_check is checked again once it changes (the -checked stamp)", async () => {
-    const dir = project({ "rigkit.config.ts": APP_CONFIG });
-    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
-    const path = join(dir, ".rigkit", "state.sqlite");
-    const db = new Database(path);
-    db.run("PRAGMA wal_checkpoint(TRUNCATE)");
-    db.run("PRAGMA journal_mode = DELETE");
-    db.close();
+    const { dir, path } = await settledState(APP_CONFIG);
     // Unchanged for a while: the next open checks it and stamps it; the one after trusts the stamp.
     const past = new Date(Date.now() - 60_000);
     utimesSync(path, past, past);
@@ -77,10 +69,7 @@ describe("state files", () => {
     expect((await rig(["plan", "--json"], { cwd: dir })).exitCode).toBe(0);
     // Damaged afterwards (and dated in the past, so only the stamp can tell): its stat
     // changed, so it is checked again and refused, untouched.
-    const bytes = readFileSync(path);
-    const pageSize = bytes.readUInt16BE(16);
-    bytes.fill(0xa5, pageSize * 2 + 8, pageSize * 3);
-    writeFileSync(path, bytes);
+    scribbleThirdPage(path);
     const later = new Date(Date.now() - 30_000);
     utimesSync(path, later, later);
     const before = sha(path);
