@@ -15,7 +15,7 @@ import { findNonJson } from "./json.ts";
 import type { Project } from "./project.ts";
 import type { EngineWorkspace } from "./providers.ts";
 import { checkAlongside } from "./status.ts";
-import { claimResource, keepStarted } from "./workspaces.ts";
+import { claimResource, keepStarted } from "./hooks.ts";
 import { redact, refuseSecrets } from "./secrets.ts";
 
 export interface OperationOptions {
