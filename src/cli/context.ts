@@ -1,7 +1,7 @@
 /** What every command receives, and where it looks for the project. */
 import { resolve } from "node:path";
 import type { CallOptions } from "../engine/api/call.ts";
-import type { ProjectOptions } from "../engine/locate.ts";
+import type { ProjectOptions } from "../engine/project/locate.ts";
 import { RigError } from "../errors.ts";
 import { terminalPrompter } from "../host/prompter.ts";
 import type { Globals } from "./argv.ts";

@@ -5,10 +5,10 @@
  * command fails at the end, naming each failure.
  */
 import { relative } from "node:path";
-import type { CompiledWorkflow } from "../engine/compile.ts";
-import { findProjects } from "../engine/locate.ts";
+import type { CompiledWorkflow } from "../engine/graph/compile.ts";
+import { findProjects } from "../engine/project/locate.ts";
 import { workflowsOf } from "../engine/api/apply.ts";
-import { type Project, openProject } from "../engine/project.ts";
+import { type Project, openProject } from "../engine/project/project.ts";
 import { RigError, messageOf } from "../errors.ts";
 import { terminalPrompter } from "../host/prompter.ts";
 import { terminal } from "../host/terminal.ts";

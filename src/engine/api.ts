@@ -19,5 +19,5 @@ export { exec } from "./api/exec.ts";
 export { runOperation } from "./api/operation.ts";
 export { gc } from "./api/gc.ts";
 export { cacheClear, cacheExplain, cacheInvalidate, cacheLs, cacheWorkflow } from "./api/cache.ts";
-export { openProject } from "./project.ts";
+export { openProject } from "./project/project.ts";
 export { providersClear } from "./api/providers.ts";

@@ -1,7 +1,7 @@
 import { applyWorkflows } from "../../engine/api/apply.ts";
-import type { ApplyResult } from "../../engine/apply.ts";
+import type { ApplyResult } from "../../engine/graph/apply.ts";
 import { parseConcurrency } from "../../engine/options.ts";
-import type { PlanResult } from "../../engine/plan.ts";
+import type { PlanResult } from "../../engine/graph/plan.ts";
 import { type Cli, engineCall } from "../context.ts";
 import { type ManyOptions, runMany } from "../many.ts";
 import { renderApply, renderPlan } from "../render.ts";

@@ -1,5 +1,5 @@
 import { listConfig, listDocument, listView } from "../../engine/api/list.ts";
-import type { WorkspaceState } from "../../engine/status.ts";
+import type { WorkspaceState } from "../../engine/workspaces/status.ts";
 import { RigError } from "../../errors.ts";
 import { type Cli, engineCall, projectOptions } from "../context.ts";
 import { renderConfig, renderWorkspaces } from "../render.ts";

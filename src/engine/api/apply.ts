@@ -5,12 +5,12 @@
  * apply over several workflows"). `rig … --discover` runs these per project (src/cli/many.ts).
  */
 import { RigError } from "../../errors.ts";
-import { type ApplyResult, apply as applyWorkflow } from "../apply.ts";
-import { providerChecks } from "../checks.ts";
-import type { CompiledWorkflow } from "../compile.ts";
+import { type ApplyResult, apply as applyWorkflow } from "../graph/apply.ts";
+import { providerChecks } from "../project/checks.ts";
+import type { CompiledWorkflow } from "../graph/compile.ts";
 import { parseConcurrency } from "../options.ts";
-import { type PlanResult, plan as planWorkflow } from "../plan.ts";
-import { type Project, selectWorkflow } from "../project.ts";
+import { type PlanResult, plan as planWorkflow } from "../graph/plan.ts";
+import { type Project, selectWorkflow } from "../project/project.ts";
 import { type CallOptions, type ProjectRef, callParts, lockProject, projectOf } from "./call.ts";
 
 export interface WorkflowsInput {

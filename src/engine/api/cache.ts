@@ -6,9 +6,9 @@
  */
 import { RigError } from "../../errors.ts";
 import { Store } from "../../state/store.ts";
-import { openState } from "../locate.ts";
-import { readManifest } from "../manifest.ts";
-import { fragmentStatePath } from "../stores.ts";
+import { openState } from "../project/locate.ts";
+import { readManifest } from "../project/manifest.ts";
+import { fragmentStatePath } from "../project/run-stores.ts";
 import { type CallOptions, type ProjectRef, callParts, lockProject, optionsOf, projectOf } from "./call.ts";
 
 /** A workflow's tasks as the manifest knows them, and which live in `.global()` fragments. */
@@ -94,8 +94,8 @@ export async function cacheLs(ref: ProjectRef, input: { workflow: string }): Pro
 
 /** `rig cache <w> explain [task]`: each task's verdict and what changed since its cached run. */
 export async function cacheExplain(ref: ProjectRef, input: { workflow: string; task?: string }, call: CallOptions = {}) {
-  const { selectWorkflow } = await import("../project.ts");
-  const { explain } = await import("../explain.ts");
+  const { selectWorkflow } = await import("../project/project.ts");
+  const { explain } = await import("../graph/explain.ts");
   const project = await projectOf(ref);
   const compiled = await selectWorkflow(project, input.workflow, "use", callParts(call).prompter);
   return explain(compiled, project.stores, project.registry, input.task);

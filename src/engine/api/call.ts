@@ -9,9 +9,9 @@ import type { PromptApi } from "../../sdk/types.ts";
 import type { Store } from "../../state/store.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
 import type { EventSink, RigEvent } from "../events.ts";
-import type { ProjectOptions } from "../locate.ts";
+import type { ProjectOptions } from "../project/locate.ts";
 import { parseLockTimeout } from "../options.ts";
-import type { Project } from "../project.ts";
+import type { Project } from "../project/project.ts";
 
 export interface CallOptions {
   /** Cancels the call: running tasks and hooks are stopped and recorded as cancelled. */
@@ -32,7 +32,7 @@ const isProject = (ref: ProjectRef): ref is Project => "store" in ref && "workfl
 /** The project, opened (config loaded, state file opened and recovered) unless it is already. */
 export async function projectOf(ref: ProjectRef): Promise<Project> {
   if (isProject(ref)) return ref;
-  const { openProject } = await import("../project.ts");
+  const { openProject } = await import("../project/project.ts");
   return openProject(ref);
 }
 

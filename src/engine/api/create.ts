@@ -6,12 +6,12 @@
 import { RigError } from "../../errors.ts";
 import type { JsonObject } from "../../sdk/types.ts";
 import { type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
-import { apply } from "../apply.ts";
-import { WORKSPACE_NAME_RULE, checkWorkspaceName, isWorkspaceName } from "../names.ts";
+import { apply } from "../graph/apply.ts";
+import { WORKSPACE_NAME_RULE, checkWorkspaceName, isWorkspaceName } from "../workspaces/names.ts";
 import { parseConcurrency, parseTtl } from "../options.ts";
-import { configName, selectWorkflow } from "../project.ts";
+import { configName, selectWorkflow } from "../project/project.ts";
 import { Slots } from "../slots.ts";
-import { createWorkspace, resolveWorkspace } from "../workspaces.ts";
+import { createWorkspace, resolveWorkspace } from "../workspaces/lifecycle.ts";
 import { type CallOptions, type ProjectRef, callParts, hookOutputTo, lockProject, projectOf } from "./call.ts";
 
 export interface CreateInput {

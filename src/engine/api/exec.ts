@@ -5,7 +5,7 @@
  * The CLI's `rig exec` streams to the terminal instead (src/cli/commands/exec.ts).
  */
 import { RigError } from "../../errors.ts";
-import { quickExec } from "../quickexec.ts";
+import { quickExec } from "../workspaces/quickexec.ts";
 import { type CallOptions, type ProjectRef, callParts, optionsOf, projectOf } from "./call.ts";
 
 export interface ExecInput {
@@ -31,12 +31,12 @@ export async function exec(ref: ProjectRef, input: ExecInput, call: CallOptions 
     result = quick;
     // A failure may mean the workspace is not ready after all: ask its providers.
     if (quick.exitCode !== 0) {
-      const { requireReady } = await import("../status.ts");
+      const { requireReady } = await import("../workspaces/status.ts");
       const project = await projectOf(ref).catch(() => null);
       if (project) await requireReady(project, quick.row);
     }
   } else {
-    const [{ execIn }, { resolveWorkspace }] = await Promise.all([import("../access.ts"), import("../workspaces.ts")]);
+    const [{ execIn }, { resolveWorkspace }] = await Promise.all([import("../workspaces/access.ts"), import("../workspaces/lifecycle.ts")]);
     const project = await projectOf(ref);
     const row = await resolveWorkspace(project, input.workspace, input.workflow, prompter);
     result = await execIn(project, row, input.command, options);

@@ -6,8 +6,8 @@
  */
 import { RigError, messageOf } from "../../errors.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
-import { type Garbage, collectGarbage, findGarbage } from "../gc.ts";
-import { endLease, expiredWorkspaces, expiryAction } from "../leases.ts";
+import { type Garbage, collectGarbage, findGarbage } from "../workspaces/gc.ts";
+import { endLease, expiredWorkspaces, expiryAction } from "../workspaces/expiry.ts";
 import { type CallOptions, type ProjectRef, callParts, hookOutputTo, lockProject, projectOf } from "./call.ts";
 
 export interface GcInput {

@@ -7,11 +7,11 @@
 import { RigError, messageOf } from "../../errors.ts";
 import { reapLeftovers } from "../../host/supervisor.ts";
 import { type OplogRow, type Store, type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
-import { openState, stateDirOf } from "../locate.ts";
-import { type Manifest, readManifest } from "../manifest.ts";
+import { openState, stateDirOf } from "../project/locate.ts";
+import { type Manifest, readManifest } from "../project/manifest.ts";
 import { parseLimit } from "../options.ts";
-import { oplogStatus } from "../recovery.ts";
-import { type WorkspaceState, recordedState } from "../status.ts";
+import { oplogStatus } from "../project/recovery.ts";
+import { type WorkspaceState, recordedState } from "../workspaces/status.ts";
 import { type CallOptions, type ProjectRef, callParts, optionsOf } from "./call.ts";
 
 const unknownWorkflow = (name: string, known: string[]) =>
@@ -65,8 +65,8 @@ export async function listView(ref: ProjectRef, input: ListInput = {}, call: Cal
   let states = new Map<WorkspaceRow, WorkspaceState>(rows.map((row) => [row, recordedState(row)]));
   if (!input.cached && store && worthChecking(store, rows, states)) {
     // Only now is the config worth loading: its providers answer for the workspaces.
-    const { openProjectReadOnly } = await import("../project.ts");
-    const { workspaceStates } = await import("../status.ts");
+    const { openProjectReadOnly } = await import("../project/project.ts");
+    const { workspaceStates } = await import("../workspaces/status.ts");
     try {
       const project = await openProjectReadOnly(options);
       if (project) {

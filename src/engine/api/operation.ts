@@ -7,12 +7,12 @@
  */
 import { RigError } from "../../errors.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
-import type { CompiledWorkflow, OperationNode } from "../compile.ts";
-import { type InputField, inputFields, validateInput } from "../inputs.ts";
-import { checkWorkspaceName } from "../names.ts";
-import { findOperation, runOperation as runOperationNode } from "../operations.ts";
-import { type Project, selectWorkflow } from "../project.ts";
-import { resolveWorkspace } from "../workspaces.ts";
+import type { CompiledWorkflow, OperationNode } from "../graph/compile.ts";
+import { type InputField, inputFields, validateInput } from "../operations/inputs.ts";
+import { checkWorkspaceName } from "../workspaces/names.ts";
+import { findOperation, runOperation as runOperationNode } from "../operations/run.ts";
+import { type Project, selectWorkflow } from "../project/project.ts";
+import { resolveWorkspace } from "../workspaces/lifecycle.ts";
 import { type CallOptions, type ProjectRef, callParts, projectOf } from "./call.ts";
 import type { PromptApi } from "../../sdk/types.ts";
 

@@ -1,6 +1,6 @@
 /** `providersClear` (rig providers <id> clear): forgets a provider's stored data, under the project lock. */
-import { clearProviderData } from "../kv.ts";
-import { openState } from "../locate.ts";
+import { clearProviderData } from "../project/provider-storage.ts";
+import { openState } from "../project/locate.ts";
 import { type CallOptions, type ProjectRef, lockProject, optionsOf } from "./call.ts";
 
 export async function providersClear(ref: ProjectRef, input: { provider: string }, call: CallOptions = {}) {

@@ -5,9 +5,9 @@
  */
 import { RigError, messageOf } from "../../errors.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
-import { destroyWorkspace } from "../destroy.ts";
-import { configName } from "../project.ts";
-import { removeWorkspace, resolveWorkspace } from "../workspaces.ts";
+import { destroyWorkspace } from "../workspaces/destroy.ts";
+import { configName } from "../project/project.ts";
+import { removeWorkspace, resolveWorkspace } from "../workspaces/lifecycle.ts";
 import { type CallOptions, type ProjectRef, callParts, hookOutputTo, lockProject, projectOf, waitForOperations } from "./call.ts";
 
 export interface RemoveInput {

@@ -5,12 +5,12 @@
  */
 import { RigError } from "../../errors.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
-import { setRunning } from "../access.ts";
-import { stopWorkspaceProcesses } from "../hooks.ts";
-import { renewLease } from "../leases.ts";
+import { setRunning } from "../workspaces/access.ts";
+import { stopWorkspaceProcesses } from "../workspaces/hooks.ts";
+import { renewLease } from "../workspaces/expiry.ts";
 import { parseTtl } from "../options.ts";
-import type { Project } from "../project.ts";
-import { resolveWorkspace } from "../workspaces.ts";
+import type { Project } from "../project/project.ts";
+import { resolveWorkspace } from "../workspaces/lifecycle.ts";
 import { type CallOptions, type ProjectRef, callParts, hookOutputTo, lockProject, projectOf, waitForOperations } from "./call.ts";
 
 export interface WorkspacesInput {

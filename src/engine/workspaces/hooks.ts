@@ -3,20 +3,20 @@
  * scope, its output captured, its time limit, and the processes it leaves running noted
  * for the workspace; and recording the resources a provider claims for a workspace.
  */
-import { type Activity, runInActivity } from "../host/activity.ts";
-import { host } from "../host/local.ts";
-import { type Moment, moment, startedSince, stopProcesses } from "../host/supervisor.ts";
-import type { WorkspaceResource } from "../sdk/provider.ts";
-import { recordProcesses, takeProcesses } from "../state/leases.ts";
-import type { Store } from "../state/store.ts";
-import { RigError } from "../errors.ts";
-import { captureConsole } from "./capture.ts";
-import type { CompiledWorkflow } from "./compile.ts";
-import { supervised } from "./deadline.ts";
-import { findNonJson, isPlainObject } from "./json.ts";
-import type { Project } from "./project.ts";
-import type { EngineWorkspace } from "./providers.ts";
-import { redact, refuseSecrets } from "./secrets.ts";
+import { type Activity, runInActivity } from "../../host/activity.ts";
+import { host } from "../../host/local.ts";
+import { type Moment, moment, startedSince, stopProcesses } from "../../host/supervisor.ts";
+import type { WorkspaceResource } from "../../sdk/provider.ts";
+import { recordProcesses, takeProcesses } from "../../state/leases.ts";
+import type { Store } from "../../state/store.ts";
+import { RigError } from "../../errors.ts";
+import { captureConsole } from "../capture.ts";
+import type { CompiledWorkflow } from "../graph/compile.ts";
+import { supervised } from "../deadline.ts";
+import { findNonJson, isPlainObject } from "../json.ts";
+import type { Project } from "../project/project.ts";
+import type { EngineWorkspace } from "../project/providers.ts";
+import { redact, refuseSecrets } from "../../host/secrets.ts";
 
 export interface HookOptions {
   signal?: AbortSignal;

@@ -3,19 +3,19 @@
  * its `remove` hook. Intent is recorded before the hook runs and resource ids as soon as
  * the hook reports them (`workspace.record`), so nothing is created unrecorded.
  */
-import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
-import { thrownBy } from "./thrown.ts";
-import { didYouMean } from "../suggest.ts";
-import { terminalPrompter } from "../host/prompter.ts";
-import type { JsonObject, PromptApi } from "../sdk/types.ts";
-import { type Store, type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../state/store.ts";
-import type { EngineWorkspace } from "./providers.ts";
-import { fault } from "./fault.ts";
-import type { CompiledWorkflow } from "./compile.ts";
-import { findNonJson, isPlainObject } from "./json.ts";
+import { KEPT_CODES, RigError, isRigError, messageOf } from "../../errors.ts";
+import { thrownBy } from "../thrown.ts";
+import { didYouMean } from "../../suggest.ts";
+import { terminalPrompter } from "../../host/prompter.ts";
+import type { JsonObject, PromptApi } from "../../sdk/types.ts";
+import { type Store, type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
+import type { EngineWorkspace } from "../project/providers.ts";
+import { fault } from "../fault.ts";
+import type { CompiledWorkflow } from "../graph/compile.ts";
+import { findNonJson, isPlainObject } from "../json.ts";
 import { checkWorkspaceName } from "./names.ts";
-import type { Project } from "./project.ts";
-import { redact, refuseSecrets } from "./secrets.ts";
+import type { Project } from "../project/project.ts";
+import { redact, refuseSecrets } from "../../host/secrets.ts";
 import { prepareFork } from "./fork.ts";
 import { type HookOptions, claimResource, hooksOf, runHook, stopWorkspaceProcesses } from "./hooks.ts";
 
@@ -36,7 +36,7 @@ function hookError(what: string, workspace: string, error: unknown, extra: strin
 /**
  * Creates one workspace; the workflow must have been applied. With `from`, the new
  * workspace is a copy of that live workspace, made by its providers' `fork` methods
- * (src/engine/fork.ts) instead of the create hook. Both take the same path: intent
+ * (src/engine/workspaces/fork.ts) instead of the create hook. Both take the same path: intent
  * recorded (the name claimed atomically), resources recorded as reported, the result
  * checked, and on failure what was made removed again and the record forgotten.
  */

@@ -4,15 +4,15 @@
  * a container commit and a new container, a copy beside it on the same host). The new
  * workspace belongs to ws1's workflow and is independent of ws1 afterwards; no create
  * hook runs. Everything else (the name claimed, resources recorded and checked, rollback,
- * error codes) is createWorkspace's (src/engine/workspaces.ts), which calls this.
+ * error codes) is createWorkspace's (src/engine/workspaces/lifecycle.ts), which calls this.
  */
-import { RigError } from "../errors.ts";
-import type { JsonObject } from "../sdk/types.ts";
-import type { WorkspaceRow } from "../state/store.ts";
+import { RigError } from "../../errors.ts";
+import type { JsonObject } from "../../sdk/types.ts";
+import type { WorkspaceRow } from "../../state/store.ts";
 import { accessAll } from "./access.ts";
-import type { Project } from "./project.ts";
-import type { EngineWorkspace } from "./providers.ts";
-import { redact } from "./secrets.ts";
+import type { Project } from "../project/project.ts";
+import type { EngineWorkspace } from "../project/providers.ts";
+import { redact } from "../../host/secrets.ts";
 import { requireReady } from "./status.ts";
 
 export interface Fork {
