@@ -1,7 +1,7 @@
 /**
  * `createWorkspaces` (rig create): checks the names, applies the workflow under the
  * project lock (unless forking), then creates each workspace, at most `concurrency` at
- * once, each through createWorkspace (src/engine/workspaces.ts) — a fork (`from`) too.
+ * once, each through createWorkspace (src/engine/workspaces/lifecycle.ts) — a fork (`from`) too.
  */
 import { RigError } from "../../errors.ts";
 import type { JsonObject } from "../../sdk/types.ts";

@@ -1,7 +1,7 @@
 /**
  * `exec` through the API: a command in a workspace, its output captured and returned (and
  * sent as `exec.output` events), its exit code the result's, not a failure. Takes the quick
- * path (src/engine/quickexec.ts) when the state file alone says how to reach the workspace.
+ * path (src/engine/workspaces/quickexec.ts) when the state file alone says how to reach the workspace.
  * The CLI's `rig exec` streams to the terminal instead (src/cli/commands/exec.ts).
  */
 import { RigError } from "../../errors.ts";
