@@ -58,7 +58,7 @@ describe("complete", () => {
     ["renew flags", ["renew", "ws1", "-"], ["--ttl", "--workflow", ...GLOBAL_FLAGS]],
     ["create --from: workspaces", ["create", "copy", "--from", ""], ["ws1", "ws2", "o1"]],
     ["create --on-expiry: stop or remove", ["create", "tmp", "--ttl", "4h", "--on-expiry", ""], ["stop", "remove"]],
-    ["create flags", ["create", "-"], ["--workflow", "--name", "--from", "--ttl", "--on-expiry", "--concurrency", ...GLOBAL_FLAGS]],
+    ["create flags", ["create", "-"], ["--name", "--workflow", "--concurrency", "--from", "--ttl", "--on-expiry", ...GLOBAL_FLAGS]],
     ["cache: workflows", ["cache", ""], ["app", "other"]],
     ["cache: actions", ["cache", "app", ""], ["ls", "explain", "invalidate", "clear"]],
     ["cache: task paths for explain", ["cache", "app", "explain", ""], ["tools", "db/migrate"]],
