@@ -10,7 +10,7 @@ import { RigError, messageOf } from "../../errors.ts";
 import type { ProviderResource, WorkspaceResource } from "../../sdk/provider.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
 import { declarations } from "../project/checks.ts";
-import { owns } from "./gc.ts";
+import { owns } from "./ownership.ts";
 import type { Project } from "../project/project.ts";
 import { redact } from "../../host/secrets.ts";
 import { declFor } from "./status.ts";
