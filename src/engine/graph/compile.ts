@@ -36,7 +36,7 @@ export interface Scope {
   configHash: string;
 }
 
-// biome-ignore lint: handlers are typed by the authoring API, not here.
+// handlers are typed by the authoring API, not here.
 type AnyFn = (...args: any[]) => any;
 
 export interface TaskNode {
