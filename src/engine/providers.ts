@@ -176,6 +176,26 @@ export class ProviderRegistry {
     return out;
   }
 
+  /**
+   * The provider's fingerprint of what an artifact holds now (see `artifactState` in the
+   * provider API); undefined when no provider in scope fingerprints artifacts of this kind.
+   * A provider that cannot tell (a host that does not answer) gives null.
+   */
+  async artifactState(scope: Scope, ref: ArtifactRef): Promise<string | null | undefined> {
+    for (const decl of scope.providers) {
+      if (decl.definition.id !== ref.provider) continue;
+      const controller = await this.controller(decl);
+      if (!controller.artifactState) return undefined;
+      try {
+        return (await controller.artifactState(ref)) ?? null;
+      } catch (error) {
+        if (isRigError(error)) throw error;
+        throw new RigError("PROVIDER_FAILED", `${this.label(decl)}: cannot fingerprint ${ref.kind} artifact: ${redact(messageOf(error))}`, { cause: error });
+      }
+    }
+    return undefined;
+  }
+
   /** False when a provider in scope knows the artifact and says it is gone. */
   async artifactValid(scope: Scope, ref: ArtifactRef): Promise<boolean> {
     for (const decl of scope.providers) {

@@ -124,6 +124,8 @@ export async function createWorkspace(project: Project, workflow: CompiledWorkfl
     });
   }
   const logId = store.logStart("create", workflow.name, name);
+  // What it is made from: `rig ls` says `outdated` once a later apply replaces that (outdated.ts).
+  store.setMadeFrom(workflow.name, name, store.finalCtx(workflow.name)?.result ?? null);
   fault("create:intent-recorded");
   let reported: JsonObject = {};
   const workspace: EngineWorkspace = {
