@@ -1,0 +1,243 @@
+/**
+ * Workspaces: created from a workflow's final context by its `create` hook, removed by
+ * its `remove` hook. Intent is recorded before the hook runs and resource ids as soon as
+ * the hook reports them (`workspace.record`), so nothing is created unrecorded.
+ */
+import { KEPT_CODES, RigError, isRigError, messageOf } from "../../errors.ts";
+import { thrownBy } from "../thrown.ts";
+import { didYouMean } from "../../suggest.ts";
+import { type Activity, runInActivity } from "../../host/activity.ts";
+import { type Moment, moment, startedSince, stopProcesses } from "../../host/supervisor.ts";
+import { recordProcesses, takeProcesses } from "../../state/leases.ts";
+import { supervised } from "../deadline.ts";
+import { host, prompt } from "../../host/local.ts";
+import { terminal } from "../../host/terminal.ts";
+import type { JsonObject } from "../../sdk/types.ts";
+import type { WorkspaceResource } from "../../sdk/provider.ts";
+import { type Store, type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
+import type { EngineWorkspace } from "../project/providers.ts";
+import { captureConsole } from "../capture.ts";
+import { fault } from "../fault.ts";
+import type { CompiledWorkflow } from "../graph/compile.ts";
+import { findNonJson, isPlainObject } from "../json.ts";
+import { checkWorkspaceName } from "./names.ts";
+import type { Project } from "../project/project.ts";
+import { redact, refuseSecrets } from "../../host/secrets.ts";
+
+export type { WorkspaceInfo };
+
+export interface HookOptions {
+  signal?: AbortSignal;
+  /** rm only: forget the workspace even when its remove hook fails. */
+  force?: boolean;
+  /** Live output of hooks, per workspace. */
+  output?: (workspace: string, line: string) => void;
+}
+
+function hooksOf(workflow: CompiledWorkflow) {
+  if (!workflow.workspace) {
+    throw new RigError("USAGE", `Workflow "${workflow.name}" defines no workspaces`, {
+      detail: ["Add .workspace({ create, remove }) to it in the config."],
+    });
+  }
+  return workflow.workspace;
+}
+
+/**
+ * A hook or operation that succeeded may leave processes running on purpose (a dev
+ * server): those of this rig started since `since` (moment() taken before it ran) are
+ * noted for the workspace, and `rm`/`stop` end them (SPEC §10).
+ */
+export function keepStarted(store: Store, workflow: string, workspace: string, since: Moment): void {
+  const started = startedSince(since);
+  if (started.length > 0) recordProcesses(store, workflow, workspace, started);
+}
+
+/** Ends what hooks and operations left running for a workspace. */
+export async function stopWorkspaceProcesses(store: Store, workflow: string, workspace: string): Promise<void> {
+  const noted = takeProcesses(store, workflow, workspace);
+  if (noted.length > 0) await stopProcesses(noted);
+}
+
+/**
+ * The context user hook code runs in: providers in the hook's scope, output captured.
+ * `removing`: the remove hook, after which the workspace is forgotten, so what it leaves
+ * running is not noted for it (and no /proc scan is made).
+ */
+export async function runHook<T>(
+  project: Project,
+  workflow: CompiledWorkflow,
+  workspace: EngineWorkspace,
+  options: HookOptions,
+  call: (args: Record<string, unknown>) => T,
+  removing = false,
+): Promise<Awaited<T>> {
+  captureConsole();
+  const hooks = hooksOf(workflow);
+  const signal = options.signal ?? new AbortController().signal;
+  const activity: Activity = { label: workspace.name, signal, log: (line) => options.output?.(workspace.name, redact(line)) };
+  const what = `The workspace hook for ${workspace.name}`;
+  const since = moment();
+  const result = await supervised({ signal, timeoutMs: hooks.timeoutMs, what }, async (hookSignal): Promise<Awaited<T>> => {
+    activity.signal = hookSignal;
+    const providers = await project.registry.runtimes(hooks.scope, { workflow: workflow.name, workspace, log: activity.log, signal: hookSignal });
+    const applied = project.store.finalCtx(workflow.name);
+    const info = { name: workflow.name, ctx: applied?.ctx ?? {}, config: hooks.scope.config };
+    return runInActivity(activity, async (): Promise<Awaited<T>> => await call({ workflow: info, workspace, providers, local: host, signal: hookSignal }));
+  });
+  if (!removing) keepStarted(project.store, workflow.name, workspace.name, since);
+  return result;
+}
+
+/** Validates and records a resource a provider claimed for a workspace. */
+export function claimResource(store: Store, workflow: string, workspace: string, provider: string, resource: WorkspaceResource): void {
+  const where = `${provider}: workspace.claim()`;
+  const problem = isPlainObject(resource) ? findNonJson(resource, where) : `${where} needs an object`;
+  if (problem) throw new Error(problem);
+  if (typeof resource.id !== "string" || resource.id === "" || typeof resource.kind !== "string" || resource.kind === "") {
+    throw new Error(`${where}: a resource needs a non-empty string \`id\` and \`kind\``);
+  }
+  refuseSecrets(resource, where);
+  store.recordResource(workflow, workspace, provider, resource);
+}
+
+function hookError(what: string, workspace: string, error: unknown, extra: string[] = []): RigError {
+  if (isRigError(error) && error.code === "INTERRUPTED") return error;
+  // A time limit or an unavailable provider keeps its code (SPEC §5 error JSON).
+  const code = isRigError(error) && KEPT_CODES.includes(error.code) ? error.code : "HOOK_FAILED";
+  const thrown = isRigError(error) ? { message: error.message, where: [] as string[] } : thrownBy(error);
+  return new RigError(code, `${what}: ${redact(thrown.message)}`, {
+    detail: [...(isRigError(error) ? error.detail.map(redact) : []), ...thrown.where.map(redact), ...extra],
+    cause: error,
+    workspace,
+  });
+}
+
+/** Creates one workspace; the workflow must have been applied. */
+export async function createWorkspace(project: Project, workflow: CompiledWorkflow, name: string, options: HookOptions = {}): Promise<WorkspaceInfo> {
+  checkWorkspaceName(name);
+  const hooks = hooksOf(workflow);
+  const { store } = project;
+  if (!store.insertWorkspace(workflow.name, name)) {
+    throw new RigError("WORKSPACE_EXISTS", `Workspace ${name} already exists in workflow ${workflow.name}`, {
+      detail: [`Remove it first with \`rig rm ${name}\`, or pick another name.`],
+    });
+  }
+  const logId = store.logStart("create", workflow.name, name);
+  // What it is made from: `rig ls` says `outdated` once a later apply replaces that (outdated.ts).
+  store.setMadeFrom(workflow.name, name, store.finalCtx(workflow.name)?.result ?? null);
+  fault("create:intent-recorded");
+  let reported: JsonObject = {};
+  const workspace: EngineWorkspace = {
+    name,
+    get ctx() {
+      return reported;
+    },
+    record(partial: JsonObject) {
+      const problem = isPlainObject(partial) ? findNonJson(partial, "workspace.record()") : "workspace.record() needs an object";
+      if (problem) throw new Error(problem);
+      refuseSecrets(partial, "workspace.record()");
+      reported = { ...reported, ...structuredClone(partial) };
+      store.updateWorkspace(workflow.name, name, { ctx: reported });
+      fault("create:resource-recorded");
+    },
+    claim(provider, resource) {
+      claimResource(store, workflow.name, name, provider, resource);
+      fault("create:resource-recorded");
+    },
+  };
+  try {
+    const created = await runHook(project, workflow, workspace, options, (args) => hooks.create(args));
+    const problem = isPlainObject(created) ? findNonJson(created, "workspace ctx") : "create must return a JSON object";
+    if (problem) throw new Error(`the create hook's result is not usable: ${problem}`);
+    refuseSecrets(created, "the create hook's result");
+    fault("create:hook-returned");
+    store.updateWorkspace(workflow.name, name, { status: "ready", ctx: created });
+    fault("create:ready");
+    store.logFinish(logId, "ok");
+    return workspaceInfo(store.workspace(workflow.name, name) as WorkspaceRow);
+  } catch (error) {
+    // Undo what the hook reported before failing, then forget the workspace.
+    const extra: string[] = [];
+    if (Object.keys(reported).length > 0 && hooks.remove) {
+      try {
+        await runHook(project, workflow, { ...workspace, ctx: reported }, { ...options, signal: undefined }, (args) => hooks.remove?.(args), true);
+        extra.push("What the create hook had made was removed again.");
+      } catch (cleanup) {
+        extra.push(`Cleanup failed too: ${redact(messageOf(cleanup))}`, `Left behind: ${JSON.stringify(reported)}`);
+      }
+    }
+    store.deleteWorkspace(workflow.name, name);
+    store.logFinish(logId, isRigError(error) && error.code === "INTERRUPTED" ? "cancelled" : "failed", { error: redact(messageOf(error)) });
+    throw hookError(`Creating workspace ${name} failed`, name, error, extra);
+  }
+}
+
+/**
+ * Calls the remove hook, then deletes the record. A failing hook keeps the record for a
+ * retry, unless `force`: then the record goes and the failure is returned as a warning.
+ */
+export async function removeWorkspace(project: Project, workflow: CompiledWorkflow, row: WorkspaceRow, options: HookOptions = {}): Promise<string | null> {
+  const hooks = hooksOf(workflow);
+  const { store } = project;
+  const logId = store.logStart("remove", workflow.name, row.name);
+  store.updateWorkspace(workflow.name, row.name, { status: "removing" });
+  fault("rm:removing-recorded");
+  const ctx = JSON.parse(row.ctx) as JsonObject;
+  try {
+    await stopWorkspaceProcesses(store, workflow.name, row.name);
+    if (hooks.remove) {
+      const remove = hooks.remove;
+      const workspace: EngineWorkspace = {
+        name: row.name,
+        ctx,
+        record: () => {},
+        claim: (provider, resource) => claimResource(store, workflow.name, row.name, provider, resource),
+      };
+      await runHook(project, workflow, workspace, options, (args) => remove(args), true);
+    }
+    fault("rm:hook-returned");
+  } catch (error) {
+    store.logFinish(logId, "failed", { error: redact(messageOf(error)), forced: options.force === true });
+    if (!options.force || (isRigError(error) && error.code === "INTERRUPTED")) {
+      throw hookError(`Removing workspace ${row.name} failed`, row.name, error, [
+        `The record is kept; run \`rig rm ${row.name}\` again once fixed, or add --force to forget it anyway.`,
+      ]);
+    }
+    store.deleteWorkspace(workflow.name, row.name);
+    return `${row.name}: the remove hook failed (${redact(messageOf(error))}); forgotten anyway, its resources may remain: ${row.ctx}`;
+  }
+  store.deleteWorkspace(workflow.name, row.name);
+  store.logFinish(logId, "ok");
+  return null;
+}
+
+/** Finds a workspace by name, asking or erroring when several workflows have one. */
+export function findWorkspaces(project: Pick<Project, "store">, name: string, workflow?: string): WorkspaceRow[] {
+  checkWorkspaceName(name);
+  const rows = project.store.workspacesNamed(name).filter((r) => workflow === undefined || r.workflow === workflow);
+  if (rows.length === 0) {
+    const all = project.store.workspaces().map((r) => r.name);
+    throw new RigError("UNKNOWN_WORKSPACE", `Unknown workspace ${name}${workflow ? ` in workflow ${workflow}` : ""}`, {
+      detail: [
+        ...didYouMean(name, all),
+        all.length ? `Workspaces: ${[...new Set(all)].join(", ")}` : "There are no workspaces yet; create one with `rig create <name>`.",
+      ],
+    });
+  }
+  return rows;
+}
+
+/** The one workspace called `name`; several workflows having one needs --workflow (or a choice on a TTY). */
+export async function resolveWorkspace(project: Pick<Project, "store">, name: string, workflow?: string): Promise<WorkspaceRow> {
+  const rows = findWorkspaces(project, name, workflow);
+  if (rows.length === 1) return rows[0] as WorkspaceRow;
+  const choices = rows.map((r) => r.workflow);
+  if (terminal.canPrompt()) {
+    const chosen = await prompt.select(`Workspace ${name} exists in several workflows. Which one?`, choices);
+    return rows.find((r) => r.workflow === chosen) as WorkspaceRow;
+  }
+  throw new RigError("USAGE", `Workspace ${name} exists in several workflows; pass --workflow <name>`, {
+    detail: [`Workflows: ${choices.join(", ")}`],
+  });
+}
