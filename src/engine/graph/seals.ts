@@ -69,8 +69,8 @@ class Seals {
     if (!seal) return null;
     if (!this.ancestry(stores, seal.run).has(run)) {
       const by = stores.map((s) => s.runSummary(seal.run)).find((s) => s !== null);
-      const what = by ? `a later run of task ${by.path} (run ${seal.run}, ${new Date(by.finished_at).toISOString()})` : `a later run (${seal.run})`;
-      return `${describeArtifact(ref)} was made again by ${what}: it no longer holds this run's output`;
+      const what = by ? `task ${by.path}, run ${seal.run} at ${new Date(by.finished_at).toISOString()}` : `run ${seal.run}`;
+      return `${describeArtifact(ref)} no longer holds this run's output: a later run not built on it changed it (${what})`;
     }
     if (seal.state === null) return null;
     const now = await this.state(scope, ref);

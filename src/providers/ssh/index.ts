@@ -72,6 +72,16 @@ export interface SshRuntime {
 
 const SEGMENT = /^[A-Za-z0-9._-]+$/;
 
+/**
+ * A checksum of a remote directory's tree (GNU find): each name with its type, mode,
+ * size, modification time and inode; directories by name only; git's index and worktree
+ * registrations left out (they change without the files changing). Symlinks not followed.
+ */
+const treeSumScript = (path: string): string =>
+  `[ -d ${shq(path)} ] && [ ! -L ${shq(path)} ] || exit 1; cd ${shq(path)} && ` +
+  `find . -mindepth 1 \( -path ./.git/index -o -path ./.git/index.lock -o -path ./.git/worktrees \) -prune -o ` +
+  `-type d -printf '%P/\n' -o -printf '%P %y%m %s %T@ %i\n' | LC_ALL=C sort | cksum`;
+
 /** The host and directory a workspace's handle names. */
 function placeOf(workspace: WorkspaceHandle): SshWorkspace {
   const found = workspace.resources.find((r) => r.kind === "remote-dir" && typeof r.host === "string" && typeof r.dir === "string");
@@ -298,6 +308,20 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
           const each = list.map(({ host, dir }) => answers.get(`${host}:${dir}`) ?? "unreachable");
           return each.includes("unreachable") ? "unreachable" : each.includes("missing") ? "missing" : "ready";
         });
+      },
+
+      // What each host's copy holds now (names, sizes, modification times: as the local
+      // provider's tree.ts), one command per host; null when a host cannot tell.
+      async artifactState(ref) {
+        if (ref.kind !== "dir" || typeof ref.paths !== "object" || ref.paths === null) return null;
+        const sums = await Promise.all(
+          Object.entries(ref.paths as Record<string, string>).map(async ([host, path]) => {
+            if (!roots.has(host)) return null;
+            const r = await remote(host, treeSumScript(path), { reject: false, quiet: true }).catch(() => null);
+            return r?.exitCode === 0 && r.stdout.trim() !== "" ? `${host}=${r.stdout.trim()}` : null;
+          }),
+        );
+        return sums.includes(null) ? null : `ssh-tree:${sums.join(",")}`;
       },
 
       async validateArtifact(ref) {
