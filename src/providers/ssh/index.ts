@@ -79,8 +79,8 @@ const SEGMENT = /^[A-Za-z0-9._-]+$/;
  */
 const treeSumScript = (path: string): string =>
   `[ -d ${shq(path)} ] && [ ! -L ${shq(path)} ] || exit 1; cd ${shq(path)} && ` +
-  `find . -mindepth 1 \( -path ./.git/index -o -path ./.git/index.lock -o -path ./.git/worktrees \) -prune -o ` +
-  `-type d -printf '%P/\n' -o -printf '%P %y%m %s %T@ %i\n' | LC_ALL=C sort | cksum`;
+  `find . -mindepth 1 \\( -path ./.git/index -o -path ./.git/index.lock -o -path ./.git/worktrees \\) -prune -o ` +
+  `-type d -printf '%P/\\n' -o -printf '%P %y%m %s %T@ %i\\n' | LC_ALL=C sort | cksum`;
 
 /** The host and directory a workspace's handle names. */
 function placeOf(workspace: WorkspaceHandle): SshWorkspace {
