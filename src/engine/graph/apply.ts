@@ -317,7 +317,7 @@ class Evaluation {
     fault("apply:task-recorded");
     // This run made (or last changed) the artifacts it outputs: a later reuse checks that (seals.ts).
     const refs = collectArtifacts(output);
-    if (refs.length > 0) await sealsOf(registry).seal(store, node.scope, runId, refs);
+    if (refs.length > 0) await sealsOf(registry, this.lookup).seal(store, node.scope, runId, refs);
     this.runIds[node.index] = runId;
     this.ran.add(node.index);
     this.observer.done?.(node, ms);

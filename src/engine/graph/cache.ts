@@ -224,7 +224,7 @@ export function decide(
     // Still there, but is it still what this run made? (seals.ts)
     const stores = store === registry.store ? [store] : [store, registry.store];
     for (const ref of refs) {
-      const changed = await sealsOf(registry).changed(stores, node.scope, run.id, ref);
+      const changed = await sealsOf(registry, lookup === direct ? {} : lookup).changed(stores, node.scope, run.id, ref);
       if (changed) return pending(parts, "artifact-changed", key, changed);
     }
     return cached;

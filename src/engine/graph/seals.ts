@@ -23,7 +23,7 @@ export const describeArtifact = (ref: ArtifactRef): string =>
 /** The seal's key: the ref itself, as stable JSON. */
 export const sealKey = (ref: ArtifactRef): string => stableStringify(ref);
 
-/** Per command: fingerprints taken (one walk of a directory however many runs name it), and run ancestries. */
+/** Per pass: fingerprints taken (one walk of a directory however many runs name it), and run ancestries. */
 class Seals {
   private readonly states = new Map<string, Promise<string | null | undefined>>();
   private readonly ancestries = new Map<string, Set<string>>();
@@ -96,10 +96,15 @@ class Seals {
   }
 }
 
-const byRegistry = new WeakMap<ProviderRegistry, Seals>();
+const byPass = new WeakMap<object, Seals>();
 
-export function sealsOf(registry: ProviderRegistry): Seals {
-  let seals = byRegistry.get(registry);
-  if (!seals) byRegistry.set(registry, (seals = new Seals(registry)));
+/**
+ * The seals of one plan or apply pass, identified by its run lookup (a new one per pass):
+ * a directory is walked once per pass however many runs name it, and a long-lived process
+ * (`rig serve`) never answers from an earlier pass's walk.
+ */
+export function sealsOf(registry: ProviderRegistry, pass: object): Seals {
+  let seals = byPass.get(pass);
+  if (!seals) byPass.set(pass, (seals = new Seals(registry)));
   return seals;
 }
