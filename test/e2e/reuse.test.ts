@@ -144,6 +144,33 @@ describe("a custom config", () => {
   });
 });
 
+const TTL0 = (content: string) => `import { workflow, local } from "rigkit";
+import { writeFileSync } from "node:fs";
+export default workflow("t")
+  .addProvider("local", local())
+  .task("prepare", async ({ providers }) => {
+    const dir = providers.local.prepareDir("base", { fresh: true });
+    writeFileSync(dir + "/content.txt", ${JSON.stringify(content)});
+    return { ctx: { base: providers.local.dirRef(dir) } };
+  })
+  // Runs on every apply, reads only: the base stays what it was.
+  .task("check", { cacheTTL: 0 }, async ({ step }) => ({ ctx: step.ctx }))
+  .workspace({
+    create: async ({ workflow, providers }) => providers.local.createWorkspace({ from: workflow.ctx.base }),
+    remove: async ({ workspace, providers }) => providers.local.removeWorkspace(workspace.ctx.dir),
+  });
+`;
+
+test("outdated follows the base, not every run: a cacheTTL 0 task that leaves the base alone keeps workspaces current", async () => {
+  const dir = project({ "rigkit.config.ts": TTL0("one") });
+  expect((await rig(["create", "w"], { cwd: dir })).exitCode).toBe(0);
+  await applied(dir);
+  expect(await lsOf(dir)).toEqual({ w: false });
+  writeFileSync(join(dir, "rigkit.config.ts"), TTL0("two"));
+  await applied(dir);
+  expect(await lsOf(dir)).toEqual({ w: true });
+});
+
 /** Two prepared directories, the second one only when `second` is set. */
 const GC_CONFIG = (names: string[]) => `import { workflow, local } from "rigkit";
 export default workflow("g")

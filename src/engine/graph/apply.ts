@@ -25,7 +25,7 @@ import { findNonJson, isPlainObject } from "../json.ts";
 import type { Project } from "../project/project.ts";
 import { RunLog, pruneLogs } from "./runlog.ts";
 import { resultOf } from "../workspaces/outdated.ts";
-import { sealsOf } from "./seals.ts";
+import { sealKey, sealsOf } from "./seals.ts";
 import { redact, refuseSecrets } from "../../host/secrets.ts";
 
 /** How often one task may send evaluation back to an earlier task before we stop it. */
@@ -387,7 +387,7 @@ async function evaluateUntilSettled(workflow: CompiledWorkflow, project: Project
       const ctx = evaluation.load(await evaluation.evaluate(workflow.root, { value: {} }));
       for (const index of evaluation.ran) ran.add(index);
       // What this result came from: a workspace made now is `outdated` once a later apply changes it.
-      project.store.setFinalCtx(workflow.name, ctx, resultOf(evaluation.runIds));
+      project.store.setFinalCtx(workflow.name, ctx, resultOf(ctx, (ref) => project.store.seal(sealKey(ref))));
       const paths = (set: (i: number) => boolean) => workflow.tasks.filter((t) => set(t.index)).map((t) => t.path);
       return {
         workflow: workflow.name,
