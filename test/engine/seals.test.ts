@@ -69,7 +69,7 @@ describe("seals", () => {
 });
 
 describe("treeFingerprint", () => {
-  test("changes with a file's content, a new or removed file, a chmod; not with git's index or worktree registrations", () => {
+  test("changes with a file's content, a new or removed file, a chmod; not with git's index, objects, refs or worktree registrations", () => {
     const dir = tempDir();
     mkdirSync(join(dir, "sub"));
     writeFileSync(join(dir, "sub", "a"), "one");
@@ -79,6 +79,15 @@ describe("treeFingerprint", () => {
     expect(treeFingerprint(dir)).toBe(first);
     writeFileSync(join(dir, ".git", "index"), "refreshed by git status");
     mkdirSync(join(dir, ".git", "worktrees", "ws1"));
+    // A worktree workspace's commit and branch land in the base's object store and refs.
+    mkdirSync(join(dir, ".git", "objects", "ab"), { recursive: true });
+    writeFileSync(join(dir, ".git", "objects", "ab", "cdef"), "blob");
+    mkdirSync(join(dir, ".git", "refs", "heads"), { recursive: true });
+    writeFileSync(join(dir, ".git", "refs", "heads", "feature"), "abcdef");
+    expect(treeFingerprint(dir)).toBe(first);
+    writeFileSync(join(dir, ".git", "HEAD"), "ref: refs/heads/other");
+    expect(treeFingerprint(dir)).not.toBe(first);
+    rmSync(join(dir, ".git", "HEAD"));
     expect(treeFingerprint(dir)).toBe(first);
     writeFileSync(join(dir, "sub", "a"), "two");
     const edited = treeFingerprint(dir);

@@ -5,13 +5,15 @@
  * file; any write to a file (its mtime), any file added, removed or renamed, or a chmod
  * changes it. Symlinks are not followed.
  *
- * Left out: what git changes in a checkout without changing its files (`.git/index`,
- * refreshed by `git status`; `.git/worktrees/`, where `git worktree add` registers a
- * workspace made from the base), and directories' own times (their entries are listed).
+ * Left out: what git changes in a checkout without changing its files — `.git/index`
+ * (refreshed by `git status`), and what workspaces that are git worktrees of the base
+ * share with it: `.git/worktrees/` (their registrations), `.git/objects/`, `.git/refs/`,
+ * `.git/packed-refs` and `.git/logs/` (where their commits and branches go) — and
+ * directories' own times (their entries are listed).
  */
 import { type Dirent, lstatSync, readdirSync } from "node:fs";
 
-const GIT_NOISE = new Set([".git/index", ".git/index.lock", ".git/worktrees"]);
+export const GIT_NOISE = new Set([".git/index", ".git/index.lock", ".git/worktrees", ".git/objects", ".git/refs", ".git/packed-refs", ".git/logs"]);
 
 /** The fingerprint of the tree at `root`, or null when it is not a readable directory. */
 export function treeFingerprint(root: string): string | null {

@@ -18,6 +18,7 @@ import { probe } from "../../host/probe.ts";
 import { shq, script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
 import { replaceValue } from "../local/index.ts";
+import { GIT_NOISE } from "../local/tree.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 import { MARKER_SUFFIX, REFUSED, markerJson, markerOf, noSymlinks, ownedTest, removeOwnedScript } from "./owner.ts";
 
@@ -74,12 +75,12 @@ const SEGMENT = /^[A-Za-z0-9._-]+$/;
 
 /**
  * A checksum of a remote directory's tree (GNU find): each name with its type, mode,
- * size, modification time and inode; directories by name only; git's index and worktree
- * registrations left out (they change without the files changing). Symlinks not followed.
+ * size, modification time and inode; directories by name only; git's bookkeeping left
+ * out as in the local provider's tree.ts. Symlinks not followed.
  */
 const treeSumScript = (path: string): string =>
   `[ -d ${shq(path)} ] && [ ! -L ${shq(path)} ] || exit 1; cd ${shq(path)} && ` +
-  `find . -mindepth 1 \\( -path ./.git/index -o -path ./.git/index.lock -o -path ./.git/worktrees \\) -prune -o ` +
+  `find . -mindepth 1 \\( ${[...GIT_NOISE].map((p) => `-path ./${p}`).join(" -o ")} \\) -prune -o ` +
   `-type d -printf '%P/\\n' -o -printf '%P %y%m %s %T@ %i\\n' | LC_ALL=C sort | cksum`;
 
 /** The host and directory a workspace's handle names. */
