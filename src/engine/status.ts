@@ -116,23 +116,24 @@ export async function requireReady(project: Project, row: WorkspaceRow): Promise
     interrupted: `The rig that was working on it died; run \`rig gc\` to finish, or \`rig rm ${row.name}\`.`,
     expired: `Its lease ran out; \`rig renew ${row.name}\` to keep it, or \`rig rm ${row.name}\`.`,
   };
-  throw new RigError("WORKSPACE_NOT_READY", `Workspace ${row.name} is not ready (${state})`, { detail: [next[state as string] ?? ""] });
+  throw new RigError("WORKSPACE_NOT_READY", `Workspace ${row.name} is not ready (${state})`, { detail: [next[state as string] ?? ""], workspace: row.name });
 }
 
 /** The next turn of the event loop: what answers from this machine alone has answered by then. */
 const nextTurn = () => new Promise<undefined>((resolve) => setImmediate(resolve));
 
 /**
- * The live readiness check of a workspace, for work that need not wait for it (SPEC §9:
- * an operation, forward or code on a workspace that is not ready fails at once). Asking
- * Docker or an ssh host costs a round trip as long as the work's own, so the work starts
- * at once and the caller fails with the verdict (WORKSPACE_NOT_READY) if it is not null,
- * whatever the work did or threw: an operation is aborted through its signal
- * (engine/operations.ts). The work never starts when the answer is known here: the record
- * already says not ready (the live check then only names the reason), or the check
- * answered from this machine alone (the local provider's directory check) within this
- * turn of the event loop: then this throws. By then the providers have been asked, so a
- * provider's check can ride on the work's first command (the ssh provider's does).
+ * The live readiness check of a workspace, for work without side effects in it that need
+ * not wait for it (`forward`, `code`; SPEC §9: they fail at once on a workspace that is not
+ * ready). Operations never use this: they check first (engine/operations.ts), because what
+ * they do must not happen on a stopped or removed machine. Asking Docker or an ssh host
+ * costs a round trip as long as the work's own, so the work starts at once and the caller
+ * fails with the verdict (WORKSPACE_NOT_READY) if it is not null, whatever the work did or
+ * threw. The work never starts when the answer is known here: the record already says not
+ * ready (the live check then only names the reason), or the check answered from this
+ * machine alone (the local provider's directory check) within this turn of the event
+ * loop: then this throws. By then the providers have been asked, so a provider's check
+ * can ride on the work's first command (the ssh provider's does).
  */
 export async function checkAlongside(project: Project, row: WorkspaceRow): Promise<{ verdict: Promise<RigError | null> }> {
   const verdict = requireReady(project, row).then(

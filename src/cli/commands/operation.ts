@@ -9,7 +9,8 @@ import type { Command } from "commander";
 import type { CompiledWorkflow, OperationNode } from "../../engine/compile.ts";
 import { type InputField, inputFields, validateInput } from "../../engine/inputs.ts";
 import { checkWorkspaceName } from "../../engine/names.ts";
-import { findOperation, runOperation } from "../../engine/operations.ts";
+import { findOperation, resultExitCode, runOperation } from "../../engine/operations.ts";
+import { isCommandResult } from "../../host/command-result.ts";
 import { type Project, openProject, selectWorkflow } from "../../engine/project.ts";
 import { resolveWorkspace } from "../../engine/workspaces.ts";
 import { RigError, isRigError } from "../../errors.ts";
@@ -20,7 +21,7 @@ import { didYouMean } from "../../suggest.ts";
 import { BUILTIN_COMMANDS, operationSummary, parseOperationToken } from "../argv.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { hookOutput } from "../progress.ts";
-import { emit, table } from "../ui.ts";
+import { emit, err, table } from "../ui.ts";
 
 const RESERVED_FLAGS = new Set(["chdir", "config", "state", "json", "workflow", "help", "version"]);
 
@@ -252,8 +253,16 @@ export async function runOperationCommand(cli: Cli, argv: string[], index: numbe
     },
   });
   emit(result, () => resultText(result, streamed.join("\n")));
-  return 0;
+  // A command's result: rig exits with its code (README, "Exit codes of actions").
+  const exitCode = resultExitCode(result);
+  if (exitCode !== 0 && !terminal.json) err.line(err.colors.dim(`${token}: ${commandOf(result)}exited with code ${exitCode}`));
+  return exitCode;
 }
+
+const commandOf = (result: unknown): string => {
+  const command = (result as { command?: unknown }).command;
+  return typeof command === "string" && command !== "" ? `\`${command}\` ` : "";
+};
 
 /**
  * The text form of an operation's result. What the operation already streamed (a command's
@@ -263,6 +272,8 @@ function resultText(result: unknown, streamed: string): string | null {
   const shown = (value: unknown) => typeof value === "string" && value.trim() !== "" && streamed.includes(value.trim());
   if (result === null || shown(result)) return null;
   if (typeof result === "string") return result;
+  // A command's result: its output is the text (its code becomes rig's exit code).
+  if (isCommandResult(result)) return typeof result.stdout === "string" && !shown(result.stdout) ? result.stdout : null;
   if (typeof result !== "object" || Array.isArray(result)) return JSON.stringify(result, null, 2);
   const rest = Object.entries(result).filter(([, value]) => !shown(value) && value !== "");
   if (rest.length === 0) return null;
