@@ -206,6 +206,12 @@ export interface ProviderCreateArgs<Config> {
   hostStorage: KeyValueStore;
   local: HostCapabilities;
   project: ProjectInfo;
+  /**
+   * The variable name of the `env.secret("NAME")` a config value was resolved from, or
+   * undefined when it is not a secret: a provider keeps such a value out of what it
+   * claims, records and says, and names the secret instead (docs/providers.md).
+   */
+  secretName(value: string): string | undefined;
 }
 
 export interface ProviderSpec<Config, Runtime> {
