@@ -5,14 +5,14 @@
  * its providers say of the resources they claimed for it — asked in one batched
  * `status()` call per provider, all providers in parallel, under a short time limit.
  */
-import { RigError, isRigError, messageOf } from "../errors.ts";
-import { processGone } from "../host/pids.ts";
-import type { LiveStatus, ProviderController, WorkspaceHandle, WorkspaceResource } from "../sdk/provider.ts";
-import type { JsonObject } from "../sdk/types.ts";
-import type { ResourceRow, WorkspaceRow } from "../state/store.ts";
-import { declarations } from "./checks.ts";
-import type { ProviderDecl } from "./compile.ts";
-import type { Project } from "./project.ts";
+import { RigError, isRigError, messageOf } from "../../errors.ts";
+import { processGone } from "../../host/pids.ts";
+import type { LiveStatus, ProviderController, WorkspaceHandle, WorkspaceResource } from "../../sdk/provider.ts";
+import type { JsonObject } from "../../sdk/types.ts";
+import type { ResourceRow, WorkspaceRow } from "../../state/store.ts";
+import { declarations } from "../project/checks.ts";
+import type { ProviderDecl } from "../graph/compile.ts";
+import type { Project } from "../project/project.ts";
 
 export type WorkspaceState = LiveStatus | "creating" | "removing" | "interrupted" | "expired";
 
@@ -125,7 +125,7 @@ const nextTurn = () => new Promise<undefined>((resolve) => setImmediate(resolve)
 /**
  * The live readiness check of a workspace, for work without side effects in it that need
  * not wait for it (`forward`, `code`; SPEC §9: they fail at once on a workspace that is not
- * ready). Operations never use this: they check first (engine/operations.ts), because what
+ * ready). Operations never use this: they check first (engine/operations/run.ts), because what
  * they do must not happen on a stopped or removed machine. Asking Docker or an ssh host
  * costs a round trip as long as the work's own, so the work starts at once and the caller
  * fails with the verdict (WORKSPACE_NOT_READY) if it is not null, whatever the work did or
