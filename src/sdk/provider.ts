@@ -151,9 +151,12 @@ export interface ProviderController<Runtime> {
   /**
    * Runs `argv` in the workspace (its directory, container or remote directory). With
    * `capture`, output is returned; otherwise stdin, stdout and stderr are the user's.
-   * Resolves to the command's own exit code; never rejects because the command failed.
+   * With `output` (`rig exec --all`, always with `capture`), call it with each line as it
+   * comes, give the command no stdin and no terminal; a provider that does not is shown
+   * its captured output when the command ends. Resolves to the command's own exit code;
+   * never rejects because the command failed.
    */
-  exec?(workspace: WorkspaceHandle, argv: string[], options: { capture: boolean; signal: AbortSignal }): Awaitable<WorkspaceExecResult>;
+  exec?(workspace: WorkspaceHandle, argv: string[], options: WorkspaceExecOptions): Awaitable<WorkspaceExecResult>;
   /** An interactive login shell in the workspace, attached to the user's terminal; its exit code. */
   shell?(workspace: WorkspaceHandle, options: { signal: AbortSignal }): Awaitable<number>;
   /**
@@ -175,6 +178,13 @@ export interface ProviderController<Runtime> {
   fork?(source: WorkspaceHandle, target: ForkTarget, options: { signal: AbortSignal; log(line: string): void }): Awaitable<JsonObject>;
   /** How VS Code opens the workspace (`rig code`). */
   editor?(workspace: WorkspaceHandle): Awaitable<EditorTarget>;
+}
+
+export interface WorkspaceExecOptions {
+  capture: boolean;
+  signal: AbortSignal;
+  /** Each line of output as it comes (several workspaces at once: rig prefixes them). */
+  output?: (stream: "stdout" | "stderr", line: string) => void;
 }
 
 export interface WorkspaceExecResult {

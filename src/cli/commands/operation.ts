@@ -181,6 +181,23 @@ function unknownCommand(token: string, workflows: CompiledWorkflow[], workspaces
   });
 }
 
+/**
+ * An operation's input from its flags (asking for missing required ones on a TTY), not yet
+ * validated; null when the flags asked for help, which was printed.
+ */
+export async function readFlags(token: string, op: OperationNode, args: string[]): Promise<Record<string, unknown> | null> {
+  const fields = inputFields(op.input);
+  checkReserved(op, fields);
+  let values = plainFlags(args, fields);
+  if (!values) {
+    const command = await buildCommand(token, op, fields);
+    const { parseWith } = await import("../program.ts");
+    if (!(await parseWith(command, args, `Run \`rig ${token} --help\` for its flags.`))) return null;
+    values = commanderValues(fields, command);
+  }
+  return collectInput(fields, values, token);
+}
+
 /** `rig <ws>`: what can be run on that workspace. */
 function listOperations(project: Project, rows: WorkspaceRow[]): number {
   const entries = rows.flatMap((row) => {
@@ -234,16 +251,9 @@ export async function runOperationCommand(cli: Cli, argv: string[], index: numbe
     op = findOperation(workflow, target.operation, "workflow");
   }
 
-  const fields = inputFields(op.input);
-  checkReserved(op, fields);
-  let values = plainFlags(rest, fields);
-  if (!values) {
-    const command = await buildCommand(token, op, fields);
-    const { parseWith } = await import("../program.ts");
-    if (!(await parseWith(command, rest, `Run \`rig ${token} --help\` for its flags.`))) return 0;
-    values = commanderValues(fields, command);
-  }
-  const input = validateInput(op.input, await collectInput(fields, values, token), token);
+  const values = await readFlags(token, op, rest);
+  if (values === null) return 0; // help was printed
+  const input = validateInput(op.input, values, token);
   const streamed: string[] = [];
   const result = await runOperation(project, workflow, op, input, workspace, {
     signal: cli.signal,
@@ -268,7 +278,7 @@ const commandOf = (result: unknown): string => {
  * The text form of an operation's result. What the operation already streamed (a command's
  * output that it also returns) is not printed a second time.
  */
-function resultText(result: unknown, streamed: string): string | null {
+export function resultText(result: unknown, streamed: string): string | null {
   const shown = (value: unknown) => typeof value === "string" && value.trim() !== "" && streamed.includes(value.trim());
   if (result === null || shown(result)) return null;
   if (typeof result === "string") return result;

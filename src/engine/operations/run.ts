@@ -22,6 +22,8 @@ import { redact, refuseSecrets } from "../../host/secrets.ts";
 export interface OperationOptions {
   signal?: AbortSignal;
   output?: (line: string) => void;
+  /** The caller has just found the workspace ready (one batched check for many: engine/workspaces/many.ts). */
+  readyChecked?: boolean;
 }
 
 export function findOperation(workflow: CompiledWorkflow, id: string, kind: "workspace" | "workflow"): OperationNode {
@@ -69,7 +71,7 @@ export async function runOperation(
   const label = workspace ? `${workspace.name}/${op.id}` : op.id;
   // A record is a claim: the workspace's machines must be there and running now, before
   // anything of the operation runs (one batched status query per provider).
-  if (workspace) await requireReady(project, workspace);
+  if (workspace && !options.readyChecked) await requireReady(project, workspace);
   const { store, registry } = project;
   const signal = options.signal ?? new AbortController().signal;
   const logId = store.logStart("operation", workflow.name, label);

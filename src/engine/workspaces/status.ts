@@ -105,8 +105,12 @@ export async function workspaceStates(project: Project, rows: WorkspaceRow[], op
 
 /** Throws WORKSPACE_NOT_READY (exit 1) with the next step unless the workspace is ready now. */
 export async function requireReady(project: Project, row: WorkspaceRow): Promise<void> {
-  const state = (await workspaceStates(project, [row], { live: true })).get(row);
-  if (state === "ready") return;
+  const state = (await workspaceStates(project, [row], { live: true })).get(row) as WorkspaceState;
+  if (state !== "ready") throw notReady(row, state);
+}
+
+/** WORKSPACE_NOT_READY for a workspace in `state`, with the next step. */
+export function notReady(row: WorkspaceRow, state: WorkspaceState): RigError {
   const next: Record<string, string> = {
     stopped: `Start it with \`rig start ${row.name}\`.`,
     missing: `Its machines are gone; remove it with \`rig rm ${row.name}\` and create it again.`,
@@ -116,7 +120,7 @@ export async function requireReady(project: Project, row: WorkspaceRow): Promise
     interrupted: `The rig that was working on it died; run \`rig gc\` to finish, or \`rig rm ${row.name}\`.`,
     expired: `Its lease ran out; \`rig renew ${row.name}\` to keep it, or \`rig rm ${row.name}\`.`,
   };
-  throw new RigError("WORKSPACE_NOT_READY", `Workspace ${row.name} is not ready (${state})`, { detail: [next[state as string] ?? ""], workspace: row.name });
+  return new RigError("WORKSPACE_NOT_READY", `Workspace ${row.name} is not ready (${state})`, { detail: [next[state] ?? ""], workspace: row.name });
 }
 
 /** The next turn of the event loop: what answers from this machine alone has answered by then. */

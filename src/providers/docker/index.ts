@@ -226,9 +226,10 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
     return {
       // Built-in access (SPEC §9): over the container claimed in createWorkspace.
       exec: (workspace, argv, options) =>
-        attach(dockerArgv(["exec", "-i", ...(stdinIsTerminal() && !options.capture ? ["-t"] : []), containerOf(workspace), ...argv]), {
+        attach(dockerArgv(["exec", "-i", ...(stdinIsTerminal() && !options.capture && !options.output ? ["-t"] : []), containerOf(workspace), ...argv]), {
           env,
           capture: options.capture,
+          output: options.output,
           signal: options.signal,
         }),
       shell: async (workspace) => {
