@@ -98,6 +98,12 @@ describe.if(svc !== null)("docker workspaces: readiness first, secret hosts", ()
     expect(exec.exitCode).toBe(4);
     expect(exec.json().stdout).toMatch(/^hi from /);
 
+    // Several at once, through the docker provider's line-by-line exec.
+    const all = await run(["exec", "--all", "--", "sh", "-c", "echo one; echo two >&2; exit 2"]);
+    expect(all.exitCode).toBe(2);
+    expect(all.stdout).toBe("ws1 | one\n");
+    expect(all.stderr).toContain("ws1 | two\n");
+
     const ls = await run(["ls", "--json"]);
     expect(ls.json().workspaces[0]).toMatchObject({ name: "ws1", status: "ready" });
     // Without the secret, its engine cannot be asked: unreachable, not a guess.
