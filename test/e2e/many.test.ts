@@ -7,6 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { RIG, project, rig, rigUntil, tempDir } from "../helpers.ts";
+import { services } from "../services.ts";
 
 const CONFIG = `
 import { workflow, local, z } from "rigkit";
@@ -163,4 +164,31 @@ describe("colour on a terminal", () => {
     expect(stdout).toContain("\u001b[36ma\u001b[39m \u001b[2m|\u001b[22m hi\n");
     expect(stdout).toContain("\u001b[35mb\u001b[39m \u001b[2m|\u001b[22m hi\n");
   }, 30_000);
+});
+
+const sshSvc = services("ssh");
+describe.if(sshSvc !== null)("many at once over ssh", () => {
+  test("exec -w on ssh workspaces: lines prefixed as they come, the worst code", async () => {
+    const root = join(tempDir("rigkit-remote-"), "r");
+    const dir = project({
+      "rigkit.config.ts": `import { workflow, ssh, env } from "rigkit";
+export default workflow("s")
+  .addProvider("ssh", ssh({ configFile: env("SSH_CONFIG"), hosts: [{ host: "rig-a", root: ${JSON.stringify(root)} }] }))
+  .task("base", async ({ providers }) => ({ ctx: { base: await providers.ssh.prepareDir("app") } }))
+  .workspace({
+    create: async ({ workflow, providers }) => providers.ssh.createWorkspace({ from: workflow.ctx.base }),
+    remove: async ({ workspace, providers }) => providers.ssh.removeWorkspace(workspace.ctx),
+  });
+`,
+    });
+    // (A loaded machine can take seconds for the status check: not what this test is about.)
+    const env = { SSH_CONFIG: sshSvc?.sshConfig, RIGKIT_STATUS_TIMEOUT_MS: "30000" };
+    expect((await rig(["create", "w1", "w22"], { cwd: dir, env })).exitCode).toBe(0);
+    const r = await rig(["exec", "-w", "w1,w22", "--", "sh", "-c", 'echo "in $PWD"; echo warn >&2; case "$PWD" in *w22) exit 6;; esac'], { cwd: dir, env });
+    expect({ exitCode: r.exitCode, stderr: r.stderr }).toMatchObject({ exitCode: 6 });
+    expect(r.stdout).toMatch(/^w1  \| in \/.*w1$/m);
+    expect(r.stdout).toMatch(/^w22 \| in \/.*w22$/m);
+    expect(r.stderr).toContain("w1  | warn\n");
+    expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+  }, 60_000);
 });
