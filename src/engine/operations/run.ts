@@ -14,7 +14,7 @@ import type { CompiledWorkflow, OperationNode } from "../graph/compile.ts";
 import { findNonJson } from "../json.ts";
 import type { Project } from "../project/project.ts";
 import type { EngineWorkspace } from "../project/providers.ts";
-import { requireReady } from "../workspaces/status.ts";
+import { READY_TIMEOUT_MS, requireReady } from "../workspaces/status.ts";
 import { isCommandResult } from "../../host/command-result.ts";
 import { claimResource, keepStarted } from "../workspaces/lifecycle.ts";
 import { redact, refuseSecrets } from "../../host/secrets.ts";
@@ -71,7 +71,7 @@ export async function runOperation(
   const label = workspace ? `${workspace.name}/${op.id}` : op.id;
   // A record is a claim: the workspace's machines must be there and running now, before
   // anything of the operation runs (one batched status query per provider).
-  if (workspace && !options.readyChecked) await requireReady(project, workspace);
+  if (workspace && !options.readyChecked) await requireReady(project, workspace, READY_TIMEOUT_MS);
   const { store, registry } = project;
   const signal = options.signal ?? new AbortController().signal;
   const logId = store.logStart("operation", workflow.name, label);

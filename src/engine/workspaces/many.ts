@@ -10,7 +10,7 @@ import type { WorkspaceRow } from "../../state/store.ts";
 import type { Project } from "../project/project.ts";
 import { Slots } from "../slots.ts";
 import { findWorkspaces, resolveWorkspace } from "./lifecycle.ts";
-import { notReady, workspaceStates } from "./status.ts";
+import { READY_TIMEOUT_MS, notReady, workspaceStates } from "./status.ts";
 
 export interface Outcome<T> {
   row: WorkspaceRow;
@@ -54,7 +54,7 @@ export async function onEachReady<T>(
   options: { concurrency: number; signal: AbortSignal; onNotReady?: (row: WorkspaceRow, error: RigError) => void },
   work: (row: WorkspaceRow) => Promise<{ exitCode: number; value: T }>,
 ): Promise<Outcome<T>[]> {
-  const states = await workspaceStates(project, rows, { live: true });
+  const states = await workspaceStates(project, rows, { live: true, timeoutMs: READY_TIMEOUT_MS });
   const slots = new Slots(options.concurrency);
   return Promise.all(
     rows.map(async (row): Promise<Outcome<T>> => {

@@ -19,6 +19,13 @@ export type WorkspaceState = LiveStatus | "creating" | "removing" | "interrupted
 /** How long `ls` waits for providers before calling a workspace `unreachable`. */
 export const STATUS_TIMEOUT_MS = Number(process.env.RIGKIT_STATUS_TIMEOUT_MS) || 5000;
 
+/**
+ * How long an operation (or `exec --all`) waits for that check before it runs: longer than
+ * `ls`, since the work needs the engine or host anyway and a first ssh connection to a
+ * slow host may take seconds; a host that is down still fails at its connect timeout.
+ */
+export const READY_TIMEOUT_MS = Math.max(STATUS_TIMEOUT_MS, 30_000);
+
 /** Worst first: a workspace is as good as its worst resource. */
 const SEVERITY: LiveStatus[] = ["unreachable", "missing", "stopped", "ready"];
 
@@ -52,7 +59,11 @@ const handle = (row: WorkspaceRow, resources: ResourceRow[]): WorkspaceHandle =>
  * checked with their providers; a provider that fails or does not answer in time makes
  * them `unreachable`. A workspace no provider claimed anything for keeps its record.
  */
-export async function workspaceStates(project: Project, rows: WorkspaceRow[], options: { live: boolean }): Promise<Map<WorkspaceRow, WorkspaceState>> {
+export async function workspaceStates(
+  project: Project,
+  rows: WorkspaceRow[],
+  options: { live: boolean; timeoutMs?: number },
+): Promise<Map<WorkspaceRow, WorkspaceState>> {
   const states = new Map<WorkspaceRow, WorkspaceState>(rows.map((row) => [row, recordedState(row)]));
   if (!options.live) return states;
   const checked = rows.filter((row) => states.get(row) === "ready" || states.get(row) === "stopped");
@@ -82,7 +93,7 @@ export async function workspaceStates(project: Project, rows: WorkspaceRow[], op
       if (!controller) return items.map((item) => [item.row, "unreachable"] as const);
       if (!controller.status) return items.map((item) => [item.row, "ready"] as const);
       const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), STATUS_TIMEOUT_MS);
+      const timer = setTimeout(() => abort.abort(), options.timeoutMs ?? STATUS_TIMEOUT_MS);
       try {
         const timedOut = new Promise<null>((resolve) => abort.signal.addEventListener("abort", () => resolve(null), { once: true }));
         const result = await Promise.race([Promise.resolve(controller.status(items.map((i) => i.handle), { signal: abort.signal })), timedOut]);
@@ -104,8 +115,8 @@ export async function workspaceStates(project: Project, rows: WorkspaceRow[], op
 }
 
 /** Throws WORKSPACE_NOT_READY (exit 1) with the next step unless the workspace is ready now. */
-export async function requireReady(project: Project, row: WorkspaceRow): Promise<void> {
-  const state = (await workspaceStates(project, [row], { live: true })).get(row) as WorkspaceState;
+export async function requireReady(project: Project, row: WorkspaceRow, timeoutMs = STATUS_TIMEOUT_MS): Promise<void> {
+  const state = (await workspaceStates(project, [row], { live: true, timeoutMs })).get(row) as WorkspaceState;
   if (state !== "ready") throw notReady(row, state);
 }
 
