@@ -135,6 +135,12 @@ describe("many workspaces at once", () => {
     expect(badInput.exitCode).toBe(2);
     const single = await rig(["nope/info", "--json"], { cwd: dir });
     expect(single.error()).toMatchObject({ code: "UNKNOWN_WORKSPACE", workspace: "nope" });
+    for (const argv of [["rm", "nope", "--yes", "--json"], ["exec", "nope", "--json", "--", "true"], ["run", "nope", "info", "--json"]]) {
+      expect((await rig(argv, { cwd: dir })).error()).toMatchObject({ code: "UNKNOWN_WORKSPACE", workspace: "nope" });
+    }
+    const none = await rig(["exec", "--all", "--json", "--", "true"], { cwd: project({ "rigkit.config.ts": CONFIG }) });
+    expect(none.exitCode).toBe(2);
+    expect(none.error()).toMatchObject({ code: "USAGE", message: "There are no workspaces to run on" });
   }, 30_000);
 
   test("Ctrl-C stops every workspace's command and exits 130", async () => {

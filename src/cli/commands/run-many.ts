@@ -58,7 +58,7 @@ export async function runMany(cli: Cli, args: string[]): Promise<number> {
   let rows = await selectWorkspaces(project, { all: many.all, names: many.names, workflow });
   // --all: the workspaces whose workflow has the operation; -w: each named one must have it.
   if (many.all) rows = rows.filter((r) => defining.some((w) => w.name === r.workflow));
-  if (rows.length === 0) throw new RigError("UNKNOWN_WORKSPACE", `No workspace's workflow defines the operation "${operation}"`, { detail: ["Create one with `rig create <name>`."] });
+  if (rows.length === 0) throw new RigError("USAGE", `No workspace's workflow defines the operation "${operation}"`, { detail: ["Create one with `rig create <name>`."] });
   const target = new Map<WorkspaceRow, { wf: CompiledWorkflow; op: OperationNode }>();
   for (const row of rows) {
     const wf = project.workflows.find((w) => w.name === row.workflow);

@@ -28,7 +28,8 @@ export async function selectWorkspaces(project: Pick<Project, "store">, options:
   if (options.all) {
     const rows = project.store.workspaces().filter((r) => options.workflow === undefined || r.workflow === options.workflow);
     if (rows.length === 0) {
-      throw new RigError("UNKNOWN_WORKSPACE", `There are no workspaces${options.workflow ? ` in workflow ${options.workflow}` : ""} to run on`, {
+      // (USAGE, not UNKNOWN_WORKSPACE: that code always names the workspace it did not find.)
+      throw new RigError("USAGE", `There are no workspaces${options.workflow ? ` in workflow ${options.workflow}` : ""} to run on`, {
         detail: ["Create one with `rig create <name>`."],
       });
     }
