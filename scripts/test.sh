@@ -21,13 +21,15 @@ export RIGKIT_TEST_SERVICES=${RIGKIT_TEST_SERVICES:-$services_dir/env}
 # The services answer as the tests will use them (never restarted when they do).
 services_up() {
   [ -f "$RIGKIT_TEST_SERVICES" ] || return 1
-  local docker_host ssh_config
+  local docker_host ssh_config lxd_socket
   docker_host=$(sed -n 's/^RIGKIT_TEST_DOCKER_HOST=//p' "$RIGKIT_TEST_SERVICES")
   ssh_config=$(sed -n 's/^RIGKIT_TEST_SSH_CONFIG=//p' "$RIGKIT_TEST_SERVICES")
   command -v docker >/dev/null && DOCKER_HOST=$docker_host docker version >/dev/null 2>&1 || return 1
   for host in rig-a rig-b; do
     ssh -F "$ssh_config" -o BatchMode=yes -o ConnectTimeout=3 "$host" true >/dev/null 2>&1 || return 1
   done
+  lxd_socket=$(sed -n 's/^RIGKIT_TEST_LXD_SOCKET=//p' "$RIGKIT_TEST_SERVICES")
+  [ -S "$lxd_socket" ] && LXD_DIR=$(dirname "$lxd_socket") timeout 5 lxc query /1.0 >/dev/null 2>&1 || return 1
 }
 
 # Debian package for each missing tool (the service daemons only when the services are down).
@@ -41,6 +43,9 @@ missing_packages() {
     [ -x /usr/sbin/sshd ] || command -v sshd >/dev/null || missing+=(openssh-server)
     command -v ssh >/dev/null || missing+=(openssh-client)
     command -v busybox >/dev/null || missing+=(busybox-static)
+    command -v lxd >/dev/null || missing+=(lxd)
+    command -v lxc >/dev/null || missing+=(lxd-client)
+    command -v mkfs.btrfs >/dev/null || missing+=(btrfs-progs)
   fi
   echo "${missing[*]}"
 }
@@ -68,7 +73,7 @@ fi
 
 if [ "$up" = 0 ]; then
   [ "$(id -u)" = 0 ] || fail "the Docker engine and sshd test services are not running, and starting them needs root (sudo bash scripts/test-services.sh start)"
-  echo "npm test: starting the test services (Docker engine, two sshd on 127.0.0.1)" >&2
+  echo "npm test: starting the test services (Docker engine, two sshd on 127.0.0.1, an LXD cluster on 127.0.0.2-4)" >&2
   RIGKIT_TEST_SERVICES_DIR=$services_dir bash scripts/test-services.sh start >/dev/null || fail "the test services did not start (see $services_dir/*.log)"
   services_up || fail "the test services started but do not answer (see $services_dir/*.log)"
 fi
