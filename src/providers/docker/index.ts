@@ -94,7 +94,7 @@ const containerOf = (workspace: WorkspaceHandle): string => {
  * has: nc (busybox's included), socat, or bash's /dev/tcp. Through `docker exec`, so it
  * needs no network between here and the container (`--network none` works).
  */
-const connector = (port: number) =>
+export const connector = (port: number) =>
   [
     `if command -v nc >/dev/null 2>&1; then exec nc 127.0.0.1 ${port}`,
     `elif command -v busybox >/dev/null 2>&1 && busybox nc 2>&1 | grep -q Usage; then exec busybox nc 127.0.0.1 ${port}`,
