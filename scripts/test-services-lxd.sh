@@ -89,7 +89,7 @@ YAML
 }
 
 lxd_image() {
-  LXD_DIR="$lxd_root/c1" lxc image info rigkit-test/busybox >/dev/null 2>&1 && return
+  LXD_DIR="$lxd_root/c1" lxc image info rigkit-test/busybox 2>/dev/null | grep -q "rigkit tests v2" && return
   local build="$lxd_root/image"
   rm -rf "$build" && mkdir -p "$build/rootfs"/{bin,sbin,tmp,root,etc,dev,proc,sys,run,work}
   local rootfs="$build/rootfs"
@@ -99,18 +99,20 @@ lxd_image() {
   done
   echo 'root:x:0:0:root:/root:/bin/sh' >"$rootfs/etc/passwd"
   echo 'root:x:0:' >"$rootfs/etc/group"
-  # LXD starts /sbin/init; this one just waits to be stopped.
-  printf '#!/bin/sh\ntrap "exit 0" TERM INT PWR\nwhile :; do sleep 3600 & wait $!; done\n' >"$rootfs/sbin/init"
+  # LXD starts /sbin/init; this one brings up loopback (no NIC: `rig forward` connects
+  # to 127.0.0.1 inside) and waits to be stopped.
+  printf '#!/bin/sh\nip link set lo up\ntrap "exit 0" TERM INT PWR\nwhile :; do sleep 3600 & wait $!; done\n' >"$rootfs/sbin/init"
   chmod 755 "$rootfs/sbin/init"
   chmod 1777 "$rootfs/tmp"
   cat >"$build/metadata.yaml" <<YAML
 architecture: $(uname -m)
 creation_date: $(date +%s)
 properties:
-  description: busybox for rigkit tests
+  description: busybox for rigkit tests v2
   os: busybox
 YAML
   tar -C "$build" -czf "$build/image.tar.gz" metadata.yaml rootfs
+  LXD_DIR="$lxd_root/c1" lxc image delete rigkit-test/busybox >/dev/null 2>&1 || true
   LXD_DIR="$lxd_root/c1" lxc image import "$build/image.tar.gz" --alias rigkit-test/busybox >/dev/null
 }
 

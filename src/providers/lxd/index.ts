@@ -21,7 +21,7 @@ import { execAttached, execCaptured, execTerminal } from "./exec.ts";
 import { copyIn } from "./files.ts";
 import { type InstanceKind, KEY, type LxdInstance, findInstance, instanceName, instancePath, ownedBy, removeOwned } from "./owner.ts";
 import { createPlaced } from "./place.ts";
-import { forwardTarget } from "./pipe.ts";
+import { execAccess, forwardTarget } from "./pipe.ts";
 
 export interface LxdConfig extends LxdConnection {
   /** Pin every instance to this cluster member; default: the cluster's scheduler decides. */
@@ -79,14 +79,8 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
     const profiles = config.profiles ?? ["default"];
     const mine = ownedBy(project);
     const keys = (kind: InstanceKind, extra: Record<string, string> = {}) => ({ [KEY.project]: project.id, [KEY.dir]: project.dir, [KEY.kind]: kind, ...extra });
-    // `rig exec` without loading the config (quickexec): the `lxc` client on the same local socket.
-    const access = (name: string, workdir: string | undefined) =>
-      client.socket && Bun.which("lxc")
-        ? {
-            argv: ["lxc", "exec", name, "-T", ...(client.project !== "default" ? ["--project", client.project] : []), ...(workdir ? ["--cwd", workdir] : []), "--"],
-            env: { LXD_SOCKET: client.socket },
-          }
-        : undefined;
+    // `rig exec` without loading the config (quickexec), over a local socket only.
+    const access = (name: string, workdir: string | undefined) => (client.socket ? execAccess(client.socket, client.project, name, workdir) : undefined);
     const instanceOf = (workspace: WorkspaceHandle) => {
       const resource = workspace.resources.find((r) => r.kind === "instance");
       const name = resource?.id ?? (typeof workspace.ctx.instance === "string" ? workspace.ctx.instance : undefined);
