@@ -21,15 +21,19 @@ export RIGKIT_TEST_SERVICES=${RIGKIT_TEST_SERVICES:-$services_dir/env}
 # The services answer as the tests will use them (never restarted when they do).
 services_up() {
   [ -f "$RIGKIT_TEST_SERVICES" ] || return 1
-  local docker_host ssh_config lxd_socket
+  local docker_host ssh_config lxd_dirs lxd_dir
   docker_host=$(sed -n 's/^RIGKIT_TEST_DOCKER_HOST=//p' "$RIGKIT_TEST_SERVICES")
   ssh_config=$(sed -n 's/^RIGKIT_TEST_SSH_CONFIG=//p' "$RIGKIT_TEST_SERVICES")
   command -v docker >/dev/null && DOCKER_HOST=$docker_host docker version >/dev/null 2>&1 || return 1
   for host in rig-a rig-b; do
     ssh -F "$ssh_config" -o BatchMode=yes -o ConnectTimeout=3 "$host" true >/dev/null 2>&1 || return 1
   done
-  lxd_socket=$(sed -n 's/^RIGKIT_TEST_LXD_SOCKET=//p' "$RIGKIT_TEST_SERVICES")
-  [ -S "$lxd_socket" ] && LXD_DIR=$(dirname "$lxd_socket") timeout 5 lxc query /1.0 >/dev/null 2>&1 || return 1
+  # Every LXD member (a test that kills one restarts it; a run that died before could not).
+  lxd_dirs=$(sed -n 's/^RIGKIT_TEST_LXD_DIRS=//p' "$RIGKIT_TEST_SERVICES")
+  [ -n "$lxd_dirs" ] || return 1
+  for lxd_dir in ${lxd_dirs//,/ }; do
+    LXD_DIR=$lxd_dir timeout 5 lxc query /1.0 >/dev/null 2>&1 || return 1
+  done
 }
 
 # Debian package for each missing tool (the service daemons only when the services are down).

@@ -44,7 +44,9 @@ export function services(what: "docker" | "ssh" | "lxd"): Services | null {
   const probe =
     what === "lxd"
       ? env.RIGKIT_TEST_LXD_DIRS &&
-        Bun.spawnSync(["lxc", "query", "/1.0"], { env: { ...process.env, LXD_DIR: env.RIGKIT_TEST_LXD_DIRS.split(",")[0] }, stdout: "ignore", stderr: "ignore" }).exitCode === 0
+        env.RIGKIT_TEST_LXD_DIRS.split(",").every(
+          (dir) => Bun.spawnSync(["lxc", "query", "/1.0"], { env: { ...process.env, LXD_DIR: dir }, stdout: "ignore", stderr: "ignore" }).exitCode === 0,
+        )
       : what === "docker"
       ? env.RIGKIT_TEST_DOCKER_HOST &&
         Bun.spawnSync(["docker", "version"], { env: { ...process.env, DOCKER_HOST: env.RIGKIT_TEST_DOCKER_HOST }, stdout: "ignore", stderr: "ignore" }).exitCode === 0
