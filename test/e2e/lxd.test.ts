@@ -275,3 +275,22 @@ describe.if(svc !== null)("lxd", () => {
     expect(ofProject(id).filter((i) => i.config["user.rigkit.kind"] !== "base")).toEqual([]);
   }, 180_000);
 });
+
+describe.if(svc !== null)("the lxd template", () => {
+  test("rig init --template lxd applies, creates and runs a command for real on the cluster", async () => {
+    const dir = project({});
+    const env = { LXD_SOCKET: svc?.lxd.socket, RIGKIT_LXD_IMAGE: svc?.lxd.image, RIGKIT_LXD_REMOTE: "" };
+    expect((await rig(["init", "--template", "lxd"], { cwd: dir, env })).exitCode).toBe(0);
+    const apply = await rig(["apply", "--json"], { cwd: dir, env });
+    expect(apply.exitCode).toBe(0);
+    expect(apply.json().ran).toEqual(["toolchain", "project"]);
+    expect((await rig(["create", "ws1", "--json"], { cwd: dir, env })).exitCode).toBe(0);
+    const exec = await rig(["exec", "ws1", "--json", "--", "sh", "-c", "cat README; head -c 20 rigkit.config.ts"], { cwd: dir, env });
+    expect(exec.json()).toMatchObject({ exitCode: 0, stdout: "prepared by rigkit\n/**\n * rigkit config" });
+    expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    // The bases go once nothing uses them: the state file's runs and the cache.
+    Bun.spawnSync(["rm", "-rf", `${dir}/.rigkit`]);
+    expect((await rig(["gc", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(ofProject(projectId(dir))).toEqual([]);
+  }, 120_000);
+});
