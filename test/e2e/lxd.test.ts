@@ -90,7 +90,7 @@ describe.if(svc !== null)("lxd", () => {
   test("build snapshots a base, workspaces are copies spread by the cluster, keyed, and removed", async () => {
     const dir = project({ "rigkit.config.ts": config(`await c.exec("echo built in $(hostname) > /built.txt"); await c.copyIn("rigkit.config.ts", "/work/config.ts");`) });
     const apply = await rig(["apply", "--json"], { cwd: dir, env });
-    expect(apply.stderr).toMatch(/base \| creating rig-\S+-b-\S+ from rigkit-test\/busybox/);
+    expect(apply.stderr).toMatch(/base \| creating rig-\S+--\S+ from rigkit-test\/busybox/);
     expect(apply.exitCode).toBe(0);
     const base = apply.json().ctx.base;
     expect({ ...base }).toMatchObject({ provider: "lxd", kind: "snapshot", snapshot: "rig", id: `${base.instance}/rig` });

@@ -13,13 +13,13 @@
  */
 import { RigError } from "../../errors.ts";
 import { tail } from "../../host/local.ts";
-import { type ArtifactRef, type LiveStatus, type RuntimeContext, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
+import { type ArtifactRef, type LiveStatus, type RuntimeContext, type WorkspaceHandle, type WorkspaceResource, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult, JsonObject } from "../../sdk/types.ts";
 import { replaceValue } from "../local/index.ts";
 import { type LxdConnection, LxdClient, isNotFound } from "./api.ts";
 import { execAttached, execCaptured, execTerminal } from "./exec.ts";
 import { copyIn } from "./files.ts";
-import { type InstanceKind, KEY, type LxdInstance, findInstance, instanceName, instancePath, ownedBy, removeOwned } from "./owner.ts";
+import { type InstanceKind, KEY, type LxdInstance, buildName, findInstance, instanceName, instancePath, ownedBy, removeOwned } from "./owner.ts";
 import { createPlaced } from "./place.ts";
 import { execAccess, forwardTarget } from "./pipe.ts";
 
@@ -124,9 +124,9 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
         ...(workdir ? { [KEY.workdir]: workdir } : {}),
         ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [`environment.${k}`, v])),
       });
-    const claimInstance = (target: { claim: (r: never) => void; record: (p: JsonObject) => void }, name: string, workdir?: string) => {
+    const claimInstance = (target: { claim: (r: WorkspaceResource) => void; record: (p: JsonObject) => void }, name: string, workdir?: string) => {
       const reach = access(name, workdir);
-      (target.claim as (r: JsonObject) => void)({ kind: "instance", id: name, instance: name, server: client.where, ...(workdir ? { workdir } : {}), ...(reach ? { access: reach } : {}) });
+      target.claim({ kind: "instance", id: name, instance: name, server: client.where, ...(workdir ? { workdir } : {}), ...(reach ? { access: reach } : {}) });
       target.record({ instance: name });
     };
 
@@ -162,7 +162,7 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
       async fork(source, target, options) {
         const from = instanceOf(source);
         const name = instanceName(project, source.workflow, target.name);
-        claimInstance(target as never, name, from.workdir);
+        claimInstance(target, name, from.workdir);
         const live = await findInstance(client, from.name, options.signal);
         if (!live || !mine(live.config ?? {})) throw new RigError("PROVIDER_FAILED", `lxd (${client.where}): instance ${from.name} is gone or not this project's`);
         const vars = Object.fromEntries(Object.entries(live.config).filter(([k]) => k.startsWith("environment.")).map(([k, v]) => [k.slice(12), v]));
@@ -267,7 +267,7 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
           exec,
           async build({ from }, steps) {
             if (!ctx.task) throw new RigError("PROVIDER_FAILED", "lxd: build() is for tasks");
-            const name = instanceName(project, "b", crypto.randomUUID().slice(0, 8));
+            const name = buildName(project);
             const taskKeys = { [KEY.workflow]: ctx.workflow, [KEY.task]: ctx.task.path };
             ctx.log(`creating ${name} from ${typeof from === "string" ? from : from.id}`);
             const location = await createAndStart(name, from, keys("build", taskKeys), ctx.log, ctx.signal);
@@ -291,7 +291,7 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
             if (!workspace) throw new RigError("PROVIDER_FAILED", "lxd: createWorkspace() is for workspace hooks");
             const name = instanceName(project, ctx.workflow, workspace.name);
             // Claimed before it exists: a crash right after the create still leaves a trail.
-            claimInstance(workspace as never, name, workdir);
+            claimInstance(workspace, name, workdir);
             const location = await createAndStart(name, from, workspaceKeys(ctx.workflow, workspace.name, vars, workdir), ctx.log, ctx.signal);
             ctx.log(`started ${name}${location ? ` on ${location}` : ""}`);
             return { instance: name, location };

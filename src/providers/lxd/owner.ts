@@ -42,6 +42,9 @@ export function instanceName(project: ProjectInfo, ...parts: string[]): string {
   return `${full.slice(0, 54).replace(/-+$/, "")}-${hash}`;
 }
 
+/** A build's (then a base's) name: `rig-<project>--<random>`; the double '-' is never in a workspace's name, whose parts are slugs. */
+export const buildName = (project: ProjectInfo): string => `rig-${slug(project.id).slice(0, 8)}--${crypto.randomUUID().slice(0, 8)}`;
+
 export const instancePath = (name: string) => `/1.0/instances/${encodeURIComponent(name)}`;
 
 /** The instance, or null when there is none. */

@@ -10,7 +10,8 @@
  */
 import { connector } from "../../host/connector.ts";
 import { type LxdConnection, LxdClient } from "./api.ts";
-import { execAttached } from "./exec.ts";
+import type { AccessRunner, ResourceAccess } from "../../sdk/provider.ts";
+import { execAttached, execStreams } from "./exec.ts";
 
 const SELF = [process.execPath, "--no-install", "--no-env-file", import.meta.path];
 
@@ -23,10 +24,38 @@ export function forwardTarget(connection: LxdConnection, instance: string, port:
   return { argv: [...SELF, instance, "--", "sh", "-c", connector(port)], env: connectionEnv(connection) };
 }
 
-/** How `rig exec` runs `[...argv, ...command]` in the instance without this provider's code: only over a unix socket (nothing secret to record). */
-export function execAccess(socket: string, project: string, instance: string, cwd: string | undefined): { argv: string[]; env: Record<string, string> } {
-  return { argv: [...SELF, instance, ...(cwd ? ["--cwd", cwd] : []), "--"], env: connectionEnv({ remote: `unix://${socket}`, project }) };
+/**
+ * How `rig exec` reaches the instance without loading the config: this module's
+ * `runAccess`, in rig's own process (or, failing that, this file as a command). Only over
+ * a unix socket: a remote's client key must never be recorded.
+ */
+export function execAccess(socket: string, project: string, instance: string, cwd: string | undefined): ResourceAccess {
+  return {
+    module: import.meta.path,
+    data: { socket, project, instance, cwd },
+    argv: [...SELF, instance, ...(cwd ? ["--cwd", cwd] : []), "--"],
+    env: connectionEnv({ remote: `unix://${socket}`, project }),
+  };
 }
+
+export const runAccess: AccessRunner = async (access, argv, run) => {
+  const { socket = "", project, instance = "", cwd } = access.data ?? {};
+  const client = new LxdClient({ remote: `unix://${socket}`, project });
+  const request = { argv, cwd, signal: run.signal };
+  try {
+    if (!run.capture) return { exitCode: await execAttached(client, instance, request) };
+    const out: Uint8Array[] = [];
+    const err: Uint8Array[] = [];
+    const exitCode = await execStreams(client, instance, request, { stdin: "inherit", onStdout: (c) => out.push(c), onStderr: (c) => err.push(c) });
+    return { exitCode, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+  } catch (error) {
+    // As a command that could not run (rig then asks status() why).
+    const message = `rig: ${(error as Error).message}\n`;
+    if (run.capture) return { exitCode: 255, stdout: "", stderr: message };
+    process.stderr.write(message);
+    return { exitCode: 255 };
+  }
+};
 
 if (import.meta.main) {
   const args = process.argv.slice(2);
