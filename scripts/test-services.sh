@@ -105,7 +105,11 @@ case "${1:-start}" in
     start_docker
     build_image
     start_sshd
-    start_lxd
+    # The LXD cluster is the one service some sandboxes cannot run: without it, the other
+    # services still start and the LXD tests fail saying it is not running.
+    lxd_up=1
+    # (Its own shell: errexit still stops it at the first failure, which `||` would disable.)
+    dir=$dir bash -euo pipefail -c 'source "$1"; start_lxd' _ "$(dirname "$0")/test-services-lxd.sh" || { lxd_up=0; echo "the LXD test cluster did not start (see $dir/lxd/c*/lxd.log)" >&2; }
     { cat <<ENV
 RIGKIT_TEST_DOCKER_HOST=unix://$sock
 RIGKIT_TEST_DOCKER_IMAGE=$image
@@ -113,7 +117,7 @@ RIGKIT_TEST_SSH_CONFIG=$dir/ssh/ssh_config
 RIGKIT_TEST_SSH_HOSTS=rig-a,rig-b
 RIGKIT_TEST_SSH_ROOTS=$dir/remote-a,$dir/remote-b
 ENV
-      lxd_env; } >"$dir/env"
+      [ "$lxd_up" = 0 ] || lxd_env; } >"$dir/env"
     echo "$dir/env"
     ;;
   stop) stop ;;

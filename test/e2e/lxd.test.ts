@@ -44,7 +44,7 @@ const killMember = (member: string) => {
 const killed = new Set<string>();
 afterAll(() => {
   for (const member of killed) restartMember(member);
-});
+}, 120_000);
 
 /** Starts `rig forward` and resolves once it says what it forwards (on stdout). */
 async function forward(args: string[], cwd: string, env: Record<string, string | undefined>) {
@@ -241,10 +241,17 @@ describe.if(svc !== null)("lxd", () => {
     expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
     expect((await rig(["create", "ws1", "ws2", "ws3"], { cwd: dir, env })).exitCode).toBe(0);
     const id = projectId(dir);
-    // The member the scheduler picks next: the one with the fewest instances, never c1 (our socket).
+    // The victim: neither c1 (our socket) nor the member holding the base (copies come from
+    // its snapshot: with per-member pools, a dead base member stops creates until it returns).
+    const baseAt = ofProject(id).find((i) => i.config["user.rigkit.kind"] === "base")?.location;
+    const victim = ["c2", "c3"].find((m) => m !== baseAt) ?? "c2";
+    // Made the member the scheduler picks next (the fewest instances) with filler instances elsewhere.
     const load = (m: string) => instances().filter((i) => i.location === m).length;
-    const victim = ["c2", "c3"].sort((a, b) => load(a) - load(b))[0] ?? "c2";
-    while (load("c1") <= load(victim)) lxc(["launch", svc?.lxd.image ?? "", `rig-filler-${crypto.randomUUID().slice(0, 6)}`, "--target", "c1", "-c", `user.rigkit.project=${id}`, "-c", "user.rigkit.kind=workspace"]);
+    for (const other of ["c1", "c2", "c3"].filter((m) => m !== victim)) {
+      while (load(other) <= load(victim)) {
+        lxc(["launch", svc?.lxd.image ?? "", `rig-filler-${crypto.randomUUID().slice(0, 6)}`, "--target", other, "-c", `user.rigkit.project=${id}`, "-c", "user.rigkit.kind=workspace"]);
+      }
+    }
     const onVictim = ofProject(id).filter((i) => i.location === victim).map((i) => i.config["user.rigkit.workspace"]);
 
     // During an operation: a command running on the member when it dies ends, it does not hang.
