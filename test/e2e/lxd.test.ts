@@ -42,8 +42,17 @@ const killMember = (member: string) => {
 };
 /** Every member answers again (a test that killed one restarts it even when it fails). */
 const killed = new Set<string>();
-afterAll(() => {
+/** Projects made here: whatever they leave on the shared cluster (bases their cache keeps) goes at the end. */
+const made: string[] = [];
+const newProject = (files: Record<string, string>) => {
+  const dir = project(files);
+  made.push(dir);
+  return dir;
+};
+afterAll(async () => {
   for (const member of killed) restartMember(member);
+  const left = instances().filter((i) => made.includes(i.config?.["user.rigkit.project.dir"] ?? ""));
+  await Promise.all(left.map((i) => Bun.spawn(["lxc", "delete", "-f", i.name], { env: { ...process.env, LXD_DIR: lxdDirs[0] } }).exited));
 }, 120_000);
 
 /** Starts `rig forward` and resolves once it says what it forwards (on stdout). */
@@ -88,7 +97,7 @@ describe.if(svc !== null)("lxd", () => {
   const env = { RIGKIT_TEST_LXD_REMOTE: `unix://${svc?.lxd.socket}`, RIGKIT_TEST_LXD_IMAGE: svc?.lxd.image };
 
   test("build snapshots a base, workspaces are copies spread by the cluster, keyed, and removed", async () => {
-    const dir = project({ "rigkit.config.ts": config(`await c.exec("echo built in $(hostname) > /built.txt"); await c.copyIn("rigkit.config.ts", "/work/config.ts");`) });
+    const dir = newProject({ "rigkit.config.ts": config(`await c.exec("echo built in $(hostname) > /built.txt"); await c.copyIn("rigkit.config.ts", "/work/config.ts");`) });
     const apply = await rig(["apply", "--json"], { cwd: dir, env });
     expect(apply.stderr).toMatch(/base \| creating rig-\S+--\S+ from rigkit-test\/busybox/);
     expect(apply.exitCode).toBe(0);
@@ -123,7 +132,7 @@ describe.if(svc !== null)("lxd", () => {
   }, 120_000);
 
   test("stop, start, fork, forward, code; status sees instances changed behind rig's back", async () => {
-    const dir = project({ "rigkit.config.ts": config(`await c.exec("echo served > /work/index.html");`) });
+    const dir = newProject({ "rigkit.config.ts": config(`await c.exec("echo served > /work/index.html");`) });
     expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
     expect((await rig(["create", "a", "b"], { cwd: dir, env })).exitCode).toBe(0);
     const status = async () => Object.fromEntries((await rig(["ls", "--json"], { cwd: dir, env })).json().workspaces.map((w: { name: string; status: string }) => [w.name, w.status]));
@@ -160,6 +169,13 @@ describe.if(svc !== null)("lxd", () => {
     expect(code.stderr).toContain("VS Code cannot attach to an LXD instance");
     expect(code.stderr).toContain("rig shell a");
 
+    // A lease: gc stops the expired workspace through the provider (its instance keeps its data).
+    expect((await rig(["create", "leased", "--ttl", "1s", "--on-expiry", "stop"], { cwd: dir, env })).exitCode).toBe(0);
+    await Bun.sleep(1500);
+    expect((await rig(["gc", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(ofProject(projectId(dir)).find((i) => i.config["user.rigkit.workspace"] === "leased")?.status).toBe("Stopped");
+    expect((await rig(["rm", "leased", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+
     // Deleted behind rig's back: missing, not unreachable.
     const b = ofProject(projectId(dir)).find((i) => i.config["user.rigkit.workspace"] === "b");
     expect(lxc(["delete", "-f", b?.name ?? ""]).code).toBe(0);
@@ -168,14 +184,14 @@ describe.if(svc !== null)("lxd", () => {
   }, 120_000);
 
   test("a failing build step deletes its instance; a deleted base makes plan say artifact-missing", async () => {
-    const failing = project({ "rigkit.config.ts": config(`await c.exec(["sh", "-c", "echo nope >&2; exit 7"]);`) });
+    const failing = newProject({ "rigkit.config.ts": config(`await c.exec(["sh", "-c", "echo nope >&2; exit 7"]);`) });
     const r = await rig(["apply"], { cwd: failing, env });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/lxd instance rig-\S+: command failed \(exit 7\)/);
     expect(r.stderr).toMatch(/^\s+nope$/m);
     expect(ofProject(projectId(failing))).toEqual([]);
 
-    const dir = project({ "rigkit.config.ts": config(`await c.exec("true");`) });
+    const dir = newProject({ "rigkit.config.ts": config(`await c.exec("true");`) });
     const base = (await rig(["apply", "--json"], { cwd: dir, env })).json().ctx.base;
     expect(lxc(["delete", "-f", base.instance]).code).toBe(0);
     const plan = (await rig(["plan", "--json"], { cwd: dir, env })).json();
@@ -185,8 +201,8 @@ describe.if(svc !== null)("lxd", () => {
   }, 120_000);
 
   test("two projects share the cluster; gc after a lost state file finds only its own, by their keys", async () => {
-    const one = project({ "rigkit.config.ts": config(`await c.exec("true");`) });
-    const two = project({ "rigkit.config.ts": config(`await c.exec("true");`) });
+    const one = newProject({ "rigkit.config.ts": config(`await c.exec("true");`) });
+    const two = newProject({ "rigkit.config.ts": config(`await c.exec("true");`) });
     for (const dir of [one, two]) {
       expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
       expect((await rig(["create", "ws1", "ws2"], { cwd: dir, env })).exitCode).toBe(0);
@@ -209,7 +225,7 @@ describe.if(svc !== null)("lxd", () => {
 
   test("HTTPS with a client certificate: the key is a secret that reaches no state, log or output", async () => {
     const provider = `lxd({ remote: env("RIGKIT_TEST_LXD_HTTPS"), cert: env("RIGKIT_TEST_LXD_CERT"), key: env.secret("RIGKIT_TEST_LXD_KEY"), serverCert: env("RIGKIT_TEST_LXD_SERVER") })`;
-    const dir = project({ "rigkit.config.ts": config(`await c.exec("echo over https > /built.txt");`, "", provider) });
+    const dir = newProject({ "rigkit.config.ts": config(`await c.exec("echo over https > /built.txt");`, "", provider) });
     const key = readFileSync(svc?.lxd.clientKey ?? "", "utf8");
     const httpsEnv = {
       ...env,
@@ -237,7 +253,7 @@ describe.if(svc !== null)("lxd", () => {
   }, 120_000);
 
   test("a member killed with SIGKILL: its workspaces are unreachable, a create placed on it is retried elsewhere", async () => {
-    const dir = project({ "rigkit.config.ts": config(`await c.exec("true");`) });
+    const dir = newProject({ "rigkit.config.ts": config(`await c.exec("true");`) });
     expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
     expect((await rig(["create", "ws1", "ws2", "ws3"], { cwd: dir, env })).exitCode).toBe(0);
     const id = projectId(dir);
@@ -249,7 +265,7 @@ describe.if(svc !== null)("lxd", () => {
     const load = (m: string) => instances().filter((i) => i.location === m).length;
     for (const other of ["c1", "c2", "c3"].filter((m) => m !== victim)) {
       while (load(other) <= load(victim)) {
-        lxc(["launch", svc?.lxd.image ?? "", `rig-filler-${crypto.randomUUID().slice(0, 6)}`, "--target", other, "-c", `user.rigkit.project=${id}`, "-c", "user.rigkit.kind=workspace"]);
+        lxc(["launch", svc?.lxd.image ?? "", `rig-filler-${crypto.randomUUID().slice(0, 6)}`, "--target", other, "-c", `user.rigkit.project=${id}`, "-c", `user.rigkit.project.dir=${dir}`, "-c", "user.rigkit.kind=workspace"]);
       }
     }
     const onVictim = ofProject(id).filter((i) => i.location === victim).map((i) => i.config["user.rigkit.workspace"]);
@@ -285,7 +301,7 @@ describe.if(svc !== null)("lxd", () => {
 
 describe.if(svc !== null)("the lxd template", () => {
   test("rig init --template lxd applies, creates and runs a command for real on the cluster", async () => {
-    const dir = project({});
+    const dir = newProject({});
     const env = { LXD_SOCKET: svc?.lxd.socket, RIGKIT_LXD_IMAGE: svc?.lxd.image, RIGKIT_LXD_REMOTE: "" };
     expect((await rig(["init", "--template", "lxd"], { cwd: dir, env })).exitCode).toBe(0);
     const apply = await rig(["apply", "--json"], { cwd: dir, env });

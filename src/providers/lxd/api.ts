@@ -71,6 +71,9 @@ export class LxdClient {
       // A pinned server certificate is the identity: LXD's certificates name no host.
       this.tls = { cert: pem(connection.cert), key: pem(connection.key), ...(ca ? { ca, checkServerIdentity: () => undefined } : {}) };
     } else {
+      if (remote !== "" && !remote.startsWith("unix://") && !remote.startsWith("/")) {
+        throw new RigError("CONFIG_ERROR", `lxd: remote "${remote}" is neither https://host:port nor unix:///path/to/unix.socket`);
+      }
       this.socket = remote.startsWith("unix://") ? remote.slice("unix://".length) : remote || localSocket();
       this.base = "http://lxd";
       this.where = this.socket;
