@@ -32,7 +32,7 @@ export function forwardTarget(connection: LxdConnection, instance: string, port:
 export function execAccess(socket: string, project: string, instance: string, cwd: string | undefined): ResourceAccess {
   return {
     module: import.meta.path,
-    data: { socket, project, instance, cwd },
+    data: { socket, project, instance, ...(cwd ? { cwd } : {}) },
     argv: [...SELF, instance, ...(cwd ? ["--cwd", cwd] : []), "--"],
     env: connectionEnv({ remote: `unix://${socket}`, project }),
   };
@@ -57,7 +57,8 @@ export const runAccess: AccessRunner = async (access, argv, run) => {
   }
 };
 
-if (import.meta.main) {
+// (No top-level await: all of src/ is also bundled as CommonJS, see src/cli/bundle.ts.)
+async function main(): Promise<never> {
   const args = process.argv.slice(2);
   const split = args.indexOf("--");
   const [instance = "", ...flags] = args.slice(0, split < 0 ? args.length : split);
@@ -70,3 +71,5 @@ if (import.meta.main) {
   });
   process.exit(code);
 }
+
+if (import.meta.main) void main();
