@@ -71,7 +71,7 @@ const VALUE_FLAGS: Record<string, "workflow" | "template" | "workspace" | "works
   "-n": null,
 };
 
-const TEMPLATES = ["local", "docker", "ssh"];
+const TEMPLATES = ["local", "docker", "ssh", "lxd"];
 const CACHE_ACTIONS = ["ls", "explain", "invalidate", "clear"];
 
 interface Known {

@@ -72,7 +72,7 @@ Examples:
     );
 
   add("init", "write rigkit.config.ts from a template and ignore .rigkit/ in git", ["rig init", "rig init --template docker", "rig init --template ssh --force"])
-    .addOption(new Option("--template <name>", "the template to start from").choices(["local", "docker", "ssh"]).default("local"))
+    .addOption(new Option("--template <name>", "the template to start from").choices(["local", "docker", "ssh", "lxd"]).default("local"))
     .option("--force", "overwrite an existing rigkit.config.ts")
     .action(lazy("init"));
 

@@ -55,7 +55,22 @@ export interface ResourceAccess {
   shell?: boolean;
   /** Local directories the command needs (created, mode 0700, when missing): e.g. ssh's control sockets. */
   dirs?: string[];
+  /**
+   * An absolute path to a small module exporting `runAccess` (AccessRunner): rig imports it
+   * alone and runs the command in its own process, which saves starting a second program
+   * (lxd's exec websocket). When it cannot be imported, `argv` is used.
+   */
+  module?: string;
+  /** JSON the runner needs (never a secret: it is kept in the state file). */
+  data?: { [key: string]: string | undefined };
 }
+
+/** What an `access.module` exports as `runAccess`: runs argv, the user's stdio attached unless `capture`. */
+export type AccessRunner = (
+  access: ResourceAccess,
+  argv: string[],
+  run: { capture: boolean; signal: AbortSignal },
+) => Promise<{ exitCode: number; stdout?: string; stderr?: string }>;
 
 /** One workspace as a provider's controller methods see it: what that provider recorded for it. */
 export interface WorkspaceHandle {

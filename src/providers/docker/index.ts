@@ -18,6 +18,7 @@ import { probe } from "../../host/probe.ts";
 import { script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type LiveStatus, type RuntimeContext, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
 import { replaceValue } from "../local/index.ts";
+import { connector } from "../../host/connector.ts";
 import { engineApi } from "./engine.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 
@@ -89,19 +90,6 @@ const containerOf = (workspace: WorkspaceHandle): string => {
   return name;
 };
 
-/**
- * Connects stdin/stdout to 127.0.0.1:<port> inside a container, with whatever the image
- * has: nc (busybox's included), socat, or bash's /dev/tcp. Through `docker exec`, so it
- * needs no network between here and the container (`--network none` works).
- */
-const connector = (port: number) =>
-  [
-    `if command -v nc >/dev/null 2>&1; then exec nc 127.0.0.1 ${port}`,
-    `elif command -v busybox >/dev/null 2>&1 && busybox nc 2>&1 | grep -q Usage; then exec busybox nc 127.0.0.1 ${port}`,
-    `elif command -v socat >/dev/null 2>&1; then exec socat - TCP:127.0.0.1:${port}`,
-    `elif command -v bash >/dev/null 2>&1; then exec bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port} && { cat <&3 & cat >&3; wait; }'`,
-    `else echo "rig forward: the container has none of nc, socat, bash to connect to port ${port}" >&2; exit 127; fi`,
-  ].join("\n");
 export const docker = defineProvider<DockerConfig, DockerRuntime>({
   id: "docker",
   create({ config, project, secretName }) {
