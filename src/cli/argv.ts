@@ -9,6 +9,12 @@ import { attributeName, flagNames, takesValue } from "../commands/spec.ts";
 
 export { BUILTIN_COMMANDS };
 
+/** `rig run --all <op>` / `rig run -w a,b <op>`: an operation on several workspaces (not rewritten to `ws/op`). */
+export function runsOnMany(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === "--all" || a === "-w" || a === "--workspaces" || a.startsWith("--workspaces="));
+}
+
 export interface Globals {
   chdir?: string;
   config?: string;
@@ -63,7 +69,7 @@ export function rewrite(argv: readonly string[]): string[] {
   const out = [...argv];
   let index = commandIndex(out);
   if (index < 0) return out;
-  if (out[index] === "run") {
+  if (out[index] === "run" && !runsOnMany(out.slice(index + 1))) {
     const rest = out.slice(index + 1);
     const ws = commandIndex(rest);
     const op = ws < 0 ? -1 : commandIndex(rest.slice(ws + 1));

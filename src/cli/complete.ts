@@ -99,6 +99,12 @@ export function complete(words: string[], known: Known): string[] {
     const option = VALUE_FLAGS.get(previous);
     if (option) {
       if (option.completes === "workspace") return [...new Set(known.workspaces.map((w) => w.name))];
+      if (option.completes === "workspaces") {
+        // A comma-separated list: the names not in it yet, after what is typed so far.
+        const typed = current.slice(0, current.lastIndexOf(",") + 1);
+        const listed = new Set(typed.split(","));
+        return [...new Set(known.workspaces.map((w) => w.name))].filter((n) => !listed.has(n)).map((n) => `${typed}${n}`);
+      }
       return option.completes === "workflow" ? workflowNames : option.completes === "choices" ? [...(option.choices ?? [])] : [];
     }
     const input = op?.inputs.find((i) => `--${i.flag}` === previous);
@@ -138,6 +144,12 @@ export function complete(words: string[], known: Known): string[] {
   // `rig cache <action> …`: the workflow may be left out when there is only one.
   const onlyWorkflow = workflows.length === 1 ? (workflows[0]?.name as string) : undefined;
   if (command === "cache" && onlyWorkflow && (CACHE_ACTIONS as readonly string[]).includes(positionals[0] ?? "")) positionals.unshift(onlyWorkflow);
+  // With --all or -w, no workspace comes first: `run` takes the operation, `exec` the command.
+  if ((command === "run" || command === "exec") && before.slice(index + 1).some((w) => w === "--all" || w === "-w" || w === "--workspaces")) {
+    if (command === "exec" || positionals.length > 0) return [];
+    const ops = workflows.flatMap((w) => w.workspaceOperations);
+    return [...new Map(ops.map((o) => [o.id, line(o.id, operationSummary(o))])).values()];
+  }
   const at = positionals.length;
   const arg = spec.args[Math.min(at, spec.args.length - 1)];
   if (arg === undefined || (at >= spec.args.length && !spec.repeat)) return [];
@@ -158,6 +170,7 @@ export function complete(words: string[], known: Known): string[] {
       return Object.keys(COMMAND_SPECS);
     case "none":
     case "files":
+    case "workspaces":
       return [];
   }
 }

@@ -6,7 +6,7 @@ export const init = {
   description: "write rigkit.config.ts from a template and ignore .rigkit/ in git",
   summary: "write rigkit.config.ts from a template",
   options: [
-    { flags: "--template <name>", description: "the template to start from", choices: ["local", "docker", "ssh"], default: DEFAULT_TEMPLATE, completes: "choices" },
+    { flags: "--template <name>", description: "the template to start from", choices: ["local", "docker", "ssh", "lxd"], default: DEFAULT_TEMPLATE, completes: "choices" },
     { flags: "--force", description: "overwrite an existing rigkit.config.ts" },
   ],
   examples: ["rig init", "rig init --template docker", "rig init --template ssh --force"],

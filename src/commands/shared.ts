@@ -39,3 +39,13 @@ export const allWorkflows: OptionSpec = { flags: "--all", description: "every wo
 export const discover: OptionSpec = { flags: "--discover", description: "every project below the current directory (as `rig projects` lists them)" };
 
 export const yes: OptionSpec = { flags: "-y, --yes", description: "do not ask for confirmation" };
+
+/** `exec` and `run` on several workspaces at once (README "Many at once"). */
+export const manyOptions = (all: string, some: string): OptionSpec[] => [
+  { flags: "--all", description: all },
+  { flags: "-w, --workspaces <names>", description: some, completes: "workspaces" },
+  { flags: "--concurrency <n>", description: "with --all or -w: at most n workspaces at once (default: the number of CPUs)", completes: "none" },
+];
+
+/** The flags of manyOptions: exec reads them itself. */
+export const MANY_OPTIONS: readonly OptionSpec[] = manyOptions("", "");

@@ -7,8 +7,8 @@
  * Data only, no imports of code: completion and the fast lane read it on every run.
  */
 
-/** What completes an option's value or a positional argument (src/cli/complete.ts). */
-export type Completes = "workflow" | "workspace" | "operation" | "task" | "command" | "choices" | "none" | "files";
+/** What completes an option's value or a positional argument (src/cli/complete.ts); `workspaces`: a comma-separated list. */
+export type Completes = "workflow" | "workspace" | "workspaces" | "operation" | "task" | "command" | "choices" | "none" | "files";
 
 export interface OptionSpec {
   /** commander's flags: `--workflow <name>`, `-y, --yes`, `-n, --limit <n>`. */

@@ -19,5 +19,5 @@ export default async function lsCommand(cli: Cli, what = "workspaces", opts: { c
     return;
   }
   const view = await listView(projectOptions(cli.globals), opts, engineCall(cli));
-  emit(listDocument(view), () => renderWorkspaces(view.rows, view.appliedAt, (row) => view.states.get(row) as WorkspaceState));
+  emit(listDocument(view), () => renderWorkspaces(view.rows, view.appliedAt, (row) => view.states.get(row) as WorkspaceState, view.outdated));
 }

@@ -1,3 +1,4 @@
+import { isCommandResult } from "../../host/command-result.ts";
 /**
  * `rig <ws>/<op> [flags]` and `rig <op> [flags]`: project-defined operations. The
  * operation's zod input becomes commander options, so flags, help and errors behave
@@ -7,17 +8,20 @@
  */
 import type { Command } from "commander";
 import { GLOBAL_VALUE_FLAGS as GLOBAL_VALUE_OPTIONS, RESERVED_INPUT_FLAGS } from "../../commands/index.ts";
-import { findTarget, runTarget } from "../../engine/api/operation.ts";
+import { completeInput, findTarget, runTarget } from "../../engine/api/operation.ts";
 import type { CompiledWorkflow, OperationNode } from "../../engine/graph/compile.ts";
 import { type InputField, inputFields } from "../../engine/operations/inputs.ts";
 import { type Project, openProject } from "../../engine/project/project.ts";
 import { checkWorkspaceName } from "../../engine/workspaces/names.ts";
+import { resultExitCode } from "../../engine/operations/run.ts";
 import { RigError, isRigError } from "../../errors.ts";
+import { terminalPrompter } from "../../host/prompter.ts";
+import { terminal } from "../../host/terminal.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
 import { didYouMean } from "../../suggest.ts";
 import { BUILTIN_COMMANDS, operationSummary, parseOperationToken } from "../argv.ts";
 import { type Cli, engineCall, projectOptions } from "../context.ts";
-import { emit, table } from "../ui.ts";
+import { emit, err, table } from "../ui.ts";
 
 /** Input flags that would shadow rig's own: the global options, --help, --version, --workflow (src/commands/). */
 const RESERVED_FLAGS = new Set(RESERVED_INPUT_FLAGS);
@@ -146,6 +150,23 @@ function unknownCommand(token: string, workflows: CompiledWorkflow[], workspaces
   });
 }
 
+/**
+ * An operation's input from its flags (asking for missing required ones on a TTY), not yet
+ * validated; null when the flags asked for help, which was printed.
+ */
+export async function readFlags(token: string, op: OperationNode, args: string[]): Promise<Record<string, unknown> | null> {
+  const fields = inputFields(op.input);
+  checkReserved(op, fields);
+  let values = plainFlags(args, fields);
+  if (!values) {
+    const command = await buildCommand(token, op, fields);
+    const { parseWith } = await import("../program.ts");
+    if (!(await parseWith(command, args, `Run \`rig ${token} --help\` for its flags.`))) return null;
+    values = commanderValues(fields, command);
+  }
+  return completeInput(fields, values, token, terminalPrompter());
+}
+
 /** `rig <ws>`: what can be run on that workspace. */
 function listOperations(project: Project, rows: WorkspaceRow[]): number {
   const entries = rows.flatMap((row) => {
@@ -184,15 +205,8 @@ export async function runOperationCommand(cli: Cli, argv: string[], index: numbe
   }
   const { op } = found;
 
-  const fields = inputFields(op.input);
-  checkReserved(op, fields);
-  let values = plainFlags(rest, fields);
-  if (!values) {
-    const command = await buildCommand(token, op, fields);
-    const { parseWith } = await import("../program.ts");
-    if (!(await parseWith(command, rest, `Run \`rig ${token} --help\` for its flags.`))) return 0;
-    values = commanderValues(fields, command);
-  }
+  const values = await readFlags(token, op, rest);
+  if (values === null) return 0; // help was printed
   // What the operation prints is rendered as it comes, and kept so its result is not printed twice.
   const streamed: string[] = [];
   const render = call.events;
@@ -202,17 +216,27 @@ export async function runOperationCommand(cli: Cli, argv: string[], index: numbe
   };
   const result = await runTarget(project, found, values, call);
   emit(result, () => resultText(result, streamed.join("\n")));
-  return 0;
+  // A command's result: rig exits with its code (README, "Exit codes of actions").
+  const exitCode = resultExitCode(result);
+  if (exitCode !== 0 && !terminal.json) err.line(err.colors.dim(`${token}: ${commandOf(result)}exited with code ${exitCode}`));
+  return exitCode;
 }
+
+const commandOf = (result: unknown): string => {
+  const command = (result as { command?: unknown }).command;
+  return typeof command === "string" && command !== "" ? `\`${command}\` ` : "";
+};
 
 /**
  * The text form of an operation's result. What the operation already streamed (a command's
  * output that it also returns) is not printed a second time.
  */
-function resultText(result: unknown, streamed: string): string | null {
+export function resultText(result: unknown, streamed: string): string | null {
   const shown = (value: unknown) => typeof value === "string" && value.trim() !== "" && streamed.includes(value.trim());
   if (result === null || shown(result)) return null;
   if (typeof result === "string") return result;
+  // A command's result: its output is the text (its code becomes rig's exit code).
+  if (isCommandResult(result)) return typeof result.stdout === "string" && !shown(result.stdout) ? result.stdout : null;
   if (typeof result !== "object" || Array.isArray(result)) return JSON.stringify(result, null, 2);
   const rest = Object.entries(result).filter(([, value]) => !shown(value) && value !== "");
   if (rest.length === 0) return null;

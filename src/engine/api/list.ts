@@ -11,6 +11,7 @@ import { stateDirOf } from "../project/locate.ts";
 import { type Manifest, readManifest } from "../project/manifest.ts";
 import { parseLimit } from "../options.ts";
 import { oplogStatus } from "../project/recovery.ts";
+import { isOutdated } from "../workspaces/outdated.ts";
 import { type WorkspaceState, recordedState } from "../workspaces/status.ts";
 import { type CallOptions, type ProjectRef, callParts, openedProject, optionsOf, stateOf } from "./call.ts";
 
@@ -28,9 +29,11 @@ export interface ListView {
   states: Map<WorkspaceRow, WorkspaceState>;
   /** When each workflow was last applied. */
   appliedAt: (workflow: string) => number | null;
+  /** Made from a base a later apply replaced (engine/workspaces/outdated.ts). */
+  outdated: (row: WorkspaceRow) => boolean;
 }
 
-export type ListedWorkspace = WorkspaceInfo & { status: WorkspaceState; expiresAt: string | null };
+export type ListedWorkspace = WorkspaceInfo & { status: WorkspaceState; expiresAt: string | null; outdated: boolean };
 
 /**
  * Whether any workspace can be asked about: one whose providers recorded resources, or one
@@ -80,8 +83,14 @@ export async function listView(ref: ProjectRef, input: ListInput = {}, call: Cal
       callParts(call).emit({ type: "notice", level: "warning", message: `cannot check live status: ${messageOf(error)}; showing the recorded status` });
     }
   }
-  for (const row of rows) callParts(call).emit({ type: "workspace.status", workflow: row.workflow, name: row.name, status: states.get(row) as string });
-  return { rows, states, appliedAt: (wf) => store?.finalCtx(wf)?.appliedAt ?? null };
+  // Made from a base a later apply replaced: from the state file alone, so `cached` says it
+  // too. (A file read as it is, before v5, knows nothing of it.)
+  const results = store && store.schemaVersion() >= 5 ? store.results() : new Map<string, string | null>();
+  const outdated = (row: WorkspaceRow) => isOutdated(row.made_from ?? null, results.get(row.workflow));
+  for (const row of rows) {
+    callParts(call).emit({ type: "workspace.status", workflow: row.workflow, name: row.name, status: states.get(row) as string, outdated: outdated(row) });
+  }
+  return { rows, states, appliedAt: (wf) => store?.finalCtx(wf)?.appliedAt ?? null, outdated };
 }
 
 export const listDocument = (view: ListView): { workspaces: ListedWorkspace[] } => ({
@@ -89,10 +98,11 @@ export const listDocument = (view: ListView): { workspaces: ListedWorkspace[] } 
     ...workspaceInfo(row),
     status: view.states.get(row) as WorkspaceState,
     expiresAt: row.expires_at === null ? null : new Date(row.expires_at).toISOString(),
+    outdated: view.outdated(row),
   })),
 });
 
-/** `rig ls`: `{"workspaces":[{"name","workflow","ctx","createdAt","status","expiresAt"}]}`. */
+/** `rig ls`: `{"workspaces":[{"name","workflow","ctx","createdAt","status","expiresAt","outdated"}]}`. */
 export async function listWorkspaces(ref: ProjectRef, input: ListInput = {}, call: CallOptions = {}): Promise<{ workspaces: ListedWorkspace[] }> {
   return listDocument(await listView(ref, input, call));
 }

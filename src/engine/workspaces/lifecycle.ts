@@ -60,6 +60,9 @@ export async function createWorkspace(
   }
   if (from) store.setFrom(workflow.name, name, from.name);
   const logId = store.logStart("create", workflow.name, name);
+  // What it is made from: `rig ls` says `outdated` once a later apply replaces that
+  // (outdated.ts). A copy of ws1 is as outdated as ws1: it carries the same base underneath.
+  store.setMadeFrom(workflow.name, name, from ? from.made_from : (store.finalCtx(workflow.name)?.result ?? null));
   fault("create:intent-recorded");
   let reported: JsonObject = {};
   const workspace: EngineWorkspace = {
@@ -159,6 +162,7 @@ export function findWorkspaces(project: Pick<Project, "store">, name: string, wo
         ...didYouMean(name, all),
         all.length ? `Workspaces: ${[...new Set(all)].join(", ")}` : "There are no workspaces yet; create one with `rig create <name>`.",
       ],
+      workspace: name,
     });
   }
   return rows;
