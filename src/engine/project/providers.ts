@@ -13,7 +13,7 @@ import type { Store } from "../../state/store.ts";
 import type { ProviderDecl, Scope } from "../graph/compile.ts";
 import { hash, hashValue } from "../graph/fingerprint.ts";
 import { fileStorage, projectStorage } from "./provider-storage.ts";
-import { redact, registerSecret } from "../../host/secrets.ts";
+import { redact, registerSecret, secretName } from "../../host/secrets.ts";
 
 
 /** Replaces env() values: by their value, or (for fingerprints) secrets by a presence marker. */
@@ -27,7 +27,7 @@ function resolve(value: unknown, forFingerprint: boolean, where: string): unknow
           detail: [`Export ${value.name}, or add it to the project's .env file.`],
         });
       }
-      registerSecret(actual);
+      registerSecret(actual, value.name);
       return actual;
     }
     if (actual === undefined && !forFingerprint) {
@@ -146,6 +146,7 @@ export class ProviderRegistry {
         hostStorage: fileStorage(hostStorageFile(spec.id)),
         local: host,
         project: this.project,
+        secretName,
       });
       if (typeof controller?.runtime !== "function") throw new Error("create() must return an object with a runtime(ctx) function");
       return controller;

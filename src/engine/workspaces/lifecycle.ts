@@ -223,6 +223,7 @@ export function findWorkspaces(project: Pick<Project, "store">, name: string, wo
         ...didYouMean(name, all),
         all.length ? `Workspaces: ${[...new Set(all)].join(", ")}` : "There are no workspaces yet; create one with `rig create <name>`.",
       ],
+      workspace: name,
     });
   }
   return rows;

@@ -220,7 +220,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
         });
       },
       // Built-in access (SPEC §9): over the directory claimed in createWorkspace.
-      exec: (workspace, argv, options) => attach(argv, { cwd: dirOf(workspace), capture: options.capture, signal: options.signal }),
+      exec: (workspace, argv, options) => attach(argv, { cwd: dirOf(workspace), capture: options.capture, output: options.output, signal: options.signal }),
       shell: async (workspace) => (await attach([process.env.SHELL || "/bin/sh", "-l"], { cwd: dirOf(workspace) })).exitCode,
       // Only an overlay workspace has something to start: its mount, lost on reboot.
       start(workspace) {

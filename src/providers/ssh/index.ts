@@ -213,8 +213,8 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       // the shared (ControlMaster) connection.
       exec(workspace, argv, opts) {
         const { host, dir } = placeOf(workspace);
-        const tty = stdinIsTerminal() && !opts.capture ? ["-t"] : [];
-        return attach(["ssh", ...options(), ...tty, host, "--", `${enter(dir)} && exec ${script(argv)}`], { capture: opts.capture, signal: opts.signal });
+        const tty = stdinIsTerminal() && !opts.capture && !opts.output ? ["-t"] : [];
+        return attach(["ssh", ...options(), ...tty, host, "--", `${enter(dir)} && exec ${script(argv)}`], { capture: opts.capture, output: opts.output, signal: opts.signal });
       },
       async shell(workspace) {
         if (!stdinIsTerminal()) throw new RigError("USAGE", "rig shell needs a terminal");
