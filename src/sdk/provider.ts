@@ -140,8 +140,8 @@ export interface ProviderController<Runtime> {
   validateArtifact?(ref: ArtifactRef): Awaitable<boolean>;
   /**
    * A fingerprint of what the artifact holds now (a directory: its names, sizes and
-   * modification times), or null when it cannot tell. rig takes one when a run that
-   * output the ref finishes and compares it before reusing that run, so a directory
+   * modification times), or null when it cannot tell. rig takes one when an apply whose
+   * runs output the ref ends, and compares it before reusing those runs, so a directory
    * rewritten since (by a later run, or behind rig's back) is not reused (plan:
    * `artifact-changed`). Leave it out for artifacts that never change (content-addressed
    * images). Keep it cheap: `rig plan` calls it once per artifact.
