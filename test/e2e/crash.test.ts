@@ -8,7 +8,7 @@ import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { RIG, project, rig } from "../helpers.ts";
+import { RIG, project, rig, workspaceDir } from "../helpers.ts";
 
 const CONFIG = `import { workflow, local } from "rigkit";
 export default workflow("c")
@@ -39,7 +39,7 @@ function state(dir: string) {
 
 /** Workspace directories no record points at: what gc must find, computed independently. */
 function unownedDirs(dir: string): string[] {
-  const root = join(dir, ".rigkit", "workspaces");
+  const root = workspaceDir(dir);
   const owned = new Set(state(dir).workspaces.map((w) => (JSON.parse(w.ctx) as { dir?: string }).dir));
   // Hidden entries are owner markers (beside each directory) and copy probes, not workspaces.
   const dirs = existsSync(root) ? readdirSync(root).filter((n) => !n.startsWith(".")) : [];
