@@ -123,7 +123,7 @@ export function reload(previous: Project, workflows: AnySequence[]): Project {
 export async function rigUntil(args: string[], marker: string, options: { cwd: string; env?: Record<string, string | undefined> }) {
   const proc = Bun.spawn([RIG, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, NO_COLOR: "1", ...options.env } as Record<string, string>,
+    env: { ...process.env, NO_COLOR: "1", RIGKIT_HOME: homeOf(options.cwd), ...options.env } as Record<string, string>,
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

@@ -9,7 +9,7 @@ import { requireTool, services } from "../services.ts";
 import { APP_CONFIG, dockerWorkspaceConfig } from "./fixtures.ts";
 
 const killedAt = (point: string, args: string[], cwd: string) => {
-  const r = Bun.spawnSync([RIG, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", RIGKIT_FAULT: point }, stdout: "pipe", stderr: "pipe" });
+  const r = Bun.spawnSync([RIG, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", RIGKIT_HOME: homeOf(cwd), RIGKIT_FAULT: point }, stdout: "pipe", stderr: "pipe" });
   expect(r.signalCode).toBe("SIGKILL");
 };
 const check = (doctor: { checks: { name: string; ok: boolean; message: string }[] }, name: string) => doctor.checks.find((c) => c.name === name);

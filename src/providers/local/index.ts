@@ -175,7 +175,9 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
     const owner: Owner = { project: project.id, dir: project.dir };
     /** Workspace directories this project may delete (in both places): real directories with its marker. */
     const mine = (): string[] => roots.flatMap((root) => {
-      if (!lstatSync(root, { throwIfNoEntry: false })?.isDirectory()) return []; // missing, or a symlink: not ours to look into
+      // Missing, or a symlink on the way (`workspaces/` or `<project id>/`): not ours to look into.
+      const chain = root === legacyRoot ? [root] : [dirname(root), root];
+      if (!chain.every((p) => lstatSync(p, { throwIfNoEntry: false })?.isDirectory())) return [];
       const names = new Set<string>();
       for (const entry of readdirSync(root)) {
         // A marker whose directory never got made (killed before the copy) counts too.
@@ -221,8 +223,11 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
         });
       }
       const dir = join(workspaceRoot, workspace.name);
+      // `$RIGKIT_HOME/workspaces/<project id>/`: never written through a symlink, before or after making it.
+      const home = dirname(dirname(workspaceRoot));
+      checkChain(home, dir);
       mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
-      checkChain(dirname(workspaceRoot), dir);
+      checkChain(home, dir);
       if (lstatSync(dir, { throwIfNoEntry: false }) || readMarker(dir)) {
         throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
       }
@@ -265,7 +270,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
         const dir = resource.match.dir ? resolve(resource.match.dir) : undefined;
         const root = dir && rootOf(dir);
         if (!dir || !root) return;
-        checkChain(root, dir);
+        checkChain(root === legacyRoot ? project.stateDir : dirname(dirname(root)), dir);
         if (ownership(dir, owner) === "owned") await removeTree(dir, layersFor(dir), project.stateDir);
       },
       // A workspace is its directory: there (a real directory) or missing.
@@ -371,7 +376,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             if (!root) {
               throw new RigError("PROVIDER_FAILED", `local: refusing to remove ${target}: not inside ${workspaceRoot} (or ${legacyRoot})`);
             }
-            checkChain(root === legacyRoot ? project.stateDir : dirname(root), target);
+            checkChain(root === legacyRoot ? project.stateDir : dirname(dirname(root)), target);
             const state = ownership(target, owner);
             // A workspace made before owner markers: its own recorded directory, a real one, is still its.
             const legacy = state === "foreign" && readMarker(target) === null && target === join(root, ctx.workspace?.name ?? "\0") &&
