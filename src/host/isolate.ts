@@ -17,8 +17,10 @@
  * of the command. Where neither is possible, the local provider checks at create time
  * that no file in the workspace names its base (src/providers/local/embedded.ts).
  */
-import { existsSync, mkdirSync, openSync, closeSync } from "node:fs";
 import { RigError } from "../errors.ts";
+
+// node:fs only when a workspace command runs (it costs a few ms to load; see quickexec.ts).
+const fs = () => require("node:fs") as typeof import("node:fs");
 
 /** What a local workspace's commands see (recorded with the workspace when it is made). */
 export interface IsolationPlan {
@@ -61,6 +63,7 @@ export function ceilingEnv(plan: Pick<IsolationPlan, "root">, env: Record<string
   return current ? `${plan.root}:${current}` : plan.root;
 }
 
+const CLONE_FS = 0x200;
 const CLONE_NEWNS = 0x20000;
 const MS_RDONLY = 1;
 const MS_REMOUNT = 32;
@@ -110,7 +113,7 @@ function loadLibc(): Libc {
 const cstr = (s: string) => Buffer.from(`${s}\0`);
 
 /** Paths `dir` stands in for that exist (a base deleted since is nothing to hide). */
-const presentAliases = (plan: IsolationPlan) => plan.aliases.filter((alias) => alias !== plan.dir && existsSync(alias));
+const presentAliases = (plan: IsolationPlan) => plan.aliases.filter((alias) => alias !== plan.dir && fs().existsSync(alias));
 
 /**
  * Runs `spawn` (which must start the child synchronously, as Bun.spawn does) inside the
@@ -119,6 +122,7 @@ const presentAliases = (plan: IsolationPlan) => plan.aliases.filter((alias) => a
  */
 function inNamespace<T>(plan: IsolationPlan, spawn: () => T): T {
   const c = loadLibc();
+  const { closeSync, mkdirSync, openSync } = fs();
   const cwd = process.cwd();
   const home = openSync("/proc/thread-self/ns/mnt", "r");
   const fail = (what: string): never => {
@@ -152,9 +156,11 @@ function inNamespace<T>(plan: IsolationPlan, spawn: () => T): T {
     return spawn();
   } finally {
     if (self !== undefined) closeSync(self);
-    if (entered && c.setns(home, CLONE_NEWNS) !== 0) {
-      // Never expected (setns fails only if another thread shares this one's filesystem
-      // context); rig must not go on working inside a workspace's view of the machine.
+    // setns refuses while another thread shares this one's filesystem context: one the
+    // runtime started during the spawn (a memory scavenger, a JIT or GC helper, none of which
+    // opens files by path). This thread then takes a context of its own and goes back.
+    if (entered && c.setns(home, CLONE_NEWNS) !== 0 && (c.unshare(CLONE_FS) !== 0 || c.setns(home, CLONE_NEWNS) !== 0)) {
+      // rig must not go on working inside a workspace's view of the machine.
       process.stderr.write(`rig: cannot leave the namespace of ${plan.dir} (errno ${c.errno()})\n`);
       process.exit(1);
     }
