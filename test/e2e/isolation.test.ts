@@ -11,6 +11,9 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFil
 import { join } from "node:path";
 import { project, rig, tempDir, workspaceDir } from "../helpers.ts";
 
+/** Each test runs rig a dozen times or more: slow on a loaded machine. */
+const SLOW = 30_000;
+
 const isolated = process.getuid?.() === 0 || Bun.which("bwrap") !== null;
 
 /** A local workflow whose base task runs `prepare` (a shell script) in the prepared directory. */
@@ -55,7 +58,7 @@ describe("outside the project tree", () => {
     expect((await rig(["doctor"], { cwd: dir })).stdout).toContain(workspaceDir(dir).replace(/\/$/, ""));
     expect((await rig(["rm", "w1", "--yes"], { cwd: dir })).exitCode).toBe(0);
     expect(existsSync(ws.ctx.dir)).toBe(false);
-  });
+  }, SLOW);
 
   test("a RIGKIT_HOME inside the project is not used for workspaces", async () => {
     const dir = project({ "rigkit.config.ts": config("echo base > f.txt") });
@@ -64,7 +67,7 @@ describe("outside the project tree", () => {
     const ws = await created(dir, "w1", env);
     expect(ws.ctx.dir).toBe(join(realpathSync(home), ".rigkit", "workspaces", projectId(dir), "w1"));
     expect((await rig(["rm", "w1", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
-  });
+  }, SLOW);
 
   test("git in a workspace of a git project: a non-git base finds no repository; a git base is the workspace's own repository", async () => {
     const dir = project({ "rigkit.config.ts": config("echo base > f.txt"), "a.txt": "project\n", ".gitignore": ".rigkit/\n" });
@@ -79,7 +82,7 @@ describe("outside the project tree", () => {
     expect(git(dir, "rev-parse", "HEAD")).toBe(head);
     expect(git(dir, "status", "--porcelain")).toBe("");
     expect(ws.ctx.method).not.toBe("git");
-  });
+  }, SLOW);
 
   for (const [kind, prepare] of [
     ["a clone of the project (clean: cloned again)", `git clone -q "$PROJECT" . && ${GIT_ID} commit -q --allow-empty -m base`],
@@ -108,7 +111,7 @@ describe("outside the project tree", () => {
       // No remote points back at the base.
       expect(git(ws.ctx.dir, "remote", "-v")).not.toContain(base);
       expect((await rig(["rm", "w", "--yes"], { cwd: dir })).exitCode).toBe(0);
-    });
+    }, SLOW);
   }
 
   test("a module only in the project's node_modules is not resolved from a workspace", async () => {
@@ -121,7 +124,7 @@ describe("outside the project tree", () => {
     const r = await rig(["exec", "w", "--", "node", "-e", "require('only-in-project')"], { cwd: dir });
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toContain("Cannot find module");
-  });
+  }, SLOW);
 });
 
 describe("no path back into the base", () => {
@@ -150,7 +153,7 @@ describe("no path back into the base", () => {
     expect(existsSync(join(w2.ctx.dir, "poked"))).toBe(false);
     // The host's mounts are untouched.
     expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(workspaceDir(dir));
-  });
+  }, SLOW);
 
   test("a fork sees itself at its source's path too", async () => {
     expect(isolated, "needs root or bubblewrap (bwrap) for a mount namespace").toBe(true);
@@ -162,7 +165,7 @@ describe("no path back into the base", () => {
     expect((await rig(["exec", "w2", "--", "./mine.sh"], { cwd: dir })).stdout).toBe("two\n");
     expect((await rig(["exec", "w2", "--", "./run.sh"], { cwd: dir })).stdout).toBe("two\n");
     expect(readFileSync(join(w1.ctx.dir, "f.txt"), "utf8")).toBe("one\n");
-  });
+  }, SLOW);
 
   test("a virtualenv made in the base: python, editable installs and pip install act on the workspace", async () => {
     expect(isolated, "needs root or bubblewrap (bwrap) for a mount namespace").toBe(true);
@@ -214,7 +217,7 @@ describe("no path back into the base", () => {
     writeFileSync(join(dir, "rigkit.config.ts"), config("echo base > f.txt && printf '#!/bin/sh\\ncat f.txt\\n' > run.sh && chmod +x run.sh"));
     await created(dir, "w2", env);
     expect((await rig(["exec", "w2", "--", "./run.sh"], { cwd: dir, env })).stdout).toBe("base\n");
-  });
+  }, SLOW);
 });
 
 test("a workspace made before (under .rigkit/workspaces) still runs commands and is removed; one without this project's marker is refused", async () => {
@@ -242,7 +245,7 @@ test("a workspace made before (under .rigkit/workspaces) still runs commands and
   expect(rm.exitCode).toBe(1);
   expect(rm.stderr).toContain("not made by rig for this project");
   expect(existsSync(other.ctx.dir)).toBe(true);
-});
+}, SLOW);
 
 /** A tiny wheel (a zip with one module and its metadata), built with the standard library. */
 const WHEEL = `
