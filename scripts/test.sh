@@ -40,6 +40,7 @@ missing_packages() {
   command -v git >/dev/null || missing+=(git)
   command -v node >/dev/null || missing+=(nodejs)
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+  command -v bwrap >/dev/null || missing+=(bubblewrap) # isolation without root
   if [ "$up" = 0 ]; then
     command -v dockerd >/dev/null || missing+=(docker.io)
     [ -x /usr/sbin/sshd ] || command -v sshd >/dev/null || missing+=(openssh-server)

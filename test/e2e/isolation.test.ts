@@ -9,7 +9,7 @@ import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { project, rig, tempDir, workspaceDir } from "../helpers.ts";
+import { RIG, project, rig, tempDir, workspaceDir } from "../helpers.ts";
 
 /** Each test runs rig a dozen times or more: slow on a loaded machine. */
 const SLOW = 30_000;
@@ -200,6 +200,29 @@ describe("no path back into the base", () => {
     expect((await rig(["exec", "w1", "--", ".venv/bin/python", "-c", "import extra"], { cwd: dir })).exitCode).not.toBe(0);
     expect(Bun.spawnSync([join(base, ".venv/bin/python"), "-c", "import extra"], { stderr: "pipe" }).exitCode).not.toBe(0);
   }, 60_000);
+
+  test("as an unprivileged user, bubblewrap gives the same view", async () => {
+    expect(process.getuid?.() === 0 && Bun.which("bwrap") !== null && Bun.which("su") !== null, "needs root (to run rig as nobody), su and bubblewrap (bwrap)").toBe(true);
+    const dir = project({ "rigkit.config.ts": config(SCRIPT) });
+    const home = tempDir("rigkit-nobody-");
+    Bun.spawnSync(["chown", "-R", "nobody", dir, home]);
+    const asNobody = (command: string) =>
+      Bun.spawnSync(["su", "nobody", "-s", "/bin/sh", "-c", `cd ${dir} && ${command}`], {
+        env: { PATH: process.env.PATH, HOME: home, RIGKIT_HOME: home, NO_COLOR: "1" },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+    const made = asNobody(`${RIG} create w1 w2`);
+    expect(made.exitCode, made.stderr.toString()).toBe(0);
+    const root = join(home, "workspaces", projectId(dir));
+    writeFileSync(join(root, "w1", "f.txt"), "one\n");
+    const r = asNobody(`${RIG} exec w1 -- sh -c './run.sh; id -u; ls ${root}; echo x > ${dir}/poked'`);
+    expect(r.stdout.toString()).toBe("one\n65534\nw1\n");
+    expect(r.stderr.toString()).toContain("Read-only file system");
+    expect(readFileSync(join(root, "w1", "log.txt"), "utf8")).toBe("wrote\n");
+    expect(existsSync(join(dir, ".rigkit", "base", "base", "log.txt"))).toBe(false);
+    expect(existsSync(join(root, "w2", "log.txt"))).toBe(false);
+  }, SLOW);
 
   test("where no namespace is possible, create refuses a base whose files name it, saying which and what to do", async () => {
     const env = { RIGKIT_LOCAL_ISOLATION: "never" };
