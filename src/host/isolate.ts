@@ -44,17 +44,54 @@ export type Mechanism = "namespace" | "bwrap" | "none";
 let chosen: Mechanism | undefined;
 
 /**
- * How this machine isolates: `namespace` as root on Linux, else `bwrap` when on PATH,
- * else `none`. `RIGKIT_LOCAL_ISOLATION=never|namespace|bwrap` forces a choice.
+ * How this machine would isolate, without trying: `namespace` as root on Linux, else
+ * `bwrap` when on PATH, else `none` (spawnIsolated falls back from one to the next).
+ * `RIGKIT_LOCAL_ISOLATION=never|namespace|bwrap` forces a choice.
  */
 export function mechanism(): Mechanism {
   if (chosen) return chosen;
   const forced = process.env.RIGKIT_LOCAL_ISOLATION;
   if (forced === "never") return (chosen = "none");
-  if (forced === "bwrap") return (chosen = "bwrap");
+  if (forced === "bwrap" || forced === "namespace") return (chosen = forced);
   if (process.platform !== "linux") return (chosen = "none");
-  if (forced === "namespace" || process.getuid?.() === 0) return (chosen = "namespace");
+  if (process.getuid?.() === 0) return (chosen = "namespace");
   return (chosen = Bun.which("bwrap") ? "bwrap" : "none");
+}
+
+/**
+ * Whether commands can be isolated here, tried for real (at `rig create`): a root without
+ * CAP_SYS_ADMIN (in a container) cannot make namespaces, and bubblewrap needs
+ * unprivileged user namespaces.
+ */
+export function canIsolate(): boolean {
+  if (probed !== undefined) return probed;
+  const how = mechanism();
+  if (how === "namespace" && canUnshare()) return (probed = true);
+  if (how === "none" || process.env.RIGKIT_LOCAL_ISOLATION === "namespace") return (probed = false);
+  const bwrap = Bun.which("bwrap");
+  return (probed = bwrap !== null && Bun.spawnSync([bwrap, "--dev-bind", "/", "/", "true"], { stdin: "ignore", stdout: "ignore", stderr: "ignore" }).exitCode === 0);
+}
+
+let probed: boolean | undefined;
+
+/** Whether this thread may make a mount namespace (in and out, about a millisecond). */
+function canUnshare(): boolean {
+  try {
+    const c = loadLibc();
+    const { closeSync, openSync } = fs();
+    const cwd = process.cwd();
+    const home = openSync("/proc/thread-self/ns/mnt", "r");
+    try {
+      if (c.unshare(CLONE_NEWNS) !== 0) return false;
+      leave(c, home, "a probe");
+      process.chdir(cwd);
+      return true;
+    } finally {
+      closeSync(home);
+    }
+  } catch {
+    return false;
+  }
 }
 
 /** GIT_CEILING_DIRECTORIES with the workspaces directory first: git never walks above a workspace. */
@@ -112,6 +149,19 @@ function loadLibc(): Libc {
 
 const cstr = (s: string) => Buffer.from(`${s}\0`);
 
+/**
+ * Back to rig's own namespace. setns refuses while another thread shares this one's
+ * filesystem context: one the runtime started during the spawn (a memory scavenger, a JIT
+ * or GC helper, none of which opens files by path); this thread then takes a context of
+ * its own and goes back.
+ */
+function leave(c: Libc, home: number, what: string): void {
+  if (c.setns(home, CLONE_NEWNS) === 0 || (c.unshare(CLONE_FS) === 0 && c.setns(home, CLONE_NEWNS) === 0)) return;
+  // rig must not go on working inside a workspace's view of the machine.
+  process.stderr.write(`rig: cannot leave the namespace of ${what} (errno ${c.errno()})\n`);
+  process.exit(1);
+}
+
 /** Paths `dir` stands in for that exist (a base deleted since is nothing to hide). */
 const presentAliases = (plan: IsolationPlan) => plan.aliases.filter((alias) => alias !== plan.dir && fs().existsSync(alias));
 
@@ -120,7 +170,9 @@ const presentAliases = (plan: IsolationPlan) => plan.aliases.filter((alias) => a
  * workspace's namespace and comes back to rig's own. Only this thread moves; rig's other
  * threads never leave its namespace.
  */
-function inNamespace<T>(plan: IsolationPlan, spawn: () => T): T {
+const NOT_PERMITTED = Symbol("unshare not permitted");
+
+function inNamespace<T>(plan: IsolationPlan, spawn: () => T): T | typeof NOT_PERMITTED {
   const c = loadLibc();
   const { closeSync, mkdirSync, openSync } = fs();
   const cwd = process.cwd();
@@ -136,7 +188,7 @@ function inNamespace<T>(plan: IsolationPlan, spawn: () => T): T {
   let self: number | undefined;
   let entered = false;
   try {
-    if (c.unshare(CLONE_NEWNS) !== 0) fail("unshare");
+    if (c.unshare(CLONE_NEWNS) !== 0) return NOT_PERMITTED;
     entered = true;
     mount(cstr("none"), "/", null, MS_REC | MS_PRIVATE);
     // The workspace, still reachable once its parent is covered (opened in this namespace:
@@ -156,14 +208,7 @@ function inNamespace<T>(plan: IsolationPlan, spawn: () => T): T {
     return spawn();
   } finally {
     if (self !== undefined) closeSync(self);
-    // setns refuses while another thread shares this one's filesystem context: one the
-    // runtime started during the spawn (a memory scavenger, a JIT or GC helper, none of which
-    // opens files by path). This thread then takes a context of its own and goes back.
-    if (entered && c.setns(home, CLONE_NEWNS) !== 0 && (c.unshare(CLONE_FS) !== 0 || c.setns(home, CLONE_NEWNS) !== 0)) {
-      // rig must not go on working inside a workspace's view of the machine.
-      process.stderr.write(`rig: cannot leave the namespace of ${plan.dir} (errno ${c.errno()})\n`);
-      process.exit(1);
-    }
+    if (entered) leave(c, home, plan.dir);
     closeSync(home);
     if (entered) process.chdir(cwd); // setns moved this thread to the namespace's root
   }
@@ -195,8 +240,12 @@ export interface SpawnRequest {
  */
 export function spawnIsolated<T>(plan: IsolationPlan, request: SpawnRequest, spawn: (request: SpawnRequest) => T): T {
   const env = { ...request.env, GIT_CEILING_DIRECTORIES: ceilingEnv(plan, request.env) };
-  const how = mechanism();
-  if (how === "namespace") return inNamespace(plan, () => spawn({ argv: request.argv, env }));
+  let how = mechanism();
+  if (how === "namespace") {
+    const child = inNamespace(plan, () => spawn({ argv: request.argv, env }));
+    if (child !== NOT_PERMITTED) return child;
+    how = process.env.RIGKIT_LOCAL_ISOLATION !== "namespace" && Bun.which("bwrap") ? "bwrap" : "none"; // root without CAP_SYS_ADMIN
+  }
   if (how === "bwrap") return spawn({ argv: [...bwrapArgv(plan), ...request.argv], env });
   if (plan.required) {
     throw new RigError("PROVIDER_FAILED", `local: cannot isolate ${plan.dir} on this machine (needs root or bubblewrap); it was made where rig could`, {

@@ -10,7 +10,7 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
 import { attach } from "../../host/attach.ts";
 import { localDirsFor } from "../../host/home.ts";
-import { type IsolationPlan, mechanism } from "../../host/isolate.ts";
+import { type IsolationPlan, canIsolate } from "../../host/isolate.ts";
 import { probe } from "../../host/probe.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
 import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, type WorkspaceResource, defineProvider } from "../../sdk/provider.ts";
@@ -195,7 +195,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       root: workspaceRoot,
       project: project.dir,
       aliases: [...new Set(aliases.flatMap((a) => [a, realOr(a)]))].filter((a) => a !== dir),
-      required: mechanism() !== "none",
+      required: canIsolate(),
     });
     /** Without isolation: refuses (and removes) a copy whose files name what it was copied from. */
     const check = async (name: string, plan: IsolationPlan) => {
