@@ -24,6 +24,8 @@ import { inScope, preflight } from "./preflight.ts";
 import { findNonJson, isPlainObject } from "../json.ts";
 import type { Project } from "../project/project.ts";
 import { RunLog, pruneLogs } from "./runlog.ts";
+import { resultOf } from "../workspaces/outdated.ts";
+import { sealKey, sealsOf } from "./seals.ts";
 import { redact, refuseSecrets } from "../../host/secrets.ts";
 
 /** How often one task may send evaluation back to an earlier task before we stop it. */
@@ -140,6 +142,8 @@ class Evaluation {
   readonly runIds: (string | null)[];
   readonly ran = new Set<number>();
   readonly cached = new Set<number>();
+  /** Whether any task's code ran in this pass (finished or not): it may have written into what others made. */
+  private executed = false;
   /** Cached runs read once per pass (a restart after `step.invalidate` takes a new snapshot). */
   private readonly lookup = snapshotLookup(true);
 
@@ -208,6 +212,7 @@ class Evaluation {
       return { runId: verdict.run.id, store };
     }
     const incoming = this.load(lazyIncoming);
+    this.executed = true;
     const keyHash = verdict.keyHash as string; // upstream is all known during apply
     const runId = newRunId();
     const startedAt = Date.now();
@@ -313,10 +318,18 @@ class Evaluation {
     if (invalidate) throw new Restart(node, invalidate);
     const ms = record("ok", output as JsonObject, null);
     fault("apply:task-recorded");
+    // This run made (or last changed) the artifacts it outputs: a later reuse checks that (seals.ts).
+    const refs = collectArtifacts(output);
+    if (refs.length > 0) await sealsOf(registry, this.lookup).seal(store, node.scope, runId, refs);
     this.runIds[node.index] = runId;
     this.ran.add(node.index);
     this.observer.done?.(node, ms);
     return { value: output as JsonObject };
+  }
+
+  /** Fingerprints what this pass's runs sealed, as it is now (seals.ts). */
+  finishSeals(): Promise<void> {
+    return sealsOf(this.project.registry, this.lookup).finish(this.executed);
   }
 
   /** The task named by `step.invalidate(id)`: an earlier task, by path or (nearest) id. */
@@ -380,8 +393,10 @@ async function evaluateUntilSettled(workflow: CompiledWorkflow, project: Project
     const evaluation = new Evaluation(workflow, project, signal, observer, locks, slots);
     try {
       const ctx = evaluation.load(await evaluation.evaluate(workflow.root, { value: {} }));
+      await evaluation.finishSeals();
       for (const index of evaluation.ran) ran.add(index);
-      project.store.setFinalCtx(workflow.name, ctx);
+      // What this result came from: a workspace made now is `outdated` once a later apply changes it.
+      project.store.setFinalCtx(workflow.name, ctx, resultOf(ctx, (ref) => project.store.seal(sealKey(ref))));
       const paths = (set: (i: number) => boolean) => workflow.tasks.filter((t) => set(t.index)).map((t) => t.path);
       return {
         workflow: workflow.name,
@@ -390,6 +405,8 @@ async function evaluateUntilSettled(workflow: CompiledWorkflow, project: Project
         ctx,
       };
     } catch (error) {
+      // What finished before the failure, interrupt or restart keeps its results: seal them too.
+      await evaluation.finishSeals().catch(() => undefined);
       for (const index of evaluation.ran) ran.add(index);
       if (!(error instanceof Restart)) throw error;
       const { requester, target } = error;

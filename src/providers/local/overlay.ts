@@ -17,6 +17,7 @@
  */
 import { type Dirent, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { markerOf } from "./owner.ts";
 
 export type OverlayState = "mounted" | "unmounted" | "none";
 
@@ -169,11 +170,20 @@ export function unmountOverlay(layersRoot: string, stateDir: string, dir: string
   if (isMounted(dir) && !run(["umount", dir])) run(["umount", "-l", dir]);
   const lower = readFileSync(lowerFile, "utf8");
   rmSync(layers, { recursive: true, force: true });
-  if (lower.startsWith(`${retiredRoot(stateDir)}/`) && users(layerRoots(stateDir, layersRoot), lower).length === 0) rmSync(lower, { recursive: true, force: true });
+  if (lower.startsWith(`${retiredRoot(stateDir)}/`) && users(layerRoots(stateDir, layersRoot), lower).length === 0) {
+    rmSync(lower, { recursive: true, force: true });
+    rmSync(markerOf(lower), { force: true });
+  }
 }
 
 /** The project's layer roots: `.rigkit/overlay` (older workspaces) and the current one. */
 const layerRoots = (stateDir: string, current: string) => [...new Set([join(stateDir, "overlay"), current])];
+
+/** How many overlay workspaces sit on `base` (a base they use is never deleted or changed in place). */
+export const overlayUsers = (stateDir: string, layersRoot: string, base: string): number => users(layerRoots(stateDir, layersRoot), base).length;
+
+/** Where retired bases go (`retireBase`). */
+export const retiredBaseRoot = retiredRoot;
 
 /** Layer directories of the overlay workspaces sitting on `lower`. */
 function users(roots: string[], lower: string): string[] {
