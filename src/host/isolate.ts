@@ -163,7 +163,8 @@ function leave(c: Libc, home: number, what: string): void {
 }
 
 /** Paths `dir` stands in for that exist (a base deleted since is nothing to hide). */
-const presentAliases = (plan: IsolationPlan) => plan.aliases.filter((alias) => alias !== plan.dir && fs().existsSync(alias));
+const presentAliases = (plan: IsolationPlan) =>
+  plan.aliases.map((alias) => alias.replace(/\/+$/, "")).filter((alias) => alias !== plan.dir && fs().existsSync(alias));
 
 /**
  * Runs `spawn` (which must start the child synchronously, as Bun.spawn does) inside the

@@ -152,6 +152,8 @@ function dirOf(workspace: WorkspaceHandle): string {
 const planOf = (workspace: WorkspaceHandle): IsolationPlan | undefined =>
   (workspace.resources.find((r) => r.kind === "dir")?.access as { isolate?: IsolationPlan } | undefined)?.isolate;
 
+const withoutSlash = (path: string) => path.replace(/\/+$/, "");
+
 /** Real path where it exists (a base reached through a symlink is named both ways in files). */
 function realOr(path: string): string {
   try {
@@ -195,18 +197,21 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       dir,
       root: workspaceRoot,
       project: project.dir,
-      aliases: [...new Set(aliases.flatMap((a) => [a, realOr(a)]))].filter((a) => a !== dir),
+      // Each with a trailing slash: the workspace does not use these (a missing one is
+      // skipped), so its record must not count as naming them for `rig gc`, which looks
+      // for exact paths (a base no run needs, a leftover directory of a removed workspace).
+      aliases: [...new Set(aliases.flatMap((a) => [a, realOr(a)]))].filter((a) => a !== dir).map((a) => `${a}/`),
       required: canIsolate(),
     });
     /** Without isolation: refuses (and removes) a copy whose files name what it was copied from. */
     const check = async (name: string, plan: IsolationPlan) => {
       if (plan.required) return;
-      const naming = filesNaming(plan.dir, plan.aliases);
+      const naming = filesNaming(plan.dir, plan.aliases.map(withoutSlash));
       if (naming.length === 0) return;
       await removeTree(plan.dir, layersFor(plan.dir), project.stateDir);
       throw new RigError(
         "PROVIDER_FAILED",
-        `local: workspace ${name} would reach ${plan.aliases[0]} through absolute paths in ${naming.slice(0, 5).join(", ")}${naming.length > 5 ? ` (and ${naming.length - 5} more)` : ""}, and rig cannot isolate it here (needs root or bubblewrap): install bubblewrap (bwrap), or make those files in the workspace's create hook instead of the base (e.g. python -m venv there), or use relative paths`,
+        `local: workspace ${name} would reach ${withoutSlash(plan.aliases[0] ?? "its base")} through absolute paths in ${naming.slice(0, 5).join(", ")}${naming.length > 5 ? ` (and ${naming.length - 5} more)` : ""}, and rig cannot isolate it here (needs root or bubblewrap): install bubblewrap (bwrap), or make those files in the workspace's create hook instead of the base (e.g. python -m venv there), or use relative paths`,
       );
     };
     /**
@@ -329,7 +334,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       async fork(source, target, options) {
         const from = dirOf(source);
         // The copy stands in for its source too: paths written there name the source.
-        const plan = reserve(source.workflow, target, [...(planOf(source)?.aliases ?? []), from]);
+        const plan = reserve(source.workflow, target, [...(planOf(source)?.aliases ?? []).map(withoutSlash), from]);
         const started = performance.now();
         const method = await copyTree(from, plan.dir, { git: false });
         await check(target.name, plan);
