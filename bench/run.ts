@@ -400,6 +400,42 @@ export default workflow("b").addProvider("local", local())
     );
   }
 
+  // --- local: what isolation costs ------------------------------------------------------
+  // `rig exec w -- true` in an isolated workspace (its own mount namespace, src/host/isolate.ts)
+  // against the same command with isolation off (RIGKIT_LOCAL_ISOLATION=never, a workspace
+  // made that way): the namespace's whole cost, goal at most 15 %.
+  if (wanted("isolat")) {
+    const dir = project(
+      "isolation",
+      `import { workflow, local } from "rigkit";
+export default workflow("b").addProvider("local", local())
+  .task("base", async ({ providers }) => {
+    const dir = providers.local.prepareDir("base", { fresh: true });
+    await providers.local.exec("echo hi > f.txt", { cwd: dir });
+    return { ctx: { base: providers.local.dirRef(dir) } };
+  })
+  .workspace({ create: async ({ workflow, providers }) => providers.local.createWorkspace({ from: workflow.ctx.base }), remove: async ({ workspace, providers }) => providers.local.removeWorkspace(workspace.ctx.dir) });`,
+    );
+    const never = { ...env, RIGKIT_LOCAL_ISOLATION: "never" };
+    const timed = (argv: string[], vars: Record<string, string | undefined>) => {
+      const start = performance.now();
+      const r = Bun.spawnSync(argv, { cwd: dir, env: vars, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+      if (r.exitCode !== 0) throw new Error(`\`${argv.join(" ")}\` exited ${r.exitCode}: ${r.stderr.toString()}`);
+      return performance.now() - start;
+    };
+    timed([RIG, "create", "iso"], env);
+    timed([RIG, "create", "plain"], never);
+    const isolatedBy = process.getuid?.() === 0 ? "namespace" : "bwrap";
+    pairs(
+      `local rig exec w -- true, isolated (${isolatedBy}) / not isolated`,
+      1.15,
+      (bin) => ({ time: () => timed([bin, "exec", "iso", "--", "true"], env) }),
+      { time: () => timed([RIG, "exec", "plain", "--", "true"], never) },
+      QUICK ? 11 : 31,
+      false,
+    );
+  }
+
 } finally {
   Bun.spawnSync(["docker", "rm", "-f", "rigkit-bench-raw"], { env, stdout: "ignore", stderr: "ignore" });
   // Workspaces the benchmark made are removed above; a failed run may leave a mount behind.

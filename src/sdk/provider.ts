@@ -1,4 +1,5 @@
 /** The provider API (SPEC §3): `defineProvider({ id, configSchema?, create })`. */
+import type { IsolationPlan } from "../host/isolate.ts";
 import type { Resolvable } from "./env.ts";
 import type { Awaitable, HostCapabilities, Json, JsonObject, OutputSchema } from "./types.ts";
 
@@ -55,6 +56,8 @@ export interface ResourceAccess {
   shell?: boolean;
   /** Local directories the command needs (created, mode 0700, when missing): e.g. ssh's control sockets. */
   dirs?: string[];
+  /** A local workspace's own view of the machine (src/host/isolate.ts; the local provider's). */
+  isolate?: IsolationPlan;
   /**
    * An absolute path to a small module exporting `runAccess` (AccessRunner): rig imports it
    * alone and runs the command in its own process, which saves starting a second program

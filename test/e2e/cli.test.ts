@@ -4,7 +4,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SCHEMA_VERSION } from "../../src/state/schema.ts";
-import { RIG, project, rig, rigUntil, settledState, tempDir } from "../helpers.ts";
+import { RIG, project, rig, rigUntil, settledState, tempDir, workspaceDir } from "../helpers.ts";
 import { APP_CONFIG } from "./fixtures.ts";
 
 describe("rig init", () => {
@@ -35,7 +35,7 @@ describe("rig init", () => {
     const failing = await rig(["exec", "ws1", "--", "sh", "-c", "echo broken >&2; exit 3"], { cwd: dir });
     expect(failing.exitCode).toBe(3);
     expect(failing.stderr).toBe("broken\n");
-    expect((await rig(["ws1/info", "--json"], { cwd: dir })).json()).toMatchObject({ dir: join(dir, ".rigkit/workspaces/ws1") });
+    expect((await rig(["ws1/info", "--json"], { cwd: dir })).json()).toMatchObject({ dir: workspaceDir(dir, "ws1") });
     expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
   });
 

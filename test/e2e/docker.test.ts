@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { cpSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, RIG, project, rig, rigUntil, tempDir } from "../helpers.ts";
+import { REPO, RIG, project, rig, rigUntil, tempDir, homeOf } from "../helpers.ts";
 import { services } from "../services.ts";
 
 const svc = services("docker");
