@@ -64,7 +64,7 @@ describe("complete", () => {
     ["cache: task paths for explain", ["cache", "app", "explain", ""], ["tools", "db/migrate"]],
     ["cache: no task for ls", ["cache", "app", "ls", ""], []],
     ["completion: shells", ["completion", ""], ["bash", "zsh", "fish"]],
-    ["init: templates", ["init", "--template", ""], ["local", "docker", "ssh"]],
+    ["init: templates", ["init", "--template", ""], ["local", "docker", "ssh", "lxd"]],
     ["ls: what", ["ls", ""], ["workspaces", "config"]],
     ["help: commands", ["help", ""], Object.keys(COMMAND_SPECS)],
     ["global flags before a command", ["--js"], ["--version", ...GLOBAL_FLAGS]],

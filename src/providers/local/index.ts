@@ -12,6 +12,7 @@ import { runCommand, runInteractive } from "../../host/local.ts";
 import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, type WorkspaceResource, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 import { mayReflink, mountOverlay, overlayState, remount, retireBase, unmountOverlay, wantsOverlay } from "./overlay.ts";
+import { copyProjectFiles } from "../source.ts";
 import { MARKER_SUFFIX, type Owner, checkChain, markerOf, ownership, readMarker, removeOwned, writeMarker } from "./owner.ts";
 
 export interface LocalDirRef extends ArtifactRef {
@@ -37,6 +38,11 @@ export interface LocalRuntime {
   prepareDir(name: string, options?: { fresh?: boolean }): string;
   /** An artifact ref for a directory: `plan` reports `artifact-missing` once it is gone. */
   dirRef(path: string): LocalDirRef;
+  /**
+   * Copies the project's files into `dir` (those `inputs: ["**"]` hashes, without `.git/`,
+   * rig's config and `node_modules/`/`.venv/`; `only`: these globs instead). Returns the count.
+   */
+  copyProject(dir: string, options?: { only?: readonly string[]; exclude?: readonly string[] }): number;
   /** Copies a prepared directory into `.rigkit/workspaces/<workspace>` (in workspace hooks). */
   createWorkspace(options: { from: string | LocalDirRef }): Promise<{ dir: string; method: CopyMethod }>;
   /** Deletes a workspace directory made by `createWorkspace` (only one carrying this project's owner marker). */
@@ -260,6 +266,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             return dir;
           },
           dirRef: (path) => ({ provider: "local", kind: "dir", path: resolve(path) }),
+          copyProject: (dir, options) => copyProjectFiles(project.root, dir, options),
           async createWorkspace({ from }) {
             const workspace = ctx.workspace;
             if (!workspace) throw new RigError("PROVIDER_FAILED", "local: createWorkspace() is only available in workspace hooks");
