@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RigError } from "../../errors.ts";
-import { RIGKIT_ROOT, ensureSdkLink } from "../sdklink.ts";
+import { RIGKIT_ROOT, ensureSdkLink } from "../project/sdklink.ts";
 import { type Detected, detectProject } from "./detect.ts";
 import { parseJsonc } from "./jsonc.ts";
 
