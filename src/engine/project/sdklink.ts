@@ -7,7 +7,7 @@ import { mkdirSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 /** The root of the rigkit package that is running. */
-export const RIGKIT_ROOT = resolve(import.meta.dir, "..", "..");
+export const RIGKIT_ROOT = resolve(import.meta.dir, "..", "..", "..");
 
 export function ensureSdkLink(stateDir: string): void {
   const link = join(stateDir, "sdk");
