@@ -160,3 +160,40 @@ describe("the Python template", () => {
     rmSync(join(dir, ".."), { recursive: true, force: true });
   }, 180_000);
 });
+
+describe("rig init never writes through a symlink", () => {
+  test("rigkit/ or its files as symlinks are refused; a symlinked .gitignore is left alone with a warning", async () => {
+    const { symlinkSync, mkdirSync, lstatSync } = await import("node:fs");
+    const elsewhere = tempDir();
+    writeFileSync(join(elsewhere, "index.ts"), "// someone else's\n");
+    const env = home();
+
+    const linkedDir = project({ "hello.txt": "hi\n" });
+    symlinkSync(elsewhere, join(linkedDir, "rigkit"));
+    const r1 = await rig(["init", "--force"], { cwd: linkedDir, env });
+    expect(r1.exitCode).toBe(2);
+    expect(r1.stderr).toContain("rigkit is a symlink: rig init does not write through it");
+
+    const linkedFile = project({ "hello.txt": "hi\n" });
+    mkdirSync(join(linkedFile, "rigkit"));
+    symlinkSync(join(elsewhere, "index.ts"), join(linkedFile, "rigkit", "tsconfig.json"));
+    const r2 = await rig(["init", "--force"], { cwd: linkedFile, env });
+    expect(r2.exitCode).toBe(2);
+    expect(r2.stderr).toContain("rigkit/tsconfig.json is a symlink");
+    expect(readFileSync(join(elsewhere, "index.ts"), "utf8")).toBe("// someone else's\n");
+
+    const linkedIgnore = project({ "hello.txt": "hi\n" });
+    writeFileSync(join(elsewhere, "shared-ignore"), "dist\n");
+    symlinkSync(join(elsewhere, "shared-ignore"), join(linkedIgnore, ".gitignore"));
+    const r3 = await rig(["init", "--json"], { cwd: linkedIgnore, env });
+    expect(r3.exitCode).toBe(0);
+    expect(r3.json()).toMatchObject({ gitignore: false, warnings: [".gitignore is a symlink: rig left it alone; add .rigkit/ to it yourself"] });
+    expect(readFileSync(join(elsewhere, "shared-ignore"), "utf8")).toBe("dist\n");
+    expect(lstatSync(join(linkedIgnore, ".gitignore")).isSymbolicLink()).toBe(true);
+
+    const fileNotDir = project({ rigkit: "not a directory\n" });
+    const r4 = await rig(["init"], { cwd: fileNotDir, env });
+    expect(r4.exitCode).toBe(2);
+    expect(r4.stderr).toContain("rigkit is not a directory");
+  });
+});

@@ -5,7 +5,7 @@
  * `package.json` is read by the project's own tools (tsc, tsd, eslint, jest), and a file
  * rig adds there changes what they do.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RigError } from "../../errors.ts";
 import { RIGKIT_ROOT, ensureSdkLink } from "../project/sdklink.ts";
@@ -40,9 +40,10 @@ function templateFile(name: TemplateName): string {
   return file;
 }
 
-/** Adds `.rigkit/` to .gitignore unless a line already ignores it. */
-function ignoreStateDir(root: string): boolean {
+/** Adds `.rigkit/` to .gitignore unless a line already ignores it (null: it is a symlink, left alone). */
+function ignoreStateDir(root: string): boolean | null {
   const file = join(root, ".gitignore");
+  if (lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) return null;
   const current = existsSync(file) ? readFileSync(file, "utf8") : "";
   if (current.split(/\r?\n/).some((line) => [".rigkit", ".rigkit/", "/.rigkit", "/.rigkit/"].includes(line.trim()))) return false;
   const separator = current === "" || current.endsWith("\n") ? "" : "\n";
@@ -120,6 +121,15 @@ export function initProject(root: string, options: { template?: TemplateName; fo
       detail: ["rig uses it as it is; move it aside first to start from a template in rigkit/index.ts."],
     });
   }
+  // Never written through a symlink: it could point anywhere, other projects included.
+  for (const path of ["rigkit", "rigkit/index.ts", "rigkit/tsconfig.json"]) {
+    const stat = lstatSync(join(root, path), { throwIfNoEntry: false });
+    if (stat?.isSymbolicLink() || (path === "rigkit" && stat && !stat.isDirectory())) {
+      throw new RigError("USAGE", `${path} is ${stat.isSymbolicLink() ? "a symlink" : "not a directory"}: rig init does not write through it`, {
+        detail: ["Move it aside and run `rig init` again."],
+      });
+    }
+  }
   if (existsSync(config) && !options.force) {
     throw new RigError("USAGE", "rigkit/index.ts already exists", { detail: ["Pass --force to overwrite it (and rigkit/tsconfig.json)."] });
   }
@@ -136,7 +146,9 @@ export function initProject(root: string, options: { template?: TemplateName; fo
   mkdirSync(join(root, "rigkit"), { recursive: true });
   writeFileSync(config, text);
   writeFileSync(tsconfig, `${JSON.stringify(RIGKIT_TSCONFIG, null, 2)}\n`);
-  const gitignore = ignoreStateDir(root);
+  const ignored = ignoreStateDir(root);
+  if (ignored === null) warnings.push(".gitignore is a symlink: rig left it alone; add .rigkit/ to it yourself");
+  const gitignore = ignored === true;
   // Types for editors and tsc: "rigkit" resolves through .rigkit/sdk.
   ensureSdkLink(join(root, ".rigkit"));
   const { notes, ...detected } = found;
