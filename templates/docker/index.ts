@@ -16,7 +16,7 @@
  * bundle; none of them stays in the image. Workspaces get RIGKIT_DOCKER_NETWORK (e.g.
  * "none": `rig forward` still reaches them). Offline: RIGKIT_BUILD_NETWORK=none.
  */
-import { docker, env, workflow } from "rigkit";
+import { type DockerImageRef, docker, env, workflow } from "rigkit";
 
 // What `rig init` found in this project. Part of every task's cache key: edit it and they rerun.
 const project = {
@@ -41,11 +41,14 @@ export default workflow("app")
   )
   .configure({ ...project, image: process.env.RIGKIT_BASE_IMAGE ?? project.image })
 
-  // The toolchain: the base image, or the devcontainer's Dockerfile built (keyed on its folder).
+  // The toolchain: the base image, or the devcontainer's Dockerfile built (keyed on its
+  // build context; on the build network). A ref, so an image removed later is rebuilt.
   .task("toolchain", { inputs: project.dockerfile ? [`${project.dockerfile.context}/**`, project.dockerfile.file] : [] }, async ({ providers, config }) => {
-    if (!config.dockerfile) return { ctx: { toolchain: config.image } };
-    const built = await providers.docker.docker(["build", "--quiet", "--file", config.dockerfile.file, config.dockerfile.context]);
-    return { ctx: { toolchain: built.stdout.trim() } };
+    if (!config.dockerfile) return { ctx: { toolchain: config.image as string | DockerImageRef } };
+    const network = process.env.RIGKIT_BUILD_NETWORK ? ["--network", process.env.RIGKIT_BUILD_NETWORK] : [];
+    const built = await providers.docker.docker(["build", "--quiet", ...network, "--file", config.dockerfile.file, config.dockerfile.context]);
+    const image: DockerImageRef = { provider: "docker", kind: "image", id: built.stdout.trim(), tag: "" };
+    return { ctx: { toolchain: image as string | DockerImageRef } };
   })
 
   // The dependencies, keyed on the manifest and lock files only.

@@ -147,4 +147,25 @@ describe.if(svc !== null)("rig init with a devcontainer.json", () => {
     expect((await rig(["apply", "--json"], { cwd: dir, env })).json()).toMatchObject({ ran: ["source"], cached: ["toolchain", "deps"] });
     expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
   }, 120_000);
+
+  test("a devcontainer built from its Dockerfile: the build is the toolchain, and a changed Dockerfile rebuilds it", async () => {
+    const dir = project({
+      ".devcontainer/devcontainer.json": '{ "build": { "dockerfile": "Dockerfile" }, "workspaceFolder": "/src" }',
+      ".devcontainer/Dockerfile": `FROM ${svc?.dockerImage}\nRUN echo from the Dockerfile > /toolchain.txt\n`,
+      "hello.txt": "hi\n",
+    });
+    const env = { DOCKER_HOST: svc?.dockerHost, RIGKIT_DOCKER_NETWORK: "none", RIGKIT_BUILD_NETWORK: "none", RIGKIT_HOME: tempDir() };
+    expect((await rig(["init"], { cwd: dir, env })).exitCode).toBe(0);
+    const apply = await rig(["apply", "--json"], { cwd: dir, env });
+    expect(apply.exitCode).toBe(0);
+    const toolchain = apply.json().ctx.toolchain;
+    expect(toolchain).toMatchObject({ provider: "docker", kind: "image", id: expect.stringMatching(/^sha256:/) });
+    expect((await rig(["create", "ws1"], { cwd: dir, env })).exitCode).toBe(0);
+    const exec = await rig(["exec", "ws1", "--json", "--", "sh", "-c", "pwd; cat /toolchain.txt hello.txt"], { cwd: dir, env });
+    expect(exec.json().stdout).toBe("/src\nfrom the Dockerfile\nhi\n");
+    expect((await rig(["rm", "ws1", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    // A changed Dockerfile rebuilds the toolchain and what follows.
+    writeFileSync(join(dir, ".devcontainer", "Dockerfile"), `FROM ${svc?.dockerImage}\nRUN echo changed > /toolchain.txt\n`);
+    expect((await rig(["plan", "--json"], { cwd: dir, env })).json().nodes[0]).toMatchObject({ path: "toolchain", reason: "inputs-changed" });
+  }, 120_000);
 });
