@@ -75,22 +75,12 @@ const literal = (value: unknown) => JSON.stringify(value, null, 2).replace(/^(\s
 
 const PROJECT_BLOCK = /^const project = \{[\s\S]*?^\};?$/m;
 
-/** rigkit/tsconfig.json: "rigkit" and "@rigkit/sdk" through the link rig keeps at .rigkit/sdk. */
-export const RIGKIT_TSCONFIG = {
-  compilerOptions: {
-    target: "ESNext",
-    module: "Preserve",
-    moduleResolution: "bundler",
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    allowImportingTsExtensions: true,
-    types: ["bun"],
-    typeRoots: ["../.rigkit/sdk/node_modules/@types"],
-    paths: { rigkit: ["../.rigkit/sdk/src/index.ts"], "@rigkit/sdk": ["../.rigkit/sdk/src/index.ts"] },
-  },
-  include: ["**/*.ts"],
-};
+/**
+ * rigkit/tsconfig.json, from templates/rigkit.tsconfig.json: "rigkit" and "@rigkit/sdk"
+ * through the link rig keeps at .rigkit/sdk. (Not named tsconfig.json there, so editors in
+ * this repository do not take it for the templates' own.)
+ */
+const TSCONFIG_TEMPLATE = join(templatesDir, "rigkit.tsconfig.json");
 
 /**
  * A root tsconfig.json whose program would take in rigkit/index.ts (no `files`/`include`,
@@ -145,7 +135,7 @@ export function initProject(root: string, options: { template?: TemplateName; fo
 
   mkdirSync(join(root, "rigkit"), { recursive: true });
   writeFileSync(config, text);
-  writeFileSync(tsconfig, `${JSON.stringify(RIGKIT_TSCONFIG, null, 2)}\n`);
+  writeFileSync(tsconfig, readFileSync(TSCONFIG_TEMPLATE, "utf8"));
   const ignored = ignoreStateDir(root);
   if (ignored === null) warnings.push(".gitignore is a symlink: rig left it alone; add .rigkit/ to it yourself");
   const gitignore = ignored === true;
