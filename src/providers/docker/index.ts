@@ -1,5 +1,5 @@
 /**
- * `docker({ host?, network? })`: containers through the Docker engine, driven with the
+ * `docker({ host?, network?, build? })`: containers through the Docker engine, driven with the
  * `docker` CLI, so DOCKER_HOST, docker contexts and `ssh://` engines work as they do for
  * the user; on a local engine socket, the engine check, image checks and listing and
  * removing containers go straight to the Engine API instead (engine.ts), which saves
@@ -8,7 +8,8 @@
  *
  * Tasks: `build({ from }, async (c) => …)` starts a temporary container, lets the task
  * run commands and copy files in, snapshots it into an image (an artifact ref in the
- * context) and always removes the container. Workspaces: long-running containers started
+ * context) and always removes the container. Build containers get `build`'s network,
+ * variables and CA bundle, workspaces never do (build.ts). Workspaces: long-running containers started
  * from such an image. Everything carries `rigkit.*` labels so `rig gc` can find orphans.
  */
 import { RigError, messageOf } from "../../errors.ts";
