@@ -139,8 +139,9 @@ export function initProject(root: string, options: { template?: TemplateName; fo
   const ignored = ignoreStateDir(root);
   if (ignored === null) warnings.push(".gitignore is a symlink: rig left it alone; add .rigkit/ to it yourself");
   const gitignore = ignored === true;
-  // Types for editors and tsc: "rigkit" resolves through .rigkit/sdk.
-  ensureSdkLink(join(root, ".rigkit"));
+  // Types for editors and tsc: "rigkit" resolves through .rigkit/sdk (never made through a symlinked .rigkit).
+  if (lstatSync(join(root, ".rigkit"), { throwIfNoEntry: false })?.isSymbolicLink()) warnings.push(".rigkit is a symlink: rig did not add .rigkit/sdk there");
+  else ensureSdkLink(join(root, ".rigkit"));
   const { notes, ...detected } = found;
   return {
     config,
