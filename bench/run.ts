@@ -133,6 +133,19 @@ function project(name: string, config: string): string {
   return dir;
 }
 
+/** One task preparing a base of 20,000 files (200 directories of 100) and keeping its ref, as the `rig init` template does. */
+const BASE_20K = `import { workflow, local } from "rigkit";
+import { mkdirSync, writeFileSync } from "node:fs";
+export default workflow("b").addProvider("local", local())
+  .task("base", async ({ providers }) => {
+    const dir = providers.local.prepareDir("base", { fresh: true });
+    for (let d = 0; d < 200; d++) {
+      mkdirSync(dir + "/d" + d);
+      for (let f = 0; f < 100; f++) writeFileSync(dir + "/d" + d + "/f" + f, String(f));
+    }
+    return { ctx: { base: providers.local.dirRef(dir) } };
+  });`;
+
 /** n chained tasks, one `wf = wf.task(…)` statement each (a 10,000-link `.task().task()` chain overflows Bun's parser stack). */
 const chain = (n: number) =>
   `import { workflow } from "rigkit";\nlet wf: any = workflow("bench");\n${Array.from({ length: n }, (_, i) => `wf = wf.task("t${i}", async ({ step }) => ({ ctx: { n: (step.ctx.n ?? 0) + 1, last: ${i} } }));`).join("\n")}\nexport default wf;\n`;
@@ -224,6 +237,22 @@ try {
     edit();
     // The edit is made after each no-edit apply (untimed), so the next rig side applies it.
     pairs(editRow, 3, (bin) => ({ time: () => run([bin, "apply"], app) }), { time: () => run([RIG, "apply"], app), reset: edit }, PAIRS, false);
+  }
+
+  // A cached run whose output names a 20,000-file base: plan checks the base still holds
+  // what that run made (one stat walk; README "Correct reuse"). With --baseline, each
+  // build plans its own copy of the project (their state files' schemas may differ).
+  {
+    const what = "no-op rig plan, 1 cached task over a 20,000-file base / bun -e 0";
+    if (wanted(what)) {
+      const base = (name: string, bin: string) => {
+        const dir = project(name, BASE_20K);
+        run([bin, "apply"], dir);
+        return dir;
+      };
+      const dirs = new Map([[RIG, base("base-20k", RIG)], ...(BASELINE ? [[BASELINE, base("base-20k-baseline", BASELINE)] as const] : [])]);
+      pairs(what, 6, (bin) => ({ time: () => run([bin, "plan"], dirs.get(bin) as string) }), bunZero);
+    }
   }
 
   // --- docker ---------------------------------------------------------------------------

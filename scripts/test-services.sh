@@ -4,11 +4,14 @@
 #     with a tiny image built locally from busybox-static (no registry is contacted);
 #   - two sshd instances on 127.0.0.1:2222 and 127.0.0.1:2223 with keys made here, as a
 #     small fleet ("rig-a", "rig-b" in the generated ssh_config).
+#   - a 3-member LXD cluster on 127.0.0.2/3/4:8443 (scripts/test-services-lxd.sh).
 # Usage: scripts/test-services.sh start|stop|env. `start` prints the env file path; the
 # tests read it from RIGKIT_TEST_SERVICES (default /tmp/rigkit-test-services/env).
-# Needs root and: docker.io openssh-server openssh-client busybox-static.
+# Needs root and: docker.io openssh-server openssh-client busybox-static lxd lxd-client btrfs-progs.
 set -euo pipefail
 dir=${RIGKIT_TEST_SERVICES_DIR:-/tmp/rigkit-test-services}
+# shellcheck source=scripts/test-services-lxd.sh
+source "$(dirname "$0")/test-services-lxd.sh"
 sock="$dir/docker.sock"
 image=rigkit-test/busybox:1
 
@@ -16,6 +19,7 @@ stop() {
   for pidfile in "$dir"/sshd-*.pid "$dir/dockerd.pid"; do
     [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
   done
+  stop_lxd
   sleep 1
 }
 
@@ -101,13 +105,19 @@ case "${1:-start}" in
     start_docker
     build_image
     start_sshd
-    cat >"$dir/env" <<ENV
+    # The LXD cluster is the one service some sandboxes cannot run: without it, the other
+    # services still start and the LXD tests fail saying it is not running.
+    lxd_up=1
+    # (Its own shell: errexit still stops it at the first failure, which `||` would disable.)
+    dir=$dir bash -euo pipefail -c 'source "$1"; start_lxd' _ "$(dirname "$0")/test-services-lxd.sh" || { lxd_up=0; echo "the LXD test cluster did not start (see $dir/lxd/c*/lxd.log)" >&2; }
+    { cat <<ENV
 RIGKIT_TEST_DOCKER_HOST=unix://$sock
 RIGKIT_TEST_DOCKER_IMAGE=$image
 RIGKIT_TEST_SSH_CONFIG=$dir/ssh/ssh_config
 RIGKIT_TEST_SSH_HOSTS=rig-a,rig-b
 RIGKIT_TEST_SSH_ROOTS=$dir/remote-a,$dir/remote-b
 ENV
+      [ "$lxd_up" = 0 ] || lxd_env; } >"$dir/env"
     echo "$dir/env"
     ;;
   stop) stop ;;

@@ -19,7 +19,10 @@ services_dir=${RIGKIT_TEST_SERVICES_DIR:-/tmp/rigkit-test-services}
 export RIGKIT_TEST_SERVICES=${RIGKIT_TEST_SERVICES:-$services_dir/env}
 
 # The services answer as the tests will use them (never restarted when they do).
-services_up() {
+services_up() { core_up && lxd_up; }
+
+# Docker and sshd.
+core_up() {
   [ -f "$RIGKIT_TEST_SERVICES" ] || return 1
   local docker_host ssh_config
   docker_host=$(sed -n 's/^RIGKIT_TEST_DOCKER_HOST=//p' "$RIGKIT_TEST_SERVICES")
@@ -27,6 +30,16 @@ services_up() {
   command -v docker >/dev/null && DOCKER_HOST=$docker_host docker version >/dev/null 2>&1 || return 1
   for host in rig-a rig-b; do
     ssh -F "$ssh_config" -o BatchMode=yes -o ConnectTimeout=3 "$host" true >/dev/null 2>&1 || return 1
+  done
+}
+
+# Every LXD member answers (a test that kills one restarts it; a run that died before could not).
+lxd_up() {
+  local lxd_dirs lxd_dir
+  lxd_dirs=$(sed -n 's/^RIGKIT_TEST_LXD_DIRS=//p' "$RIGKIT_TEST_SERVICES" 2>/dev/null)
+  [ -n "$lxd_dirs" ] || return 1
+  for lxd_dir in ${lxd_dirs//,/ }; do
+    LXD_DIR=$lxd_dir timeout 5 lxc query /1.0 >/dev/null 2>&1 || return 1
   done
 }
 
@@ -41,6 +54,9 @@ missing_packages() {
     [ -x /usr/sbin/sshd ] || command -v sshd >/dev/null || missing+=(openssh-server)
     command -v ssh >/dev/null || missing+=(openssh-client)
     command -v busybox >/dev/null || missing+=(busybox-static)
+    command -v lxd >/dev/null || missing+=(lxd)
+    command -v lxc >/dev/null || missing+=(lxd-client)
+    command -v mkfs.btrfs >/dev/null || missing+=(btrfs-progs)
   fi
   echo "${missing[*]}"
 }
@@ -68,9 +84,11 @@ fi
 
 if [ "$up" = 0 ]; then
   [ "$(id -u)" = 0 ] || fail "the Docker engine and sshd test services are not running, and starting them needs root (sudo bash scripts/test-services.sh start)"
-  echo "npm test: starting the test services (Docker engine, two sshd on 127.0.0.1)" >&2
+  echo "npm test: starting the test services (Docker engine, two sshd on 127.0.0.1, an LXD cluster on 127.0.0.2-4)" >&2
   RIGKIT_TEST_SERVICES_DIR=$services_dir bash scripts/test-services.sh start >/dev/null || fail "the test services did not start (see $services_dir/*.log)"
-  services_up || fail "the test services started but do not answer (see $services_dir/*.log)"
+  core_up || fail "the test services started but do not answer (see $services_dir/*.log)"
+  # Without LXD (a sandbox that cannot run it) the rest still runs; its tests fail, saying why.
+  lxd_up || echo "npm test: the LXD test cluster is not running (see $services_dir/lxd/c*/lxd.log): its tests will FAIL" >&2
 fi
 
 exec "$bun" test "$@"

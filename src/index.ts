@@ -26,4 +26,5 @@ export { sequence, workflow, type CtxOf, type Sequence, type WorkflowNodeOutput,
 export type * from "./sdk/types.ts";
 export { local, type LocalRuntime, type LocalDirRef } from "./providers/local/index.ts";
 export { docker, type Container, type DockerConfig, type DockerImageRef, type DockerRuntime } from "./providers/docker/index.ts";
+export { lxd, type LxdBuildInstance, type LxdConfig, type LxdExecOptions, type LxdRuntime, type LxdSnapshotRef } from "./providers/lxd/index.ts";
 export { ssh, type SshConfig, type SshDirRef, type SshHost, type SshRuntime, type SshWorkspace } from "./providers/ssh/index.ts";

@@ -11,6 +11,8 @@ export interface Services {
   sshConfig: string;
   sshHosts: string[];
   sshRoots: string[];
+  /** The LXD test cluster (scripts/test-services-lxd.sh): member dirs c1..c3, c1's socket, HTTPS remote and client certificate. */
+  lxd: { dirs: string[]; socket: string; remote: string; clientCert: string; clientKey: string; serverCert: string; image: string; poolDriver: string };
 }
 
 function read(): Partial<Record<string, string>> {
@@ -37,10 +39,15 @@ export function requireTool(name: string, what: string): boolean {
 }
 
 /** The services, or null (and a loud line) when they are not running and RIGKIT_TEST_SKIP_SERVICES=1. */
-export function services(what: "docker" | "ssh"): Services | null {
+export function services(what: "docker" | "ssh" | "lxd"): Services | null {
   const env = read();
   const probe =
-    what === "docker"
+    what === "lxd"
+      ? env.RIGKIT_TEST_LXD_DIRS &&
+        env.RIGKIT_TEST_LXD_DIRS.split(",").every(
+          (dir) => Bun.spawnSync(["lxc", "query", "/1.0"], { env: { ...process.env, LXD_DIR: dir }, stdout: "ignore", stderr: "ignore" }).exitCode === 0,
+        )
+      : what === "docker"
       ? env.RIGKIT_TEST_DOCKER_HOST &&
         Bun.spawnSync(["docker", "version"], { env: { ...process.env, DOCKER_HOST: env.RIGKIT_TEST_DOCKER_HOST }, stdout: "ignore", stderr: "ignore" }).exitCode === 0
       : env.RIGKIT_TEST_SSH_CONFIG &&
@@ -58,5 +65,15 @@ export function services(what: "docker" | "ssh"): Services | null {
     sshConfig: env.RIGKIT_TEST_SSH_CONFIG ?? "",
     sshHosts: (env.RIGKIT_TEST_SSH_HOSTS ?? "").split(","),
     sshRoots: (env.RIGKIT_TEST_SSH_ROOTS ?? "").split(","),
+    lxd: {
+      dirs: (env.RIGKIT_TEST_LXD_DIRS ?? "").split(","),
+      socket: env.RIGKIT_TEST_LXD_SOCKET ?? "",
+      remote: env.RIGKIT_TEST_LXD_REMOTE ?? "",
+      clientCert: env.RIGKIT_TEST_LXD_CLIENT_CERT ?? "",
+      clientKey: env.RIGKIT_TEST_LXD_CLIENT_KEY ?? "",
+      serverCert: env.RIGKIT_TEST_LXD_SERVER_CERT ?? "",
+      image: env.RIGKIT_TEST_LXD_IMAGE ?? "",
+      poolDriver: env.RIGKIT_TEST_LXD_POOL_DRIVER ?? "",
+    },
   };
 }

@@ -5,7 +5,16 @@
  */
 
 /** Options (global or per command) that take a separate value, so the scanner can skip it. */
-const VALUE_OPTIONS = new Set(["--chdir", "--config", "--state", "--workflow", "--template", "--lock-timeout", "--from", "--ttl", "--on-expiry"]);
+const VALUE_OPTIONS = new Set([
+  "--chdir", "--config", "--state", "--workflow", "--template", "--lock-timeout", "--from", "--ttl", "--on-expiry",
+  "-w", "--workspaces", "--concurrency",
+]);
+
+/** `rig run --all <op>` / `rig run -w a,b <op>`: an operation on several workspaces (not rewritten to `ws/op`). */
+export function runsOnMany(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === "--all" || a === "-w" || a === "--workspaces" || a.startsWith("--workspaces="));
+}
 
 export const BUILTIN_COMMANDS = [
   "init", "plan", "apply", "create", "rm", "remove", "ls", "run", "cache", "log",
@@ -62,7 +71,7 @@ export function rewrite(argv: readonly string[]): string[] {
   const out = [...argv];
   let index = commandIndex(out);
   if (index < 0) return out;
-  if (out[index] === "run") {
+  if (out[index] === "run" && !runsOnMany(out.slice(index + 1))) {
     const rest = out.slice(index + 1);
     const ws = commandIndex(rest);
     const op = ws < 0 ? -1 : commandIndex(rest.slice(ws + 1));

@@ -34,7 +34,7 @@ export const COMMAND_SPECS: Record<string, Spec> = {
   rm: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
   remove: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
   ls: { description: "list workspaces", flags: ["--workflow", "--cached"], args: ["ls-what"] },
-  exec: { description: "run a command in a workspace", flags: ["--workflow"], args: ["workspace", "none"], repeat: true },
+  exec: { description: "run a command in a workspace", flags: ["--workflow", "--all", "--workspaces", "-w", "--concurrency"], args: ["workspace", "none"], repeat: true },
   shell: { description: "open a shell in a workspace", flags: ["--workflow"], args: ["workspace"] },
   stop: { description: "stop workspaces' machines", flags: ["--workflow", "--force"], args: ["workspace"], repeat: true },
   start: { description: "start stopped workspaces", flags: ["--workflow"], args: ["workspace"], repeat: true },
@@ -42,7 +42,7 @@ export const COMMAND_SPECS: Record<string, Spec> = {
   code: { description: "open VS Code on a workspace", flags: ["--print", "--workflow"], args: ["workspace"] },
   renew: { description: "extend workspaces' leases", flags: ["--ttl", "--workflow"], args: ["workspace"], repeat: true },
   providers: { description: "forget a provider's stored data", flags: [], args: ["none", "none"] },
-  run: { description: "run a workspace operation", flags: ["--workflow"], args: ["workspace", "operation"] },
+  run: { description: "run a workspace operation", flags: ["--workflow", "--all", "--workspaces", "-w", "--concurrency"], args: ["workspace", "operation"] },
   cache: { description: "inspect and change the cache", flags: ["--all", "--local", "--global", "--yes"], args: ["workflow", "cache-action", "task"] },
   log: { description: "history of what happened", flags: ["--workflow", "--limit"], args: [] },
   projects: { description: "find rig projects below here", flags: [], args: [] },
@@ -54,8 +54,10 @@ export const COMMAND_SPECS: Record<string, Spec> = {
 };
 
 /** Options whose value is the next word, and what completes it (null: let the shell complete files). */
-const VALUE_FLAGS: Record<string, "workflow" | "template" | "workspace" | "expiry" | null> = {
+const VALUE_FLAGS: Record<string, "workflow" | "template" | "workspace" | "workspaces" | "expiry" | null> = {
   "--workflow": "workflow",
+  "-w": "workspaces",
+  "--workspaces": "workspaces",
   "--from": "workspace",
   "--on-expiry": "expiry",
   "--ttl": null,
@@ -129,6 +131,12 @@ export function complete(words: string[], known: Known): string[] {
     if (previous in VALUE_FLAGS) {
       const kind = VALUE_FLAGS[previous];
       if (kind === "workspace") return [...new Set(known.workspaces.map((w) => w.name))];
+      if (kind === "workspaces") {
+        // A comma-separated list: the names not in it yet, after what is typed so far.
+        const typed = current.slice(0, current.lastIndexOf(",") + 1);
+        const listed = new Set(typed.split(","));
+        return [...new Set(known.workspaces.map((w) => w.name))].filter((n) => !listed.has(n)).map((n) => `${typed}${n}`);
+      }
       return kind === "workflow" ? workflowNames : kind === "template" ? TEMPLATES : kind === "expiry" ? ["stop", "remove"] : [];
     }
     const input = op?.inputs.find((i) => `--${i.flag}` === previous);
@@ -168,6 +176,12 @@ export function complete(words: string[], known: Known): string[] {
   // `rig cache <action> …`: the workflow may be left out when there is only one.
   const onlyWorkflow = workflows.length === 1 ? (workflows[0]?.name as string) : undefined;
   if (command === "cache" && onlyWorkflow && CACHE_ACTIONS.includes(positionals[0] ?? "")) positionals.unshift(onlyWorkflow);
+  // With --all or -w, no workspace comes first: `run` takes the operation, `exec` the command.
+  if ((command === "run" || command === "exec") && before.slice(index + 1).some((w) => w === "--all" || w === "-w" || w === "--workspaces")) {
+    if (command === "exec" || positionals.length > 0) return [];
+    const ops = workflows.flatMap((w) => w.workspaceOperations);
+    return [...new Map(ops.map((o) => [o.id, line(o.id, operationSummary(o))])).values()];
+  }
   const at = positionals.length;
   const kind = spec.args[Math.min(at, spec.args.length - 1)];
   if (kind === undefined || (at >= spec.args.length && !spec.repeat)) return [];

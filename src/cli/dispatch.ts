@@ -3,7 +3,7 @@
  * the commander program. Returns the exit code; throws RigError on failure.
  */
 import { terminal } from "../host/terminal.ts";
-import { BUILTIN_COMMANDS, commandIndex, readGlobals, rewrite } from "./argv.ts";
+import { BUILTIN_COMMANDS, commandIndex, readGlobals, rewrite, runsOnMany } from "./argv.ts";
 import type { Cli } from "./context.ts";
 import { fastLane } from "./fastlane.ts";
 
@@ -18,6 +18,10 @@ export async function runCli(rawArgv: string[], signal: AbortSignal): Promise<nu
   if (word !== undefined && !(BUILTIN_COMMANDS as readonly string[]).includes(word)) {
     const { runOperationCommand } = await import("./commands/operation.ts");
     return runOperationCommand(cli, argv, index);
+  }
+  if (word === "run" && runsOnMany(argv.slice(index + 1)) && !argv.includes("-h") && !argv.includes("--help")) {
+    const { runMany } = await import("./commands/run-many.ts");
+    return runMany(cli, argv.slice(index + 1));
   }
   if (word === "exec") {
     const { runExec } = await import("./commands/exec.ts");

@@ -31,6 +31,8 @@ export function strict(command: Command): Command {
 
 const workflowOption = () => new Option("--workflow <name>", "the workflow to use (needed when the project has several)");
 
+const manyConcurrencyOption = () => new Option("--concurrency <n>", "with --all or -w: at most n workspaces at once (default: the number of CPUs)");
+
 const concurrencyOption = () => new Option("--concurrency <n>", "run at most n tasks (and workspace creations) at once (default: the number of CPUs)");
 
 export function buildProgram(cli: Cli): Command {
@@ -122,10 +124,15 @@ Examples:
     "rig exec ws1 -- make test",
     "rig exec ws1 -- sh -c 'echo $PWD'",
     "rig exec ws1 --json -- cat VERSION | jq -r .stdout",
+    "rig exec --all -- npm test           # every workspace at once; exits with the worst code",
+    "rig exec -w ws1,ws2 --concurrency 1 -- make",
   ])
-    .argument("<workspace>")
+    .argument("[workspace]", "the workspace (or --all, or -w a,b)")
     .argument("[command...]", "the command and its arguments (after --, so its flags stay its own)")
-    .addOption(workflowOption());
+    .addOption(workflowOption())
+    .option("--all", "run it in every workspace (of --workflow, if given), concurrently")
+    .option("-w, --workspaces <names>", "run it in these workspaces (comma-separated), concurrently")
+    .addOption(manyConcurrencyOption());
 
   add("shell", "open an interactive login shell in a workspace (needs a terminal)", ["rig shell ws1"])
     .argument("<workspace>")
@@ -161,10 +168,17 @@ Examples:
     .addOption(workflowOption())
     .action(lazy("renew"));
 
-  add("run", "run a workspace operation: rig run <workspace> <operation> [flags]", ["rig run ws1 test --filter unit"])
-    .argument("<workspace>")
-    .argument("<operation>")
+  add("run", "run a workspace operation: rig run <workspace> <operation> [flags]", [
+    "rig run ws1 test --filter unit",
+    "rig run --all test                   # on every workspace at once; exits with the worst code",
+    "rig run -w ws1,ws2 test --filter unit",
+  ])
+    .argument("<workspace>", "the workspace (or --all / -w a,b, then only the operation)")
+    .argument("[operation]")
     .addOption(workflowOption())
+    .option("--all", "run it on every workspace whose workflow has it, concurrently")
+    .option("-w, --workspaces <names>", "run it on these workspaces (comma-separated), concurrently")
+    .addOption(manyConcurrencyOption())
     .allowUnknownOption()
     .action(lazy("run"));
 

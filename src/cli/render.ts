@@ -58,7 +58,12 @@ export function lifecycleNotes(row: Pick<WorkspaceRow, "expires_at" | "from_work
   return notes;
 }
 
-export function renderWorkspaces(rows: WorkspaceRow[], appliedAt: (workflow: string) => number | null, status: (row: WorkspaceRow) => string = (row) => row.status): string {
+export function renderWorkspaces(
+  rows: WorkspaceRow[],
+  appliedAt: (workflow: string) => number | null,
+  status: (row: WorkspaceRow) => string = (row) => row.status,
+  outdated: (row: WorkspaceRow) => boolean = () => false,
+): string {
   const c = out.colors;
   if (rows.length === 0) return `No workspaces. Create one with ${c.bold("rig create <name>")}.`;
   const byWorkflow = new Map<string, WorkspaceRow[]>();
@@ -71,7 +76,9 @@ export function renderWorkspaces(rows: WorkspaceRow[], appliedAt: (workflow: str
       table(
         list.map((w) => [
           w.name,
-          status(w) === "ready" ? c.green(status(w)) : status(w) === "missing" || status(w) === "unreachable" || status(w) === "interrupted" ? c.red(status(w)) : c.yellow(status(w)),
+          (status(w) === "ready" ? c.green(status(w)) : status(w) === "missing" || status(w) === "unreachable" || status(w) === "interrupted" ? c.red(status(w)) : c.yellow(status(w))) +
+            // The status stays what it is; a later apply replaced the base it was made from.
+            (outdated(w) ? ` · ${c.yellow("outdated")}` : ""),
           c.dim([`created ${ago(w.created_at)}`, ...lifecycleNotes(w)].join(", ")),
         ]),
       ),

@@ -16,6 +16,8 @@ export interface AttachOptions {
   env?: Record<string, string | undefined>;
   /** Return stdout and stderr instead of passing them through (`--json`). */
   capture?: boolean;
+  /** Each line of output as it comes; stdin is then /dev/null (several commands run at once). */
+  output?: (stream: "stdout" | "stderr", line: string) => void;
   signal?: AbortSignal;
 }
 
@@ -38,9 +40,9 @@ export async function attach(argv: readonly string[], options: AttachOptions = {
     child = Bun.spawn([...argv], {
       cwd: options.cwd,
       env: options.env ? { ...process.env, ...options.env } : undefined,
-      stdin: "inherit",
-      stdout: options.capture ? "pipe" : "inherit",
-      stderr: options.capture ? "pipe" : "inherit",
+      stdin: options.output ? "ignore" : "inherit",
+      stdout: options.capture || options.output ? "pipe" : "inherit",
+      stderr: options.capture || options.output ? "pipe" : "inherit",
     });
   } catch (error) {
     const message = `${argv[0]}: ${(error as { code?: string }).code === "ENOENT" ? "command not found" : String(error)}\n`;
@@ -52,15 +54,34 @@ export async function attach(argv: readonly string[], options: AttachOptions = {
   const onAbort = () => child.kill("SIGTERM");
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const [stdout, stderr] = options.capture
-      ? await Promise.all([new Response(child.stdout as ReadableStream).text(), new Response(child.stderr as ReadableStream).text()])
-      : [undefined, undefined];
+    const read = (stream: unknown, name: "stdout" | "stderr") =>
+      options.output ? lines(stream as ReadableStream<Uint8Array>, (line) => options.output?.(name, line), options.capture === true) : new Response(stream as ReadableStream).text();
+    const [stdout, stderr] =
+      options.capture || options.output ? await Promise.all([read(child.stdout, "stdout"), read(child.stderr, "stderr")]) : [undefined, undefined];
     const code = await child.exited;
     const exitCode = child.signalCode ? 128 + (signalNumbers[child.signalCode] ?? 15) : code;
     return options.capture ? { exitCode, stdout, stderr } : { exitCode };
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** Reads a stream line by line into `each`; returns the whole text when `keep`, else "". */
+async function lines(stream: ReadableStream<Uint8Array>, each: (line: string) => void, keep: boolean): Promise<string> {
+  const decoder = new TextDecoder();
+  let partial = "";
+  let kept = "";
+  for await (const chunk of stream) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (keep) kept += text;
+    const split = (partial + text).split("\n");
+    partial = split.pop() ?? "";
+    for (const line of split) each(line.replace(/\r$/, ""));
+  }
+  const rest = partial + decoder.decode();
+  if (keep) kept += rest.slice(partial.length);
+  if (rest) each(rest);
+  return kept;
 }
 
 const signalNumbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };

@@ -2,6 +2,7 @@
 import { RigError, messageOf } from "../errors.ts";
 import type { ExecOptions, ExecResult, HostCapabilities, PromptApi } from "../sdk/types.ts";
 import { currentActivity, splitLines } from "./activity.ts";
+import { commandResult } from "./command-result.ts";
 import { writeErr } from "./io.ts";
 import { script } from "./stoppable.ts";
 import { stopMarked } from "./supervisor.ts";
@@ -189,7 +190,7 @@ export async function runCommand(
       detail: tail(stderr || stdout),
     });
   }
-  return { command: shown, exitCode, stdout, stderr };
+  return commandResult({ command: shown, exitCode, stdout, stderr });
 }
 
 /** Runs a command attached to the user's terminal. */
@@ -300,10 +301,10 @@ export const host: HostCapabilities = {
     await confirmHostCommand(argv, reason);
     if (mode === "interactive") {
       const exitCode = await runInteractive(argv, { cwd, env });
-      return { command: displayCommand(argv), ok: exitCode === 0, exitCode, stdout: "", stderr: "" };
+      return commandResult({ command: displayCommand(argv), ok: exitCode === 0, exitCode, stdout: "", stderr: "" });
     }
     const result = await runCommand(argv, { cwd, env, reject: false, label: "host" });
-    return { ...result, ok: result.exitCode === 0 };
+    return commandResult({ ...result, ok: result.exitCode === 0 });
   },
   open: openUrl,
   prompt,

@@ -3,12 +3,18 @@
  * and error message rig writes, so a task that prints one does not leak it.
  */
 const secrets = new Set<string>();
+/** Each resolved secret's variable name, by value. */
+const names = new Map<string, string>();
 export const SECRET_MASK = "[secret]";
 
-export function registerSecret(value: string): void {
+export function registerSecret(value: string, name?: string): void {
+  if (name !== undefined) names.set(value, name);
   // Very short values would mask ordinary text everywhere; they are not secrets worth the name.
   if (value.length >= 4) secrets.add(value);
 }
+
+/** The name of the env.secret() that resolved to `value`, or undefined when it is no secret. */
+export const secretName = (value: string): string | undefined => names.get(value);
 
 export function redact(text: string): string {
   if (secrets.size === 0) return text;

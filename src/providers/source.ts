@@ -66,3 +66,25 @@ export function copyProjectFiles(root: string, to: string, options: { only?: rea
   }
   return files.length;
 }
+
+/**
+ * The project's files copied into a temporary directory on this machine, handed to `send`
+ * (a `docker cp`, an upload to an instance) and removed afterwards: how a provider whose
+ * machines are elsewhere copies the project in one transfer. Returns the file count.
+ */
+export async function sendProjectFiles(
+  root: string,
+  options: { only?: readonly string[]; exclude?: readonly string[] },
+  send: (stage: string) => Promise<void>,
+): Promise<number> {
+  const { chmodSync, mkdtempSync } = require("node:fs") as typeof import("node:fs");
+  const stage = mkdtempSync(`${require("node:os").tmpdir()}/rigkit-copy-`);
+  try {
+    chmodSync(stage, 0o755); // (mkdtemp's 0700 would become the destination's mode where the directory itself is sent)
+    const count = copyProjectFiles(root, stage, options);
+    await send(stage);
+    return count;
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}

@@ -55,7 +55,22 @@ export interface ResourceAccess {
   shell?: boolean;
   /** Local directories the command needs (created, mode 0700, when missing): e.g. ssh's control sockets. */
   dirs?: string[];
+  /**
+   * An absolute path to a small module exporting `runAccess` (AccessRunner): rig imports it
+   * alone and runs the command in its own process, which saves starting a second program
+   * (lxd's exec websocket). When it cannot be imported, `argv` is used.
+   */
+  module?: string;
+  /** JSON the runner needs (never a secret: it is kept in the state file). */
+  data?: { [key: string]: string | undefined };
 }
+
+/** What an `access.module` exports as `runAccess`: runs argv, the user's stdio attached unless `capture`. */
+export type AccessRunner = (
+  access: ResourceAccess,
+  argv: string[],
+  run: { capture: boolean; signal: AbortSignal },
+) => Promise<{ exitCode: number; stdout?: string; stderr?: string }>;
 
 /** One workspace as a provider's controller methods see it: what that provider recorded for it. */
 export interface WorkspaceHandle {
@@ -123,6 +138,15 @@ export interface ProviderController<Runtime> {
   runtime(ctx: RuntimeContext): Runtime;
   checks?(): Awaitable<ProviderCheck[]>;
   validateArtifact?(ref: ArtifactRef): Awaitable<boolean>;
+  /**
+   * A fingerprint of what the artifact holds now (a directory: its names, sizes and
+   * modification times), or null when it cannot tell. rig takes one when a run that
+   * output the ref finishes and compares it before reusing that run, so a directory
+   * rewritten since (by a later run, or behind rig's back) is not reused (plan:
+   * `artifact-changed`). Leave it out for artifacts that never change (content-addressed
+   * images). Keep it cheap: `rig plan` calls it once per artifact.
+   */
+  artifactState?(ref: ArtifactRef): Awaitable<string | null>;
   /** Everything it made for this project (found by its labels), for `rig gc`. */
   resources?(): Awaitable<ProviderResource[]>;
   /**
@@ -151,9 +175,12 @@ export interface ProviderController<Runtime> {
   /**
    * Runs `argv` in the workspace (its directory, container or remote directory). With
    * `capture`, output is returned; otherwise stdin, stdout and stderr are the user's.
-   * Resolves to the command's own exit code; never rejects because the command failed.
+   * With `output` (`rig exec --all`, always with `capture`), call it with each line as it
+   * comes, give the command no stdin and no terminal; a provider that does not is shown
+   * its captured output when the command ends. Resolves to the command's own exit code;
+   * never rejects because the command failed.
    */
-  exec?(workspace: WorkspaceHandle, argv: string[], options: { capture: boolean; signal: AbortSignal }): Awaitable<WorkspaceExecResult>;
+  exec?(workspace: WorkspaceHandle, argv: string[], options: WorkspaceExecOptions): Awaitable<WorkspaceExecResult>;
   /** An interactive login shell in the workspace, attached to the user's terminal; its exit code. */
   shell?(workspace: WorkspaceHandle, options: { signal: AbortSignal }): Awaitable<number>;
   /**
@@ -175,6 +202,13 @@ export interface ProviderController<Runtime> {
   fork?(source: WorkspaceHandle, target: ForkTarget, options: { signal: AbortSignal; log(line: string): void }): Awaitable<JsonObject>;
   /** How VS Code opens the workspace (`rig code`). */
   editor?(workspace: WorkspaceHandle): Awaitable<EditorTarget>;
+}
+
+export interface WorkspaceExecOptions {
+  capture: boolean;
+  signal: AbortSignal;
+  /** Each line of output as it comes (several workspaces at once: rig prefixes them). */
+  output?: (stream: "stdout" | "stderr", line: string) => void;
 }
 
 export interface WorkspaceExecResult {
@@ -206,6 +240,12 @@ export interface ProviderCreateArgs<Config> {
   hostStorage: KeyValueStore;
   local: HostCapabilities;
   project: ProjectInfo;
+  /**
+   * The variable name of the `env.secret("NAME")` a config value was resolved from, or
+   * undefined when it is not a secret: a provider keeps such a value out of what it
+   * claims, records and says, and names the secret instead (docs/providers.md).
+   */
+  secretName(value: string): string | undefined;
 }
 
 export interface ProviderSpec<Config, Runtime> {

@@ -109,6 +109,25 @@ CREATE INDEX task_runs_ok ON task_runs (workflow, path, key_hash, finished_at, i
 CREATE INDEX oplog_running ON oplog (pid) WHERE status = 'running';
 `;
 
+/**
+ * v5, correct reuse (issue 17): which run last changed each artifact and what it held
+ * then, so a cached run whose directory a later run rewrote is not reused; what each
+ * workspace was made from, so `rig ls` can say `outdated`.
+ */
+const v5Seals = `
+-- One row per artifact (its ref as stable JSON): the run that last made or changed it
+-- and the provider's fingerprint of it then (null: the provider could not tell).
+CREATE TABLE artifact_seals (
+  ref       TEXT PRIMARY KEY,
+  run       TEXT NOT NULL,
+  state     TEXT,
+  sealed_at INTEGER NOT NULL
+);
+-- The run ids behind a workflow's last applied result, and behind a workspace's base.
+ALTER TABLE workflow_state ADD COLUMN result TEXT;
+ALTER TABLE workspaces ADD COLUMN made_from TEXT;
+`;
+
 export const migrations: readonly string[] = [
   // v1
   `
@@ -189,6 +208,8 @@ export const migrations: readonly string[] = [
   [v3Ownership, v3Supervision, v3Lifecycle, v3Authoring, v3Speed].join("\n"),
   // v4
   v4Indexes,
+  // v5
+  v5Seals,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

@@ -55,6 +55,15 @@ export interface WorkspaceRow {
   expires_at: number | null;
   on_expiry: "stop" | "remove" | null;
   from_workspace: string | null;
+  /** The run ids its workflow's result came from when it was made (see `Store.finalCtx`); null before v5. */
+  made_from: string | null;
+}
+
+/** The run that last made or changed an artifact, and the provider's fingerprint of it then. */
+export interface ArtifactSeal {
+  run: string;
+  state: string | null;
+  sealed_at: number;
 }
 
 /** A resource recorded for a workspace (see `WorkspaceResource` in the provider API). */
@@ -452,17 +461,49 @@ export class Store {
 
   // --- workflow state -----------------------------------------------------------------
 
-  setFinalCtx(workflow: string, ctx: unknown): void {
+  /** `result`: what the context came from (the workflow's run ids), compared with a workspace's `made_from`. */
+  setFinalCtx(workflow: string, ctx: unknown, result: string | null = null): void {
     this.db
-      .query("INSERT INTO workflow_state (workflow, ctx, applied_at) VALUES (?, ?, ?) ON CONFLICT (workflow) DO UPDATE SET ctx = excluded.ctx, applied_at = excluded.applied_at")
-      .run(workflow, JSON.stringify(ctx), Date.now());
+      .query(
+        "INSERT INTO workflow_state (workflow, ctx, applied_at, result) VALUES (?, ?, ?, ?) ON CONFLICT (workflow) DO UPDATE SET ctx = excluded.ctx, applied_at = excluded.applied_at, result = excluded.result",
+      )
+      .run(workflow, JSON.stringify(ctx), Date.now(), result);
   }
 
-  finalCtx(workflow: string): { ctx: unknown; appliedAt: number } | null {
-    const row = this.db.query("SELECT ctx, applied_at FROM workflow_state WHERE workflow = ?").get(workflow) as
-      | { ctx: string; applied_at: number }
+  finalCtx(workflow: string): { ctx: unknown; appliedAt: number; result: string | null } | null {
+    const row = this.db.query("SELECT ctx, applied_at, result FROM workflow_state WHERE workflow = ?").get(workflow) as
+      | { ctx: string; applied_at: number; result: string | null }
       | null;
-    return row ? { ctx: JSON.parse(row.ctx), appliedAt: row.applied_at } : null;
+    return row ? { ctx: JSON.parse(row.ctx), appliedAt: row.applied_at, result: row.result } : null;
+  }
+
+  /** Each workflow's last applied result (see `setFinalCtx`), without parsing contexts: `rig ls` needs only this. */
+  results(): Map<string, string | null> {
+    const rows = this.db.query("SELECT workflow, result FROM workflow_state").values() as [string, string | null][];
+    return new Map(rows);
+  }
+
+  // --- artifact seals -------------------------------------------------------------------
+
+  seal(ref: string): ArtifactSeal | null {
+    return this.db.query("SELECT run, state, sealed_at FROM artifact_seals WHERE ref = ?").get(ref) as ArtifactSeal | null;
+  }
+
+  setSeal(ref: string, run: string, state: string | null): void {
+    this.db
+      .query("INSERT INTO artifact_seals (ref, run, state, sealed_at) VALUES (?, ?, ?, ?) ON CONFLICT (ref) DO UPDATE SET run = excluded.run, state = excluded.state, sealed_at = excluded.sealed_at")
+      .run(ref, run, state, Date.now());
+  }
+
+  /** A run's direct upstream run ids (as recorded; `out:` keys of shared fragments included), null when unknown. */
+  runUpstream(id: string): (string | null)[] | null {
+    const row = this.db.query("SELECT upstream FROM task_runs WHERE id = ?").get(id) as { upstream: string } | null;
+    return row ? (JSON.parse(row.upstream) as (string | null)[]) : null;
+  }
+
+  /** A run's workflow, task path and finish time, for messages. */
+  runSummary(id: string): { workflow: string; path: string; finished_at: number } | null {
+    return this.db.query("SELECT workflow, path, finished_at FROM task_runs WHERE id = ?").get(id) as { workflow: string; path: string; finished_at: number } | null;
   }
 
   // --- workspaces ---------------------------------------------------------------------
@@ -508,6 +549,11 @@ export class Store {
   /** A workspace's lease (`expiresAt` null: none) and what `rig gc` does when it runs out. */
   setLease(workflow: string, name: string, expiresAt: number | null, onExpiry: "stop" | "remove" | null): void {
     this.db.query("UPDATE workspaces SET expires_at = ?, on_expiry = ?, updated_at = ? WHERE workflow = ? AND name = ?").run(expiresAt, onExpiry, Date.now(), workflow, name);
+  }
+
+  /** Records what a workspace was made from: its workflow's result then (see `setFinalCtx`). */
+  setMadeFrom(workflow: string, name: string, madeFrom: string | null): void {
+    this.db.query("UPDATE workspaces SET made_from = ? WHERE workflow = ? AND name = ?").run(madeFrom, workflow, name);
   }
 
   /** Records the workspace a fork was made from. */

@@ -171,17 +171,17 @@ for (const api of [true, false]) describe.if(dockerSvc !== null)(`live status (d
     expect(op.exitCode).toBe(1);
     expect(op.error()).toMatchObject({ code: "WORKSPACE_NOT_READY", message: "Workspace halted is not ready (stopped)" });
     expect((await rig(["up/hi", "--json"], { cwd: dir, env })).json()).toBe("hi");
-    // The live check runs alongside the operation: a container removed behind rig's back
+    // The live check runs before the operation: a container removed behind rig's back
     // fails with WORKSPACE_NOT_READY, not with whatever the operation's command said…
     const gone = await rig(["gone/hi", "--json"], { cwd: dir, env });
     expect(gone.exitCode).toBe(1);
     expect(gone.error()).toMatchObject({ code: "WORKSPACE_NOT_READY", message: "Workspace gone is not ready (missing)" });
-    // …and an operation that had started is aborted through its signal.
+    // …and nothing of the operation runs: its first line has a side effect on the host.
     const markFile = join(tempDir(), "mark");
     const marked = await rig(["gone/mark", "--json"], { cwd: dir, env: { ...env, MARK_FILE: markFile } });
     expect(marked.exitCode).toBe(1);
-    expect(marked.error().code).toBe("WORKSPACE_NOT_READY");
-    expect(readFileSync(markFile, "utf8")).toBe("started\naborted\n");
+    expect(marked.error()).toMatchObject({ code: "WORKSPACE_NOT_READY", workspace: "gone" });
+    expect(existsSync(markFile)).toBe(false);
     const away = { ...env, RIGKIT_TEST_DOCKER_HOST: `unix://${tempDir()}/no-engine.sock` };
     expect(await statuses(dir, away)).toEqual({ up: "unreachable", halted: "unreachable", gone: "unreachable" });
     // A provider that cannot be set up at all (its env() value is missing) vouches for nothing either.
@@ -216,8 +216,9 @@ export default workflow("s")
     const created = (await rig(["create", "w1", "w2", "--json"], { cwd: dir, env })).json().workspaces;
     rmSync(created[1].ctx.dir, { recursive: true });
     expect(await statuses(dir, env)).toEqual({ w1: "ready", w2: "missing" });
-    // The readiness check rides on the operation's own command: one ssh session, and its
-    // answer is not part of the command's output.
+    // The readiness check comes first, before any of the operation runs: one short session
+    // over the shared connection, then the operation's own; the check's answer is not part
+    // of the command's output.
     expect((await rig(["w1/hi", "--json"], { cwd: dir, env })).json()).toEqual({ stdout: "hi", stderr: "warn" });
     if (hasStrace) {
       const trace = join(tempDir(), "trace");
@@ -228,7 +229,7 @@ export default workflow("s")
       });
       expect(JSON.parse(traced.stdout.toString())).toEqual({ stdout: "hi", stderr: "warn" });
       const started = readFileSync(trace, "utf8").split("\n").filter((l) => l.includes("execve(") && !l.includes("ENOENT"));
-      expect(started.filter((l) => /execve\("[^"]*\/ssh"/.test(l))).toHaveLength(1);
+      expect(started.filter((l) => /execve\("[^"]*\/ssh"/.test(l))).toHaveLength(2);
     }
     const op = await rig(["w2/hi", "--json"], { cwd: dir, env });
     expect(op.exitCode).toBe(1);

@@ -13,6 +13,15 @@ import { emit } from "../ui.ts";
 
 const VALUE_FLAGS = new Set(["--chdir", "--config", "--state", "--workflow", "--lock-timeout"]);
 const BOOLEAN_FLAGS = new Set(["--json"]);
+/** Several workspaces at once (README, "Many at once"): exec's own, not passed on. */
+const MANY_FLAGS = new Set(["--all", "-w", "--workspaces", "--concurrency"]);
+
+export interface ManyArgs {
+  all: boolean;
+  /** From `-w a,b` (repeatable). */
+  names: string[];
+  concurrency?: string;
+}
 
 export interface ExecArgs {
   /** rig's own arguments (before the command). */
@@ -20,6 +29,25 @@ export interface ExecArgs {
   workspace: string | undefined;
   command: string[];
   help: boolean;
+  /** Set when --all, -w or --concurrency was given. */
+  many?: ManyArgs;
+}
+
+/** Reads --all, -w/--workspaces a,b and --concurrency n into `many`; returns how many arguments it took. */
+export function readManyFlag(args: readonly string[], i: number, many: ManyArgs, what: string): number {
+  const arg = args[i] as string;
+  const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+  const name = eq > 0 ? arg.slice(0, eq) : arg;
+  if (name === "--all") {
+    if (eq > 0) throw new RigError("USAGE", `${what}: --all takes no value`);
+    many.all = true;
+    return 1;
+  }
+  const value = eq > 0 ? arg.slice(eq + 1) : args[i + 1];
+  if (value === undefined || value === "" || (eq < 0 && value.startsWith("-"))) throw new RigError("USAGE", `${what}: ${name} needs a value`);
+  if (name === "--concurrency") many.concurrency = value;
+  else many.names.push(...value.split(",").filter((n) => n !== ""));
+  return eq > 0 ? 1 : 2;
 }
 
 /** Splits `exec`'s arguments: rig's options, the workspace, then the command verbatim. */
@@ -27,16 +55,24 @@ export function splitExecArgs(args: readonly string[]): ExecArgs {
   const own: string[] = [];
   let workspace: string | undefined;
   let help = false;
+  let many: ManyArgs | undefined;
+  // With --all or -w, no workspace name comes: the first word that is no option starts the command.
+  const done = (i: number): ExecArgs => ({ own, workspace, command: args.slice(i), help, many });
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    if (arg === "--") return { own, workspace, command: args.slice(i + 1), help };
-    if (workspace !== undefined && !arg.startsWith("-")) return { own, workspace, command: args.slice(i), help };
+    if (arg === "--") return done(i + 1);
+    if ((workspace !== undefined || many?.all || many?.names.length) && !arg.startsWith("-")) return done(i);
     if (arg === "-h" || arg === "--help") {
       help = true;
       continue;
     }
     if (arg.startsWith("-")) {
       const name = arg.includes("=") ? arg.slice(0, arg.indexOf("=")) : arg;
+      if (MANY_FLAGS.has(name)) {
+        many ??= { all: false, names: [] };
+        i += readManyFlag(args, i, many, "rig exec") - 1;
+        continue;
+      }
       if (!VALUE_FLAGS.has(name) && !BOOLEAN_FLAGS.has(name)) {
         throw new RigError("USAGE", `rig exec: unknown option ${arg}`, { detail: ["Put the command after --: rig exec <workspace> -- <command…>"] });
       }
@@ -50,7 +86,7 @@ export function splitExecArgs(args: readonly string[]): ExecArgs {
     }
     workspace = arg;
   }
-  return { own, workspace, command: [], help };
+  return { own, workspace, command: [], help, many };
 }
 
 export async function runExec(cli: Cli, argv: string[], index: number): Promise<number | null> {
@@ -59,6 +95,10 @@ export async function runExec(cli: Cli, argv: string[], index: number): Promise<
   // Only what precedes the command is rig's: `rig exec ws ls --json` passes --json to ls.
   const globals = readGlobals([...argv.slice(0, index), ...parsed.own]);
   terminal.json = globals.json;
+  if (parsed.many) {
+    const { execMany } = await import("./exec-many.ts");
+    return execMany(cli, globals, parsed.workspace, parsed.many, parsed.command);
+  }
   if (parsed.workspace === undefined) throw new RigError("USAGE", "rig exec: name the workspace: rig exec <workspace> [--] <command…>");
   if (parsed.command.length === 0) throw new RigError("USAGE", `rig exec: name the command to run: rig exec ${parsed.workspace} -- <command…>`);
   const options = { capture: globals.json, signal: cli.signal };

@@ -1,5 +1,6 @@
 import type { Manifest } from "../../engine/project/manifest.ts";
 import { openState, stateDirOf } from "../../engine/project/locate.ts";
+import { isOutdated } from "../../engine/workspaces/outdated.ts";
 import { type WorkspaceState, recordedState } from "../../engine/workspaces/status.ts";
 import { reapLeftovers } from "../../host/supervisor.ts";
 import { type Store, type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
@@ -70,10 +71,17 @@ export default async function lsCommand(cli: Cli, what = "workspaces", opts: { c
       err.line(`${err.colors.yellow("warning")} cannot check live status: ${messageOf(error)}; showing the recorded status`);
     }
   }
+  // Made from a base a later apply replaced (engine/outdated.ts): from the state file alone,
+  // so `--cached` says it too. (A file read as it is, before v5, knows nothing of it.)
+  const results = store && store.schemaVersion() >= 5 ? store.results() : new Map<string, string | null>();
+  const outdated = (row: WorkspaceRow) => isOutdated(row.made_from ?? null, results.get(row.workflow));
   const listed = rows.map((row) => ({
     ...workspaceInfo(row),
     status: states.get(row) as WorkspaceState,
     expiresAt: row.expires_at === null ? null : new Date(row.expires_at).toISOString(),
+    outdated: outdated(row),
   }));
-  emit({ workspaces: listed }, () => renderWorkspaces(rows, (wf) => store?.finalCtx(wf)?.appliedAt ?? null, (row) => states.get(row) as WorkspaceState));
+  emit({ workspaces: listed }, () =>
+    renderWorkspaces(rows, (wf) => store?.finalCtx(wf)?.appliedAt ?? null, (row) => states.get(row) as WorkspaceState, outdated),
+  );
 }

@@ -9,7 +9,8 @@ import type { Command } from "commander";
 import type { CompiledWorkflow, OperationNode } from "../../engine/graph/compile.ts";
 import { type InputField, inputFields, validateInput } from "../../engine/operations/inputs.ts";
 import { checkWorkspaceName } from "../../engine/workspaces/names.ts";
-import { findOperation, runOperation } from "../../engine/operations/run.ts";
+import { findOperation, resultExitCode, runOperation } from "../../engine/operations/run.ts";
+import { isCommandResult } from "../../host/command-result.ts";
 import { type Project, openProject, selectWorkflow } from "../../engine/project/project.ts";
 import { resolveWorkspace } from "../../engine/workspaces/lifecycle.ts";
 import { RigError, isRigError } from "../../errors.ts";
@@ -20,7 +21,7 @@ import { didYouMean } from "../../suggest.ts";
 import { BUILTIN_COMMANDS, operationSummary, parseOperationToken } from "../argv.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { hookOutput } from "../progress.ts";
-import { emit, table } from "../ui.ts";
+import { emit, err, table } from "../ui.ts";
 
 const RESERVED_FLAGS = new Set(["chdir", "config", "state", "json", "workflow", "help", "version"]);
 
@@ -180,6 +181,23 @@ function unknownCommand(token: string, workflows: CompiledWorkflow[], workspaces
   });
 }
 
+/**
+ * An operation's input from its flags (asking for missing required ones on a TTY), not yet
+ * validated; null when the flags asked for help, which was printed.
+ */
+export async function readFlags(token: string, op: OperationNode, args: string[]): Promise<Record<string, unknown> | null> {
+  const fields = inputFields(op.input);
+  checkReserved(op, fields);
+  let values = plainFlags(args, fields);
+  if (!values) {
+    const command = await buildCommand(token, op, fields);
+    const { parseWith } = await import("../program.ts");
+    if (!(await parseWith(command, args, `Run \`rig ${token} --help\` for its flags.`))) return null;
+    values = commanderValues(fields, command);
+  }
+  return collectInput(fields, values, token);
+}
+
 /** `rig <ws>`: what can be run on that workspace. */
 function listOperations(project: Project, rows: WorkspaceRow[]): number {
   const entries = rows.flatMap((row) => {
@@ -233,16 +251,9 @@ export async function runOperationCommand(cli: Cli, argv: string[], index: numbe
     op = findOperation(workflow, target.operation, "workflow");
   }
 
-  const fields = inputFields(op.input);
-  checkReserved(op, fields);
-  let values = plainFlags(rest, fields);
-  if (!values) {
-    const command = await buildCommand(token, op, fields);
-    const { parseWith } = await import("../program.ts");
-    if (!(await parseWith(command, rest, `Run \`rig ${token} --help\` for its flags.`))) return 0;
-    values = commanderValues(fields, command);
-  }
-  const input = validateInput(op.input, await collectInput(fields, values, token), token);
+  const values = await readFlags(token, op, rest);
+  if (values === null) return 0; // help was printed
+  const input = validateInput(op.input, values, token);
   const streamed: string[] = [];
   const result = await runOperation(project, workflow, op, input, workspace, {
     signal: cli.signal,
@@ -252,17 +263,27 @@ export async function runOperationCommand(cli: Cli, argv: string[], index: numbe
     },
   });
   emit(result, () => resultText(result, streamed.join("\n")));
-  return 0;
+  // A command's result: rig exits with its code (README, "Exit codes of actions").
+  const exitCode = resultExitCode(result);
+  if (exitCode !== 0 && !terminal.json) err.line(err.colors.dim(`${token}: ${commandOf(result)}exited with code ${exitCode}`));
+  return exitCode;
 }
+
+const commandOf = (result: unknown): string => {
+  const command = (result as { command?: unknown }).command;
+  return typeof command === "string" && command !== "" ? `\`${command}\` ` : "";
+};
 
 /**
  * The text form of an operation's result. What the operation already streamed (a command's
  * output that it also returns) is not printed a second time.
  */
-function resultText(result: unknown, streamed: string): string | null {
+export function resultText(result: unknown, streamed: string): string | null {
   const shown = (value: unknown) => typeof value === "string" && value.trim() !== "" && streamed.includes(value.trim());
   if (result === null || shown(result)) return null;
   if (typeof result === "string") return result;
+  // A command's result: its output is the text (its code becomes rig's exit code).
+  if (isCommandResult(result)) return typeof result.stdout === "string" && !shown(result.stdout) ? result.stdout : null;
   if (typeof result !== "object" || Array.isArray(result)) return JSON.stringify(result, null, 2);
   const rest = Object.entries(result).filter(([, value]) => !shown(value) && value !== "");
   if (rest.length === 0) return null;

@@ -6,8 +6,9 @@ import { checkWorkspaceName } from "../../engine/workspaces/names.ts";
 import { RigError } from "../../errors.ts";
 import type { Cli } from "../context.ts";
 
-export default async function runCommand(_cli: Cli, workspace: string, operation: string): Promise<void> {
+export default async function runCommand(_cli: Cli, workspace: string, operation: string | undefined): Promise<void> {
   checkWorkspaceName(workspace);
+  if (operation === undefined) throw new RigError("USAGE", `rig run: name the operation: rig run ${workspace} <operation>`);
   throw new RigError("USAGE", `Cannot run ${JSON.stringify(operation)} on ${JSON.stringify(workspace)}`, {
     detail: ["Use rig run <workspace> <operation>, or rig <workspace>/<operation>."],
   });

@@ -24,6 +24,8 @@ import { inScope, preflight } from "./preflight.ts";
 import { findNonJson, isPlainObject } from "../json.ts";
 import type { Project } from "../project/project.ts";
 import { RunLog, pruneLogs } from "./runlog.ts";
+import { resultOf } from "../workspaces/outdated.ts";
+import { sealKey, sealsOf } from "./seals.ts";
 import { redact, refuseSecrets } from "../../host/secrets.ts";
 
 /** How often one task may send evaluation back to an earlier task before we stop it. */
@@ -313,6 +315,9 @@ class Evaluation {
     if (invalidate) throw new Restart(node, invalidate);
     const ms = record("ok", output as JsonObject, null);
     fault("apply:task-recorded");
+    // This run made (or last changed) the artifacts it outputs: a later reuse checks that (seals.ts).
+    const refs = collectArtifacts(output);
+    if (refs.length > 0) await sealsOf(registry, this.lookup).seal(store, node.scope, runId, refs);
     this.runIds[node.index] = runId;
     this.ran.add(node.index);
     this.observer.done?.(node, ms);
@@ -381,7 +386,8 @@ async function evaluateUntilSettled(workflow: CompiledWorkflow, project: Project
     try {
       const ctx = evaluation.load(await evaluation.evaluate(workflow.root, { value: {} }));
       for (const index of evaluation.ran) ran.add(index);
-      project.store.setFinalCtx(workflow.name, ctx);
+      // What this result came from: a workspace made now is `outdated` once a later apply changes it.
+      project.store.setFinalCtx(workflow.name, ctx, resultOf(ctx, (ref) => project.store.seal(sealKey(ref))));
       const paths = (set: (i: number) => boolean) => workflow.tasks.filter((t) => set(t.index)).map((t) => t.path);
       return {
         workflow: workflow.name,

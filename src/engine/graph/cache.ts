@@ -11,6 +11,7 @@ import { type InputSnapshot, fileInputs } from "./input-files.ts";
 import { hash } from "./fingerprint.ts";
 import type { Stores } from "../project/run-stores.ts";
 import type { ProviderRegistry } from "../project/providers.ts";
+import { describeArtifact, sealsOf } from "./seals.ts";
 
 export type PendingReason =
   | "no-previous-run"
@@ -22,6 +23,7 @@ export type PendingReason =
   | "expired"
   | "invalidated"
   | "artifact-missing"
+  | "artifact-changed"
   | "output-invalid";
 
 export interface KeyParts {
@@ -134,8 +136,7 @@ export function changedPart(previous: RunRow, parts: KeyParts): PendingReason {
   return "upstream-changed";
 }
 
-export const describeArtifact = (ref: ArtifactRef): string =>
-  `${ref.provider} ${ref.kind} ${String(ref.path ?? ref.id ?? ref.name ?? JSON.stringify(ref))}`;
+export { describeArtifact } from "./seals.ts";
 
 /** `{ provider, kind, … }` objects anywhere in a value. */
 export function collectArtifacts(value: unknown, out: ArtifactRef[] = []): ArtifactRef[] {
@@ -216,8 +217,15 @@ export function decide(
   const cached: Verdict = { status: "cached", run };
   if (!run.artifacts || run.artifacts === "[]") return cached;
   return (async () => {
-    for (const ref of JSON.parse(run.artifacts as string) as ArtifactRef[]) {
+    const refs = JSON.parse(run.artifacts as string) as ArtifactRef[];
+    for (const ref of refs) {
       if (!(await registry.artifactValid(node.scope, ref))) return pending(parts, "artifact-missing", key, `${describeArtifact(ref)} is gone`);
+    }
+    // Still there, but is it still what this run made? (seals.ts)
+    const stores = store === registry.store ? [store] : [store, registry.store];
+    for (const ref of refs) {
+      const changed = await sealsOf(registry, lookup === direct ? {} : lookup).changed(stores, node.scope, run.id, ref);
+      if (changed) return pending(parts, "artifact-changed", key, changed);
     }
     return cached;
   })();

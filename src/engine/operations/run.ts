@@ -14,13 +14,16 @@ import type { CompiledWorkflow, OperationNode } from "../graph/compile.ts";
 import { findNonJson } from "../json.ts";
 import type { Project } from "../project/project.ts";
 import type { EngineWorkspace } from "../project/providers.ts";
-import { checkAlongside } from "../workspaces/status.ts";
+import { READY_TIMEOUT_MS, requireReady } from "../workspaces/status.ts";
+import { isCommandResult } from "../../host/command-result.ts";
 import { claimResource, keepStarted } from "../workspaces/lifecycle.ts";
 import { redact, refuseSecrets } from "../../host/secrets.ts";
 
 export interface OperationOptions {
   signal?: AbortSignal;
   output?: (line: string) => void;
+  /** The caller has just found the workspace ready (one batched check for many: engine/workspaces/many.ts). */
+  readyChecked?: boolean;
 }
 
 export function findOperation(workflow: CompiledWorkflow, id: string, kind: "workspace" | "workflow"): OperationNode {
@@ -39,7 +42,23 @@ export function findOperation(workflow: CompiledWorkflow, id: string, kind: "wor
   return op;
 }
 
-/** Runs an operation's `run` with providers from its scope; returns its JSON result (null for nothing). */
+/**
+ * The exit code an operation's result asks for (README, "Exit codes of actions"): a
+ * command result from rig's helpers (`exec(…, { reject: false })`, `local.command()`)
+ * makes rig exit with that command's code; anything else is 0.
+ */
+export function resultExitCode(result: unknown): number {
+  return isCommandResult(result) ? result.exitCode : 0;
+}
+
+/** How many of the latest streamed lines an operation's error detail is compared with. */
+const RECENT_LINES = 200;
+
+/**
+ * Runs an operation's `run` with providers from its scope; returns its JSON result (null
+ * for nothing). A workspace operation starts only once the workspace is ready now: its
+ * side effects must never happen on a stopped or removed machine.
+ */
 export async function runOperation(
   project: Project,
   workflow: CompiledWorkflow,
@@ -50,15 +69,24 @@ export async function runOperation(
 ): Promise<unknown> {
   captureConsole();
   const label = workspace ? `${workspace.name}/${op.id}` : op.id;
-  // A record is a claim: the workspace's machines must be there and running now.
-  const { verdict } = workspace ? await checkAlongside(project, workspace) : { verdict: Promise.resolve(null) };
+  // A record is a claim: the workspace's machines must be there and running now, before
+  // anything of the operation runs (one batched status query per provider).
+  if (workspace && !options.readyChecked) await requireReady(project, workspace, READY_TIMEOUT_MS);
   const { store, registry } = project;
-  const interrupt = options.signal ?? new AbortController().signal;
-  const notReady = new AbortController();
-  void verdict.then((error) => error && notReady.abort());
-  const signal = AbortSignal.any([interrupt, notReady.signal]);
+  const signal = options.signal ?? new AbortController().signal;
   const logId = store.logStart("operation", workflow.name, label);
-  const activity: Activity = { label, signal, log: (line) => options.output?.(redact(line)) };
+  // The latest lines shown live: a failed command's error does not repeat them.
+  const recent: string[] = [];
+  const activity: Activity = {
+    label,
+    signal,
+    log: (line) => {
+      const shown = redact(line);
+      recent.push(shown.trimEnd());
+      if (recent.length > RECENT_LINES) recent.shift();
+      options.output?.(shown);
+    },
+  };
   const ref: EngineWorkspace | undefined = workspace
     ? {
         name: workspace.name,
@@ -76,17 +104,14 @@ export async function runOperation(
       const providers = await registry.runtimes(op.scope, { workflow: workflow.name, workspace: ref, log: activity.log, signal: opSignal });
       const info = { name: workflow.name, ctx: store.finalCtx(workflow.name)?.ctx ?? {}, config: op.scope.config };
       return runInActivity(activity, async () => op.run({ workflow: info, workspace: ref, input, providers, local: host, signal: opSignal }));
-    }).finally(async () => {
-      // Not ready wins over whatever the operation did or threw (an interrupt aside: it stands).
-      const error = interrupt.aborted ? null : await verdict;
-      if (error) throw error;
     });
     if (workspace) keepStarted(store, workflow.name, workspace.name, since);
     const value = result === undefined ? null : result;
     const problem = findNonJson(value, "result");
     if (problem) throw new Error(`its result is not JSON: ${problem}`);
     refuseSecrets(value, "its result");
-    store.logFinish(logId, "ok");
+    const exitCode = resultExitCode(value);
+    store.logFinish(logId, exitCode === 0 ? "ok" : "failed", exitCode === 0 ? undefined : { error: `exit ${exitCode}` });
     return value;
   } catch (error) {
     const interrupted = isRigError(error) && error.code === "INTERRUPTED";
@@ -95,8 +120,11 @@ export async function runOperation(
     const code = isRigError(error) && KEPT_CODES.includes(error.code) ? error.code : "OPERATION_FAILED";
     const thrown = isRigError(error) ? { message: error.message, where: [] as string[] } : thrownBy(error);
     const message = code === "TIMEOUT" ? thrown.message : `Operation ${label} failed: ${thrown.message}`;
+    // What was shown live (a failed command's output) is not repeated under the error line.
+    const shown = new Set(recent);
+    const detail = (isRigError(error) ? error.detail : thrown.where).map(redact).filter((line) => !shown.has(line.trimEnd()));
     throw new RigError(code as "OPERATION_FAILED", redact(message), {
-      detail: (isRigError(error) ? error.detail : thrown.where).map(redact),
+      detail,
       cause: error,
       ...(workspace && { workspace: workspace.name }),
     });

@@ -13,7 +13,7 @@ import type { Store } from "../../state/store.ts";
 import type { ProviderDecl, Scope } from "../graph/compile.ts";
 import { hash, hashValue } from "../graph/fingerprint.ts";
 import { fileStorage, projectStorage } from "./provider-storage.ts";
-import { redact, registerSecret } from "../../host/secrets.ts";
+import { redact, registerSecret, secretName } from "../../host/secrets.ts";
 
 
 /** Replaces env() values: by their value, or (for fingerprints) secrets by a presence marker. */
@@ -27,7 +27,7 @@ function resolve(value: unknown, forFingerprint: boolean, where: string): unknow
           detail: [`Export ${value.name}, or add it to the project's .env file.`],
         });
       }
-      registerSecret(actual);
+      registerSecret(actual, value.name);
       return actual;
     }
     if (actual === undefined && !forFingerprint) {
@@ -146,6 +146,7 @@ export class ProviderRegistry {
         hostStorage: fileStorage(hostStorageFile(spec.id)),
         local: host,
         project: this.project,
+        secretName,
       });
       if (typeof controller?.runtime !== "function") throw new Error("create() must return an object with a runtime(ctx) function");
       return controller;
@@ -174,6 +175,26 @@ export class ProviderRegistry {
       out[decl.name] = naming(decl.name, (await this.controller(decl)).runtime({ ...ctx, workspace }));
     }
     return out;
+  }
+
+  /**
+   * The provider's fingerprint of what an artifact holds now (see `artifactState` in the
+   * provider API); undefined when no provider in scope fingerprints artifacts of this kind.
+   * A provider that cannot tell (a host that does not answer) gives null.
+   */
+  async artifactState(scope: Scope, ref: ArtifactRef): Promise<string | null | undefined> {
+    for (const decl of scope.providers) {
+      if (decl.definition.id !== ref.provider) continue;
+      const controller = await this.controller(decl);
+      if (!controller.artifactState) return undefined;
+      try {
+        return (await controller.artifactState(ref)) ?? null;
+      } catch (error) {
+        if (isRigError(error)) throw error;
+        throw new RigError("PROVIDER_FAILED", `${this.label(decl)}: cannot fingerprint ${ref.kind} artifact: ${redact(messageOf(error))}`, { cause: error });
+      }
+    }
+    return undefined;
   }
 
   /** False when a provider in scope knows the artifact and says it is gone. */

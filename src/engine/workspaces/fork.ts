@@ -40,6 +40,8 @@ export async function forkWorkspace(project: Project, source: WorkspaceRow, name
     });
   }
   store.setFrom(workflow.name, name, source.name);
+  // A copy of ws1 is as outdated as ws1: it carries the same base underneath its changes.
+  store.setMadeFrom(workflow.name, name, source.made_from);
   const logId = store.logStart("create", workflow.name, name);
   const signal = options.signal ?? new AbortController().signal;
   let reported: JsonObject = {};

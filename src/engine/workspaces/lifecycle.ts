@@ -124,6 +124,8 @@ export async function createWorkspace(project: Project, workflow: CompiledWorkfl
     });
   }
   const logId = store.logStart("create", workflow.name, name);
+  // What it is made from: `rig ls` says `outdated` once a later apply replaces that (outdated.ts).
+  store.setMadeFrom(workflow.name, name, store.finalCtx(workflow.name)?.result ?? null);
   fault("create:intent-recorded");
   let reported: JsonObject = {};
   const workspace: EngineWorkspace = {
@@ -221,6 +223,7 @@ export function findWorkspaces(project: Pick<Project, "store">, name: string, wo
         ...didYouMean(name, all),
         all.length ? `Workspaces: ${[...new Set(all)].join(", ")}` : "There are no workspaces yet; create one with `rig create <name>`.",
       ],
+      workspace: name,
     });
   }
   return rows;

@@ -9,7 +9,7 @@
 import { attach, enterDir } from "../../host/attach.ts";
 import { isTTY } from "../../host/io.ts";
 import { script } from "../../host/stoppable.ts";
-import type { ResourceAccess, WorkspaceResource } from "../../sdk/provider.ts";
+import type { AccessRunner, ResourceAccess, WorkspaceResource } from "../../sdk/provider.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
 import { type ProjectOptions, openState } from "../project/locate.ts";
 import { recordedState } from "./status.ts";
@@ -44,6 +44,11 @@ export async function quickExec(
       // A local directory that is gone: the full path says so (not "command not found").
       if (!access.argv && access.cwd && !fs.existsSync(access.cwd)) return null;
       for (const dir of access.dirs ?? []) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    }
+    // A provider's own runner, loaded alone (no config, no SDK): e.g. lxd's exec websocket.
+    if (access.module) {
+      const runner = (await import(access.module).catch(() => null)) as { runAccess?: AccessRunner } | null;
+      if (runner?.runAccess) return { row, ...(await runner.runAccess(access, argv, run)) };
     }
     const command = !access.argv
       ? argv

@@ -19,6 +19,13 @@ export type WorkspaceState = LiveStatus | "creating" | "removing" | "interrupted
 /** How long `ls` waits for providers before calling a workspace `unreachable`. */
 export const STATUS_TIMEOUT_MS = Number(process.env.RIGKIT_STATUS_TIMEOUT_MS) || 5000;
 
+/**
+ * How long an operation (or `exec --all`) waits for that check before it runs: longer than
+ * `ls`, since the work needs the engine or host anyway and a first ssh connection to a
+ * slow host may take seconds; a host that is down still fails at its connect timeout.
+ */
+export const READY_TIMEOUT_MS = Math.max(STATUS_TIMEOUT_MS, 30_000);
+
 /** Worst first: a workspace is as good as its worst resource. */
 const SEVERITY: LiveStatus[] = ["unreachable", "missing", "stopped", "ready"];
 
@@ -52,7 +59,11 @@ const handle = (row: WorkspaceRow, resources: ResourceRow[]): WorkspaceHandle =>
  * checked with their providers; a provider that fails or does not answer in time makes
  * them `unreachable`. A workspace no provider claimed anything for keeps its record.
  */
-export async function workspaceStates(project: Project, rows: WorkspaceRow[], options: { live: boolean }): Promise<Map<WorkspaceRow, WorkspaceState>> {
+export async function workspaceStates(
+  project: Project,
+  rows: WorkspaceRow[],
+  options: { live: boolean; timeoutMs?: number },
+): Promise<Map<WorkspaceRow, WorkspaceState>> {
   const states = new Map<WorkspaceRow, WorkspaceState>(rows.map((row) => [row, recordedState(row)]));
   if (!options.live) return states;
   const checked = rows.filter((row) => states.get(row) === "ready" || states.get(row) === "stopped");
@@ -82,7 +93,7 @@ export async function workspaceStates(project: Project, rows: WorkspaceRow[], op
       if (!controller) return items.map((item) => [item.row, "unreachable"] as const);
       if (!controller.status) return items.map((item) => [item.row, "ready"] as const);
       const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), STATUS_TIMEOUT_MS);
+      const timer = setTimeout(() => abort.abort(), options.timeoutMs ?? STATUS_TIMEOUT_MS);
       try {
         const timedOut = new Promise<null>((resolve) => abort.signal.addEventListener("abort", () => resolve(null), { once: true }));
         const result = await Promise.race([Promise.resolve(controller.status(items.map((i) => i.handle), { signal: abort.signal })), timedOut]);
@@ -104,9 +115,13 @@ export async function workspaceStates(project: Project, rows: WorkspaceRow[], op
 }
 
 /** Throws WORKSPACE_NOT_READY (exit 1) with the next step unless the workspace is ready now. */
-export async function requireReady(project: Project, row: WorkspaceRow): Promise<void> {
-  const state = (await workspaceStates(project, [row], { live: true })).get(row);
-  if (state === "ready") return;
+export async function requireReady(project: Project, row: WorkspaceRow, timeoutMs = STATUS_TIMEOUT_MS): Promise<void> {
+  const state = (await workspaceStates(project, [row], { live: true, timeoutMs })).get(row) as WorkspaceState;
+  if (state !== "ready") throw notReady(row, state);
+}
+
+/** WORKSPACE_NOT_READY for a workspace in `state`, with the next step. */
+export function notReady(row: WorkspaceRow, state: WorkspaceState): RigError {
   const next: Record<string, string> = {
     stopped: `Start it with \`rig start ${row.name}\`.`,
     missing: `Its machines are gone; remove it with \`rig rm ${row.name}\` and create it again.`,
@@ -116,23 +131,24 @@ export async function requireReady(project: Project, row: WorkspaceRow): Promise
     interrupted: `The rig that was working on it died; run \`rig gc\` to finish, or \`rig rm ${row.name}\`.`,
     expired: `Its lease ran out; \`rig renew ${row.name}\` to keep it, or \`rig rm ${row.name}\`.`,
   };
-  throw new RigError("WORKSPACE_NOT_READY", `Workspace ${row.name} is not ready (${state})`, { detail: [next[state as string] ?? ""] });
+  return new RigError("WORKSPACE_NOT_READY", `Workspace ${row.name} is not ready (${state})`, { detail: [next[state] ?? ""], workspace: row.name });
 }
 
 /** The next turn of the event loop: what answers from this machine alone has answered by then. */
 const nextTurn = () => new Promise<undefined>((resolve) => setImmediate(resolve));
 
 /**
- * The live readiness check of a workspace, for work that need not wait for it (SPEC §9:
- * an operation, forward or code on a workspace that is not ready fails at once). Asking
- * Docker or an ssh host costs a round trip as long as the work's own, so the work starts
- * at once and the caller fails with the verdict (WORKSPACE_NOT_READY) if it is not null,
- * whatever the work did or threw: an operation is aborted through its signal
- * (engine/operations/run.ts). The work never starts when the answer is known here: the record
- * already says not ready (the live check then only names the reason), or the check
- * answered from this machine alone (the local provider's directory check) within this
- * turn of the event loop: then this throws. By then the providers have been asked, so a
- * provider's check can ride on the work's first command (the ssh provider's does).
+ * The live readiness check of a workspace, for work without side effects in it that need
+ * not wait for it (`forward`, `code`; SPEC §9: they fail at once on a workspace that is not
+ * ready). Operations never use this: they check first (engine/operations/run.ts), because what
+ * they do must not happen on a stopped or removed machine. Asking Docker or an ssh host
+ * costs a round trip as long as the work's own, so the work starts at once and the caller
+ * fails with the verdict (WORKSPACE_NOT_READY) if it is not null, whatever the work did or
+ * threw. The work never starts when the answer is known here: the record already says not
+ * ready (the live check then only names the reason), or the check answered from this
+ * machine alone (the local provider's directory check) within this turn of the event
+ * loop: then this throws. By then the providers have been asked, so a provider's check
+ * can ride on the work's first command (the ssh provider's does).
  */
 export async function checkAlongside(project: Project, row: WorkspaceRow): Promise<{ verdict: Promise<RigError | null> }> {
   const verdict = requireReady(project, row).then(

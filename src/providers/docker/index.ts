@@ -19,7 +19,8 @@ import { probe } from "../../host/probe.ts";
 import { script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type LiveStatus, type RuntimeContext, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
 import { replaceValue } from "../local/index.ts";
-import { copyProjectFiles } from "../source.ts";
+import { connector } from "../../host/connector.ts";
+import { sendProjectFiles } from "../source.ts";
 import { CA_PATH, type DockerBuildConfig, buildSettings, dockerConfigSchema } from "./build.ts";
 import { engineApi } from "./engine.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
@@ -99,24 +100,14 @@ const containerOf = (workspace: WorkspaceHandle): string => {
   return name;
 };
 
-/**
- * Connects stdin/stdout to 127.0.0.1:<port> inside a container, with whatever the image
- * has: nc (busybox's included), socat, or bash's /dev/tcp. Through `docker exec`, so it
- * needs no network between here and the container (`--network none` works).
- */
-const connector = (port: number) =>
-  [
-    `if command -v nc >/dev/null 2>&1; then exec nc 127.0.0.1 ${port}`,
-    `elif command -v busybox >/dev/null 2>&1 && busybox nc 2>&1 | grep -q Usage; then exec busybox nc 127.0.0.1 ${port}`,
-    `elif command -v socat >/dev/null 2>&1; then exec socat - TCP:127.0.0.1:${port}`,
-    `elif command -v bash >/dev/null 2>&1; then exec bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port} && { cat <&3 & cat >&3; wait; }'`,
-    `else echo "rig forward: the container has none of nc, socat, bash to connect to port ${port}" >&2; exit 127; fi`,
-  ].join("\n");
 export const docker = defineProvider<DockerConfig, DockerRuntime>({
   id: "docker",
   configSchema: dockerConfigSchema,
-  create({ config, project }) {
-    const engine = config.host ?? process.env.DOCKER_HOST ?? "the default engine";
+  create({ config, project, secretName }) {
+    // A host given as env.secret(): named by its secret everywhere (claims, messages), its
+    // value read again from the environment by every later command through this config.
+    const secret = config.host === undefined ? undefined : secretName(config.host);
+    const engine = secret ? `the engine in secret ${secret}` : (config.host ?? process.env.DOCKER_HOST ?? "the default engine");
     const env = config.host ? { ...process.env, DOCKER_HOST: config.host } : undefined;
     // The provider's own docker calls are quiet; commands run *in* containers are logged.
     const cli = (args: readonly string[], options: ExecOptions & { label?: string; quiet?: boolean; display?: string; holdStdin?: boolean } = {}) =>
@@ -229,15 +220,18 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
       );
     const workspaceName = (workflow: string, workspace: string) => `rigkit-${slug(project.id)}-${slug(workflow)}-${workspace}`;
     const dockerArgv = (args: string[]) => ["docker", ...args];
-    // How `rig exec` reaches a container without this code (see ResourceAccess).
-    const access = (name: string) => ({ argv: dockerArgv(["exec", "-i", name]), ...(config.host ? { env: { DOCKER_HOST: config.host } } : {}) });
+    // How `rig exec` reaches a container without this code (see ResourceAccess); none for a
+    // secret host, whose value must stay out of the state file: exec then loads the config.
+    const access = (name: string) =>
+      secret ? {} : { access: { argv: dockerArgv(["exec", "-i", name]), ...(config.host ? { env: { DOCKER_HOST: config.host } } : {}) } };
 
     return {
       // Built-in access (SPEC §9): over the container claimed in createWorkspace.
       exec: (workspace, argv, options) =>
-        attach(dockerArgv(["exec", "-i", ...(stdinIsTerminal() && !options.capture ? ["-t"] : []), containerOf(workspace), ...argv]), {
+        attach(dockerArgv(["exec", "-i", ...(stdinIsTerminal() && !options.capture && !options.output ? ["-t"] : []), containerOf(workspace), ...argv]), {
           env,
           capture: options.capture,
+          output: options.output,
           signal: options.signal,
         }),
       shell: async (workspace) => {
@@ -269,7 +263,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
         const changes = Object.entries(snapshotLabels).flatMap(([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`]);
         const image = (await cli(["commit", ...changes, from, tag])).stdout.trim();
         options.log(`committed ${from} as ${tag}`);
-        target.claim({ kind: "container", id: name, container: name, engine, access: access(name) });
+        target.claim({ kind: "container", id: name, container: name, engine, ...access(name) });
         target.record({ container: name });
         // The container names its image, so removeWorkspace removes that commit with it.
         await runWorkspace(name, source.workflow, target.name, image, {}, undefined, { "rigkit.fork-image": tag });
@@ -376,16 +370,11 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
                 copyIn,
                 copyProject: async (destination, options) => {
                   // Staged on this machine, then one `docker cp` (which works for remote engines too).
-                  const { mkdtempSync, rmSync } = await import("node:fs");
-                  const stage = mkdtempSync(`${require("node:os").tmpdir()}/rigkit-copy-`);
-                  try {
-                    const count = copyProjectFiles(project.root, stage, options);
+                  const count = await sendProjectFiles(project.root, options ?? {}, async (stage) => {
                     await containerExec(name, ["mkdir", "-p", destination]);
                     await copyIn(`${stage}/.`, destination);
-                    ctx.log(`copied ${count} project files to ${destination}`);
-                  } finally {
-                    rmSync(stage, { recursive: true, force: true });
-                  }
+                  });
+                  ctx.log(`copied ${count} project files to ${destination}`);
                 },
               });
               // The CA bundle was for the build: not part of the snapshot.
@@ -409,7 +398,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
             if (!workspace) throw new RigError("PROVIDER_FAILED", "docker: createWorkspace() is for workspace hooks");
             const name = workspaceName(ctx.workflow, workspace.name);
             // Claimed before it exists: a crash right after `docker run` still leaves a trail.
-            workspace.claim({ kind: "container", id: name, container: name, engine, access: access(name) });
+            workspace.claim({ kind: "container", id: name, container: name, engine, ...access(name) });
             workspace.record({ container: name });
             await runWorkspace(name, ctx.workflow, workspace.name, imageOf(image), vars, workdir);
             ctx.log(`started ${name}`);

@@ -11,7 +11,8 @@ import { probe } from "../../host/probe.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
 import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, type WorkspaceResource, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
-import { mayReflink, mountOverlay, overlayState, remount, retireBase, unmountOverlay, wantsOverlay } from "./overlay.ts";
+import { mayReflink, mountOverlay, overlayState, overlayUsers, remount, retireBase, retiredBaseRoot, unmountOverlay, wantsOverlay } from "./overlay.ts";
+import { treeFingerprint } from "./tree.ts";
 import { copyProjectFiles } from "../source.ts";
 import { MARKER_SUFFIX, type Owner, checkChain, markerOf, ownership, readMarker, removeOwned, writeMarker } from "./owner.ts";
 
@@ -166,26 +167,45 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       writeMarker(dir, { ...owner, workflow, workspace: workspace.name });
       return dir;
     };
+    /**
+     * Whether a workspace depends on this base directory itself, not on a copy of it: an
+     * overlay's lower layer, or a checkout whose git worktrees workspaces are.
+     */
+    const baseInUse = (base: string): boolean => {
+      if (overlayUsers(project.stateDir, base) > 0) return true;
+      const worktrees = join(base, ".git", "worktrees");
+      return lstatSync(worktrees, { throwIfNoEntry: false })?.isDirectory() === true && readdirSync(worktrees).length > 0;
+    };
     return {
       validateArtifact(ref) {
         return ref.kind === "dir" && typeof ref.path === "string" && existsSync(ref.path);
+      },
+      // What a directory holds now, so a cached run is not reused once a later run (or
+      // anything else) rewrote it (README "Correct reuse"; tree.ts says what counts).
+      artifactState(ref) {
+        return ref.kind === "dir" && typeof ref.path === "string" ? treeFingerprint(ref.path) : null;
       },
       // (A symlinked `.rigkit/workspaces` is not looked into: whatever it points at is not rig's.)
       resources() {
         return mine().map((dir) => ({ id: dir, match: { dir } }));
       },
-      // Prepared directories of this project (not of shared `.global()` fragments).
+      // Prepared directories of this project (not of shared `.global()` fragments), and bases
+      // retired from under overlay workspaces, except those a workspace still sits on: rig
+      // gc then removes the ones no cached run names (a retired one no run names).
       artifacts() {
-        if (!lstatSync(baseRoot, { throwIfNoEntry: false })?.isDirectory()) return [];
-        return readdirSync(baseRoot)
-          .filter((name) => SEGMENT.test(name) && ownership(join(baseRoot, name), owner) === "owned")
-          .map((name) => ({ id: join(baseRoot, name), match: { ref: join(baseRoot, name), base: join(baseRoot, name) } }));
+        return [baseRoot, retiredBaseRoot(project.stateDir)].flatMap((root) => {
+          if (!lstatSync(root, { throwIfNoEntry: false })?.isDirectory()) return []; // missing, or a symlink: not looked into
+          return readdirSync(root)
+            .filter((name) => SEGMENT.test(name) && ownership(join(root, name), owner) === "owned" && !baseInUse(join(root, name)))
+            .map((name) => ({ id: join(root, name), match: { ref: join(root, name), base: join(root, name) } }));
+        });
       },
       async destroy(resource) {
         const base = resource.match.base;
-        if (base && inside(baseRoot, resolve(base))) {
+        if (base && (inside(baseRoot, resolve(base)) || inside(retiredBaseRoot(project.stateDir), resolve(base)))) {
           checkChain(project.stateDir, resolve(base));
-          if (ownership(resolve(base), owner) === "owned") removeOwned(resolve(base));
+          // Checked again right before deleting: a workspace made since may sit on it.
+          if (ownership(resolve(base), owner) === "owned" && !baseInUse(resolve(base))) removeOwned(resolve(base));
           return;
         }
         const dir = resource.match.dir;
@@ -206,7 +226,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
         });
       },
       // Built-in access (SPEC §9): over the directory claimed in createWorkspace.
-      exec: (workspace, argv, options) => attach(argv, { cwd: dirOf(workspace), capture: options.capture, signal: options.signal }),
+      exec: (workspace, argv, options) => attach(argv, { cwd: dirOf(workspace), capture: options.capture, output: options.output, signal: options.signal }),
       shell: async (workspace) => (await attach([process.env.SHELL || "/bin/sh", "-l"], { cwd: dirOf(workspace) })).exitCode,
       // Only an overlay workspace has something to start: its mount, lost on reboot.
       start(workspace) {
@@ -258,6 +278,8 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             }
             // Overlay workspaces sit on this base: move it aside rather than change it under them.
             const retired = state === "owned" ? retireBase(project.stateDir, dir) : null;
+            // Marked as this project's, like every directory rig makes, so only `rig gc` of this project collects it.
+            if (retired) writeMarker(retired, { ...baseOwner, workflow: ctx.workflow, base: name });
             if (retired && !options.fresh) cpSync(retired, dir, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
             if (options.fresh && !retired && state === "owned") removeOwned(dir);
             mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });

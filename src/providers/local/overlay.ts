@@ -15,6 +15,7 @@
  */
 import { type Dirent, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { markerOf } from "./owner.ts";
 
 export type OverlayState = "mounted" | "unmounted" | "none";
 
@@ -168,8 +169,17 @@ export function unmountOverlay(stateDir: string, dir: string): void {
   if (isMounted(dir) && !run(["umount", dir])) run(["umount", "-l", dir]);
   const lower = readFileSync(lowerFile, "utf8");
   rmSync(layers, { recursive: true, force: true });
-  if (lower.startsWith(`${retiredRoot(stateDir)}/`) && users(stateDir, lower).length === 0) rmSync(lower, { recursive: true, force: true });
+  if (lower.startsWith(`${retiredRoot(stateDir)}/`) && users(stateDir, lower).length === 0) {
+    rmSync(lower, { recursive: true, force: true });
+    rmSync(markerOf(lower), { force: true });
+  }
 }
+
+/** How many overlay workspaces sit on `base` (a base they use is never deleted or changed in place). */
+export const overlayUsers = (stateDir: string, base: string): number => users(stateDir, base).length;
+
+/** Where retired bases go (`retireBase`). */
+export const retiredBaseRoot = retiredRoot;
 
 /** Layer directories of the overlay workspaces sitting on `lower`. */
 function users(stateDir: string, lower: string): string[] {

@@ -18,6 +18,7 @@ import { probe } from "../../host/probe.ts";
 import { shq, script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
 import { replaceValue } from "../local/index.ts";
+import { GIT_NOISE } from "../local/tree.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 import { MARKER_SUFFIX, REFUSED, markerJson, markerOf, noSymlinks, ownedTest, removeOwnedScript } from "./owner.ts";
 
@@ -71,6 +72,16 @@ export interface SshRuntime {
 }
 
 const SEGMENT = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * A checksum of a remote directory's tree (GNU find): each name with its type, mode,
+ * size, modification time and inode; directories by name only; git's bookkeeping left
+ * out as in the local provider's tree.ts. Symlinks not followed.
+ */
+const treeSumScript = (path: string): string =>
+  `[ -d ${shq(path)} ] && [ ! -L ${shq(path)} ] || exit 1; cd ${shq(path)} && ` +
+  `find . -mindepth 1 \\( ${[...GIT_NOISE].map((p) => `-path ./${p}`).join(" -o ")} \\) -prune -o ` +
+  `-type d -printf '%P/\\n' -o -printf '%P %y%m %s %T@ %i\\n' | LC_ALL=C sort | cksum`;
 
 /** The host and directory a workspace's handle names. */
 function placeOf(workspace: WorkspaceHandle): SshWorkspace {
@@ -202,8 +213,8 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       // the shared (ControlMaster) connection.
       exec(workspace, argv, opts) {
         const { host, dir } = placeOf(workspace);
-        const tty = stdinIsTerminal() && !opts.capture ? ["-t"] : [];
-        return attach(["ssh", ...options(), ...tty, host, "--", `${enter(dir)} && exec ${script(argv)}`], { capture: opts.capture, signal: opts.signal });
+        const tty = stdinIsTerminal() && !opts.capture && !opts.output ? ["-t"] : [];
+        return attach(["ssh", ...options(), ...tty, host, "--", `${enter(dir)} && exec ${script(argv)}`], { capture: opts.capture, output: opts.output, signal: opts.signal });
       },
       async shell(workspace) {
         if (!stdinIsTerminal()) throw new RigError("USAGE", "rig shell needs a terminal");
@@ -298,6 +309,20 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
           const each = list.map(({ host, dir }) => answers.get(`${host}:${dir}`) ?? "unreachable");
           return each.includes("unreachable") ? "unreachable" : each.includes("missing") ? "missing" : "ready";
         });
+      },
+
+      // What each host's copy holds now (names, sizes, modification times: as the local
+      // provider's tree.ts), one command per host; null when a host cannot tell.
+      async artifactState(ref) {
+        if (ref.kind !== "dir" || typeof ref.paths !== "object" || ref.paths === null) return null;
+        const sums = await Promise.all(
+          Object.entries(ref.paths as Record<string, string>).map(async ([host, path]) => {
+            if (!roots.has(host)) return null;
+            const r = await remote(host, treeSumScript(path), { reject: false, quiet: true }).catch(() => null);
+            return r?.exitCode === 0 && r.stdout.trim() !== "" ? `${host}=${r.stdout.trim()}` : null;
+          }),
+        );
+        return sums.includes(null) ? null : `ssh-tree:${sums.join(",")}`;
       },
 
       async validateArtifact(ref) {
