@@ -66,7 +66,7 @@ describe("rig init writes rigkit/ and .gitignore only", () => {
     expect(refused.stderr).toContain("rigkit.config.ts already exists");
     expect(existsSync(join(old, "rigkit"))).toBe(false);
     expect((await rig(["plan", "--json"], { cwd: old, env })).json().workflow).toBe("old");
-  });
+  }, 60_000);
 
   test("a root tsconfig.json that would take in rigkit/ is left alone and named in a warning; one with its own include is not", async () => {
     const original = '{\n  // mine\n  "compilerOptions": { "strict": true, "noEmit": true }\n}\n';
@@ -88,7 +88,7 @@ describe("rig init writes rigkit/ and .gitignore only", () => {
     const r = await rig(["init", "--template", "nope"], { cwd: tempDir() });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("Allowed choices are local, docker, ssh, lxd");
-  });
+  }, 30_000);
 });
 
 describe("the Node template", () => {
@@ -195,5 +195,5 @@ describe("rig init never writes through a symlink", () => {
     const r4 = await rig(["init"], { cwd: fileNotDir, env });
     expect(r4.exitCode).toBe(2);
     expect(r4.stderr).toContain("rigkit is not a directory");
-  });
+  }, 60_000);
 });

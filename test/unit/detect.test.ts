@@ -82,7 +82,7 @@ describe("python", () => {
     expect(r.exitCode).toBe(0);
     expect(Bun.file(`${dir}/pip-args.txt`).size).toBeGreaterThan(0);
     expect(require("node:fs").readFileSync(`${dir}/pip-args.txt`, "utf8")).toBe("-m pip install a>=1 b\n");
-  });
+  }, 30_000);
 });
 
 describe("devcontainer.json", () => {
