@@ -196,5 +196,5 @@ export default workflow("s")
     expect(r.stdout).toMatch(/^w22 \| in \/.*w22$/m);
     expect(r.stderr).toContain("w1  | warn\n");
     expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
-  }, 60_000);
+  }, 120_000);
 });

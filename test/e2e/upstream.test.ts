@@ -174,9 +174,12 @@ describe("task inputs", () => {
     expect(ls.json().stdout).toBe("console.log(2)\n.gitignore\nindex.js\n");
     expect((await rig(["rm", "ws1", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
 
-    // Reverting the content finds the earlier run again.
+    // Reverting the content finds the earlier run's key again, but its directory now holds
+    // the later run's files: that run is not reused, and the base gets the reverted content.
     writeFileSync(join(dir, "index.js"), "console.log(1)\n");
-    expect((await rig(["plan", "--json"], { cwd: dir, env })).json().nodes[1]).toMatchObject({ path: "source", status: "cached" });
+    expect((await rig(["plan", "--json"], { cwd: dir, env })).json().nodes[1]).toMatchObject({ path: "source", status: "pending", reason: "artifact-changed" });
+    expect((await rig(["create", "ws2"], { cwd: dir, env })).exitCode).toBe(0);
+    expect((await rig(["exec", "ws2", "--", "cat", "index.js"], { cwd: dir, env })).stdout).toBe("console.log(1)\n");
   }, 60_000);
 });
 

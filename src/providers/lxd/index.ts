@@ -12,6 +12,7 @@
  * pins a member. Everything carries `user.rigkit.*` keys (owner.ts).
  */
 import { RigError } from "../../errors.ts";
+import { commandResult } from "../../host/command-result.ts";
 import { tail } from "../../host/local.ts";
 import { type ArtifactRef, type LiveStatus, type RuntimeContext, type WorkspaceHandle, type WorkspaceResource, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult, JsonObject } from "../../sdk/types.ts";
@@ -266,7 +267,8 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
           if (result.exitCode !== 0 && options.reject !== false) {
             throw new RigError("EXEC_FAILED", `lxd instance ${name}: command failed (exit ${result.exitCode}): ${display(command)}`, { detail: tail(result.stderr, 10) });
           }
-          return { command: display(command), ...result };
+          // Marked as a command's result: an operation returning it exits with its code (README).
+          return commandResult({ command: display(command), ...result });
         };
         return {
           api: client,
