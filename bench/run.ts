@@ -19,6 +19,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { nodeProject } from "../test/fixtures/projects.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const BUN = join(ROOT, "node_modules", ".bin", "bun");
@@ -221,6 +222,21 @@ try {
     const dir = project(`tasks-${n}`, chain(n));
     run([RIG, "apply"], dir);
     pairs(what, goal, (bin) => ({ time: () => run([bin, "plan"], dir) }), bunZero, n >= 10000 ? Math.ceil(PAIRS / 2) : PAIRS);
+  }
+
+  // --- rig init's Node template ---------------------------------------------------------
+  // A one-line source edit reruns the copy of the sources over the installed dependencies,
+  // never the install: re-apply after it against re-apply after no edit (README "rig init").
+  const editRow = "rig apply after a one-line source edit / rig apply after no edit (rig init's Node template)";
+  if (wanted(editRow)) {
+    const app = nodeProject(join(tmp, "node-template"));
+    run([RIG, "init"], app);
+    run([RIG, "apply"], app);
+    let edits = 0;
+    const edit = () => writeFileSync(join(app, "src", "message.txt"), `edit ${++edits}\n`);
+    edit();
+    // The edit is made after each no-edit apply (untimed), so the next rig side applies it.
+    pairs(editRow, 3, (bin) => ({ time: () => run([bin, "apply"], app) }), { time: () => run([RIG, "apply"], app), reset: edit }, PAIRS, false);
   }
 
   // A cached run whose output names a 20,000-file base: plan checks the base still holds

@@ -27,7 +27,7 @@ export const GLOBAL_FLAGS = ["--chdir", "--config", "--state", "--json", "--lock
 
 /** What completion knows of each command (kept in step with program.ts by a test). */
 export const COMMAND_SPECS: Record<string, Spec> = {
-  init: { description: "write rigkit.config.ts from a template", flags: ["--template", "--force"], args: [] },
+  init: { description: "write rigkit/index.ts from a template", flags: ["--template", "--force"], args: [] },
   plan: { description: "show what is cached and what would run", flags: ["--workflow", "--all", "--discover"], args: [] },
   apply: { description: "run the pending tasks", flags: ["--workflow", "--all", "--discover", "--dry-run", "--concurrency"], args: [] },
   create: { description: "create workspaces", flags: ["--workflow", "--name", "--from", "--ttl", "--on-expiry", "--concurrency"], args: ["none"], repeat: true },

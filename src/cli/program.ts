@@ -56,7 +56,7 @@ Workspace operations:
   rig <operation> [flags]               run a workflow operation
 
 Examples:
-  rig init                 write a starter rigkit.config.ts
+  rig init                 write a starter rigkit/index.ts
   rig plan                 show what is cached and what would run
   rig apply                run what is stale
   rig create ws1 ws2       fork two workspaces from the prepared result
@@ -71,9 +71,9 @@ Examples:
       `\nExamples:\n${examples.map((e) => `  ${e}`).join("\n")}`,
     );
 
-  add("init", "write rigkit.config.ts from a template and ignore .rigkit/ in git", ["rig init", "rig init --template docker", "rig init --template ssh --force"])
-    .addOption(new Option("--template <name>", "the template to start from").choices(["local", "docker", "ssh", "lxd"]).default("local"))
-    .option("--force", "overwrite an existing rigkit.config.ts")
+  add("init", "write rigkit/index.ts for this project (detected: Node, Python, devcontainer) and ignore .rigkit/ in git", ["rig init", "rig init --template docker", "rig init --template ssh --force", "rig init --json"])
+    .addOption(new Option("--template <name>", "the provider to start from (default: docker with a devcontainer.json, else local)").choices(["local", "docker", "ssh", "lxd"]))
+    .option("--force", "overwrite an existing rigkit/index.ts")
     .action(lazy("init"));
 
   add("plan", "show, per task, whether it is cached or would run, and why", ["rig plan", "rig plan --workflow app --json | jq .nodes", "rig plan --all", "rig plan --discover"])

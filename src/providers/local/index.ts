@@ -17,6 +17,7 @@ import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, type Workspace
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 import { mayReflink, mountOverlay, overlayState, overlayUsers, remount, retireBase, retiredBaseRoot, unmountOverlay, wantsOverlay } from "./overlay.ts";
 import { treeFingerprint } from "./tree.ts";
+import { copyProjectFiles } from "../source.ts";
 import { filesNaming } from "./embedded.ts";
 import { isCleanCheckout, linksElsewhere, ownRepository } from "./git.ts";
 import { MARKER_SUFFIX, type Owner, checkChain, ownedBy, ownership, readMarker, removeOwned, writeMarker } from "./owner.ts";
@@ -45,6 +46,11 @@ export interface LocalRuntime {
   prepareDir(name: string, options?: { fresh?: boolean }): string;
   /** An artifact ref for a directory: `plan` reports `artifact-missing` once it is gone. */
   dirRef(path: string): LocalDirRef;
+  /**
+   * Copies the project's files into `dir` (those `inputs: ["**"]` hashes, without `.git/`,
+   * rig's config and `node_modules/`/`.venv/`; `only`: these globs instead). Returns the count.
+   */
+  copyProject(dir: string, options?: { only?: readonly string[]; exclude?: readonly string[] }): number;
   /** Copies a prepared directory into `$RIGKIT_HOME/workspaces/<project id>/<workspace>` (in workspace hooks). */
   createWorkspace(options: { from: string | LocalDirRef }): Promise<{ dir: string; method: CopyMethod }>;
   /** Deletes a workspace directory made by `createWorkspace` (only one carrying this project's owner marker). */
@@ -378,6 +384,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             return dir;
           },
           dirRef: (path) => ({ provider: "local", kind: "dir", path: resolve(path) }),
+          copyProject: (dir, options) => copyProjectFiles(project.root, dir, options),
           async createWorkspace({ from }) {
             const workspace = ctx.workspace;
             if (!workspace) throw new RigError("PROVIDER_FAILED", "local: createWorkspace() is only available in workspace hooks");

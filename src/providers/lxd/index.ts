@@ -19,6 +19,7 @@ import type { ExecOptions, ExecResult, JsonObject } from "../../sdk/types.ts";
 import { replaceValue } from "../local/index.ts";
 import { type LxdConnection, LxdClient, isNotFound } from "./api.ts";
 import { execAttached, execCaptured, execTerminal } from "./exec.ts";
+import { sendProjectFiles } from "../source.ts";
 import { copyIn } from "./files.ts";
 import { type InstanceKind, KEY, type LxdInstance, buildName, findInstance, instanceName, instancePath, ownedBy, removeOwned } from "./owner.ts";
 import { createPlaced } from "./place.ts";
@@ -55,6 +56,11 @@ export interface LxdBuildInstance {
   exec(command: readonly string[] | string, options?: LxdExecOptions): Promise<ExecResult>;
   /** Copies a host file or directory into the instance (symlinks stay symlinks). */
   copyIn(source: string, destination: string): Promise<void>;
+  /**
+   * Copies the project's files into `destination` (those `inputs: ["**"]` hashes, without
+   * `.git/`, rig's config and `node_modules/`/`.venv/`; `only`: these globs instead).
+   */
+  copyProject(destination: string, options?: { only?: readonly string[]; exclude?: readonly string[] }): Promise<void>;
 }
 
 export interface LxdRuntime {
@@ -275,7 +281,15 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
             const location = await createAndStart(name, from, keys("build", taskKeys), ctx.log, ctx.signal);
             ctx.log(`started ${name}${location ? ` on ${location}` : ""}`);
             try {
-              await steps({ name, exec: (command, options) => exec(name, command, options), copyIn: (source, destination) => copyIn(client, name, source, destination, ctx.signal) });
+              await steps({
+                name,
+                exec: (command, options) => exec(name, command, options),
+                copyIn: (source, destination) => copyIn(client, name, source, destination, ctx.signal),
+                copyProject: async (destination, options) => {
+                  const count = await sendProjectFiles(project.root, options ?? {}, (stage) => copyIn(client, name, stage, destination, ctx.signal));
+                  ctx.log(`copied ${count} project files to ${destination}`);
+                },
+              });
               await setState(name, "stop", ctx.signal);
               // A `.global()` fragment's base is shared by every project using it: not one project's to collect.
               const kind: InstanceKind = ctx.task.dataDir === project.stateDir ? "base" : "shared-base";
