@@ -19,6 +19,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { nodeProject } from "../test/fixtures/projects.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const BUN = join(ROOT, "node_modules", ".bin", "bun");
@@ -223,6 +224,21 @@ try {
     pairs(what, goal, (bin) => ({ time: () => run([bin, "plan"], dir) }), bunZero, n >= 10000 ? Math.ceil(PAIRS / 2) : PAIRS);
   }
 
+  // --- rig init's Node template ---------------------------------------------------------
+  // A one-line source edit reruns the copy of the sources over the installed dependencies,
+  // never the install: re-apply after it against re-apply after no edit (README "rig init").
+  const editRow = "rig apply after a one-line source edit / rig apply after no edit (rig init's Node template)";
+  if (wanted(editRow)) {
+    const app = nodeProject(join(tmp, "node-template"));
+    run([RIG, "init"], app);
+    run([RIG, "apply"], app);
+    let edits = 0;
+    const edit = () => writeFileSync(join(app, "src", "message.txt"), `edit ${++edits}\n`);
+    edit();
+    // The edit is made after each no-edit apply (untimed), so the next rig side applies it.
+    pairs(editRow, 3, (bin) => ({ time: () => run([bin, "apply"], app) }), { time: () => run([RIG, "apply"], app), reset: edit }, PAIRS, false);
+  }
+
   // A cached run whose output names a 20,000-file base: plan checks the base still holds
   // what that run made (one stat walk; README "Correct reuse"). With --baseline, each
   // build plans its own copy of the project (their state files' schemas may differ).
@@ -397,6 +413,42 @@ export default workflow("b").addProvider("local", local())
       (bin, ws) => ({ time: () => run([bin, "create", ws], dir), reset: () => run([bin, "rm", ws, "--yes"], dir) }),
       { time: () => run(["cp", "-a", join(dir, ".rigkit/base/base"), copy]), reset: () => rmSync(copy, { recursive: true, force: true }) },
       QUICK ? 3 : 5,
+    );
+  }
+
+  // --- local: what isolation costs ------------------------------------------------------
+  // `rig exec w -- true` in an isolated workspace (its own mount namespace, src/host/isolate.ts)
+  // against the same command with isolation off (RIGKIT_LOCAL_ISOLATION=never, a workspace
+  // made that way): the namespace's whole cost, goal at most 15 %.
+  if (wanted("isolat")) {
+    const dir = project(
+      "isolation",
+      `import { workflow, local } from "rigkit";
+export default workflow("b").addProvider("local", local())
+  .task("base", async ({ providers }) => {
+    const dir = providers.local.prepareDir("base", { fresh: true });
+    await providers.local.exec("echo hi > f.txt", { cwd: dir });
+    return { ctx: { base: providers.local.dirRef(dir) } };
+  })
+  .workspace({ create: async ({ workflow, providers }) => providers.local.createWorkspace({ from: workflow.ctx.base }), remove: async ({ workspace, providers }) => providers.local.removeWorkspace(workspace.ctx.dir) });`,
+    );
+    const never = { ...env, RIGKIT_LOCAL_ISOLATION: "never" };
+    const timed = (argv: string[], vars: Record<string, string | undefined>) => {
+      const start = performance.now();
+      const r = Bun.spawnSync(argv, { cwd: dir, env: vars, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+      if (r.exitCode !== 0) throw new Error(`\`${argv.join(" ")}\` exited ${r.exitCode}: ${r.stderr.toString()}`);
+      return performance.now() - start;
+    };
+    timed([RIG, "create", "iso"], env);
+    timed([RIG, "create", "plain"], never);
+    const isolatedBy = process.getuid?.() === 0 ? "namespace" : "bwrap";
+    pairs(
+      `local rig exec w -- true, isolated (${isolatedBy}) / not isolated`,
+      1.15,
+      (bin) => ({ time: () => timed([bin, "exec", "iso", "--", "true"], env) }),
+      { time: () => timed([RIG, "exec", "plain", "--", "true"], never) },
+      QUICK ? 11 : 31,
+      false,
     );
   }
 

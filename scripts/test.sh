@@ -49,6 +49,11 @@ missing_packages() {
   for tool in zsh fish tmux strace; do command -v "$tool" >/dev/null || missing+=("$tool"); done
   [ -f /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)
   [ -x /usr/bin/time ] || missing+=(time) # GNU time: peak memory of rig with a chatty task
+  # git, node and a python3 with venv: workspaces' isolation (test/e2e/isolation.test.ts)
+  command -v git >/dev/null || missing+=(git)
+  command -v node >/dev/null || missing+=(nodejs)
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+  command -v bwrap >/dev/null || missing+=(bubblewrap) # isolation without root
   if [ "$up" = 0 ]; then
     command -v dockerd >/dev/null || missing+=(docker.io)
     [ -x /usr/sbin/sshd ] || command -v sshd >/dev/null || missing+=(openssh-server)

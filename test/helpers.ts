@@ -1,6 +1,6 @@
 /** Test helpers: temp projects, running the real bin/rig, and in-process engine projects. */
 import { Database } from "bun:sqlite";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { compileWorkflow } from "../src/engine/graph/compile.ts";
@@ -8,19 +8,25 @@ import type { Project } from "../src/engine/project/project.ts";
 import { ProviderRegistry } from "../src/engine/project/providers.ts";
 import type { AnySequence } from "../src/sdk/sequence.ts";
 import { Stores } from "../src/engine/project/run-stores.ts";
-import { Store } from "../src/state/store.ts";
+import { Store, projectIdOf } from "../src/state/store.ts";
 
 export const REPO = resolve(import.meta.dir, "..");
 export const RIG = join(REPO, "bin", "rig");
 
 const made: string[] = [];
-/** Removes the temp directories made so far; run once after all test files (test/preload.ts). */
+/** Removes the temp directories made so far (and their RIGKIT_HOMEs); run once after all test files (test/preload.ts). */
 export function cleanUp(): void {
-  for (const dir of made.splice(0)) {
+  for (const dir of made.splice(0).flatMap((d) => [homeOf(d), d])) {
     unmountUnder(dir);
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The private RIGKIT_HOME rig gets for a directory: beside it, not in it, as local
+ * workspaces live under RIGKIT_HOME and must be outside the project tree.
+ */
+export const homeOf = (dir: string): string => `${dir}.rigkit-home`;
 
 /** Detaches mounts left under a temp dir (overlay workspaces a test did not `rig rm`), so none leak. */
 function unmountUnder(dir: string): void {
@@ -65,7 +71,7 @@ export interface RigResult {
 
 /** Runs the real `bin/rig` with no stdin (never a TTY) and a private RIGKIT_HOME. */
 export async function rig(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; stdin?: string }): Promise<RigResult> {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", RIGKIT_HOME: join(options.cwd, ".rigkit-home"), ...options.env };
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", RIGKIT_HOME: homeOf(options.cwd), ...options.env };
   delete env.FORCE_COLOR;
   const proc = Bun.spawn([RIG, ...args], {
     cwd: options.cwd,
@@ -117,7 +123,7 @@ export function reload(previous: Project, workflows: AnySequence[]): Project {
 export async function rigUntil(args: string[], marker: string, options: { cwd: string; env?: Record<string, string | undefined> }) {
   const proc = Bun.spawn([RIG, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, NO_COLOR: "1", ...options.env } as Record<string, string>,
+    env: { ...process.env, NO_COLOR: "1", RIGKIT_HOME: homeOf(options.cwd), ...options.env } as Record<string, string>,
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -149,4 +155,10 @@ export async function settledState(config: string, pragmas: string[] = []): Prom
   for (const pragma of pragmas) db.run(`PRAGMA ${pragma}`);
   db.close();
   return { dir, path };
+}
+
+/** Where rig puts a project's local workspace `name` (the project's id is derived from its real path). */
+export function workspaceDir(dir: string, name = ""): string {
+  const real = realpathSync(dir);
+  return join(homeOf(dir), "workspaces", projectIdOf(real), name);
 }

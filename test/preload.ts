@@ -6,4 +6,5 @@
 import { afterAll } from "bun:test";
 import { cleanUp } from "./helpers.ts";
 
-afterAll(cleanUp);
+// Generous: a run leaves many temp projects (virtualenvs, git clones) to delete.
+afterAll(cleanUp, 120_000);

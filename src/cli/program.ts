@@ -57,7 +57,7 @@ Workspace operations:
   rig <operation> [flags]               run a workflow operation
 
 Examples:
-  rig init                 write a starter rigkit.config.ts
+  rig init                 write a starter rigkit/index.ts
   rig plan                 show what is cached and what would run
   rig apply                run what is stale
   rig create ws1 ws2       fork two workspaces from the prepared result

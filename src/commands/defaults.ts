@@ -8,6 +8,3 @@ export const DEFAULT_LOCK_TIMEOUT = "5m";
 
 /** How many `rig log` entries. */
 export const DEFAULT_LOG_LIMIT = 50;
-
-/** The template `rig init` starts from. */
-export const DEFAULT_TEMPLATE = "local";

@@ -4,6 +4,8 @@
  * stderr as they are, and their exit code is the result. Bun.spawn directly: `rig exec`
  * is called in loops by scripts and agents, and execa costs a few milliseconds to load.
  */
+import { RigError } from "../errors.ts";
+import { type IsolationPlan, spawnIsolated } from "./isolate.ts";
 import { isTTY, writeErr } from "./io.ts";
 import { shq } from "./stoppable.ts";
 
@@ -19,6 +21,8 @@ export interface AttachOptions {
   /** Each line of output as it comes; stdin is then /dev/null (several commands run at once). */
   output?: (stream: "stdout" | "stderr", line: string) => void;
   signal?: AbortSignal;
+  /** A local workspace's view of the machine (src/host/isolate.ts). */
+  isolate?: IsolationPlan;
 }
 
 export interface AttachResult {
@@ -37,14 +41,18 @@ export const stdinIsTerminal = (): boolean => isTTY(0);
 export async function attach(argv: readonly string[], options: AttachOptions = {}): Promise<AttachResult> {
   let child: ReturnType<typeof Bun.spawn>;
   try {
-    child = Bun.spawn([...argv], {
-      cwd: options.cwd,
-      env: options.env ? { ...process.env, ...options.env } : undefined,
-      stdin: options.output ? "ignore" : "inherit",
-      stdout: options.capture || options.output ? "pipe" : "inherit",
-      stderr: options.capture || options.output ? "pipe" : "inherit",
-    });
+    const spawn = (request: { argv: string[]; env?: Record<string, string | undefined> }) =>
+      Bun.spawn(request.argv, {
+        cwd: options.cwd,
+        env: request.env as Record<string, string> | undefined,
+        stdin: options.output ? "ignore" : "inherit",
+        stdout: options.capture || options.output ? "pipe" : "inherit",
+        stderr: options.capture || options.output ? "pipe" : "inherit",
+      });
+    const env = options.env ? { ...process.env, ...options.env } : undefined;
+    child = options.isolate ? spawnIsolated(options.isolate, { argv: [...argv], env: env ?? process.env }, spawn) : spawn({ argv: [...argv], env });
   } catch (error) {
+    if (error instanceof RigError) throw error; // the workspace cannot be isolated here
     const message = `${argv[0]}: ${(error as { code?: string }).code === "ENOENT" ? "command not found" : String(error)}\n`;
     if (options.capture) return { exitCode: 127, stdout: "", stderr: message };
     writeErr(message);

@@ -4,6 +4,7 @@ import type { ExecOptions, ExecResult, HostCapabilities } from "../sdk/types.ts"
 import { currentActivity, splitLines } from "./activity.ts";
 import { commandResult } from "./command-result.ts";
 import { writeErr } from "./io.ts";
+import { type IsolationPlan, spawnIsolated } from "./isolate.ts";
 import { script } from "./stoppable.ts";
 import { stopMarked } from "./supervisor.ts";
 import { prompt } from "./prompter.ts";
@@ -117,6 +118,8 @@ export async function runCommand(
     holdStdin?: boolean;
     /** Sees each line of stderr as it comes; a line it returns true for is rig's own (a status check riding on the command) and left out. */
     consumeStderr?: (line: string) => boolean;
+    /** A local workspace's view of the machine (src/host/isolate.ts). */
+    isolate?: IsolationPlan;
   } = {},
 ): Promise<ExecResult> {
   const activity = currentActivity();
@@ -134,16 +137,17 @@ export async function runCommand(
   const argv = typeof command === "string" ? ["/bin/sh", "-c", command] : [...command];
   let child: Bun.Subprocess<"pipe" | "ignore" | Uint8Array, "pipe", "pipe">;
   try {
-    child = Bun.spawn(argv, {
+    // The given variables on top of rig's own environment (which carries RIGKIT_SUPERVISOR).
+    // A cleanup command runs because of an interrupt: it must not carry the marker that
+    // the interrupt's sweep of this rig's processes looks for (src/host/supervisor.ts).
+    const env = withEnv({
+      ...options.env,
+      RIGKIT_SUPERVISOR_SCOPE: scope.slice(scope.indexOf("=") + 1),
+      ...(options.cleanup ? { RIGKIT_SUPERVISOR: undefined } : {}),
+    });
+    const spawn = (request: { argv: string[]; env: Record<string, string | undefined> }) => Bun.spawn(request.argv, {
       cwd: options.cwd,
-      // The given variables on top of rig's own environment (which carries RIGKIT_SUPERVISOR).
-      // A cleanup command runs because of an interrupt: it must not carry the marker that
-      // the interrupt's sweep of this rig's processes looks for (src/host/supervisor.ts).
-      env: withEnv({
-        ...options.env,
-        RIGKIT_SUPERVISOR_SCOPE: scope.slice(scope.indexOf("=") + 1),
-        ...(options.cleanup ? { RIGKIT_SUPERVISOR: undefined } : {}),
-      }),
+      env: request.env as Record<string, string>,
       // holdStdin: a pipe left open while the command runs, so the far end sees EOF only
       // when this side goes away (the ssh provider stops remote commands that way).
       // Input as a buffer: Bun writes it, and a command that never reads it is no error.
@@ -152,7 +156,9 @@ export async function runCommand(
       stderr: "pipe",
       detached: true, // its own process group (see signalGroup)
     });
+    child = options.isolate ? spawnIsolated(options.isolate, { argv, env }, spawn) : spawn({ argv, env });
   } catch (error) {
+    if (error instanceof RigError) throw error; // the workspace cannot be isolated here
     const reason = (error as { code?: string }).code === "ENOENT" ? "command not found" : messageOf(error);
     throw new RigError("EXEC_FAILED", `${where}cannot run ${shown}: ${reason}`, { detail: options.cwd ? [`cwd: ${options.cwd}`] : [] });
   }
@@ -196,12 +202,15 @@ export async function runCommand(
 /** Runs a command attached to the user's terminal. */
 export async function runInteractive(
   argv: readonly string[],
-  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+  options: { cwd?: string; env?: Record<string, string | undefined>; isolate?: IsolationPlan } = {},
 ): Promise<number> {
   if (argv.length === 0) throw new RigError("EXEC_FAILED", "interactive(): empty command");
   let child: Bun.Subprocess;
   try {
-    child = Bun.spawn([...argv], { cwd: options.cwd, env: options.env ? withEnv(options.env) : undefined, stdio: ["inherit", "inherit", "inherit"] });
+    const spawn = (request: { argv: string[]; env?: Record<string, string | undefined> }) =>
+      Bun.spawn(request.argv, { cwd: options.cwd, env: request.env as Record<string, string> | undefined, stdio: ["inherit", "inherit", "inherit"] });
+    const env = options.env ? withEnv(options.env) : undefined;
+    child = options.isolate ? spawnIsolated(options.isolate, { argv: [...argv], env: env ?? process.env }, spawn) : spawn({ argv: [...argv], env });
   } catch (error) {
     const reason = (error as { code?: string }).code === "ENOENT" ? "command not found" : messageOf(error);
     throw new RigError("EXEC_FAILED", `cannot run ${displayCommand(argv)}: ${reason}`);

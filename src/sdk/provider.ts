@@ -1,4 +1,5 @@
 /** The provider API (README "The config"): `defineProvider({ id, configSchema?, create })`. */
+import type { IsolationPlan } from "../host/isolate.ts";
 import type { Resolvable } from "./env.ts";
 import type { Awaitable, HostCapabilities, Json, JsonObject, OutputSchema } from "./types.ts";
 
@@ -55,6 +56,8 @@ export interface ResourceAccess {
   shell?: boolean;
   /** Local directories the command needs (created, mode 0700, when missing): e.g. ssh's control sockets. */
   dirs?: string[];
+  /** A local workspace's own view of the machine (src/host/isolate.ts; the local provider's). */
+  isolate?: IsolationPlan;
   /**
    * An absolute path to a small module exporting `runAccess` (AccessRunner): rig imports it
    * alone and runs the command in its own process, which saves starting a second program
@@ -140,8 +143,8 @@ export interface ProviderController<Runtime> {
   validateArtifact?(ref: ArtifactRef): Awaitable<boolean>;
   /**
    * A fingerprint of what the artifact holds now (a directory: its names, sizes and
-   * modification times), or null when it cannot tell. rig takes one when a run that
-   * output the ref finishes and compares it before reusing that run, so a directory
+   * modification times), or null when it cannot tell. rig takes one when an apply whose
+   * runs output the ref ends, and compares it before reusing those runs, so a directory
    * rewritten since (by a later run, or behind rig's back) is not reused (plan:
    * `artifact-changed`). Leave it out for artifacts that never change (content-addressed
    * images). Keep it cheap: `rig plan` calls it once per artifact.

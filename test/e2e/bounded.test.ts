@@ -7,7 +7,7 @@ import { expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { RIG, project, rig } from "../helpers.ts";
+import { RIG, project, rig, homeOf } from "../helpers.ts";
 
 const CHATTY = `import { workflow, local } from "rigkit";
 export default workflow("b").addProvider("local", local())
@@ -22,7 +22,7 @@ async function peakRss(dir: string, bytes: number): Promise<number> {
   const report = join(dir, ".rigkit-home-time.txt");
   const proc = Bun.spawn(["/usr/bin/time", "-o", report, "-v", RIG, "apply"], {
     cwd: dir,
-    env: { ...process.env, BYTES: String(bytes), NO_COLOR: "1", RIGKIT_HOME: join(dir, ".rigkit-home") },
+    env: { ...process.env, BYTES: String(bytes), NO_COLOR: "1", RIGKIT_HOME: homeOf(dir) },
     stdout: "ignore",
     stderr: "pipe",
   });

@@ -8,7 +8,7 @@ import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { RIG, project, rig } from "../helpers.ts";
+import { RIG, project, rig, workspaceDir, homeOf } from "../helpers.ts";
 
 const CONFIG = `import { workflow, local } from "rigkit";
 export default workflow("c")
@@ -39,7 +39,7 @@ function state(dir: string) {
 
 /** Workspace directories no record points at: what gc must find, computed independently. */
 function unownedDirs(dir: string): string[] {
-  const root = join(dir, ".rigkit", "workspaces");
+  const root = workspaceDir(dir);
   const owned = new Set(state(dir).workspaces.map((w) => (JSON.parse(w.ctx) as { dir?: string }).dir));
   // Hidden entries are owner markers (beside each directory) and copy probes, not workspaces.
   const dirs = existsSync(root) ? readdirSync(root).filter((n) => !n.startsWith(".")) : [];
@@ -77,7 +77,7 @@ async function checkInvariants(dir: string, finished: string[]) {
 }
 
 function killedAt(point: string, args: string[], dir: string) {
-  const r = Bun.spawnSync([RIG, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1", RIGKIT_FAULT: point }, stdout: "pipe", stderr: "pipe" });
+  const r = Bun.spawnSync([RIG, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1", RIGKIT_HOME: homeOf(dir), RIGKIT_FAULT: point }, stdout: "pipe", stderr: "pipe" });
   expect(r.signalCode).toBe("SIGKILL");
 }
 
@@ -110,7 +110,7 @@ test("kills at random moments of create and rm keep the same invariants", async 
   const rounds = Number(process.env.RIGKIT_CRASH_ROUNDS ?? 100);
   for (let i = 0; i < rounds; i++) {
     const args = i % 3 === 2 ? ["rm", "--all", "--yes"] : ["create", `r${i}`];
-    const proc = Bun.spawn([RIG, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, stdout: "ignore", stderr: "ignore" });
+    const proc = Bun.spawn([RIG, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1", RIGKIT_HOME: homeOf(dir) }, stdout: "ignore", stderr: "ignore" });
     await Bun.sleep(Math.floor(Math.random() * 250));
     proc.kill("SIGKILL");
     await proc.exited;

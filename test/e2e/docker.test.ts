@@ -1,8 +1,8 @@
 /** The docker provider against a real Docker engine (scripts/test-services.sh). */
 import { describe, expect, test } from "bun:test";
-import { cpSync } from "node:fs";
+import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, RIG, project, rig, rigUntil, tempDir } from "../helpers.ts";
+import { REPO, RIG, project, rig, rigUntil, tempDir, homeOf } from "../helpers.ts";
 import { services } from "../services.ts";
 
 const svc = services("docker");
@@ -131,14 +131,20 @@ describe.if(svc !== null)("docker", () => {
 describe.if(svc !== null)("the docker template", () => {
   test("rig init --template docker applies, forks workspaces and runs an action for real", async () => {
     const dir = tempDir();
-    const env = { DOCKER_HOST: svc?.dockerHost, RIGKIT_DOCKER_NETWORK: "none", RIGKIT_BASE_IMAGE: svc?.dockerImage };
+    // (The test engine has no default bridge network: builds and workspaces get none.)
+    const env = { DOCKER_HOST: svc?.dockerHost, RIGKIT_DOCKER_NETWORK: "none", RIGKIT_BUILD_NETWORK: "none", RIGKIT_BASE_IMAGE: svc?.dockerImage };
+    writeFileSync(join(dir, "hello.txt"), "hi\n");
     expect((await rig(["init", "--template", "docker"], { cwd: dir, env })).exitCode).toBe(0);
     const apply = await rig(["apply", "--json"], { cwd: dir, env });
     expect(apply.exitCode).toBe(0);
-    expect(apply.json().ran).toEqual(["toolchain", "project"]);
+    expect(apply.json().ran).toEqual(["toolchain", "deps", "source"]);
     expect((await rig(["create", "ws1", "--json"], { cwd: dir, env })).exitCode).toBe(0);
-    const exec = await rig(["exec", "ws1", "--json", "--", "sh", "-c", "cat README; head -c 20 rigkit.config.ts"], { cwd: dir, env });
-    expect(exec.json()).toMatchObject({ exitCode: 0, stdout: "prepared by rigkit\n/**\n * rigkit config" });
+    const exec = await rig(["exec", "ws1", "--json", "--", "sh", "-c", "pwd; ls -A; cat hello.txt"], { cwd: dir, env });
+    expect(exec.json()).toMatchObject({ exitCode: 0, stdout: "/work\n.gitignore\nhello.txt\nhi\n" });
+    // No test command in a plain project: the test action says so and fails.
+    const test = await rig(["ws1/test"], { cwd: dir, env });
+    expect(test.exitCode).toBe(1);
+    expect(test.stderr).toContain("no test command: set project.test in rigkit/index.ts");
     expect((await rig(["rm", "ws1", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
     expect(containersOf(projectId(dir))).toBe("");
   }, 60_000);

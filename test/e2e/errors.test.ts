@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { project, rig, tempDir } from "../helpers.ts";
+import { project, rig, tempDir, workspaceDir } from "../helpers.ts";
 import { APP_CONFIG, TWO_WORKFLOWS } from "./fixtures.ts";
 
 /** Text-mode errors: first line "error …", no stack frames. */
@@ -221,8 +221,8 @@ export default workflow("w").addProvider("local", local())
     const r = await rig(["create", "ws1", "--json"], { cwd: dir });
     expect(r.exitCode).toBe(1);
     expect(r.error()).toMatchObject({ code: "HOOK_FAILED", message: "Creating workspace ws1 failed: halfway", workspace: "ws1" });
-    expect(existsSync(join(dir, ".rigkit", "workspaces", "ws1"))).toBe(false);
-    expect(readFileSync(join(dir, "removed-ws1"), "utf8")).toBe(join(dir, ".rigkit", "workspaces", "ws1"));
+    expect(existsSync(workspaceDir(dir, "ws1"))).toBe(false);
+    expect(readFileSync(join(dir, "removed-ws1"), "utf8")).toBe(workspaceDir(dir, "ws1"));
     expect((await rig(["ls", "--json"], { cwd: dir })).json()).toEqual({ workspaces: [] });
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, rmSync, symlinkSync } from "node:fs";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
-import { RIG, project, rig, tempDir } from "../helpers.ts";
+import { RIG, project, rig, tempDir, homeOf } from "../helpers.ts";
 import { services } from "../services.ts";
 
 setDefaultTimeout(90_000);
@@ -15,7 +15,7 @@ const sshSvc = services("ssh");
 async function forward(args: string[], cwd: string, env: Record<string, string | undefined>) {
   const proc = Bun.spawn([RIG, "forward", ...args], {
     cwd,
-    env: { ...process.env, NO_COLOR: "1", RIGKIT_HOME: join(cwd, ".rigkit-home"), ...env } as Record<string, string>,
+    env: { ...process.env, NO_COLOR: "1", RIGKIT_HOME: homeOf(cwd), ...env } as Record<string, string>,
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -47,7 +47,7 @@ async function shellPwd(dir: string, workspace: string, env: Record<string, stri
   const name = `rigsh${process.pid}x${sessions.length}`;
   sessions.push(name);
   const tmux = (...args: string[]) => Bun.spawnSync(["tmux", ...args], { stdout: "pipe", stderr: "pipe" });
-  const vars = { HOME: dir, PATH: `${bin}:${process.env.PATH}`, RIGKIT_HOME: join(dir, ".rigkit-home"), TERM: "xterm", SHELL: "/bin/sh", PS1: "$ ", ...env };
+  const vars = { HOME: dir, PATH: `${bin}:${process.env.PATH}`, RIGKIT_HOME: homeOf(dir), TERM: "xterm", SHELL: "/bin/sh", PS1: "$ ", ...env };
   const exports = Object.entries(vars).map(([k, v]) => `${k}='${v ?? ""}'`).join(" ");
   tmux("new-session", "-d", "-s", name, "-x", "150", "-y", "30", "-c", dir, `env -i ${exports} bash --norc --noprofile`);
   const waitFor = async (pattern: RegExp) => {
@@ -240,12 +240,12 @@ export default workflow("s")
     expect((await rig(["exec", "s1", "--json", "--", "cat", "marker"], { cwd: dir, env })).json()).toEqual({ exitCode: 0, stdout: "prepared\n", stderr: "" });
     expect((await rig(["exec", "s1", "--", "sh", "-c", "echo 'it''s \"quoted\"' $HOME"], { cwd: dir, env })).stdout).toMatch(/^its "quoted" \//);
     // The shared connection's socket directory may go away (a cleaned RIGKIT_HOME): made again.
-    rmSync(join(dir, ".rigkit-home", "ssh"), { recursive: true, force: true });
+    rmSync(join(homeOf(dir), "ssh"), { recursive: true, force: true });
     expect((await rig(["exec", "s1", "true"], { cwd: dir, env })).exitCode).toBe(0);
   });
 
   test("a failing command leaves the shared connection for the next one (rig stops what it started, not that)", async () => {
-    const sockets = join(dir, ".rigkit-home", "ssh");
+    const sockets = join(homeOf(dir), "ssh");
     const control = (op: string) =>
       readdirSync(sockets).map(
         (socket) => Bun.spawnSync(["ssh", "-F", sshSvc?.sshConfig as string, "-S", join(sockets, socket), "-O", op, "rig-a"], { stdout: "ignore", stderr: "ignore" }).exitCode,

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
-import { RIG, project, rig, tempDir } from "../helpers.ts";
+import { RIG, project, rig, tempDir, homeOf, workspaceDir } from "../helpers.ts";
 import { APP_CONFIG } from "./fixtures.ts";
 
 setDefaultTimeout(30_000);
@@ -33,7 +33,7 @@ describe("rig exec (local)", () => {
     expect(r.stdout).toBe("out\n");
     expect(r.stderr).toBe("err\n");
     const pwd = await rig(["exec", "ws1", "pwd"], { cwd: dir });
-    expect(pwd.stdout.trim()).toBe(join(dir, ".rigkit/workspaces/ws1"));
+    expect(pwd.stdout.trim()).toBe(workspaceDir(dir, "ws1"));
     expect((await rig(["exec", "ws1", "cat", "marker.txt"], { cwd: dir })).stdout).toBe("prepared\n");
   });
 
@@ -63,7 +63,7 @@ describe("rig exec (local)", () => {
 
   test("a workspace whose directory is gone is not ready", async () => {
     expect((await rig(["create", "gone"], { cwd: dir })).exitCode).toBe(0);
-    Bun.spawnSync(["rm", "-rf", join(dir, ".rigkit/workspaces/gone")]);
+    Bun.spawnSync(["rm", "-rf", workspaceDir(dir, "gone")]);
     const r = await rig(["exec", "gone", "--json", "--", "true"], { cwd: dir });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe("");
@@ -107,7 +107,7 @@ describe("stop, start, forward, code, shell without a terminal (local)", () => {
   test("code: --json and --print give the command and URI; a `code` on PATH receives them", async () => {
     const dir = project({ "rigkit.config.ts": APP_CONFIG });
     await rig(["create", "ws1"], { cwd: dir });
-    const folder = join(dir, ".rigkit/workspaces/ws1");
+    const folder = workspaceDir(dir, "ws1");
     const json = await rig(["code", "ws1", "--json"], { cwd: dir, env: { PATH: "/usr/bin:/bin" } });
     expect(json.json()).toEqual({ workspace: "ws1", command: ["code", folder], uri: `vscode://file${folder}`, opened: false });
     const printed = await rig(["code", "ws1", "--print"], { cwd: dir });
@@ -161,17 +161,17 @@ describe("create --from (local)", () => {
     const fork = await rig(["create", "ws2", "--from", "ws1", "--json"], { cwd: dir });
     expect(fork.exitCode).toBe(0);
     const [ws2] = fork.json().workspaces;
-    expect(ws2).toEqual({ name: "ws2", workflow: "app", ctx: { dir: join(dir, ".rigkit/workspaces/ws2") }, createdAt: expect.any(String) });
+    expect(ws2).toEqual({ name: "ws2", workflow: "app", ctx: { dir: workspaceDir(dir, "ws2") }, createdAt: expect.any(String) });
     expect((await rig(["exec", "ws2", "cat", "marker.txt", "new.txt"], { cwd: dir })).stdout).toBe("changed\nmine\n");
     await rig(["exec", "ws2", "--", "sh", "-c", "echo diverged > marker.txt"], { cwd: dir });
-    expect(readFileSync(join(dir, ".rigkit/workspaces/ws1/marker.txt"), "utf8")).toBe("changed\n");
+    expect(readFileSync(join(workspaceDir(dir, "ws1"), "marker.txt"), "utf8")).toBe("changed\n");
     const ls = await rig(["ls"], { cwd: dir });
     expect(ls.stdout).toMatch(/ws2 +ready +created just now, from ws1/);
     // --json keeps the shape README "Scripting" gives, plus `outdated`; the origin is in the text and the state file.
     expect(Object.keys((await rig(["ls", "--json"], { cwd: dir })).json().workspaces[1])).toEqual(["name", "workflow", "ctx", "createdAt", "status", "expiresAt", "outdated"]);
     // Removing the fork leaves the source alone.
     expect((await rig(["rm", "ws2", "--yes"], { cwd: dir })).exitCode).toBe(0);
-    expect(existsSync(join(dir, ".rigkit/workspaces/ws1/new.txt"))).toBe(true);
+    expect(existsSync(join(workspaceDir(dir, "ws1"), "new.txt"))).toBe(true);
     const missing = await rig(["create", "ws3", "--from", "nope", "--json"], { cwd: dir });
     expect(missing.exitCode).toBe(2);
     expect(missing.error().code).toBe("UNKNOWN_WORKSPACE");
@@ -204,7 +204,7 @@ describe("leases (local)", () => {
     const gc = await rig(["gc", "--yes"], { cwd: dir });
     expect(gc.exitCode).toBe(0);
     expect((await rig(["ls", "--json"], { cwd: dir })).json().workspaces.map((w: { name: string }) => w.name)).toEqual(["keep", "forever"]);
-    expect(existsSync(join(dir, ".rigkit/workspaces/a"))).toBe(false);
+    expect(existsSync(workspaceDir(dir, "a"))).toBe(false);
     expect((await rig(["gc", "--dry-run", "--json"], { cwd: dir })).json().expired).toEqual([]);
   });
 
@@ -245,7 +245,7 @@ describe.if(hasTmux)("rig shell on a terminal", () => {
     const name = `rigls${process.pid}`;
     sessions.push(name);
     const tmux = (...args: string[]) => Bun.spawnSync(["tmux", ...args], { stdout: "pipe", stderr: "pipe" });
-    const env = `env -i HOME=${dir} PATH=${bin}:${process.env.PATH} RIGKIT_HOME=${join(dir, ".rigkit-home")} SHELL=/bin/sh TERM=xterm PS1='$ '`;
+    const env = `env -i HOME=${dir} PATH=${bin}:${process.env.PATH} RIGKIT_HOME=${homeOf(dir)} SHELL=/bin/sh TERM=xterm PS1='$ '`;
     tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "30", "-c", dir, `${env} bash --norc --noprofile`);
     const waitFor = async (pattern: RegExp) => {
       for (let i = 0; i < 400; i++) {
@@ -259,7 +259,7 @@ describe.if(hasTmux)("rig shell on a terminal", () => {
     tmux("send-keys", "-t", name, "Enter");
     tmux("send-keys", "-t", name, "-l", "echo IN=$(pwd)");
     tmux("send-keys", "-t", name, "Enter");
-    await waitFor(/IN=\S+\/\.rigkit\/workspaces\/ws1/);
+    await waitFor(/IN=\S+\/workspaces\/[0-9a-f]+\/ws1/);
     tmux("send-keys", "-t", name, "-l", "exit");
     tmux("send-keys", "-t", name, "Enter");
     await waitFor(/SHELL-DONE=0/);

@@ -4,7 +4,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SCHEMA_VERSION } from "../../src/state/schema.ts";
-import { project, rig } from "../helpers.ts";
+import { project, rig, workspaceDir } from "../helpers.ts";
 import { APP_CONFIG } from "./fixtures.ts";
 
 describe("the whole loop with --json", () => {
@@ -63,7 +63,7 @@ describe("the whole loop with --json", () => {
     for (const w of out.workspaces) {
       expect(Object.keys(w)).toEqual(["name", "workflow", "ctx", "createdAt"]);
       expect(w.workflow).toBe("app");
-      expect(w.ctx).toEqual({ dir: join(dir, ".rigkit", "workspaces", w.name) });
+      expect(w.ctx).toEqual({ dir: workspaceDir(dir, w.name) });
       expect(new Date(w.createdAt).toISOString()).toBe(w.createdAt);
       expect(readFileSync(join(w.ctx.dir, "marker.txt"), "utf8")).toBe("prepared\n");
     }
@@ -112,7 +112,7 @@ describe("the whole loop with --json", () => {
     const r = await run("rm", "--all", "--yes", "--json");
     expect(r.exitCode).toBe(0);
     expect(r.json()).toEqual({ removed: ["ws1", "ws2"] });
-    expect(existsSync(join(dir, ".rigkit", "workspaces", "ws1"))).toBe(false);
+    expect(existsSync(workspaceDir(dir, "ws1"))).toBe(false);
     expect((await run("ls", "--json")).json()).toEqual({ workspaces: [] });
   });
 

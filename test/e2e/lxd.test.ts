@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { REPO, RIG, project, rig } from "../helpers.ts";
+import { REPO, RIG, project, rig, tempDir } from "../helpers.ts";
 import { services } from "../services.ts";
 
 const svc = services("lxd");
@@ -302,14 +302,16 @@ describe.if(svc !== null)("lxd", () => {
 describe.if(svc !== null)("the lxd template", () => {
   test("rig init --template lxd applies, creates and runs a command for real on the cluster", async () => {
     const dir = newProject({});
-    const env = { LXD_SOCKET: svc?.lxd.socket, RIGKIT_LXD_IMAGE: svc?.lxd.image, RIGKIT_LXD_REMOTE: "" };
+    // (RIGKIT_HOME outside the project: the template copies the project's files.)
+    const env = { LXD_SOCKET: svc?.lxd.socket, RIGKIT_LXD_IMAGE: svc?.lxd.image, RIGKIT_LXD_REMOTE: "", RIGKIT_HOME: tempDir("rigkit-home-") };
     expect((await rig(["init", "--template", "lxd"], { cwd: dir, env })).exitCode).toBe(0);
     const apply = await rig(["apply", "--json"], { cwd: dir, env });
     expect(apply.exitCode).toBe(0);
     expect(apply.json().ran).toEqual(["toolchain", "project"]);
     expect((await rig(["create", "ws1", "--json"], { cwd: dir, env })).exitCode).toBe(0);
-    const exec = await rig(["exec", "ws1", "--json", "--", "sh", "-c", "cat README; head -c 20 rigkit.config.ts"], { cwd: dir, env });
-    expect(exec.json()).toMatchObject({ exitCode: 0, stdout: "prepared by rigkit\n/**\n * rigkit config" });
+    // The project's files are there (rig init's .gitignore), rig's config is not.
+    const exec = await rig(["exec", "ws1", "--json", "--", "sh", "-c", "cat README .gitignore; ls -A"], { cwd: dir, env });
+    expect(exec.json()).toMatchObject({ exitCode: 0, stdout: "prepared by rigkit\n.rigkit/\n.gitignore\nREADME\n" });
     expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
     // The bases go once nothing uses them: the state file's runs and the cache.
     Bun.spawnSync(["rm", "-rf", `${dir}/.rigkit`]);

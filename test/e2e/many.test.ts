@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { RIG, project, rig, rigUntil, tempDir } from "../helpers.ts";
+import { RIG, project, rig, rigUntil, tempDir, homeOf } from "../helpers.ts";
 import { services } from "../services.ts";
 
 const CONFIG = `
@@ -162,7 +162,7 @@ describe("colour on a terminal", () => {
     const dir = project({ "rigkit.config.ts": CONFIG });
     expect((await rig(["create", "a", "b"], { cwd: dir })).exitCode).toBe(0);
     // (rig() of the helpers turns colour off; this asks for it as a terminal would.)
-    const env: Record<string, string | undefined> = { ...process.env, FORCE_COLOR: "1", RIGKIT_HOME: join(dir, ".rigkit-home") };
+    const env: Record<string, string | undefined> = { ...process.env, FORCE_COLOR: "1", RIGKIT_HOME: homeOf(dir) };
     delete env.NO_COLOR;
     const proc = Bun.spawn([RIG, "exec", "--all", "--", "echo", "hi"], { cwd: dir, env, stdout: "pipe", stderr: "pipe" });
     const [stdout, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
@@ -196,5 +196,5 @@ export default workflow("s")
     expect(r.stdout).toMatch(/^w22 \| in \/.*w22$/m);
     expect(r.stderr).toContain("w1  | warn\n");
     expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
-  }, 60_000);
+  }, 120_000);
 });

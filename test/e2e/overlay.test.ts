@@ -4,10 +4,10 @@
  * setup (root, overlayfs); elsewhere the method is a copy and they fail saying so.
  */
 import { expect, test } from "bun:test";
-import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { overlayState, remount } from "../../src/providers/local/overlay.ts";
-import { project, rig as rigIn, tempDir } from "../helpers.ts";
+import { project, rig as rigIn, tempDir, homeOf, workspaceDir } from "../helpers.ts";
 
 // Small bases are copied (OVERLAY_MIN_ENTRIES); these tests want the overlay whatever the size.
 const rig = (args: string[], options: { cwd: string }) => rigIn(args, { ...options, env: { RIGKIT_LOCAL_OVERLAY: "always" } });
@@ -33,20 +33,24 @@ test("a workspace is an overlay on its base: writes stay in the workspace, rm un
   expect(ws.ctx.method, "needs root and overlayfs (no reflink on this filesystem)").toBe("overlay");
   const stateDir = join(dir, ".rigkit");
   expect(mounted(ws.ctx.dir)).toBe(true);
-  expect(overlayState(stateDir, ws.ctx.dir)).toBe("mounted");
+  // The layers live beside the workspace, outside the project: $RIGKIT_HOME/overlay/<project id>/.
+  const layers = workspaceDir(dir).replace(`${homeOf(dir)}/workspaces/`, `${homeOf(dir)}/overlay/`);
+  expect(overlayState(layers, ws.ctx.dir)).toBe("mounted");
   writeFileSync(join(ws.ctx.dir, "sub", "f"), "changed\n");
   expect(readFileSync(join(stateDir, "base", "base", "sub", "f"), "utf8")).toBe("one\n");
+  // Commands in it see it at its base's path too (the namespace binds over the overlay's lower dir's path).
+  expect((await rig(["exec", "w", "--", "cat", join(realpathSync(stateDir), "base", "base", "sub", "f")], { cwd: dir })).stdout).toBe("changed\n");
 
   // A reboot loses the mount: the state says so, and remount brings the same files back.
   expect(Bun.spawnSync(["umount", ws.ctx.dir]).exitCode).toBe(0);
-  expect(overlayState(stateDir, ws.ctx.dir)).toBe("unmounted");
-  expect(remount(stateDir, ws.ctx.dir)).toBe(true);
+  expect(overlayState(layers, ws.ctx.dir)).toBe("unmounted");
+  expect(remount(layers, ws.ctx.dir)).toBe(true);
   expect(readFileSync(join(ws.ctx.dir, "sub", "f"), "utf8")).toBe("changed\n");
 
   expect((await rig(["rm", "w", "--yes"], { cwd: dir })).exitCode).toBe(0);
   expect(mounted(ws.ctx.dir)).toBe(false);
   expect(existsSync(ws.ctx.dir)).toBe(false);
-  expect(existsSync(join(stateDir, "overlay", "w"))).toBe(false);
+  expect(existsSync(join(layers, "w"))).toBe(false);
   expect(readFileSync(join(stateDir, "base", "base", "sub", "f"), "utf8")).toBe("one\n");
 });
 
@@ -78,8 +82,8 @@ test("a project reached through a symlink: its mount is still found and removed"
   symlinkSync(real, link);
   const ws = (await rig(["--chdir", link, "create", "w", "--json"], { cwd: real })).json().workspaces[0];
   expect(ws.ctx.method).toBe("overlay");
-  expect(mounted(join(real, ".rigkit", "workspaces", "w"))).toBe(true);
-  expect(overlayState(join(link, ".rigkit"), ws.ctx.dir)).toBe("mounted");
+  expect(mounted(ws.ctx.dir)).toBe(true);
+  expect(overlayState(workspaceDir(real).replace(`${homeOf(real)}/workspaces/`, `${homeOf(real)}/overlay/`), ws.ctx.dir)).toBe("mounted");
   expect((await rig(["--chdir", link, "rm", "w", "--yes"], { cwd: real })).exitCode).toBe(0);
-  expect(mounted(join(real, ".rigkit", "workspaces", "w"))).toBe(false);
+  expect(mounted(ws.ctx.dir)).toBe(false);
 });

@@ -2,9 +2,9 @@
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { APPLICATION_ID, projectIdOf } from "../../src/state/store.ts";
-import { project, rig, settledState, tempDir } from "../helpers.ts";
+import { project, rig, settledState, tempDir, workspaceDir } from "../helpers.ts";
 import { services } from "../services.ts";
 import { APP_CONFIG, dockerWorkspaceConfig } from "./fixtures.ts";
 
@@ -106,28 +106,28 @@ describe("local ownership", () => {
     const dir = project({ "rigkit.config.ts": APP_CONFIG });
     expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
     expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
-    const stray = join(dir, ".rigkit", "workspaces", "mine");
+    const stray = join(workspaceDir(dir), "mine");
     mkdirSync(stray);
     writeFileSync(join(stray, "keep.txt"), "not rig's");
     // A symlink with a forged marker naming this project is not followed either.
     const target = tempDir();
     writeFileSync(join(target, "precious.txt"), "keep");
-    symlinkSync(target, join(dir, ".rigkit", "workspaces", "linked"));
-    const forged = JSON.parse(readFileSync(join(dir, ".rigkit", "workspaces", ".ws1.rigkit-owner"), "utf8"));
-    writeFileSync(join(dir, ".rigkit", "workspaces", ".linked.rigkit-owner"), JSON.stringify({ ...forged, workspace: "linked" }));
+    symlinkSync(target, join(workspaceDir(dir), "linked"));
+    const forged = JSON.parse(readFileSync(join(workspaceDir(dir), ".ws1.rigkit-owner"), "utf8"));
+    writeFileSync(join(workspaceDir(dir), ".linked.rigkit-owner"), JSON.stringify({ ...forged, workspace: "linked" }));
     const dry = await rig(["gc", "--dry-run", "--json"], { cwd: dir });
     expect(dry.json().orphans).toEqual([]);
 
     loseState(dir);
     const after = await rig(["gc", "--yes", "--json"], { cwd: dir });
     expect(after.exitCode).toBe(0);
-    expect(after.json().orphans.map((o: { id: string }) => o.id)).toEqual([join(dir, ".rigkit", "workspaces", "ws1")]);
-    expect(existsSync(join(dir, ".rigkit", "workspaces", "ws1"))).toBe(false);
+    expect(after.json().orphans.map((o: { id: string }) => o.id)).toEqual([join(workspaceDir(dir), "ws1")]);
+    expect(existsSync(join(workspaceDir(dir), "ws1"))).toBe(false);
     expect(readFileSync(join(stray, "keep.txt"), "utf8")).toBe("not rig's");
     expect(readFileSync(join(target, "precious.txt"), "utf8")).toBe("keep");
   });
 
-  test("a symlinked .rigkit/workspaces is never followed: gc, create and rm leave its files alone", async () => {
+  test("a symlinked workspaces directory is never followed: gc, create and rm leave its files alone", async () => {
     const dir = project({ "rigkit.config.ts": APP_CONFIG });
     expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
     const elsewhere = tempDir();
@@ -135,7 +135,8 @@ describe("local ownership", () => {
     writeFileSync(join(elsewhere, "ws1", "precious.txt"), "keep");
     writeFileSync(join(elsewhere, ".ws1.rigkit-owner"), JSON.stringify({ rigkit: 1, project: "someone-else", dir: "/elsewhere" }));
     writeFileSync(join(elsewhere, "notes.txt"), "keep too");
-    symlinkSync(elsewhere, join(dir, ".rigkit", "workspaces"));
+    mkdirSync(dirname(workspaceDir(dir)), { recursive: true });
+    symlinkSync(elsewhere, workspaceDir(dir).replace(/\/$/, ""));
     const gc = await rig(["gc", "--yes", "--json"], { cwd: dir });
     expect(gc.exitCode).toBe(0);
     expect(gc.json().orphans).toEqual([]); // not looked into
@@ -301,7 +302,7 @@ describe("workspaces of a workflow the config no longer defines", () => {
     const dir = project({ "rigkit.config.ts": config("app") });
     expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
     expect((await rig(["create", "old1", "old2"], { cwd: dir })).exitCode).toBe(0);
-    const ws = (name: string) => join(dir, ".rigkit", "workspaces", name);
+    const ws = (name: string) => join(workspaceDir(dir), name);
     writeFileSync(join(dir, "rigkit.config.ts"), config("renamed"));
     expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
     expect((await rig(["create", "good", "bad"], { cwd: dir })).exitCode).toBe(0);

@@ -3,7 +3,7 @@ import { expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, project, rig, tempDir } from "../helpers.ts";
+import { REPO, project, rig, tempDir, homeOf } from "../helpers.ts";
 
 test("storage, hostStorage, checks, validateArtifact and labels of a custom provider", async () => {
   const root = tempDir();
@@ -25,7 +25,7 @@ export default workflow("x")
   expect(db.query("SELECT provider, key, value FROM provider_storage").all()).toEqual([{ provider: "scratch", key: "dir:cache", value: JSON.stringify(path) }]);
   db.close();
   expect(JSON.parse(readFileSync(join(path, ".rigkit-owner"), "utf8"))).toEqual({ project: id, workflow: "x" });
-  const host = join(dir, ".rigkit-home", "host", "scratch.json");
+  const host = join(homeOf(dir), "host", "scratch.json");
   expect(JSON.parse(readFileSync(host, "utf8"))).toEqual({ made: 1 });
   expect(statSync(host).mode & 0o777).toBe(0o600);
   expect((await rig(["made", "--json"], { cwd: dir })).json()).toEqual([path]);

@@ -4,12 +4,12 @@ import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { RIG, project, rig, rigUntil, tempDir } from "../helpers.ts";
+import { RIG, project, rig, rigUntil, tempDir, homeOf, workspaceDir } from "../helpers.ts";
 import { requireTool, services } from "../services.ts";
 import { APP_CONFIG, dockerWorkspaceConfig } from "./fixtures.ts";
 
 const killedAt = (point: string, args: string[], cwd: string) => {
-  const r = Bun.spawnSync([RIG, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", RIGKIT_FAULT: point }, stdout: "pipe", stderr: "pipe" });
+  const r = Bun.spawnSync([RIG, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", RIGKIT_HOME: homeOf(cwd), RIGKIT_FAULT: point }, stdout: "pipe", stderr: "pipe" });
   expect(r.signalCode).toBe("SIGKILL");
 };
 const check = (doctor: { checks: { name: string; ok: boolean; message: string }[] }, name: string) => doctor.checks.find((c) => c.name === name);
@@ -79,7 +79,7 @@ describe("live status (local)", () => {
     const dir = project({ "rigkit.config.ts": APP_CONFIG.replace('.workspaceOperation("nothing"', `${touch}\n  .workspaceOperation("nothing"`) });
     expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
     expect((await rig(["create", "ws1", "ws2"], { cwd: dir })).exitCode).toBe(0);
-    rmSync(join(dir, ".rigkit", "workspaces", "ws1"), { recursive: true });
+    rmSync(workspaceDir(dir, "ws1"), { recursive: true });
     const ls = (await rig(["ls", "--json"], { cwd: dir })).json().workspaces;
     expect(ls.map((w: { name: string; status: string }) => [w.name, w.status])).toEqual([["ws1", "missing"], ["ws2", "ready"]]);
     const cached = (await rig(["ls", "--json", "--cached"], { cwd: dir })).json().workspaces;
@@ -110,7 +110,7 @@ describe("live status (local)", () => {
     db.run("DELETE FROM workspace_resources");
     db.run("UPDATE workspaces SET created_at = 0 WHERE name = 'old'"); // made before this file recorded resources
     db.close();
-    for (const name of ["old", "new"]) rmSync(join(dir, ".rigkit", "workspaces", name), { recursive: true });
+    for (const name of ["old", "new"]) rmSync(workspaceDir(dir, name), { recursive: true });
     const ls = (await rig(["ls", "--json"], { cwd: dir })).json().workspaces;
     // "new" claimed nothing and is recent: nothing to ask about, its record stands.
     expect(ls.map((w: { name: string; status: string }) => [w.name, w.status])).toEqual([["old", "missing"], ["new", "ready"]]);
@@ -224,7 +224,7 @@ export default workflow("s")
       const trace = join(tempDir(), "trace");
       const traced = Bun.spawnSync(["strace", "-f", "-qq", "-e", "trace=execve", "-o", trace, RIG, "w1/hi", "--json"], {
         cwd: dir,
-        env: { ...process.env, ...env, NO_COLOR: "1", RIGKIT_HOME: join(dir, ".rigkit-home") },
+        env: { ...process.env, ...env, NO_COLOR: "1", RIGKIT_HOME: homeOf(dir) },
         stdout: "pipe",
       });
       expect(JSON.parse(traced.stdout.toString())).toEqual({ stdout: "hi", stderr: "warn" });

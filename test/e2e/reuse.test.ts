@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from "node:path";
 import { project, rig, tempDir } from "../helpers.ts";
 
-setDefaultTimeout(60_000);
+setDefaultTimeout(240_000);
 
 /** The directory the workflow's last applied result names (`ctx[key].path`), from the state file. */
 function basePath(dir: string, key = "base", workflow?: string): string {
@@ -169,6 +169,43 @@ test("outdated follows the base, not every run: a cacheTTL 0 task that leaves th
   writeFileSync(join(dir, "rigkit.config.ts"), TTL0("two"));
   await applied(dir);
   expect(await lsOf(dir)).toEqual({ w: true });
+});
+
+const LAYERS = (failing: boolean) => `import { workflow, local } from "rigkit";
+import { writeFileSync } from "node:fs";
+export default workflow("l")
+  .addProvider("local", local())
+  .task("prepare", async ({ providers }) => {
+    const dir = providers.local.prepareDir("base", { fresh: true });
+    writeFileSync(dir + "/one.txt", "one");
+    return { ctx: { base: providers.local.dirRef(dir), path: dir } };
+  })
+  // Writes into the base but hands on only its path, not the ref.
+  .task("unref", async ({ step }) => {
+    writeFileSync(step.ctx.path + "/two.txt", "two");
+    return { ctx: { path: step.ctx.path } };
+  })
+  .task("last", async ({ step }) => {
+    writeFileSync(step.ctx.path + "/three.txt", "three");
+    ${failing ? 'throw new Error("half-way");' : ""}
+  });
+`;
+
+test("writes into a base by later tasks of the same apply count as built on it; a failed apply resumes at the failed task", async () => {
+  const dir = project({ "rigkit.config.ts": LAYERS(true) });
+  const failed = await rig(["apply"], { cwd: dir });
+  expect(failed.exitCode).toBe(1);
+  // The half-written base is what the failed apply left: the next one resumes at `last`.
+  expect((await planOf(dir)).prepare).toBe("cached");
+  expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(1);
+  writeFileSync(join(dir, "rigkit.config.ts"), LAYERS(false));
+  const plan = await planOf(dir);
+  expect([plan.prepare, plan.unref, plan.last === "cached"]).toEqual(["cached", "cached", false]);
+  await applied(dir);
+  expect(await planOf(dir)).toEqual({ prepare: "cached", unref: "cached", last: "cached" });
+  // Behind rig's back is still behind rig's back.
+  writeFileSync(join(dir, ".rigkit", "base", "base", "one.txt"), "scribbled");
+  expect((await planOf(dir)).prepare).toBe("artifact-changed");
 });
 
 /** Two prepared directories, the second one only when `second` is set. */

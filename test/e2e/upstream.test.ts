@@ -56,12 +56,12 @@ describe("examples/upstream-style", () => {
   test("type-checks with tsc through the paths rig init writes, and a context mistake does not", () => {
     const dir = tempDir();
     expect(Bun.spawnSync([RIG, "init"], { cwd: dir }).exitCode).toBe(0);
-    writeFileSync(join(dir, "rigkit.config.ts"), EXAMPLE);
-    const ok = Bun.spawnSync([TSC, "-p", dir], { cwd: dir, stdout: "pipe" });
+    writeFileSync(join(dir, "rigkit", "index.ts"), EXAMPLE);
+    const ok = Bun.spawnSync([TSC, "-p", join(dir, "rigkit")], { cwd: dir, stdout: "pipe" });
     expect(ok.stdout.toString()).toBe("");
     expect(ok.exitCode).toBe(0);
-    writeFileSync(join(dir, "rigkit.config.ts"), EXAMPLE.replace("`${step.ctx.repoPath}/docs`", "`${step.ctx.nope}/docs`"));
-    const bad = Bun.spawnSync([TSC, "-p", dir], { cwd: dir, stdout: "pipe" });
+    writeFileSync(join(dir, "rigkit", "index.ts"), EXAMPLE.replace("`${step.ctx.repoPath}/docs`", "`${step.ctx.nope}/docs`"));
+    const bad = Bun.spawnSync([TSC, "-p", join(dir, "rigkit")], { cwd: dir, stdout: "pipe" });
     expect(bad.exitCode).not.toBe(0);
     expect(bad.stdout.toString()).toContain("Property 'nope' does not exist");
   }, 60_000);
@@ -148,69 +148,48 @@ describe("plan/apply --all and --discover", () => {
 describe("task inputs", () => {
   test("the local template reruns source when a file changes, not on a touch, and keeps the config out of workspaces", async () => {
     const dir = tempDir();
+    const env = { RIGKIT_HOME: tempDir("rigkit-home-") };
     writeFileSync(join(dir, "index.js"), "console.log(1)\n");
-    expect((await rig(["init"], { cwd: dir })).exitCode).toBe(0);
-    expect((await rig(["apply"], { cwd: dir })).exitCode).toBe(0);
-    const cached = await rig(["plan", "--json"], { cwd: dir });
-    expect(cached.json().cachedCount).toBe(3);
+    expect((await rig(["init"], { cwd: dir, env })).exitCode).toBe(0);
+    expect((await rig(["apply"], { cwd: dir, env })).exitCode).toBe(0);
+    const cached = await rig(["plan", "--json"], { cwd: dir, env });
+    expect(cached.json().cachedCount).toBe(2);
 
     // A touch without a content change stays cached.
     const later = new Date(Date.now() + 5_000);
     (await import("node:fs")).utimesSync(join(dir, "index.js"), later, later);
-    expect((await rig(["plan", "--json"], { cwd: dir })).json().cachedCount).toBe(3);
+    expect((await rig(["plan", "--json"], { cwd: dir, env })).json().cachedCount).toBe(2);
 
     writeFileSync(join(dir, "index.js"), "console.log(2)\n");
-    const plan = await rig(["plan", "--json"], { cwd: dir });
+    const plan = await rig(["plan", "--json"], { cwd: dir, env });
     expect(plan.json().nodes.map((n: { path: string; reason: string | null }) => [n.path, n.reason])).toEqual([
-      ["toolchain", null],
+      ["deps", null],
       ["source", "inputs-changed"],
-      ["setup", "upstream-changed"],
     ]);
-    const explain = await rig(["cache", "app", "explain", "source"], { cwd: dir });
+    const explain = await rig(["cache", "app", "explain", "source"], { cwd: dir, env });
     expect(explain.stdout).toContain("input file index.js changed");
 
-    expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
-    const ls = await rig(["exec", "ws1", "--json", "--", "sh", "-c", "cat index.js; ls -A"], { cwd: dir });
-    expect(ls.json().stdout).toContain("console.log(2)");
-    expect(ls.json().stdout).not.toContain("rigkit.config.ts");
-    expect((await rig(["rm", "ws1", "--yes"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["create", "ws1"], { cwd: dir, env })).exitCode).toBe(0);
+    const ls = await rig(["exec", "ws1", "--json", "--", "sh", "-c", "cat index.js; ls -A"], { cwd: dir, env });
+    expect(ls.json().stdout).toBe("console.log(2)\n.gitignore\nindex.js\n");
+    expect((await rig(["rm", "ws1", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
 
-    // Reverting the content finds the earlier run again.
+    // Reverting the content finds the earlier run's key again, but its directory now holds
+    // the later run's files: that run is not reused, and the base gets the reverted content.
     writeFileSync(join(dir, "index.js"), "console.log(1)\n");
-    expect((await rig(["plan", "--json"], { cwd: dir })).json().nodes[1]).toMatchObject({ path: "source", status: "cached" });
+    expect((await rig(["plan", "--json"], { cwd: dir, env })).json().nodes[1]).toMatchObject({ path: "source", status: "pending", reason: "artifact-changed" });
+    expect((await rig(["create", "ws2"], { cwd: dir, env })).exitCode).toBe(0);
+    expect((await rig(["exec", "ws2", "--", "cat", "index.js"], { cwd: dir, env })).stdout).toBe("console.log(1)\n");
   }, 60_000);
 });
 
-describe("rig init and an existing tsconfig.json", () => {
-  test("merges the rigkit paths into it, and the README's type-check command works as written", async () => {
+describe("rig init and editors", () => {
+  test("the README's type-check command works as written, with the TypeScript rigkit came with", async () => {
     const dir = tempDir();
-    writeFileSync(
-      join(dir, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { target: "ESNext", module: "Preserve", moduleResolution: "bundler", strict: true, noEmit: true, skipLibCheck: true, allowImportingTsExtensions: true, types: ["bun"], typeRoots: ["./.rigkit/sdk/node_modules/@types"], paths: { "@app/*": ["./src/*"] } } }),
-    );
-    const r = await rig(["init", "--json"], { cwd: dir });
-    expect(r.json().tsconfig).toBe(true);
-    const merged = JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8"));
-    expect(merged.compilerOptions.paths).toEqual({
-      "@app/*": ["./src/*"],
-      rigkit: ["./.rigkit/sdk/src/index.ts"],
-      "@rigkit/sdk": ["./.rigkit/sdk/src/index.ts"],
-    });
-    expect(merged.compilerOptions.strict).toBe(true);
-    // README: `.rigkit/sdk/node_modules/.bin/tsc -p .`
-    const tsc = Bun.spawnSync([".rigkit/sdk/node_modules/.bin/tsc", "-p", "."], { cwd: dir, stdout: "pipe" });
+    expect((await rig(["init"], { cwd: dir, env: { RIGKIT_HOME: tempDir("rigkit-home-") } })).exitCode).toBe(0);
+    // README: `.rigkit/sdk/node_modules/.bin/tsc -p rigkit`
+    const tsc = Bun.spawnSync([".rigkit/sdk/node_modules/.bin/tsc", "-p", "rigkit"], { cwd: dir, stdout: "pipe" });
     expect(tsc.stdout.toString()).toBe("");
     expect(tsc.exitCode).toBe(0);
   }, 60_000);
-
-  test("a tsconfig.json with comments is left alone and the lines to add are printed", async () => {
-    const dir = tempDir();
-    const original = '{\n  // mine\n  "compilerOptions": { "strict": true }\n}\n';
-    writeFileSync(join(dir, "tsconfig.json"), original);
-    const r = await rig(["init"], { cwd: dir });
-    expect(r.exitCode).toBe(0);
-    expect(readFileSync(join(dir, "tsconfig.json"), "utf8")).toBe(original);
-    expect(r.stdout).toContain('"paths": {"rigkit":["./.rigkit/sdk/src/index.ts"],"@rigkit/sdk":["./.rigkit/sdk/src/index.ts"]}');
-  });
 });
-

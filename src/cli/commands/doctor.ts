@@ -7,13 +7,13 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type ConfigLocation, findConfig, projectDirOf, statePath } from "../../engine/project/locate.ts";
-import { rigkitHome } from "../../host/home.ts";
+import { localDirsFor, rigkitHome } from "../../host/home.ts";
 import { messageOf } from "../../errors.ts";
 import { oplogStatus } from "../../engine/project/recovery.ts";
 import { processGone } from "../../host/pids.ts";
 import { describeHolder, type LockHolder } from "../../state/lock.ts";
 import { SCHEMA_VERSION } from "../../state/schema.ts";
-import { type OplogRow, Store } from "../../state/store.ts";
+import { type OplogRow, Store, projectIdOf } from "../../state/store.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { emit, out } from "../ui.ts";
 import { VERSION } from "../version.ts";
@@ -135,10 +135,25 @@ export default async function doctorCommand(cli: Cli): Promise<void> {
     }
   }
 
+  // Where this project's local workspaces live (outside the project tree): its id is the
+  // state file's, or for a project without one yet the id rig will derive from its path.
+  const paths: { workspaces?: string } = {};
+  if (location) {
+    try {
+      const store = existsSync(statePath(location, options)) ? await Store.openReadOnly(statePath(location, options)) : null;
+      const id = store?.projectId() ?? projectIdOf(projectDirOf(location));
+      store?.close();
+      paths.workspaces = localDirsFor(id, projectDirOf(location)).workspaces;
+      check("workspace dir", true, paths.workspaces);
+    } catch (error) {
+      check("workspace dir", false, messageOf(error));
+    }
+  }
+
   const ok = checks.every((c) => c.ok);
   const c = out.colors;
   const failed = checks.filter((k) => !k.ok).length;
-  emit({ ok, checks }, () =>
+  emit({ ok, checks, paths }, () =>
     [
       ...checks.map((k) => `${k.ok ? c.green("✓") : c.red("✗")} ${k.name.padEnd(14)} ${k.ok ? c.dim(k.message) : k.message}`),
       "",

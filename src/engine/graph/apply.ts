@@ -130,6 +130,8 @@ class Evaluation {
   readonly runIds: (string | null)[];
   readonly ran = new Set<number>();
   readonly cached = new Set<number>();
+  /** Whether any task's code ran in this pass (finished or not): it may have written into what others made. */
+  private executed = false;
   /** Cached runs read once per pass (a restart after `step.invalidate` takes a new snapshot). */
   private readonly lookup = snapshotLookup(true);
 
@@ -198,6 +200,7 @@ class Evaluation {
       return { runId: verdict.run.id, store };
     }
     const incoming = this.load(lazyIncoming);
+    this.executed = true;
     const keyHash = verdict.keyHash as string; // upstream is all known during apply
     const runId = newRunId();
     const startedAt = Date.now();
@@ -313,6 +316,11 @@ class Evaluation {
     return { value: output as JsonObject };
   }
 
+  /** Fingerprints what this pass's runs sealed, as it is now (seals.ts). */
+  finishSeals(): Promise<void> {
+    return sealsOf(this.project.registry, this.lookup).finish(this.executed);
+  }
+
   /** The task named by `step.invalidate(id)`: an earlier task, by path or (nearest) id. */
   private resolveEarlier(node: TaskNode, taskId: string): TaskNode {
     const earlier = this.workflow.tasks.slice(0, node.index);
@@ -381,6 +389,7 @@ async function evaluateUntilSettled(workflow: CompiledWorkflow, project: Project
     const evaluation = new Evaluation(workflow, project, signal, emit, locks, slots);
     try {
       const ctx = evaluation.load(await evaluation.evaluate(workflow.root, { value: {} }));
+      await evaluation.finishSeals();
       for (const index of evaluation.ran) ran.add(index);
       // What this result came from: a workspace made now is `outdated` once a later apply changes it.
       project.store.setFinalCtx(workflow.name, ctx, resultOf(ctx, (ref) => project.store.seal(sealKey(ref))));
@@ -392,6 +401,8 @@ async function evaluateUntilSettled(workflow: CompiledWorkflow, project: Project
         ctx,
       };
     } catch (error) {
+      // What finished before the failure, interrupt or restart keeps its results: seal them too.
+      await evaluation.finishSeals().catch(() => undefined);
       for (const index of evaluation.ran) ran.add(index);
       if (!(error instanceof Restart)) throw error;
       const { requester, target } = error;

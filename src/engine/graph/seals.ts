@@ -10,6 +10,15 @@
  * task that kept the ref and added to the directory, like the template's `setup`), and
  * the fingerprint must still match (nothing changed it behind rig's back). Otherwise the
  * task is pending with `artifact-changed`.
+ *
+ * The fingerprint is taken once per apply pass, when the pass ends, not after every run:
+ * a workflow whose tasks all keep the base's ref walks the base once, and what later tasks
+ * of the same pass wrote into it counts as built on those runs. Until then the seal says
+ * `pending`; a rig killed before it ends leaves that, and the next plan reruns the task.
+ * When a pass ran anything, the artifacts of the runs it reused are fingerprinted again
+ * too: a task that writes into an earlier task's directory without keeping its ref (so
+ * rig cannot tell) then leaves it as this pass made it, not as changed behind rig's back,
+ * and a failed apply resumes at the failed task.
  */
 import type { ArtifactRef } from "../../sdk/provider.ts";
 import type { Store } from "../../state/store.ts";
@@ -23,17 +32,26 @@ export const describeArtifact = (ref: ArtifactRef): string =>
 /** The seal's key: the ref itself, as stable JSON. */
 export const sealKey = (ref: ArtifactRef): string => stableStringify(ref);
 
-/** Per pass: fingerprints taken (one walk of a directory however many runs name it), and run ancestries. */
+/** A seal's state while its pass runs (see above). */
+const PENDING = "pending";
+
+/** Per pass: fingerprints taken (one walk of a directory however many runs name it), run ancestries, seals to finish. */
 class Seals {
   private readonly states = new Map<string, Promise<string | null | undefined>>();
   private readonly ancestries = new Map<string, Set<string>>();
+  private readonly pending = new Map<string, { store: Store; scope: Scope; ref: ArtifactRef; run: string }>();
+  /** Artifacts of runs this pass found reusable. */
+  private readonly reused = new Map<string, { store: Store; scope: Scope; ref: ArtifactRef }>();
 
   constructor(private readonly registry: ProviderRegistry) {}
 
   private state(scope: Scope, ref: ArtifactRef): Promise<string | null | undefined> {
     const key = sealKey(ref);
     let state = this.states.get(key);
-    if (!state) this.states.set(key, (state = this.registry.artifactState(scope, ref)));
+    if (!state) {
+      state = this.registry.artifactState(scope, ref);
+      this.states.set(key, state);
+    }
     return state;
   }
 
@@ -65,34 +83,62 @@ class Seals {
    */
   async changed(stores: readonly Store[], scope: Scope, run: string, ref: ArtifactRef): Promise<string | null> {
     const store = stores[0] as Store;
-    const seal = store.seal(sealKey(ref));
+    const key = sealKey(ref);
+    const seal = store.seal(key);
     if (!seal) return null;
     if (!this.ancestry(stores, seal.run).has(run)) {
       const by = stores.map((s) => s.runSummary(seal.run)).find((s) => s !== null);
       const what = by ? `task ${by.path}, run ${seal.run} at ${new Date(by.finished_at).toISOString()}` : `run ${seal.run}`;
       return `${describeArtifact(ref)} no longer holds this run's output: a later run not built on it changed it (${what})`;
     }
+    if (seal.state === PENDING) {
+      // Being made in this very pass: what it holds is this pass's work.
+      if (this.pending.get(key)?.run === seal.run) return null;
+      return `${describeArtifact(ref)} may not hold what run ${seal.run} made: rig stopped before it could check`;
+    }
     if (seal.state === null) return null;
     const now = await this.state(scope, ref);
     if (now === undefined || now === null) return null; // no fingerprint now: cannot tell
-    return now === seal.state ? null : `${describeArtifact(ref)} changed since run ${seal.run} finished (its files differ)`;
+    if (now !== seal.state) return `${describeArtifact(ref)} changed since run ${seal.run} finished (its files differ)`;
+    this.reused.set(key, { store, scope, ref });
+    return null;
   }
 
-  /** After `run` finished with these refs in its output: it made them last, as they are now. */
+  /** After `run` finished with these refs in its output: it made them last (fingerprinted when the pass ends). */
   async seal(store: Store, scope: Scope, run: string, refs: readonly ArtifactRef[]): Promise<void> {
     for (const ref of refs) {
+      if (!(await this.registry.fingerprintsArtifacts(scope, ref))) continue; // artifacts that never change in place (image ids)
       const key = sealKey(ref);
       this.states.delete(key);
-      let state: string | null | undefined;
-      try {
-        state = await this.registry.artifactState(scope, ref);
-      } catch {
-        state = null; // cannot tell now: the run still made it last
-      }
-      if (state === undefined) continue; // a provider whose artifacts never change in place
-      store.setSeal(key, run, state);
-      this.states.set(key, Promise.resolve(state));
+      store.setSeal(key, run, PENDING);
+      this.pending.set(key, { store, scope, ref, run });
     }
+  }
+
+  /**
+   * When the pass ends (done, failed or interrupted): each artifact sealed in it as it is
+   * now; and when it `ran` something, each artifact it reused, as that left it.
+   */
+  async finish(ran: boolean): Promise<void> {
+    const now = async (scope: Scope, ref: ArtifactRef) => {
+      try {
+        return (await this.state(scope, ref)) ?? null;
+      } catch {
+        return null; // cannot tell now
+      }
+    };
+    for (const [key, { store, scope, ref, run }] of this.pending) store.setSeal(key, run, await now(scope, ref));
+    if (ran) {
+      for (const [key, { store, scope, ref }] of this.reused) {
+        const seal = store.seal(key);
+        if (this.pending.has(key) || !seal || seal.state === null || seal.state === PENDING) continue;
+        this.states.delete(key);
+        const state = await now(scope, ref);
+        if (state !== null && state !== seal.state) store.setSeal(key, seal.run, state);
+      }
+    }
+    this.pending.clear();
+    this.reused.clear();
   }
 }
 

@@ -197,6 +197,12 @@ export class ProviderRegistry {
     return undefined;
   }
 
+  /** Whether a provider in scope fingerprints this kind of artifact (has `artifactState`). */
+  async fingerprintsArtifacts(scope: Scope, ref: ArtifactRef): Promise<boolean> {
+    const decl = scope.providers.find((d) => d.definition.id === ref.provider);
+    return decl !== undefined && typeof (await this.controller(decl)).artifactState === "function";
+  }
+
   /** False when a provider in scope knows the artifact and says it is gone. */
   async artifactValid(scope: Scope, ref: ArtifactRef): Promise<boolean> {
     for (const decl of scope.providers) {

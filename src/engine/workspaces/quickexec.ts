@@ -55,7 +55,7 @@ export async function quickExec(
       : access.shell
         ? [...access.argv, `${access.cwd ? `${enterDir(access.cwd)} && ` : ""}exec ${script(argv)}`]
         : [...access.argv, ...argv];
-    const result = await attach(command, { cwd: access.argv ? undefined : access.cwd, env: access.env, capture: run.capture, signal: run.signal });
+    const result = await attach(command, { cwd: access.argv ? undefined : access.cwd, env: access.env, capture: run.capture, signal: run.signal, isolate: access.isolate });
     return { row, ...result };
   } finally {
     store.close();

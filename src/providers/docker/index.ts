@@ -1,5 +1,5 @@
 /**
- * `docker({ host?, network? })`: containers through the Docker engine, driven with the
+ * `docker({ host?, network?, build? })`: containers through the Docker engine, driven with the
  * `docker` CLI, so DOCKER_HOST, docker contexts and `ssh://` engines work as they do for
  * the user; on a local engine socket, the engine check, image checks and listing and
  * removing containers go straight to the Engine API instead (engine.ts), which saves
@@ -8,7 +8,8 @@
  *
  * Tasks: `build({ from }, async (c) => …)` starts a temporary container, lets the task
  * run commands and copy files in, snapshots it into an image (an artifact ref in the
- * context) and always removes the container. Workspaces: long-running containers started
+ * context) and always removes the container. Build containers get `build`'s network,
+ * variables and CA bundle, workspaces never do (build.ts). Workspaces: long-running containers started
  * from such an image. Everything carries `rigkit.*` labels so `rig gc` can find orphans.
  */
 import { RigError, messageOf } from "../../errors.ts";
@@ -19,6 +20,8 @@ import { script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type LiveStatus, type RuntimeContext, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
 import { replaceValue } from "../local/index.ts";
 import { connector } from "../../host/connector.ts";
+import { sendProjectFiles } from "../source.ts";
+import { CA_PATH, type DockerBuildConfig, buildSettings, dockerConfigSchema } from "./build.ts";
 import { engineApi } from "./engine.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 
@@ -36,6 +39,8 @@ export interface DockerConfig {
   host?: string;
   /** `--network` for every container rig starts (e.g. "none"); default: the engine's default. */
   network?: string;
+  /** What build containers get that workspaces do not: network, environment, CA bundle (build.ts). */
+  build?: DockerBuildConfig;
 }
 
 export interface ContainerExecOptions extends Omit<ExecOptions, "cwd"> {
@@ -50,6 +55,11 @@ export interface Container {
   exec(command: readonly string[] | string, options?: ContainerExecOptions): Promise<ExecResult>;
   /** Copies a host file or directory into the container. */
   copyIn(source: string, destination: string): Promise<void>;
+  /**
+   * Copies the project's files into `destination` (those `inputs: ["**"]` hashes, without
+   * `.git/`, rig's config and `node_modules/`/`.venv/`; `only`: these globs instead).
+   */
+  copyProject(destination: string, options?: { only?: readonly string[]; exclude?: readonly string[] }): Promise<void>;
 }
 
 export interface DockerRuntime {
@@ -92,6 +102,7 @@ const containerOf = (workspace: WorkspaceHandle): string => {
 
 export const docker = defineProvider<DockerConfig, DockerRuntime>({
   id: "docker",
+  configSchema: dockerConfigSchema,
   create({ config, project, secretName }) {
     // A host given as env.secret(): named by its secret everywhere (claims, messages), its
     // value read again from the environment by every later command through this config.
@@ -141,16 +152,19 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
 
     // Without input, the command is wrapped to stop when rig does (see host/stoppable.ts):
     // killing the `docker exec` client alone leaves the process running in the container.
-    const containerExec = (name: string, command: readonly string[] | string, options: ContainerExecOptions = {}) => {
+    // `hidden`: variables passed by name only (a build's proxy and CA settings, see build.ts).
+    const containerExec = (name: string, command: readonly string[] | string, options: ContainerExecOptions = {}, hidden: Record<string, string> = {}) => {
       const held = options.input === undefined && !options.cleanup;
       const argv = held ? ["sh", "-c", stoppable(script(command))] : typeof command === "string" ? ["sh", "-c", command] : [...command];
       const flags = [
         "-i",
         ...(options.workdir ? ["--workdir", options.workdir] : []),
         ...(options.user ? ["--user", options.user] : []),
+        ...Object.keys(hidden).filter((k) => options.env?.[k] === undefined).flatMap((k) => ["--env", k]),
         ...Object.entries(options.env ?? {}).flatMap(([k, v]) => (v === undefined ? [] : ["--env", `${k}=${v}`])),
       ];
       return cli(["exec", ...flags, name, ...argv], {
+        ...(Object.keys(hidden).length > 0 ? { env: { ...(env ?? process.env), ...hidden } } : {}),
         input: options.input,
         reject: options.reject,
         cleanup: options.cleanup,
@@ -342,16 +356,29 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
             if (!ctx.task) throw new RigError("PROVIDER_FAILED", "docker: build() is for tasks");
             const name = `rigkit-build-${slug(project.id)}-${crypto.randomUUID().slice(0, 8)}`;
             const taskLabels = { ...owner, "rigkit.task": ctx.task.path, "rigkit.kind": "build" };
-            ctx.log(`starting ${name} from ${imageOf(from)}`);
-            await runContainer(["-d", "--pull", "never", "--name", name, ...network, ...labels(taskLabels), imageOf(from), ...KEEPALIVE], imageOf(from));
+            const settings = buildSettings(config);
+            ctx.log(`starting ${name} from ${imageOf(from)} (${settings.summary})`);
+            await runContainer(["-d", "--pull", "never", "--name", name, ...settings.network, ...labels(taskLabels), imageOf(from), ...KEEPALIVE], imageOf(from));
             try {
+              if (settings.caBundle) await cli(["cp", "--follow-link", settings.caBundle, `${name}:${CA_PATH}`]);
+              const copyIn = async (source: string, destination: string) => {
+                await cli(["cp", source, `${name}:${destination}`]);
+              };
               await steps({
                 name,
-                exec: (command, options) => containerExec(name, command, options),
-                copyIn: async (source, destination) => {
-                  await cli(["cp", source, `${name}:${destination}`]);
+                exec: (command, options) => containerExec(name, command, options, settings.env),
+                copyIn,
+                copyProject: async (destination, options) => {
+                  // Staged on this machine, then one `docker cp` (which works for remote engines too).
+                  const count = await sendProjectFiles(project.root, options ?? {}, async (stage) => {
+                    await containerExec(name, ["mkdir", "-p", destination]);
+                    await copyIn(`${stage}/.`, destination);
+                  });
+                  ctx.log(`copied ${count} project files to ${destination}`);
                 },
               });
+              // The CA bundle was for the build: not part of the snapshot.
+              if (settings.caBundle) await containerExec(name, ["rm", "-f", CA_PATH], { user: "0", cleanup: true });
               const tag = `rigkit/${slug(project.id)}:${slug(`${ctx.workflow}-${ctx.task.path}`)}-${Date.now().toString(36)}`;
               // A `.global()` fragment's image is shared by every project using it: not one project's to collect.
               const kind = ctx.task.dataDir === project.stateDir ? "snapshot" : "shared-snapshot";

@@ -1,19 +1,26 @@
 /**
  * `local()`: the embedded default provider. No daemon, no network: commands run on this
  * machine, prepared directories live under `.rigkit/base/`, and workspaces are copies of
- * a prepared directory under `.rigkit/workspaces/<name>`.
+ * a prepared directory outside the project tree, `$RIGKIT_HOME/workspaces/<project id>/<name>`
+ * (README "Workspaces are independent"); workspaces made before that stay where they
+ * were, under `.rigkit/workspaces/`, and keep working.
  */
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
 import { attach } from "../../host/attach.ts";
+import { localDirsFor } from "../../host/home.ts";
+import { type IsolationPlan, canIsolate } from "../../host/isolate.ts";
 import { probe } from "../../host/probe.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
 import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, type WorkspaceResource, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 import { mayReflink, mountOverlay, overlayState, overlayUsers, remount, retireBase, retiredBaseRoot, unmountOverlay, wantsOverlay } from "./overlay.ts";
 import { treeFingerprint } from "./tree.ts";
-import { MARKER_SUFFIX, type Owner, checkChain, markerOf, ownership, readMarker, removeOwned, writeMarker } from "./owner.ts";
+import { copyProjectFiles } from "../source.ts";
+import { filesNaming } from "./embedded.ts";
+import { isCleanCheckout, linksElsewhere, ownRepository } from "./git.ts";
+import { MARKER_SUFFIX, type Owner, checkChain, ownedBy, ownership, readMarker, removeOwned, writeMarker } from "./owner.ts";
 
 export interface LocalDirRef extends ArtifactRef {
   provider: "local";
@@ -22,10 +29,11 @@ export interface LocalDirRef extends ArtifactRef {
 }
 
 /**
- * How a workspace was made from its base: a git worktree, a copy-on-write clone, an
- * overlay mount on the base (see overlay.ts), or a full copy.
+ * How a workspace was made from its base: a clone of the base's git repository (a clean
+ * checkout, see git.ts), a copy-on-write clone, an overlay mount on the base (see
+ * overlay.ts), or a full copy. (`worktree`: a workspace made by an older rig.)
  */
-export type CopyMethod = "worktree" | "reflink" | "clone" | "overlay" | "copy";
+export type CopyMethod = "git" | "worktree" | "reflink" | "clone" | "overlay" | "copy";
 
 export interface LocalRuntime {
   /** Runs a command on this machine (trusted: the config author chose the local provider). */
@@ -38,7 +46,12 @@ export interface LocalRuntime {
   prepareDir(name: string, options?: { fresh?: boolean }): string;
   /** An artifact ref for a directory: `plan` reports `artifact-missing` once it is gone. */
   dirRef(path: string): LocalDirRef;
-  /** Copies a prepared directory into `.rigkit/workspaces/<workspace>` (in workspace hooks). */
+  /**
+   * Copies the project's files into `dir` (those `inputs: ["**"]` hashes, without `.git/`,
+   * rig's config and `node_modules/`/`.venv/`; `only`: these globs instead). Returns the count.
+   */
+  copyProject(dir: string, options?: { only?: readonly string[]; exclude?: readonly string[] }): number;
+  /** Copies a prepared directory into `$RIGKIT_HOME/workspaces/<project id>/<workspace>` (in workspace hooks). */
   createWorkspace(options: { from: string | LocalDirRef }): Promise<{ dir: string; method: CopyMethod }>;
   /** Deletes a workspace directory made by `createWorkspace` (only one carrying this project's owner marker). */
   removeWorkspace(dir: string): Promise<void>;
@@ -57,19 +70,15 @@ async function quiet(argv: string[]): Promise<{ ok: boolean; stdout: string }> {
   return { ok: result?.exitCode === 0, stdout: result?.stdout ?? "" };
 }
 
-/** A git checkout with nothing untracked, ignored or modified: a worktree reproduces it exactly. */
-async function isCleanCheckout(dir: string): Promise<boolean> {
-  if (!existsSync(join(dir, ".git"))) return false;
-  const status = await quiet(["git", "-C", dir, "status", "--porcelain", "--ignored"]);
-  return status.ok && status.stdout.trim() === "";
-}
-
 /**
- * The fastest faithful copy the machine offers: a `git worktree` of a clean checkout
- * (shares the object store), else a copy-on-write clone (`cp --reflink=always` on Linux
- * btrfs/xfs, `cp -c` on macOS APFS), else a plain `cp -a`.
+ * The fastest faithful copy the machine offers: a clone of the repository of a clean git
+ * checkout (objects hard-linked), else a copy-on-write clone (`cp --reflink=always` on
+ * Linux btrfs/xfs, `cp -c` on macOS APFS; only on the same filesystem as the base), else
+ * an overlay (large bases rig prepared), else a plain `cp -a`. A copied `.git` that links
+ * into another repository (a base made with `git worktree add`) becomes a repository of
+ * the workspace's own (git.ts).
  */
-async function copyTree(from: string, to: string, options: { worktree?: boolean; overlay?: () => boolean } = {}): Promise<CopyMethod> {
+async function copyTree(from: string, to: string, options: { git?: boolean; overlay?: () => boolean } = {}): Promise<CopyMethod> {
   // One small probe first (GNU cp --reflink=always would try and fail every file), and
   // none at all on filesystems that never reflink (ext4, tmpfs, …; mayReflink).
   const reflinks = async () => {
@@ -85,10 +94,27 @@ async function copyTree(from: string, to: string, options: { worktree?: boolean;
     if (!ok) rmSync(to, { recursive: true, force: true });
     return ok;
   };
-  if (options.worktree !== false && (await isCleanCheckout(from)) && (await attempt(["git", "-C", from, "worktree", "add", "--quiet", "--detach", to, "HEAD"]))) return "worktree";
+  if (options.git !== false && (await isCleanCheckout(from))) {
+    if (await ownRepository(from, to, true)) return "git";
+    rmSync(to, { recursive: true, force: true });
+  }
+  const method = await copyFiles(from, to, reflinks, attempt, options.overlay);
+  if (linksElsewhere(to) && !(await ownRepository(from, to, false))) {
+    throw new RigError("PROVIDER_FAILED", `local: cannot give ${to} a git repository of its own (its .git links to another repository)`);
+  }
+  return method;
+}
+
+async function copyFiles(
+  from: string,
+  to: string,
+  reflinks: () => Promise<boolean>,
+  attempt: (argv: string[]) => Promise<boolean>,
+  overlay: (() => boolean) | undefined,
+): Promise<CopyMethod> {
   if (process.platform === "linux" && mayReflink(dirname(to)) && (await reflinks()) && (await attempt(["cp", "-a", "--reflink=always", from, to]))) return "reflink";
   if (process.platform === "darwin" && (await attempt(["cp", "-Rpc", from, to]))) return "clone";
-  if (options.overlay?.()) return "overlay";
+  if (overlay?.()) return "overlay";
   if (await attempt(["cp", "-a", from, to])) return "copy";
   // No cp(1) at all: node:fs/promises (~2 ms to load) only then.
   const { cp } = require("node:fs/promises") as typeof import("node:fs/promises");
@@ -103,10 +129,10 @@ export function replaceValue<T extends Record<string, unknown>>(ctx: T, from: un
 
 /**
  * Removes a workspace directory and its owner marker (unmounted first if an overlay); a
- * worktree is also unregistered from its repository.
+ * worktree (made by an older rig) is also unregistered from its repository.
  */
-async function removeTree(dir: string, stateDir: string): Promise<void> {
-  unmountOverlay(stateDir, dir);
+async function removeTree(dir: string, layersRoot: string, stateDir: string): Promise<void> {
+  unmountOverlay(layersRoot, stateDir, dir);
   const dotgit = join(dir, ".git");
   const gitdir = lstatSync(dotgit, { throwIfNoEntry: false })?.isFile() ? /^gitdir: (.*)$/m.exec(readFileSync(dotgit, "utf8"))?.[1] : undefined;
   removeOwned(dir);
@@ -128,45 +154,115 @@ function dirOf(workspace: WorkspaceHandle): string {
   return dir;
 }
 
+/** The isolation a workspace's handle recorded (none for workspaces made before it). */
+const planOf = (workspace: WorkspaceHandle): IsolationPlan | undefined =>
+  (workspace.resources.find((r) => r.kind === "dir")?.access as { isolate?: IsolationPlan } | undefined)?.isolate;
+
+const withoutSlash = (path: string) => path.replace(/\/+$/, "");
+
+/** Real path where it exists (a base reached through a symlink is named both ways in files). */
+function realOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 export const local = defineProvider<Record<string, never>, LocalRuntime>({
   id: "local",
   create({ project }) {
     const baseRoot = join(project.stateDir, "base");
-    const workspaceRoot = join(project.stateDir, "workspaces");
+    const legacyRoot = join(project.stateDir, "workspaces");
+    const dirs = localDirsFor(project.id, project.dir);
+    const workspaceRoot = dirs.workspaces;
+    const roots = [workspaceRoot, legacyRoot];
+    /** Where a workspace directory's overlay layers are (next to the project's older ones for older workspaces). */
+    const layersFor = (dir: string) => (inside(legacyRoot, dir) ? join(project.stateDir, "overlay") : dirs.overlay);
+    /** The directory a workspace dir is checked against for symlinks: its own root. */
+    const rootOf = (dir: string) => roots.find((root) => inside(root, dir));
     const owner: Owner = { project: project.id, dir: project.dir };
-    /** Directories under `.rigkit/workspaces/` this project may delete: real directories with its marker. */
-    const mine = (): string[] => {
-      if (!lstatSync(workspaceRoot, { throwIfNoEntry: false })?.isDirectory()) return []; // missing, or a symlink: not ours to look into
+    /** Workspace directories this project may delete (in both places): real directories with its marker. */
+    const mine = (): string[] => roots.flatMap((root) => {
+      // Missing, or a symlink on the way (`workspaces/` or `<project id>/`): not ours to look into.
+      const chain = root === legacyRoot ? [root] : [dirname(root), root];
+      if (!chain.every((p) => lstatSync(p, { throwIfNoEntry: false })?.isDirectory())) return [];
       const names = new Set<string>();
-      for (const entry of readdirSync(workspaceRoot)) {
+      for (const entry of readdirSync(root)) {
         // A marker whose directory never got made (killed before the copy) counts too.
         const name = entry.startsWith(".") && entry.endsWith(MARKER_SUFFIX) ? entry.slice(1, -MARKER_SUFFIX.length) : entry;
-        if (SEGMENT.test(name) && ownership(join(workspaceRoot, name), owner) === "owned") names.add(name);
+        if (SEGMENT.test(name) && ownership(join(root, name), owner) === "owned") names.add(name);
       }
-      return [...names].map((name) => join(workspaceRoot, name));
+      return [...names].map((name) => join(root, name));
+    });
+    /**
+     * What a new workspace's commands see (src/host/isolate.ts): `aliases` show its files.
+     * Where this machine cannot isolate, the copy is checked instead (`check`).
+     */
+    const planFor = (dir: string, aliases: string[]): IsolationPlan => ({
+      dir,
+      root: workspaceRoot,
+      project: project.dir,
+      // Each with a trailing slash: the workspace does not use these (a missing one is
+      // skipped), so its record must not count as naming them for `rig gc`, which looks
+      // for exact paths (a base no run needs, a leftover directory of a removed workspace).
+      aliases: [...new Set(aliases.flatMap((a) => [a, realOr(a)]))].filter((a) => a !== dir).map((a) => `${a}/`),
+      required: canIsolate(),
+    });
+    /** Without isolation: refuses (and removes) a copy whose files name what it was copied from. */
+    const check = async (name: string, plan: IsolationPlan) => {
+      if (plan.required) return;
+      const naming = filesNaming(plan.dir, plan.aliases.map(withoutSlash));
+      if (naming.length === 0) return;
+      await removeTree(plan.dir, layersFor(plan.dir), project.stateDir);
+      throw new RigError(
+        "PROVIDER_FAILED",
+        `local: workspace ${name} would reach ${withoutSlash(plan.aliases[0] ?? "its base")} through absolute paths in ${naming.slice(0, 5).join(", ")}${naming.length > 5 ? ` (and ${naming.length - 5} more)` : ""}, and rig cannot isolate it here (needs root or bubblewrap): install bubblewrap (bwrap), or make those files in the workspace's create hook instead of the base (e.g. python -m venv there), or use relative paths`,
+      );
     };
     /**
-     * `.rigkit/workspaces/<name>` for a new workspace (created or forked): claimed and
-     * marked before it exists, so a crash mid-copy leaves a findable, removable trail.
+     * The directory for a new workspace (created or forked), outside the project tree:
+     * claimed and marked before it exists, so a crash mid-copy leaves a findable, removable trail.
      */
-    const reserve = (workflow: string, workspace: { name: string; claim(r: WorkspaceResource): void; record(p: { dir: string }): void }): string => {
+    const reserve = (
+      workflow: string,
+      workspace: { name: string; claim(r: WorkspaceResource): void; record(p: { dir: string }): void },
+      aliases: string[],
+    ): IsolationPlan => {
+      if (dirs.inside) {
+        throw new RigError("PROVIDER_FAILED", `local: cannot place workspaces outside the project: ${workspaceRoot} is inside ${project.dir}`, {
+          detail: ["Set RIGKIT_HOME to a directory outside the project."],
+        });
+      }
       const dir = join(workspaceRoot, workspace.name);
-      checkChain(project.stateDir, dir);
+      // `$RIGKIT_HOME/workspaces/<project id>/`: never written through a symlink, before or after making it.
+      const home = dirname(dirname(workspaceRoot));
+      checkChain(home, dir);
+      mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
+      checkChain(home, dir);
       if (lstatSync(dir, { throwIfNoEntry: false }) || readMarker(dir)) {
         throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
       }
-      mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
-      workspace.claim({ kind: "dir", id: dir, dir, access: { cwd: dir } });
+      const plan = planFor(dir, aliases);
+      workspace.claim({ kind: "dir", id: dir, dir, access: { cwd: dir, isolate: plan } });
       workspace.record({ dir });
-      writeMarker(dir, { ...owner, workflow, workspace: workspace.name });
-      return dir;
+      writeMarker(dir, { ...owner, workflow, workspace: workspace.name, isolate: plan });
+      return plan;
+    };
+    /** The isolation of the workspace a command's `cwd` is in (from its marker), if any. */
+    const isolationAt = (cwd: string | undefined): IsolationPlan | undefined => {
+      if (!cwd) return undefined;
+      const path = resolve(cwd);
+      if (!inside(workspaceRoot, path)) return undefined;
+      const marker = readMarker(join(workspaceRoot, relative(workspaceRoot, path).split("/")[0] as string));
+      return marker && ownedBy(marker, owner) ? (marker.isolate as IsolationPlan | undefined) : undefined;
     };
     /**
      * Whether a workspace depends on this base directory itself, not on a copy of it: an
      * overlay's lower layer, or a checkout whose git worktrees workspaces are.
      */
     const baseInUse = (base: string): boolean => {
-      if (overlayUsers(project.stateDir, base) > 0) return true;
+      if (overlayUsers(project.stateDir, dirs.overlay, base) > 0) return true;
       const worktrees = join(base, ".git", "worktrees");
       return lstatSync(worktrees, { throwIfNoEntry: false })?.isDirectory() === true && readdirSync(worktrees).length > 0;
     };
@@ -179,7 +275,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       artifactState(ref) {
         return ref.kind === "dir" && typeof ref.path === "string" ? treeFingerprint(ref.path) : null;
       },
-      // (A symlinked `.rigkit/workspaces` is not looked into: whatever it points at is not rig's.)
+      // (A symlinked workspaces directory is not looked into: whatever it points at is not rig's.)
       resources() {
         return mine().map((dir) => ({ id: dir, match: { dir } }));
       },
@@ -202,31 +298,34 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
           if (ownership(resolve(base), owner) === "owned" && !baseInUse(resolve(base))) removeOwned(resolve(base));
           return;
         }
-        const dir = resource.match.dir;
-        if (!dir || !inside(workspaceRoot, resolve(dir))) return;
-        checkChain(project.stateDir, resolve(dir));
-        if (ownership(resolve(dir), owner) === "owned") await removeTree(resolve(dir), project.stateDir);
+        const dir = resource.match.dir ? resolve(resource.match.dir) : undefined;
+        const root = dir && rootOf(dir);
+        if (!dir || !root) return;
+        checkChain(root === legacyRoot ? project.stateDir : dirname(dirname(root)), dir);
+        if (ownership(dir, owner) === "owned") await removeTree(dir, layersFor(dir), project.stateDir);
       },
       // A workspace is its directory: there (a real directory) or missing.
       status(workspaces) {
         return workspaces.map((ws): LiveStatus => {
           // (No resources: a workspace from before they were recorded; its context names the directory.)
-          const legacy: WorkspaceResource[] = typeof ws.ctx.dir === "string" && inside(workspaceRoot, resolve(ws.ctx.dir)) ? [{ kind: "dir", id: ws.ctx.dir, dir: ws.ctx.dir }] : [];
+          const legacy: WorkspaceResource[] = typeof ws.ctx.dir === "string" && rootOf(resolve(ws.ctx.dir)) ? [{ kind: "dir", id: ws.ctx.dir, dir: ws.ctx.dir }] : [];
           const dirs = (ws.resources.length > 0 ? ws.resources : legacy).filter((r) => r.kind === "dir").map((r) => String(r.dir ?? r.id));
           const gone = dirs.some((dir) => !lstatSync(dir, { throwIfNoEntry: false })?.isDirectory());
           if (gone) return "missing";
           // An overlay whose mount is gone (a reboot) is stopped: `rig start` mounts it again.
-          return dirs.some((dir) => overlayState(project.stateDir, dir) === "unmounted") ? "stopped" : "ready";
+          return dirs.some((dir) => overlayState(layersFor(dir), dir) === "unmounted") ? "stopped" : "ready";
         });
       },
-      // Built-in access (README "Workspaces: access, forks and leases"): over the directory claimed in createWorkspace.
-      exec: (workspace, argv, options) => attach(argv, { cwd: dirOf(workspace), capture: options.capture, output: options.output, signal: options.signal }),
-      shell: async (workspace) => (await attach([process.env.SHELL || "/bin/sh", "-l"], { cwd: dirOf(workspace) })).exitCode,
+      // Built-in access (README "Workspaces: access, forks and leases"): over the directory claimed in createWorkspace, seen as
+      // the workspace's own view of the machine (src/host/isolate.ts).
+      exec: (workspace, argv, options) =>
+        attach(argv, { cwd: dirOf(workspace), capture: options.capture, output: options.output, signal: options.signal, isolate: planOf(workspace) }),
+      shell: async (workspace) => (await attach([process.env.SHELL || "/bin/sh", "-l"], { cwd: dirOf(workspace), isolate: planOf(workspace) })).exitCode,
       // Only an overlay workspace has something to start: its mount, lost on reboot.
       start(workspace) {
         const dir = String(workspace.resources.find((r) => r.kind === "dir")?.id ?? "");
-        if (overlayState(project.stateDir, dir) !== "unmounted") return false;
-        if (!remount(project.stateDir, dir)) {
+        if (overlayState(layersFor(dir), dir) !== "unmounted") return false;
+        if (!remount(layersFor(dir), dir)) {
           throw new RigError("PROVIDER_FAILED", `local: cannot mount the overlay of ${workspace.name} again at ${dir}`, {
             detail: ["Its base may be gone; remove it with `rig rm` and create it again."],
           });
@@ -240,20 +339,23 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       },
       async fork(source, target, options) {
         const from = dirOf(source);
-        const dir = reserve(source.workflow, target);
+        // The copy stands in for its source too: paths written there name the source.
+        const plan = reserve(source.workflow, target, [...(planOf(source)?.aliases ?? []).map(withoutSlash), from]);
         const started = performance.now();
-        const method = await copyTree(from, dir, { worktree: false });
-        options.log(`copied ${from} → ${dir} (${method}, ${Math.round(performance.now() - started)}ms)`);
-        return replaceValue(source.ctx, from, dir);
+        const method = await copyTree(from, plan.dir, { git: false });
+        await check(target.name, plan);
+        options.log(`copied ${from} → ${plan.dir} (${method}, ${Math.round(performance.now() - started)}ms)`);
+        return replaceValue(source.ctx, from, plan.dir);
       },
 
       runtime(ctx) {
+        // A command whose cwd is in a workspace sees that workspace's view of the machine.
         const exec = (command: readonly string[] | string, options: ExecOptions = {}) =>
-          runCommand(command, { ...options, label: "local" });
+          runCommand(command, { ...options, label: "local", isolate: isolationAt(options.cwd) });
         return {
           exec,
-          interactive: (argv, options) => runInteractive(argv, options),
-          shell: ({ cwd }) => runInteractive([process.env.SHELL || "/bin/sh", "-l"], { cwd }),
+          interactive: (argv, options) => runInteractive(argv, { ...options, isolate: isolationAt(options?.cwd) }),
+          shell: ({ cwd }) => runInteractive([process.env.SHELL || "/bin/sh", "-l"], { cwd, isolate: isolationAt(cwd) }),
           prepareDir(name, options = {}) {
             if (!SEGMENT.test(name) || name === "." || name === "..") {
               throw new RigError("PROVIDER_FAILED", `local: prepareDir("${name}"): use letters, digits, ".", "_" and "-" only`);
@@ -271,7 +373,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
               });
             }
             // Overlay workspaces sit on this base: move it aside rather than change it under them.
-            const retired = state === "owned" ? retireBase(project.stateDir, dir) : null;
+            const retired = state === "owned" ? retireBase(project.stateDir, dirs.overlay, dir) : null;
             // Marked as this project's, like every directory rig makes, so only `rig gc` of this project collects it.
             if (retired) writeMarker(retired, { ...baseOwner, workflow: ctx.workflow, base: name });
             if (retired && !options.fresh) cpSync(retired, dir, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
@@ -282,6 +384,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
             return dir;
           },
           dirRef: (path) => ({ provider: "local", kind: "dir", path: resolve(path) }),
+          copyProject: (dir, options) => copyProjectFiles(project.root, dir, options),
           async createWorkspace({ from }) {
             const workspace = ctx.workspace;
             if (!workspace) throw new RigError("PROVIDER_FAILED", "local: createWorkspace() is only available in workspace hooks");
@@ -291,28 +394,32 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
                 detail: ["Run `rig apply` to prepare it again."],
               });
             }
-            const dir = reserve(ctx.workflow, workspace);
+            const plan = reserve(ctx.workflow, workspace, [source]);
+            const dir = plan.dir;
             const started = performance.now();
             // An overlay only on rig's own bases, which it never changes under a mount.
-            const overlay = inside(baseRoot, source) && wantsOverlay(source) ? () => mountOverlay(project.stateDir, source, dir) : null;
+            const overlay = inside(baseRoot, source) && wantsOverlay(source) ? () => mountOverlay(dirs.overlay, source, dir) : null;
             const method = await copyTree(source, dir, { overlay: overlay ?? undefined });
+            await check(workspace.name, plan);
             ctx.log(`copied ${source} → ${dir} (${method}, ${Math.round(performance.now() - started)}ms)`);
             return { dir, method };
           },
           async removeWorkspace(dir) {
             const target = resolve(dir);
-            if (!inside(workspaceRoot, target)) {
-              throw new RigError("PROVIDER_FAILED", `local: refusing to remove ${target}: not inside ${workspaceRoot}`);
+            // Where rig puts workspaces now, or under `.rigkit/workspaces/` where older ones are.
+            const root = rootOf(target);
+            if (!root) {
+              throw new RigError("PROVIDER_FAILED", `local: refusing to remove ${target}: not inside ${workspaceRoot} (or ${legacyRoot})`);
             }
-            checkChain(project.stateDir, target);
+            checkChain(root === legacyRoot ? project.stateDir : dirname(dirname(root)), target);
             const state = ownership(target, owner);
             // A workspace made before owner markers: its own recorded directory, a real one, is still its.
-            const legacy = state === "foreign" && readMarker(target) === null && target === join(workspaceRoot, ctx.workspace?.name ?? "\0") &&
+            const legacy = state === "foreign" && readMarker(target) === null && target === join(root, ctx.workspace?.name ?? "\0") &&
               lstatSync(target).isDirectory();
             if (state === "foreign" && !legacy) {
               throw new RigError("PROVIDER_FAILED", `local: refusing to remove ${target}: it was not made by rig for this project (no owner marker, or a symlink)`);
             }
-            if (state !== "missing") await removeTree(target, project.stateDir);
+            if (state !== "missing") await removeTree(target, layersFor(target), project.stateDir);
           },
         };
       },

@@ -1,8 +1,10 @@
 /**
  * Overlay workspaces: a local workspace from a prepared base in constant time, where the
  * filesystem has no reflinks (ext4). The base is the read-only lower layer of an overlayfs
- * mount at `.rigkit/workspaces/<name>`; what the workspace writes goes to its own upper
- * layer under `.rigkit/overlay/<name>/` (`upper/`, `work/`, and `lower`: the base's path).
+ * mount at the workspace directory; what the workspace writes goes to its own upper layer
+ * under `$RIGKIT_HOME/overlay/<project id>/<name>/` (`upper/`, `work/`, and `lower`: the
+ * base's path), outside the project tree like the workspace itself. Workspaces made before
+ * that keep theirs in `.rigkit/overlay/<name>/`: every function takes the layers root.
  *
  * Mounting needs root (or a kernel/user namespace that allows it); where `mount` fails
  * the caller falls back to a copy. A mount does not survive a reboot: `overlayState`
@@ -54,9 +56,8 @@ function hasAtLeast(dir: string, n: number): boolean {
   return false;
 }
 
-const layersRoot = (stateDir: string) => join(stateDir, "overlay");
 const retiredRoot = (stateDir: string) => join(stateDir, "retired-base");
-const layersOf = (stateDir: string, dir: string) => join(layersRoot(stateDir), basename(dir));
+const layersOf = (layersRoot: string, dir: string) => join(layersRoot, basename(dir));
 
 /** Paths overlayfs mount options cannot carry safely (separators, escapes, whitespace). */
 const UNSAFE = /[,:\\\s]/;
@@ -126,9 +127,9 @@ function mount(lower: string, dir: string, layers: string): boolean {
  * False (and nothing left behind) where overlays are unavailable: not Linux, not
  * permitted, or a path the mount options cannot express.
  */
-export function mountOverlay(stateDir: string, lower: string, dir: string): boolean {
-  if (process.platform !== "linux" || [lower, dir, stateDir].some((p) => UNSAFE.test(p))) return false;
-  const layers = layersOf(stateDir, dir);
+export function mountOverlay(layersRoot: string, lower: string, dir: string): boolean {
+  const layers = layersOf(layersRoot, dir);
+  if (process.platform !== "linux" || [lower, dir, layers].some((p) => UNSAFE.test(p))) return false;
   if (existsSync(layers)) {
     // Layers of an earlier workspace of this name whose directory is gone (a crash
     // mid-create): rig's own files, unmounted, so safe to replace.
@@ -144,16 +145,16 @@ export function mountOverlay(stateDir: string, lower: string, dir: string): bool
 }
 
 /** Whether `dir` is an overlay workspace, and whether its mount is there (it is lost on reboot). */
-export function overlayState(stateDir: string, dir: string): OverlayState {
-  if (!existsSync(join(layersOf(stateDir, dir), "lower"))) return "none";
+export function overlayState(layersRoot: string, dir: string): OverlayState {
+  if (!existsSync(join(layersOf(layersRoot, dir), "lower"))) return "none";
   return isMounted(dir) ? "mounted" : "unmounted";
 }
 
 /** Mounts an overlay workspace again after its mount was lost; true when it is mounted now. */
-export function remount(stateDir: string, dir: string): boolean {
-  const state = overlayState(stateDir, dir);
+export function remount(layersRoot: string, dir: string): boolean {
+  const state = overlayState(layersRoot, dir);
   if (state !== "unmounted") return state === "mounted";
-  const layers = layersOf(stateDir, dir);
+  const layers = layersOf(layersRoot, dir);
   const lower = readFileSync(join(layers, "lower"), "utf8");
   return existsSync(lower) && mount(lower, dir, layers);
 }
@@ -162,31 +163,33 @@ export function remount(stateDir: string, dir: string): boolean {
  * Before a workspace directory is deleted: unmounts it (lazily if busy, so a shell left
  * in it cannot block `rm`), removes its layers, and deletes a retired base nothing uses now.
  */
-export function unmountOverlay(stateDir: string, dir: string): void {
-  const layers = layersOf(stateDir, dir);
+export function unmountOverlay(layersRoot: string, stateDir: string, dir: string): void {
+  const layers = layersOf(layersRoot, dir);
   const lowerFile = join(layers, "lower");
   if (!existsSync(lowerFile)) return;
   if (isMounted(dir) && !run(["umount", dir])) run(["umount", "-l", dir]);
   const lower = readFileSync(lowerFile, "utf8");
   rmSync(layers, { recursive: true, force: true });
-  if (lower.startsWith(`${retiredRoot(stateDir)}/`) && users(stateDir, lower).length === 0) {
+  if (lower.startsWith(`${retiredRoot(stateDir)}/`) && users(layerRoots(stateDir, layersRoot), lower).length === 0) {
     rmSync(lower, { recursive: true, force: true });
     rmSync(markerOf(lower), { force: true });
   }
 }
 
+/** The project's layer roots: `.rigkit/overlay` (older workspaces) and the current one. */
+const layerRoots = (stateDir: string, current: string) => [...new Set([join(stateDir, "overlay"), current])];
+
 /** How many overlay workspaces sit on `base` (a base they use is never deleted or changed in place). */
-export const overlayUsers = (stateDir: string, base: string): number => users(stateDir, base).length;
+export const overlayUsers = (stateDir: string, layersRoot: string, base: string): number => users(layerRoots(stateDir, layersRoot), base).length;
 
 /** Where retired bases go (`retireBase`). */
 export const retiredBaseRoot = retiredRoot;
 
 /** Layer directories of the overlay workspaces sitting on `lower`. */
-function users(stateDir: string, lower: string): string[] {
-  const root = layersRoot(stateDir);
-  if (!existsSync(root)) return [];
-  return readdirSync(root)
-    .map((name) => join(root, name))
+function users(roots: string[], lower: string): string[] {
+  return roots
+    .filter((root) => existsSync(root))
+    .flatMap((root) => readdirSync(root).map((name) => join(root, name)))
     .filter((layers) => {
       try {
         return readFileSync(join(layers, "lower"), "utf8") === lower;
@@ -201,8 +204,8 @@ function users(stateDir: string, lower: string): string[] {
  * moves it to `.rigkit/retired-base/` and points them there (their mounts keep working;
  * a later remount uses the new path). Returns the retired path, or null when unused.
  */
-export function retireBase(stateDir: string, base: string): string | null {
-  const sitting = users(stateDir, base);
+export function retireBase(stateDir: string, layersRoot: string, base: string): string | null {
+  const sitting = users(layerRoots(stateDir, layersRoot), base);
   if (sitting.length === 0 || !existsSync(base)) return null;
   const retired = join(retiredRoot(stateDir), `${basename(base)}-${Date.now().toString(36)}${process.pid.toString(36)}`);
   mkdirSync(retiredRoot(stateDir), { recursive: true, mode: 0o700 });

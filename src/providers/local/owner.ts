@@ -21,6 +21,8 @@ export interface OwnerMarker {
   workflow?: string;
   workspace?: string;
   base?: string;
+  /** A workspace's isolation (src/host/isolate.ts), read by commands run in it from config code. */
+  isolate?: unknown;
 }
 
 /** Who may delete a directory: its project id, and its project directory. */

@@ -12,12 +12,14 @@
  * pins a member. Everything carries `user.rigkit.*` keys (owner.ts).
  */
 import { RigError } from "../../errors.ts";
+import { commandResult } from "../../host/command-result.ts";
 import { tail } from "../../host/local.ts";
 import { type ArtifactRef, type LiveStatus, type RuntimeContext, type WorkspaceHandle, type WorkspaceResource, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult, JsonObject } from "../../sdk/types.ts";
 import { replaceValue } from "../local/index.ts";
 import { type LxdConnection, LxdClient, isNotFound } from "./api.ts";
 import { execAttached, execCaptured, execTerminal } from "./exec.ts";
+import { sendProjectFiles } from "../source.ts";
 import { copyIn } from "./files.ts";
 import { type InstanceKind, KEY, type LxdInstance, buildName, findInstance, instanceName, instancePath, ownedBy, removeOwned } from "./owner.ts";
 import { createPlaced } from "./place.ts";
@@ -54,6 +56,11 @@ export interface LxdBuildInstance {
   exec(command: readonly string[] | string, options?: LxdExecOptions): Promise<ExecResult>;
   /** Copies a host file or directory into the instance (symlinks stay symlinks). */
   copyIn(source: string, destination: string): Promise<void>;
+  /**
+   * Copies the project's files into `destination` (those `inputs: ["**"]` hashes, without
+   * `.git/`, rig's config and `node_modules/`/`.venv/`; `only`: these globs instead).
+   */
+  copyProject(destination: string, options?: { only?: readonly string[]; exclude?: readonly string[] }): Promise<void>;
 }
 
 export interface LxdRuntime {
@@ -260,7 +267,8 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
           if (result.exitCode !== 0 && options.reject !== false) {
             throw new RigError("EXEC_FAILED", `lxd instance ${name}: command failed (exit ${result.exitCode}): ${display(command)}`, { detail: tail(result.stderr, 10) });
           }
-          return { command: display(command), ...result };
+          // Marked as a command's result: an operation returning it exits with its code (README).
+          return commandResult({ command: display(command), ...result });
         };
         return {
           api: client,
@@ -273,7 +281,15 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
             const location = await createAndStart(name, from, keys("build", taskKeys), ctx.log, ctx.signal);
             ctx.log(`started ${name}${location ? ` on ${location}` : ""}`);
             try {
-              await steps({ name, exec: (command, options) => exec(name, command, options), copyIn: (source, destination) => copyIn(client, name, source, destination, ctx.signal) });
+              await steps({
+                name,
+                exec: (command, options) => exec(name, command, options),
+                copyIn: (source, destination) => copyIn(client, name, source, destination, ctx.signal),
+                copyProject: async (destination, options) => {
+                  const count = await sendProjectFiles(project.root, options ?? {}, (stage) => copyIn(client, name, stage, destination, ctx.signal));
+                  ctx.log(`copied ${count} project files to ${destination}`);
+                },
+              });
               await setState(name, "stop", ctx.signal);
               // A `.global()` fragment's base is shared by every project using it: not one project's to collect.
               const kind: InstanceKind = ctx.task.dataDir === project.stateDir ? "base" : "shared-base";

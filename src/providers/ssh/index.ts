@@ -331,12 +331,13 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         for (const host of names.filter((h) => !(h in (ref.paths as object)))) {
           if ((await remote(host, "true", { reject: false, quiet: true }).catch(() => null))?.exitCode === 0) return false;
         }
-        for (const [host, path] of Object.entries(ref.paths as Record<string, string>)) {
-          if (!names.includes(host)) continue;
-          const r = await remote(host, ["test", "-d", path], { reject: false, quiet: true });
-          if (r.exitCode === 1) return false; // reachable, and the directory is gone
-        }
-        return true; // an unreachable host cannot tell; apply will say why if it matters
+        // Every host at once (one round trip, not one per host): plan asks this, then artifactState.
+        const gone = await Promise.all(
+          Object.entries(ref.paths as Record<string, string>)
+            .filter(([host]) => names.includes(host))
+            .map(async ([host, path]) => (await remote(host, ["test", "-d", path], { reject: false, quiet: true })).exitCode === 1),
+        );
+        return !gone.includes(true); // reachable and the directory gone: false; an unreachable host cannot tell (apply will say why if it matters)
       },
 
       runtime(ctx) {

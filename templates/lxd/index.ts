@@ -40,10 +40,11 @@ export default workflow("app")
     return { ctx: { toolchain: base } };
   })
 
-  // The project layer, on top of the toolchain: sources and dependencies.
-  .task("project", async ({ step, providers }) => {
+  // The project layer, on top of the toolchain: the project's files (not .git, git-ignored
+  // files or rig's own config; keyed on them), then its dependencies (e.g. `npm ci`).
+  .task("project", { inputs: ["**"] }, async ({ step, providers }) => {
     const base = await providers.lxd.build({ from: step.ctx.toolchain }, async (c) => {
-      await c.copyIn("rigkit.config.ts", "/work/rigkit.config.ts");
+      await c.copyProject("/work");
     });
     return { ctx: { ...step.ctx, base } };
   })
