@@ -10,7 +10,7 @@ const VALUE_OPTIONS = new Set(["--chdir", "--config", "--state", "--workflow", "
 export const BUILTIN_COMMANDS = [
   "init", "plan", "apply", "create", "rm", "remove", "ls", "run", "cache", "log",
   "projects", "doctor", "gc", "completion", "version", "help", "providers",
-  "exec", "shell", "stop", "start", "forward", "code", "renew",
+  "exec", "shell", "stop", "start", "forward", "code", "renew", "serve", "ui",
 ] as const;
 
 export interface Globals {

@@ -189,6 +189,14 @@ Examples:
     .option("-n, --limit <n>", "how many entries", "50")
     .action(lazy("log"));
 
+  add("serve", "serve the project's HTTP API and dashboard on 127.0.0.1 until Ctrl-C", ["rig serve", "rig serve --port 7420"])
+    .option("--port <port>", "the port to listen on (default: a free one)")
+    .action(lazy("serve"));
+
+  add("ui", "open the dashboard in the browser (starts rig serve unless it is running)", ["rig ui", "RIGKIT_NO_BROWSER=1 rig ui"])
+    .option("--port <port>", "the port, when it starts the server (default: a free one)")
+    .action(lazy("ui"));
+
   add("gc", "remove what providers made for this project that no workspace owns, and end expired leases", ["rig gc --dry-run", "rig gc --yes"])
     .option("--dry-run", "only list what would be removed")
     .option("-y, --yes", "do not ask for confirmation")

@@ -28,9 +28,11 @@ const modules: Record<string, Loader> = {
   renew: () => import("./renew.ts"),
   rm: () => import("./rm.ts"),
   run: () => import("./run.ts"),
+  serve: () => import("./serve.ts"),
   shell: () => import("./shell.ts"),
   start: () => import("./start.ts"),
   stop: () => import("./stop.ts"),
+  ui: () => import("./ui.ts"),
   version: () => import("./version.ts"),
 };
 
