@@ -36,6 +36,7 @@ missing_packages() {
   for tool in zsh fish tmux strace; do command -v "$tool" >/dev/null || missing+=("$tool"); done
   [ -f /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)
   [ -x /usr/bin/time ] || missing+=(time) # GNU time: peak memory of rig with a chatty task
+  [ -x /usr/bin/chromium ] || missing+=(chromium) # the dashboard's tests run in a real headless browser
   if [ "$up" = 0 ]; then
     command -v dockerd >/dev/null || missing+=(docker.io)
     [ -x /usr/sbin/sshd ] || command -v sshd >/dev/null || missing+=(openssh-server)

@@ -95,7 +95,10 @@ export async function apiRoute(req: Request, url: URL, ctx: ServerContext): Prom
   const q = (name: string) => url.searchParams.get(name) ?? undefined;
   try {
     if (m === "GET" && url.pathname === "/project") return json(200, { name: basename(ctx.root), root: ctx.root });
-    if (m === "GET" && url.pathname === "/workflows") return json(200, await rigJson(ctx.project, ["ls", "config"]));
+    if (m === "GET" && url.pathname === "/workflows") {
+      const { workflowsOf } = await import("./graphof.ts");
+      return json(200, await workflowsOf(ctx.project));
+    }
     if (m === "GET" && parts[0] === "workflows" && parts.length === 3 && parts[2] === "graph") {
       const { graphOf } = await import("./graphof.ts");
       return json(200, await graphOf(ctx.project, parts[1] as string));

@@ -23,7 +23,7 @@ export type WatchedEvent =
 const TAIL_LINES = 40;
 
 interface OplogEntry { id: number; kind: string; workflow: string | null; status: string; pid: number | null; detail: string | null }
-interface TaskRun { rowid: number; id: string; workflow: string; path: string; status: string; error: string | null; log: string; duration_ms: number }
+interface TaskRun { rowid: number; id: string; workflow: string; path: string; status: string; error: string | null; log: string; duration_ms: number; started_at: number }
 interface WorkspaceEntry { workflow: string; name: string; status: string; ctx: string }
 
 export interface StateWatcher {
@@ -68,21 +68,20 @@ export function watchState(stateFile: string, emit: (event: WatchedEvent) => voi
       const now = (conn.query("PRAGMA data_version").get() as { data_version: number }).data_version;
       if (now === version) return;
       version = now;
-      const ownWorkflows = new Set<string>();
+      // A run of an apply this process made (its events went out as it ran), even one finished since.
+      const ours = conn.query(
+        "SELECT 1 FROM oplog WHERE pid = ? AND kind = 'apply' AND workflow = ? AND started_at <= ? AND (finished_at IS NULL OR finished_at >= ?) LIMIT 1",
+      );
       for (const e of conn.query("SELECT id, kind, workflow, status, pid, detail FROM oplog WHERE id > ? ORDER BY id").all(lastOplog) as OplogEntry[]) {
         lastOplog = e.id;
         if (e.kind !== "apply" || e.workflow === null) continue;
-        if (e.pid === pid) {
-          ownWorkflows.add(e.workflow);
-          continue;
-        }
+        if (e.pid === pid) continue;
         running.set(e.id, { ...e, ran: [] });
         emit({ type: "apply.started", workflow: e.workflow, pending: [], cached: [] });
       }
-      for (const e of conn.query("SELECT workflow FROM oplog WHERE status = 'running' AND kind = 'apply' AND pid = ?").all(pid) as { workflow: string }[]) ownWorkflows.add(e.workflow);
-      for (const run of conn.query("SELECT rowid, id, workflow, path, status, error, log, duration_ms FROM task_runs WHERE rowid > ? ORDER BY rowid").all(lastRun) as TaskRun[]) {
+      for (const run of conn.query("SELECT rowid, id, workflow, path, status, error, log, duration_ms, started_at FROM task_runs WHERE rowid > ? ORDER BY rowid").all(lastRun) as TaskRun[]) {
         lastRun = run.rowid;
-        if (ownWorkflows.has(run.workflow)) continue;
+        if (ours.get(pid, run.workflow, run.started_at, run.started_at)) continue;
         for (const apply of running.values()) if (apply.workflow === run.workflow) apply.ran.push(run.path);
         if (run.status !== "ok") {
           for (const line of run.log.split("\n").slice(-TAIL_LINES)) if (line) emit({ type: "task.output", workflow: run.workflow, path: run.path, line });

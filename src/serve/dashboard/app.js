@@ -83,6 +83,11 @@ function onWorkspaceEvent(type, e) {
 function onTaskEvent(type, e) {
   if (e.workflow !== state.workflow) return;
   if (type === "apply.started") {
+    graph.forgetLastRun();
+    // A `rig apply` elsewhere does not say what it will run: what is pending now is what it will.
+    if (!e.pending?.length && !e.cached?.length) {
+      for (const [path, node] of graph.nodes) if (node.state === "pending" || node.state === "failed") graph.update(path, { state: "queued" });
+    }
     for (const path of e.pending ?? []) graph.update(path, { state: "queued" });
     for (const path of e.cached ?? []) graph.update(path, { state: "cached", reason: null });
   } else if (type === "apply.finished") {
@@ -121,7 +126,10 @@ function listen() {
       const e = JSON.parse(message.data);
       window.rigEvents.count++;
       window.rigEvents.byType[type] = (window.rigEvents.byType[type] ?? 0) + 1;
-      if (type.startsWith("workspace.")) onWorkspaceEvent(type, e);
+      if (type.startsWith("workspace.")) {
+        onWorkspaceEvent(type, e);
+        if (type !== "workspace.status") void refreshRuns().catch(() => {});
+      }
       else {
         onTaskEvent(type, e);
         runs.onEvent(type, e);

@@ -39,6 +39,16 @@ export class GraphView {
     this.elements = new Map(); // path → <g>
     this.order = [];
     this.focusIndex = 0;
+    /**
+     * How each task ended in the last apply seen: a fresh plan afterwards says only "cached"
+     * or "pending", and the graph keeps saying "done in 2 s" or "failed" until the next apply.
+     */
+    this.lastRun = new Map();
+  }
+
+  /** A new apply starts: the last one's results are history. */
+  forgetLastRun() {
+    this.lastRun.clear();
   }
 
   /** Draws `{nodes, edges}` from `GET /workflows/:w/graph`; resolves once it is on screen. */
@@ -46,7 +56,9 @@ export class GraphView {
     this.nodes = new Map();
     for (const n of graph.nodes) {
       const state = n.kind === "task" ? n.status : "group";
-      this.nodes.set(n.path ?? n.id, { ...n, key: n.path ?? n.id, state });
+      const last = n.kind === "task" ? this.lastRun.get(n.path) : undefined;
+      const kept = last && ((last.state === "done" && n.status === "cached") || (last.state !== "done" && n.status === "pending")) ? last : undefined;
+      this.nodes.set(n.path ?? n.id, { ...n, key: n.path ?? n.id, state, ...kept });
     }
     const dagre = await loadDagre();
     const g = new dagre.graphlib.Graph();
@@ -99,7 +111,7 @@ export class GraphView {
       { class: `node ${isTask ? `node-${node.state}` : "group node-group"}`, tabindex: "-1", role: "button", "data-path": node.key, "data-state": node.state, transform: `translate(${x.toFixed(1)},${y.toFixed(1)})` },
       h("svg:title", {}, ""),
       h("svg:rect", { width: box.width, height: box.height, rx: isTask ? 5 : 12 }),
-      h("svg:text", { x: 8, y: isTask ? 15 : 16 }, this.title(node)),
+      h("svg:text", { class: "title", x: 8, y: isTask ? 15 : 16 }, this.title(node)),
       isTask ? h("svg:text", { class: "state", x: 8, y: 30 }, "") : null,
     );
     el.addEventListener("click", () => this.select(node.key));
@@ -122,6 +134,7 @@ export class GraphView {
     const node = this.nodes.get(path);
     if (!node) return;
     Object.assign(node, change);
+    if (["done", "failed", "cancelled"].includes(change.state)) this.lastRun.set(path, { state: change.state, error: change.error, durationMs: change.durationMs });
     this.paint(node);
     this.summaryDirty ??= requestAnimationFrame(() => {
       this.summaryDirty = undefined;

@@ -50,6 +50,9 @@ export class RunsView {
       const run = this.open({ kind: "apply", workflow: e.workflow, target: null });
       for (const path of e.pending ?? []) this.task(run, path).state = "queued";
       for (const path of e.cached ?? []) this.task(run, path).state = "cached";
+      // A new apply is followed unless another live run is being watched.
+      if (!this.selected || this.selected.run.status !== "running") this.selected = { run, path: undefined, pinned: false };
+      this.scheduleRender();
       return;
     }
     if (type === "apply.finished") {
@@ -107,7 +110,7 @@ export class RunsView {
     }
     this.list.replaceChildren(...(items.length ? items : [h("li", { class: "muted" }, "No runs yet.")]));
     if (focused) document.getElementById(focused)?.focus();
-    if (this.selected) this.showRun(this.selected.run, this.selected.path);
+    if (this.selected) this.showRun(this.selected.run, this.selected.pinned ? this.selected.path : undefined);
   }
 
   item(run, live) {
@@ -128,17 +131,22 @@ export class RunsView {
     );
   }
 
-  /** Shows a run (its tasks, and the first failed or the given task's output). */
+  /**
+   * Shows a run: its tasks, and the output of the given task (pinned) or else of the
+   * failed or running one, which it follows as the run goes on.
+   */
   showRun(run, path) {
     const wasSelected = this.selected?.run?.key;
-    this.selected = { run, path };
+    const shownPath = this.selected?.path;
+    this.selected = { run, path, pinned: path !== undefined };
     if (wasSelected !== run.key) for (const b of this.list.querySelectorAll("button[aria-pressed]")) b.setAttribute("aria-pressed", b.dataset.run === run.key ? "true" : "false");
     const parts = [h("h3", {}, `${run.kind} ${run.workflow ?? ""}${run.target ? ` → ${run.target}` : ""}: ${run.status}`)];
     if (run.detail?.error) parts.push(h("p", { class: "error" }, run.detail.error));
     if (run.lines?.length) parts.push(h("pre", {}, run.lines.join("\n")));
     const tasks = [...(run.tasks?.values() ?? [])];
     if (tasks.length) {
-      const chosen = path ?? tasks.find((t) => t.state === "failed")?.path ?? tasks.find((t) => t.state === "running")?.path;
+      const chosen =
+        path ?? tasks.find((t) => t.state === "failed")?.path ?? tasks.find((t) => t.state === "running" || t.state === "retrying")?.path ?? (wasSelected === run.key ? shownPath : undefined);
       parts.push(
         h(
           "ul",
@@ -146,10 +154,17 @@ export class RunsView {
           tasks.map((t) => h("li", {}, h("button", { type: "button", id: `task-${run.key}-${t.path}`, "data-task": t.path, "data-state": t.state, "aria-pressed": t.path === chosen ? "true" : "false", onclick: () => this.showRun(run, t.path) }, `${t.path}: ${stateLabel(t)}`))),
         ),
       );
-      if (chosen) parts.push(this.taskOutput(run.tasks.get(chosen)));
+      if (chosen) {
+        // The same task's output stays as it is (new lines were appended as they came), keeping its scroll.
+        const shown = this.output.querySelector(`[data-task-output]`);
+        const task = run.tasks.get(chosen);
+        const same = wasSelected === run.key && shownPath === chosen && shown?.getAttribute("data-task-output") === chosen && shown.dataset.state === task.state;
+        parts.push(same ? shown : this.taskOutput(task));
+      }
       this.selected.path = chosen;
     } else if (!run.lines?.length && !run.detail?.error) {
-      parts.push(h("p", { class: "muted" }, run.detail ? JSON.stringify(run.detail) : "No output recorded in this session."));
+      const nothingRan = run.kind === "apply" && run.status === "ok" && run.tasks?.size === 0;
+      parts.push(h("p", { class: "muted" }, nothingRan ? "Nothing ran: every task was cached." : run.detail ? JSON.stringify(run.detail) : "No output recorded in this session."));
     }
     this.output.replaceChildren(...parts);
   }
@@ -160,7 +175,7 @@ export class RunsView {
     const skipped = (failed ? task.lines.length - lines.length : 0) + task.dropped;
     return h(
       "div",
-      { class: "task-output", "data-task-output": task.path },
+      { class: "task-output", "data-task-output": task.path, "data-state": task.state },
       h("h3", {}, `${task.path}: ${stateLabel(task)}`),
       task.error ? h("p", { class: "error", role: "alert" }, `${task.error.code}: ${task.error.message}`) : null,
       failed ? h("p", {}, "Log tail", task.logPath ? [" — full log: ", h("code", { "data-log-path": "" }, task.logPath)] : null) : null,
