@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: the whole suite against real services. What the tests need (shells and tmux
-# for completion and terminal tests, strace, GNU time, a Docker engine and two sshd on loopback) is
+# for completion and terminal tests, strace, GNU time, chromium for the dashboard, a Docker engine and two sshd on loopback) is
 # reused when it is already there, installed and started when it can be (root with
 # Debian's packages), and otherwise named before failing. RIGKIT_TEST_SKIP_SERVICES=1 runs
 # without them: their tests are skipped, and say so.
