@@ -21,6 +21,7 @@ export {
   type ForwardTarget,
   type ForkTarget,
   type EditorTarget,
+  type ExportOptions,
 } from "./sdk/provider.ts";
 export { sequence, workflow, type CtxOf, type Sequence, type WorkflowNodeOutput, type WorkflowProviderMap } from "./sdk/sequence.ts";
 export type * from "./sdk/types.ts";

@@ -11,6 +11,7 @@ export const BUILTIN_COMMANDS = [
   "init", "plan", "apply", "create", "rm", "remove", "ls", "run", "cache", "log",
   "projects", "doctor", "gc", "completion", "version", "help", "providers",
   "exec", "shell", "stop", "start", "forward", "code", "renew",
+  "diff", "merge", "serve", "mcp",
 ] as const;
 
 export interface Globals {

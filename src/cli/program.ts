@@ -168,6 +168,29 @@ Examples:
     .allowUnknownOption()
     .action(lazy("run"));
 
+  add("diff", "show what changed in a workspace since it was made (a unified diff)", ["rig diff ws1", "rig diff ws1 --stat", "rig diff ws1 --json | jq '.files[].path'"])
+    .argument("<workspace>")
+    .option("--stat", "only the changed files and their line counts")
+    .addOption(workflowOption())
+    .action(lazy("diff"));
+
+  add("merge", "put a workspace's changes on branch rig/<ws> of the project's repository (working tree, index and HEAD untouched)", [
+    "rig merge ws1 && git merge rig/ws1",
+    "rig merge ws1 --patch > ws1.patch",
+  ])
+    .argument("<workspace>")
+    .option("--patch", "print the changes as a patch instead of making a branch")
+    .addOption(workflowOption())
+    .action(lazy("merge"));
+
+  add("serve", "serve the HTTP API (and dashboard) of this project on 127.0.0.1 until Ctrl-C", ["rig serve", "rig serve --port 7070", "rig serve --socket /tmp/rig.sock"])
+    .option("--port <n>", "the TCP port on 127.0.0.1 (default: a free one)")
+    .option("--socket <path>", "listen on a unix socket instead")
+    .option("--open", "print the dashboard URL with its one-time token (also printed on a terminal)")
+    .action(lazy("serve"));
+
+  add("mcp", "a Model Context Protocol server on stdio, for coding agents", ["rig mcp", "claude mcp add rig -- rig mcp --chdir /path/to/project"]).action(lazy("mcp"));
+
   add("cache", "inspect and change a workflow's task cache", [
     "rig cache app ls",
     "rig cache app explain install",

@@ -175,6 +175,20 @@ export interface ProviderController<Runtime> {
   fork?(source: WorkspaceHandle, target: ForkTarget, options: { signal: AbortSignal; log(line: string): void }): Awaitable<JsonObject>;
   /** How VS Code opens the workspace (`rig code`). */
   editor?(workspace: WorkspaceHandle): Awaitable<EditorTarget>;
+  /**
+   * For `rig diff` and `rig merge`: a directory on this machine holding the workspace's
+   * files as they are now (`what: "workspace"`, its `.git` included), or the files it was
+   * made from (`"base"`; null when that is unknown or gone). Copy remote files into `into`
+   * (a fresh, empty directory rig deletes afterwards); a local workspace may return its own
+   * directory, which rig only reads.
+   */
+  exportFiles?(workspace: WorkspaceHandle, options: ExportOptions): Awaitable<string | null>;
+}
+
+export interface ExportOptions {
+  what: "workspace" | "base";
+  into: string;
+  signal: AbortSignal;
 }
 
 export interface WorkspaceExecResult {

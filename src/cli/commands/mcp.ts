@@ -1,0 +1,2 @@
+import type { Cli } from "../context.ts";
+export default async function (_cli: Cli): Promise<void> {}
