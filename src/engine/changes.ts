@@ -259,8 +259,10 @@ export async function mergeWorkspace(project: Project, row: WorkspaceRow, option
     }
     const branch = `rig/${row.name}`;
     await scratch.run(["update-ref", "refs/rig/export", tip], { signal });
-    // A fetch (never a force): only moves rig/<ws> forward, and git refuses a checked-out branch.
-    const fetched = await git(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", scratch.gitDir, `refs/rig/export:refs/heads/${branch}`], {
+    // A fetch: git refuses a checked-out branch, and rig/<ws> only moves forward — or past
+    // the commit of uncommitted changes an earlier merge made (rig's own; its parent kept).
+    const replace = await replacesOwnCommit(scratch, repo, branch, tip, signal);
+    const fetched = await git(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", scratch.gitDir, `${replace ? "+" : ""}refs/rig/export:refs/heads/${branch}`], {
       cwd: repo.top,
       signal,
       allowFail: true,
@@ -279,4 +281,15 @@ export async function mergeWorkspace(project: Project, row: WorkspaceRow, option
 
 async function inProject(repo: ProjectRepo, commit: string, signal: AbortSignal): Promise<boolean> {
   return (await git(["cat-file", "-e", `${commit}^{commit}`], { cwd: repo.top, signal, allowFail: true })).exitCode === 0;
+}
+
+/** Whether `branch` ends in a commit an earlier `rig merge` made, whose parent `tip` contains. */
+async function replacesOwnCommit(scratch: Scratch, repo: ProjectRepo, branch: string, tip: string, signal: AbortSignal): Promise<boolean> {
+  const old = await git(["rev-parse", "--verify", "-q", `refs/heads/${branch}`], { cwd: repo.top, signal, allowFail: true });
+  if (old.exitCode !== 0) return false;
+  const oldTip = old.stdout.trim();
+  const subject = (await scratch.run(["log", "-1", "--format=%s", oldTip], { signal })).stdout;
+  if (!subject.startsWith("rig: ")) return false;
+  const parentKept = await scratch.run(["merge-base", "--is-ancestor", `${oldTip}^`, tip], { signal, allowFail: true });
+  return parentKept.exitCode === 0;
 }
