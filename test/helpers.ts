@@ -3,11 +3,11 @@ import { Database } from "bun:sqlite";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { compileWorkflow } from "../src/engine/compile.ts";
-import type { Project } from "../src/engine/project.ts";
-import { ProviderRegistry } from "../src/engine/providers.ts";
+import { compileWorkflow } from "../src/engine/graph/compile.ts";
+import type { Project } from "../src/engine/project/project.ts";
+import { ProviderRegistry } from "../src/engine/project/providers.ts";
 import type { AnySequence } from "../src/sdk/sequence.ts";
-import { Stores } from "../src/engine/stores.ts";
+import { Stores } from "../src/engine/project/run-stores.ts";
 import { Store } from "../src/state/store.ts";
 
 export const REPO = resolve(import.meta.dir, "..");

@@ -9,8 +9,8 @@
  * A TAB press waits for it, so it opens the state read-only and loads no node:fs.
  */
 import { resolve } from "node:path";
-import { openState } from "../engine/locate.ts";
-import type { Manifest, ManifestOperation } from "../engine/manifest.ts";
+import { openState } from "../engine/project/locate.ts";
+import type { Manifest, ManifestOperation } from "../engine/project/manifest.ts";
 import { commandIndex, operationSummary, parseOperationToken, readGlobals } from "./argv.ts";
 
 type Arg = "workspace" | "workflow" | "cache-action" | "task" | "operation" | "shell" | "command" | "ls-what" | "none";
@@ -83,7 +83,7 @@ async function load(words: string[]): Promise<Known> {
     const cwd = resolve(process.cwd(), globals.chdir ?? ".");
     const { store } = await openState({ cwd, config: globals.config, state: globals.state }, { readOnly: true });
     if (!store) return { manifest: null, workspaces: [] };
-    const body = store.manifest(); // parsed here: engine/manifest.ts would load hashing code
+    const body = store.manifest(); // parsed here: engine/project/manifest.ts would load hashing code
     const known = { manifest: body ? (JSON.parse(body) as Manifest) : null, workspaces: store.workspaceNames() };
     store.close();
     return known;

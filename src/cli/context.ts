@@ -1,8 +1,8 @@
 /** What every command receives, and where it looks for the project. */
 import { resolve } from "node:path";
 import { parseDuration } from "../engine/duration.ts";
-import type { ProjectOptions } from "../engine/locate.ts";
-import type { ApplyOptions } from "../engine/apply.ts";
+import type { ProjectOptions } from "../engine/project/locate.ts";
+import type { ApplyOptions } from "../engine/graph/apply.ts";
 import type { Store } from "../state/store.ts";
 import { RigError } from "../errors.ts";
 import type { Globals } from "./argv.ts";

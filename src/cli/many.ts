@@ -5,9 +5,9 @@
  * command fails at the end, naming each failure.
  */
 import { relative } from "node:path";
-import type { CompiledWorkflow } from "../engine/compile.ts";
-import { findProjects } from "../engine/locate.ts";
-import { type Project, openProject, selectWorkflow } from "../engine/project.ts";
+import type { CompiledWorkflow } from "../engine/graph/compile.ts";
+import { findProjects } from "../engine/project/locate.ts";
+import { type Project, openProject, selectWorkflow } from "../engine/project/project.ts";
 import { RigError, messageOf } from "../errors.ts";
 import { prompt } from "../host/local.ts";
 import { terminal } from "../host/terminal.ts";

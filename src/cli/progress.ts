@@ -11,9 +11,9 @@
  * `failed <path> <time>`, `cancelled <path>`, `retry <path> attempt 2/3 in 1.0s`,
  * `waiting <path>` (queued behind --concurrency).
  */
-import type { ApplyObserver } from "../engine/apply.ts";
+import type { ApplyObserver } from "../engine/graph/apply.ts";
 import { formatDuration } from "../engine/duration.ts";
-import type { TaskNode } from "../engine/compile.ts";
+import type { TaskNode } from "../engine/graph/compile.ts";
 import { writeErr } from "../host/io.ts";
 import { terminal } from "../host/terminal.ts";
 import { err } from "./ui.ts";

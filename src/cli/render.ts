@@ -1,9 +1,9 @@
 /** Text renderings of command results (the --json shapes are the results themselves). */
 import { formatDuration } from "../engine/duration.ts";
-import type { Manifest } from "../engine/manifest.ts";
+import type { Manifest } from "../engine/project/manifest.ts";
 import { operationSummary } from "./argv.ts";
-import type { PlanResult } from "../engine/plan.ts";
-import type { WorkspaceInfo } from "../engine/workspaces.ts";
+import type { PlanResult } from "../engine/graph/plan.ts";
+import type { WorkspaceInfo } from "../engine/workspaces/lifecycle.ts";
 import type { OplogRow, WorkspaceRow } from "../state/store.ts";
 import { ago, out, table } from "./ui.ts";
 

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, relative } from "node:path";
 import { messageOf } from "../errors.ts";
-import { RIGKIT_ROOT } from "./sdklink.ts";
+import { RIGKIT_ROOT } from "./project/sdklink.ts";
 
 export interface Frame {
   file: string;

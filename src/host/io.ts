@@ -7,7 +7,7 @@
  * Secret values resolved so far are masked on the way out (the last line of defence:
  * checks, doctor, provider config shown anywhere, RIGKIT_DEBUG stack traces).
  */
-import { redact } from "../engine/secrets.ts";
+import { redact } from "./secrets.ts";
 
 const log = console.log.bind(console);
 const error = console.error.bind(console);

@@ -1,9 +1,9 @@
 /** Cache semantics of SPEC §4, against a real temp SQLite state file. */
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { apply } from "../../src/engine/apply.ts";
-import { plan } from "../../src/engine/plan.ts";
-import type { Project } from "../../src/engine/project.ts";
+import { apply } from "../../src/engine/graph/apply.ts";
+import { plan } from "../../src/engine/graph/plan.ts";
+import type { Project } from "../../src/engine/project/project.ts";
 import { defineProvider, env, local, sequence, workflow, z } from "../../src/index.ts";
 import { Store } from "../../src/state/store.ts";
 import { engineProject, reload, tempDir } from "../helpers.ts";

@@ -1,7 +1,7 @@
 /** Pure argv helpers: command word, global options, operation rewrites, operation tokens. */
 import { describe, expect, test } from "bun:test";
 import { BUILTIN_COMMANDS, commandIndex, parseOperationToken, readGlobals, rewrite } from "../../src/cli/argv.ts";
-import { RESERVED_COMMANDS } from "../../src/engine/compile.ts";
+import { RESERVED_COMMANDS } from "../../src/engine/graph/compile.ts";
 
 describe("commandIndex", () => {
   const cases: [string[], number][] = [

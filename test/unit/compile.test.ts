@@ -1,7 +1,7 @@
 /** Compiling a builder chain into a task graph: paths, upstream edges, scopes and config errors. */
 import { describe, expect, test } from "bun:test";
 import { z } from "zod";
-import { type CompiledWorkflow, compileWorkflow } from "../../src/engine/compile.ts";
+import { type CompiledWorkflow, compileWorkflow } from "../../src/engine/graph/compile.ts";
 import { RigError } from "../../src/errors.ts";
 import { local, sequence, workflow } from "../../src/index.ts";
 import type { AnySequence } from "../../src/sdk/sequence.ts";

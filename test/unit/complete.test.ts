@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { COMMAND_SPECS, GLOBAL_FLAGS, complete } from "../../src/cli/complete.ts";
 import { buildProgram } from "../../src/cli/program.ts";
-import type { Manifest } from "../../src/engine/manifest.ts";
+import type { Manifest } from "../../src/engine/project/manifest.ts";
 
 const manifest: Manifest = {
   version: 1,

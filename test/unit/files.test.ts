@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { FileInputs } from "../../src/engine/files.ts";
+import { FileInputs } from "../../src/engine/graph/input-files.ts";
 import { Store } from "../../src/state/store.ts";
 import { project } from "../helpers.ts";
 
@@ -84,8 +84,8 @@ describe("cache explain of inputs", () => {
   test("names changed, added and removed files; a task gaining inputs says so", async () => {
     const { engineProject } = await import("../helpers.ts");
     const { workflow } = await import("../../src/index.ts");
-    const { apply } = await import("../../src/engine/apply.ts");
-    const { explain } = await import("../../src/engine/explain.ts");
+    const { apply } = await import("../../src/engine/graph/apply.ts");
+    const { explain } = await import("../../src/engine/graph/explain.ts");
     const { tempDir } = await import("../helpers.ts");
     const dir = tempDir();
     for (const [name, text] of [["a.txt", "1"], ["b.txt", "2"]] as const) {

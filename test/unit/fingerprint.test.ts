@@ -1,7 +1,7 @@
 /** Stable hashing of cache-key parts. */
 import { describe, expect, test } from "bun:test";
 import { z } from "zod";
-import { definitionHash, hash, hashValue, schemaIdentity, stableStringify } from "../../src/engine/fingerprint.ts";
+import { definitionHash, hash, hashValue, schemaIdentity, stableStringify } from "../../src/engine/graph/fingerprint.ts";
 
 describe("stableStringify", () => {
   const cases: [string, unknown, string][] = [

@@ -1,7 +1,7 @@
 /** Operation inputs: zod object fields become CLI flags. */
 import { describe, expect, test } from "bun:test";
 import { z } from "zod";
-import { type InputField, inputFields, kebab, validateInput } from "../../src/engine/inputs.ts";
+import { type InputField, inputFields, kebab, validateInput } from "../../src/engine/operations/inputs.ts";
 import { RigError } from "../../src/errors.ts";
 
 describe("kebab", () => {

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { plainFlags } from "../../src/cli/commands/operation.ts";
-import type { InputField } from "../../src/engine/inputs.ts";
+import type { InputField } from "../../src/engine/operations/inputs.ts";
 
 const fields: InputField[] = [
   { key: "command", flag: "command", kind: "string", required: true },

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { z as real } from "zod";
-import { inputFields, validateInput } from "../../src/engine/inputs.ts";
+import { inputFields, validateInput } from "../../src/engine/operations/inputs.ts";
 import { liteParse, recipeOf, z } from "../../src/sdk/zod.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
@@ -38,7 +38,7 @@ describe("recorded zod schemas", () => {
   test("building schemas does not load zod; parsing plain flags does not either", () => {
     const script = `
       const { z } = await import(${JSON.stringify(join(ROOT, "src/sdk/zod.ts"))});
-      const { validateInput, inputFields } = await import(${JSON.stringify(join(ROOT, "src/engine/inputs.ts"))});
+      const { validateInput, inputFields } = await import(${JSON.stringify(join(ROOT, "src/engine/operations/inputs.ts"))});
       const s = z.object({ command: z.string(), level: z.enum(["a", "b"]).default("a").describe("lvl") });
       inputFields(s);
       const out = validateInput(s, { command: "true" }, "op");

@@ -1,5 +1,5 @@
-import { apply } from "../../engine/apply.ts";
-import { plan } from "../../engine/plan.ts";
+import { apply } from "../../engine/graph/apply.ts";
+import { plan } from "../../engine/graph/plan.ts";
 import { type Cli, applyOptions, lockProject } from "../context.ts";
 import { type ManyOptions, runMany } from "../many.ts";
 import { renderApply, renderPlan } from "../render.ts";

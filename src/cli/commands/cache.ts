@@ -3,13 +3,13 @@
  * Only `explain` loads the config (it must compute current keys); the rest use the state
  * file and the manifest saved by the last config load.
  */
-import { openState } from "../../engine/locate.ts";
-import { readManifest } from "../../engine/manifest.ts";
+import { openState } from "../../engine/project/locate.ts";
+import { readManifest } from "../../engine/project/manifest.ts";
 import { RigError } from "../../errors.ts";
 import { didYouMean } from "../../suggest.ts";
 import { prompt } from "../../host/local.ts";
 import { terminal } from "../../host/terminal.ts";
-import { fragmentStatePath } from "../../engine/stores.ts";
+import { fragmentStatePath } from "../../engine/project/run-stores.ts";
 import { Store } from "../../state/store.ts";
 import { type Cli, lockProject, projectOptions } from "../context.ts";
 import { ago, emit, out, table } from "../ui.ts";
@@ -70,7 +70,7 @@ async function defaultWorkflow(cli: Cli): Promise<string> {
   store?.close();
   if (names.length === 0) {
     // Never loaded: the config says which workflows there are.
-    const { openProject } = await import("../../engine/project.ts");
+    const { openProject } = await import("../../engine/project/project.ts");
     names = (await openProject(projectOptions(cli.globals))).workflows.map((w) => w.name);
   }
   if (names.length === 1) return names[0] as string;
@@ -98,8 +98,8 @@ export default async function cacheCommand(
   const workflow = leftOut ? await defaultWorkflow(cli) : (first as string);
   const task = leftOut ? second : third;
   if (action === "explain") {
-    const { openProject, selectWorkflow } = await import("../../engine/project.ts");
-    const { explain } = await import("../../engine/explain.ts");
+    const { openProject, selectWorkflow } = await import("../../engine/project/project.ts");
+    const { explain } = await import("../../engine/graph/explain.ts");
     const project = await openProject(projectOptions(cli.globals));
     const compiled = await selectWorkflow(project, workflow);
     const result = await explain(compiled, project.stores, project.registry, task);

@@ -3,9 +3,9 @@
  * and directory, or a container through Dev Containers' attached-container URI. With
  * `--print`, `--json`, or when `code` is not on PATH, it prints the command and the URI.
  */
-import { editorTarget } from "../../engine/access.ts";
-import { openProject } from "../../engine/project.ts";
-import { resolveWorkspace } from "../../engine/workspaces.ts";
+import { editorTarget } from "../../engine/workspaces/access.ts";
+import { openProject } from "../../engine/project/project.ts";
+import { resolveWorkspace } from "../../engine/workspaces/lifecycle.ts";
 import { RigError } from "../../errors.ts";
 import { attach } from "../../host/attach.ts";
 import { shq } from "../../host/stoppable.ts";

@@ -1,10 +1,10 @@
-import { apply } from "../../engine/apply.ts";
-import { WORKSPACE_NAME_RULE, checkWorkspaceName, isWorkspaceName } from "../../engine/names.ts";
-import { configName, openProject, selectWorkflow } from "../../engine/project.ts";
+import { apply } from "../../engine/graph/apply.ts";
+import { WORKSPACE_NAME_RULE, checkWorkspaceName, isWorkspaceName } from "../../engine/workspaces/names.ts";
+import { configName, openProject, selectWorkflow } from "../../engine/project/project.ts";
 import { parseDuration } from "../../engine/duration.ts";
-import { forkWorkspace } from "../../engine/fork.ts";
+import { forkWorkspace } from "../../engine/workspaces/fork.ts";
 import { Slots } from "../../engine/slots.ts";
-import { type WorkspaceInfo, createWorkspace, resolveWorkspace } from "../../engine/workspaces.ts";
+import { type WorkspaceInfo, createWorkspace, resolveWorkspace } from "../../engine/workspaces/lifecycle.ts";
 import { type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
 import { RigError } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";

@@ -6,10 +6,10 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type ConfigLocation, findConfig, projectDirOf, statePath } from "../../engine/locate.ts";
+import { type ConfigLocation, findConfig, projectDirOf, statePath } from "../../engine/project/locate.ts";
 import { rigkitHome } from "../../host/home.ts";
 import { messageOf } from "../../errors.ts";
-import { oplogStatus } from "../../engine/recovery.ts";
+import { oplogStatus } from "../../engine/project/recovery.ts";
 import { processGone } from "../../host/pids.ts";
 import { describeHolder, type LockHolder } from "../../state/lock.ts";
 import { SCHEMA_VERSION } from "../../state/schema.ts";
@@ -100,11 +100,11 @@ export default async function doctorCommand(cli: Cli): Promise<void> {
       }
     }
     try {
-      const { openProject } = await import("../../engine/project.ts");
+      const { openProject } = await import("../../engine/project/project.ts");
       const project = await openProject(options);
       check("workflows", true, project.workflows.map((w) => `${w.name} (${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"})`).join(", "));
       // Each workspace as it is now, asked of its providers (a record is a claim, not a fact).
-      const { workspaceStates } = await import("../../engine/status.ts");
+      const { workspaceStates } = await import("../../engine/workspaces/status.ts");
       const states = [...(await workspaceStates(project, project.store.workspaces(), { live: true }))];
       const bad = states.filter(([, state]) => state === "missing" || state === "unreachable" || state === "interrupted" || state === "expired");
       check(
@@ -112,10 +112,10 @@ export default async function doctorCommand(cli: Cli): Promise<void> {
         bad.length === 0,
         `${states.length} recorded${bad.length ? `; ${bad.map(([row, state]) => `${row.name} ${state}`).join(", ")}; see \`rig ls\`, then \`rig gc\` or \`rig rm <name>\`` : ""}`,
       );
-      const { providerChecks } = await import("../../engine/checks.ts");
+      const { providerChecks } = await import("../../engine/project/checks.ts");
       for (const r of await providerChecks(project, project.workflows)) check(`provider ${r.provider}: ${r.name}`, r.ok, r.message);
       try {
-        const { findGarbage } = await import("../../engine/gc.ts");
+        const { findGarbage } = await import("../../engine/workspaces/gc.ts");
         const garbage = await findGarbage(project);
         // Unused artifacts are not a problem (a cache clear leaves them by design), just worth knowing.
         const unused = garbage.unused.length ? `; ${garbage.unused.length} unused artifact(s) \`rig gc\` would remove` : "";

@@ -4,7 +4,7 @@
  * and because scripts and agents call it in loops: it loads no more than it needs.
  * Exits with the command's own exit code.
  */
-import { quickExec } from "../../engine/quickexec.ts";
+import { quickExec } from "../../engine/workspaces/quickexec.ts";
 import { RigError } from "../../errors.ts";
 import { terminal } from "../../host/terminal.ts";
 import { readGlobals } from "../argv.ts";
@@ -65,18 +65,18 @@ export async function runExec(cli: Cli, argv: string[], index: number): Promise<
   const quick = await quickExec(projectOptions(globals), parsed.workspace, globals.workflow, parsed.command, options);
   let result: { exitCode: number; stdout?: string; stderr?: string };
   // The config, the SDK and the providers load only off the quick path.
-  const openProject = async () => (await import("../../engine/project.ts")).openProject(projectOptions(globals));
+  const openProject = async () => (await import("../../engine/project/project.ts")).openProject(projectOptions(globals));
   if (quick) {
     result = quick;
     // A failure may mean the workspace is not ready after all: ask its providers (when
     // the config loads at all; if not, the command's own exit code is the answer).
     if (quick.exitCode !== 0) {
-      const { requireReady } = await import("../../engine/status.ts");
+      const { requireReady } = await import("../../engine/workspaces/status.ts");
       const project = await openProject().catch(() => null);
       if (project) await requireReady(project, quick.row);
     }
   } else {
-    const [{ execIn }, { resolveWorkspace }] = await Promise.all([import("../../engine/access.ts"), import("../../engine/workspaces.ts")]);
+    const [{ execIn }, { resolveWorkspace }] = await Promise.all([import("../../engine/workspaces/access.ts"), import("../../engine/workspaces/lifecycle.ts")]);
     const project = await openProject();
     const row = await resolveWorkspace(project, parsed.workspace, globals.workflow);
     result = await execIn(project, row, parsed.command, options);

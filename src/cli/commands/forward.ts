@@ -4,9 +4,9 @@
  * `docker exec` or `ssh -W` over the shared connection), one per connection, until Ctrl-C.
  */
 import { type Server, type Socket, createServer } from "node:net";
-import { forwardTargets } from "../../engine/access.ts";
-import { openProject } from "../../engine/project.ts";
-import { resolveWorkspace } from "../../engine/workspaces.ts";
+import { forwardTargets } from "../../engine/workspaces/access.ts";
+import { openProject } from "../../engine/project/project.ts";
+import { resolveWorkspace } from "../../engine/workspaces/lifecycle.ts";
 import { RigError } from "../../errors.ts";
 import type { ForwardTarget } from "../../sdk/provider.ts";
 import { type Cli, projectOptions } from "../context.ts";

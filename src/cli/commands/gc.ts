@@ -1,8 +1,8 @@
-import { collectGarbage, findGarbage } from "../../engine/gc.ts";
-import { endLease, expiredWorkspaces, expiryAction } from "../../engine/leases.ts";
+import { collectGarbage, findGarbage } from "../../engine/workspaces/gc.ts";
+import { endLease, expiredWorkspaces, expiryAction } from "../../engine/workspaces/expiry.ts";
 import { messageOf } from "../../errors.ts";
 import { hookOutput } from "../progress.ts";
-import { openProject } from "../../engine/project.ts";
+import { openProject } from "../../engine/project/project.ts";
 import { RigError } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";
 import { terminal } from "../../host/terminal.ts";

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { ensureSdkLink, ensureTsconfig } from "../../engine/sdklink.ts";
+import { ensureSdkLink, ensureTsconfig } from "../../engine/project/sdklink.ts";
 import { RigError } from "../../errors.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { emit, out } from "../ui.ts";

@@ -1,7 +1,7 @@
-import { openState, stateDirOf } from "../../engine/locate.ts";
+import { openState, stateDirOf } from "../../engine/project/locate.ts";
 import { reapLeftovers } from "../../host/supervisor.ts";
-import { readManifest } from "../../engine/manifest.ts";
-import { oplogStatus } from "../../engine/recovery.ts";
+import { readManifest } from "../../engine/project/manifest.ts";
+import { oplogStatus } from "../../engine/project/recovery.ts";
 import { RigError } from "../../errors.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { renderLog } from "../render.ts";

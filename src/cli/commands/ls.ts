@@ -1,6 +1,6 @@
-import type { Manifest } from "../../engine/manifest.ts";
-import { openState, stateDirOf } from "../../engine/locate.ts";
-import { type WorkspaceState, recordedState } from "../../engine/status.ts";
+import type { Manifest } from "../../engine/project/manifest.ts";
+import { openState, stateDirOf } from "../../engine/project/locate.ts";
+import { type WorkspaceState, recordedState } from "../../engine/workspaces/status.ts";
 import { reapLeftovers } from "../../host/supervisor.ts";
 import { type Store, type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
 import { RigError, messageOf } from "../../errors.ts";
@@ -55,8 +55,8 @@ export default async function lsCommand(cli: Cli, what = "workspaces", opts: { c
   let states = new Map<WorkspaceRow, WorkspaceState>(rows.map((row) => [row, recordedState(row)]));
   if (!opts.cached && store && worthChecking(store, rows, states)) {
     // Only now is the config worth loading: its providers answer for the workspaces.
-    const { openProjectReadOnly } = await import("../../engine/project.ts");
-    const { workspaceStates } = await import("../../engine/status.ts");
+    const { openProjectReadOnly } = await import("../../engine/project/project.ts");
+    const { workspaceStates } = await import("../../engine/workspaces/status.ts");
     try {
       const project = await openProjectReadOnly(options);
       if (project) {

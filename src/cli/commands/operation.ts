@@ -6,12 +6,12 @@
  * else (help, an unknown flag, a bad value) goes through commander for its messages.
  */
 import type { Command } from "commander";
-import type { CompiledWorkflow, OperationNode } from "../../engine/compile.ts";
-import { type InputField, inputFields, validateInput } from "../../engine/inputs.ts";
-import { checkWorkspaceName } from "../../engine/names.ts";
-import { findOperation, runOperation } from "../../engine/operations.ts";
-import { type Project, openProject, selectWorkflow } from "../../engine/project.ts";
-import { resolveWorkspace } from "../../engine/workspaces.ts";
+import type { CompiledWorkflow, OperationNode } from "../../engine/graph/compile.ts";
+import { type InputField, inputFields, validateInput } from "../../engine/operations/inputs.ts";
+import { checkWorkspaceName } from "../../engine/workspaces/names.ts";
+import { findOperation, runOperation } from "../../engine/operations/run.ts";
+import { type Project, openProject, selectWorkflow } from "../../engine/project/project.ts";
+import { resolveWorkspace } from "../../engine/workspaces/lifecycle.ts";
 import { RigError, isRigError } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";
 import { terminal } from "../../host/terminal.ts";

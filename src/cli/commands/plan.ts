@@ -1,5 +1,5 @@
-import { providerChecks } from "../../engine/checks.ts";
-import { plan } from "../../engine/plan.ts";
+import { providerChecks } from "../../engine/project/checks.ts";
+import { plan } from "../../engine/graph/plan.ts";
 import type { Cli } from "../context.ts";
 import { type ManyOptions, runMany } from "../many.ts";
 import { renderPlan } from "../render.ts";

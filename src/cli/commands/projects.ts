@@ -1,5 +1,5 @@
 import { relative } from "node:path";
-import { findProjects, statePath } from "../../engine/locate.ts";
+import { findProjects, statePath } from "../../engine/project/locate.ts";
 import { Store } from "../../state/store.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { emit, out, table } from "../ui.ts";

@@ -1,6 +1,6 @@
 /** `rig providers <id> clear`: forget a provider's stored data (project storage and host storage). */
-import { clearProviderData } from "../../engine/kv.ts";
-import { openState } from "../../engine/locate.ts";
+import { clearProviderData } from "../../engine/project/provider-storage.ts";
+import { openState } from "../../engine/project/locate.ts";
 import { RigError } from "../../errors.ts";
 import { type Cli, lockProject, projectOptions } from "../context.ts";
 import { emit, out } from "../ui.ts";

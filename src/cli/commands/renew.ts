@@ -1,6 +1,6 @@
-import { renewLease } from "../../engine/leases.ts";
-import { openProject } from "../../engine/project.ts";
-import { resolveWorkspace } from "../../engine/workspaces.ts";
+import { renewLease } from "../../engine/workspaces/expiry.ts";
+import { openProject } from "../../engine/project/project.ts";
+import { resolveWorkspace } from "../../engine/workspaces/lifecycle.ts";
 import { RigError } from "../../errors.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
 import { type Cli, lockProject, projectOptions } from "../context.ts";

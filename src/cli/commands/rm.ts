@@ -1,6 +1,6 @@
-import { destroyWorkspace } from "../../engine/destroy.ts";
-import { configName, openProject } from "../../engine/project.ts";
-import { removeWorkspace, resolveWorkspace } from "../../engine/workspaces.ts";
+import { destroyWorkspace } from "../../engine/workspaces/destroy.ts";
+import { configName, openProject } from "../../engine/project/project.ts";
+import { removeWorkspace, resolveWorkspace } from "../../engine/workspaces/lifecycle.ts";
 import { RigError, messageOf } from "../../errors.ts";
 import { prompt } from "../../host/local.ts";
 import { terminal } from "../../host/terminal.ts";

@@ -2,7 +2,7 @@
  * `rig run <ws> <op>` reaches commander only when argv.ts could not rewrite it to
  * `<ws>/<op>`: the workspace name holds a "/" (`rig run ../x info`). Never a silent success.
  */
-import { checkWorkspaceName } from "../../engine/names.ts";
+import { checkWorkspaceName } from "../../engine/workspaces/names.ts";
 import { RigError } from "../../errors.ts";
 import type { Cli } from "../context.ts";
 

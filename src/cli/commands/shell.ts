@@ -1,7 +1,7 @@
-import { shellIn } from "../../engine/access.ts";
-import { openProject } from "../../engine/project.ts";
-import { requireReady } from "../../engine/status.ts";
-import { resolveWorkspace } from "../../engine/workspaces.ts";
+import { shellIn } from "../../engine/workspaces/access.ts";
+import { openProject } from "../../engine/project/project.ts";
+import { requireReady } from "../../engine/workspaces/status.ts";
+import { resolveWorkspace } from "../../engine/workspaces/lifecycle.ts";
 import { RigError } from "../../errors.ts";
 import { isTTY } from "../../host/io.ts";
 import { type Cli, projectOptions } from "../context.ts";

@@ -1,6 +1,6 @@
-import { setRunning } from "../../engine/access.ts";
-import { openProject } from "../../engine/project.ts";
-import { resolveWorkspace, stopWorkspaceProcesses } from "../../engine/workspaces.ts";
+import { setRunning } from "../../engine/workspaces/access.ts";
+import { openProject } from "../../engine/project/project.ts";
+import { resolveWorkspace, stopWorkspaceProcesses } from "../../engine/workspaces/lifecycle.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
 import { type Cli, lockProject, projectOptions, waitForOperations } from "../context.ts";
 import { hookOutput } from "../progress.ts";

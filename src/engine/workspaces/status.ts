@@ -5,14 +5,14 @@
  * its providers say of the resources they claimed for it — asked in one batched
  * `status()` call per provider, all providers in parallel, under a short time limit.
  */
-import { RigError, isRigError, messageOf } from "../errors.ts";
-import { processGone } from "../host/pids.ts";
-import type { LiveStatus, ProviderController, WorkspaceHandle, WorkspaceResource } from "../sdk/provider.ts";
-import type { JsonObject } from "../sdk/types.ts";
-import type { ResourceRow, WorkspaceRow } from "../state/store.ts";
-import { declarations } from "./checks.ts";
-import type { ProviderDecl } from "./compile.ts";
-import type { Project } from "./project.ts";
+import { RigError, isRigError, messageOf } from "../../errors.ts";
+import { processGone } from "../../host/pids.ts";
+import type { LiveStatus, ProviderController, WorkspaceHandle, WorkspaceResource } from "../../sdk/provider.ts";
+import type { JsonObject } from "../../sdk/types.ts";
+import type { ResourceRow, WorkspaceRow } from "../../state/store.ts";
+import { declarations } from "../project/checks.ts";
+import type { ProviderDecl } from "../graph/compile.ts";
+import type { Project } from "../project/project.ts";
 
 export type WorkspaceState = LiveStatus | "creating" | "removing" | "interrupted" | "expired";
 
@@ -128,7 +128,7 @@ const nextTurn = () => new Promise<undefined>((resolve) => setImmediate(resolve)
  * Docker or an ssh host costs a round trip as long as the work's own, so the work starts
  * at once and the caller fails with the verdict (WORKSPACE_NOT_READY) if it is not null,
  * whatever the work did or threw: an operation is aborted through its signal
- * (engine/operations.ts). The work never starts when the answer is known here: the record
+ * (engine/operations/run.ts). The work never starts when the answer is known here: the record
  * already says not ready (the live check then only names the reason), or the check
  * answered from this machine alone (the local provider's directory check) within this
  * turn of the event loop: then this throws. By then the providers have been asked, so a

@@ -3,10 +3,10 @@
  * the state file whenever the config is loaded, so completion answers without importing
  * the config.
  */
-import type { Store } from "../state/store.ts";
-import type { CompiledWorkflow, OperationNode } from "./compile.ts";
-import { hash } from "./fingerprint.ts";
-import { type InputField, inputFields } from "./inputs.ts";
+import type { Store } from "../../state/store.ts";
+import type { CompiledWorkflow, OperationNode } from "../graph/compile.ts";
+import { hash } from "../graph/fingerprint.ts";
+import { type InputField, inputFields } from "../operations/inputs.ts";
 
 export interface ManifestOperation {
   id: string;

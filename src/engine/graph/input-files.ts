@@ -5,8 +5,8 @@
  * over many unchanged files stats them and reads none.
  */
 import { dirname, isAbsolute, join } from "node:path";
-import { RigError } from "../errors.ts";
-import type { Store } from "../state/store.ts";
+import { RigError } from "../../errors.ts";
+import type { Store } from "../../state/store.ts";
 import { hash } from "./fingerprint.ts";
 
 /** The files a task's globs matched: path → content hash, and one hash of the whole set. */

@@ -1,22 +1,22 @@
 /** Project-defined operations: workspace operations (`rig ws1/test`) and workflow operations (`rig doctor-db`). */
-import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
-import { thrownBy } from "./thrown.ts";
-import { didYouMean } from "../suggest.ts";
-import { type Activity, runInActivity } from "../host/activity.ts";
-import { takeLease } from "../state/leases.ts";
-import { supervised } from "./deadline.ts";
-import { host } from "../host/local.ts";
-import { moment } from "../host/supervisor.ts";
-import type { JsonObject } from "../sdk/types.ts";
-import type { WorkspaceRow } from "../state/store.ts";
-import { captureConsole } from "./capture.ts";
-import type { CompiledWorkflow, OperationNode } from "./compile.ts";
-import { findNonJson } from "./json.ts";
-import type { Project } from "./project.ts";
-import type { EngineWorkspace } from "./providers.ts";
-import { checkAlongside } from "./status.ts";
-import { claimResource, keepStarted } from "./workspaces.ts";
-import { redact, refuseSecrets } from "./secrets.ts";
+import { KEPT_CODES, RigError, isRigError, messageOf } from "../../errors.ts";
+import { thrownBy } from "../thrown.ts";
+import { didYouMean } from "../../suggest.ts";
+import { type Activity, runInActivity } from "../../host/activity.ts";
+import { takeLease } from "../../state/leases.ts";
+import { supervised } from "../deadline.ts";
+import { host } from "../../host/local.ts";
+import { moment } from "../../host/supervisor.ts";
+import type { JsonObject } from "../../sdk/types.ts";
+import type { WorkspaceRow } from "../../state/store.ts";
+import { captureConsole } from "../capture.ts";
+import type { CompiledWorkflow, OperationNode } from "../graph/compile.ts";
+import { findNonJson } from "../json.ts";
+import type { Project } from "../project/project.ts";
+import type { EngineWorkspace } from "../project/providers.ts";
+import { checkAlongside } from "../workspaces/status.ts";
+import { claimResource, keepStarted } from "../workspaces/lifecycle.ts";
+import { redact, refuseSecrets } from "../../host/secrets.ts";
 
 export interface OperationOptions {
   signal?: AbortSignal;

@@ -6,10 +6,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { plugin } from "bun";
-import { RigError, isRigError, messageOf } from "../errors.ts";
-import * as sdk from "../index.ts";
-import { type AnySequence, isSequence } from "../sdk/sequence.ts";
-import { formatDuration, parseDuration } from "./duration.ts";
+import { RigError, isRigError, messageOf } from "../../errors.ts";
+import * as sdk from "../../index.ts";
+import { type AnySequence, isSequence } from "../../sdk/sequence.ts";
+import { formatDuration, parseDuration } from "../duration.ts";
 import type { ConfigLocation } from "./locate.ts";
 
 const DEFAULT_CONFIG_TIMEOUT_MS = 30_000;

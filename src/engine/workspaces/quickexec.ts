@@ -6,12 +6,12 @@
  * recipe. Anything unusual (no recipe, several providers, a terminal wanting `-t`, an
  * ambiguous name) returns null and `rig exec` takes the full path.
  */
-import { attach, enterDir } from "../host/attach.ts";
-import { isTTY } from "../host/io.ts";
-import { script } from "../host/stoppable.ts";
-import type { ResourceAccess, WorkspaceResource } from "../sdk/provider.ts";
-import type { WorkspaceRow } from "../state/store.ts";
-import { type ProjectOptions, openState } from "./locate.ts";
+import { attach, enterDir } from "../../host/attach.ts";
+import { isTTY } from "../../host/io.ts";
+import { script } from "../../host/stoppable.ts";
+import type { ResourceAccess, WorkspaceResource } from "../../sdk/provider.ts";
+import type { WorkspaceRow } from "../../state/store.ts";
+import { type ProjectOptions, openState } from "../project/locate.ts";
 import { recordedState } from "./status.ts";
 
 export interface QuickExec {

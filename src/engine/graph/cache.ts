@@ -2,15 +2,15 @@
  * The cache decision for one task (SPEC §4): is a stored run reusable, and if not, why.
  * Shared by `plan` (which never runs task code) and `apply`.
  */
-import { RigError, messageOf } from "../errors.ts";
-import type { ArtifactRef } from "../sdk/provider.ts";
-import type { CachedRun, RunRow, Store } from "../state/store.ts";
-import type { JsonObject } from "../sdk/types.ts";
+import { RigError, messageOf } from "../../errors.ts";
+import type { ArtifactRef } from "../../sdk/provider.ts";
+import type { CachedRun, RunRow, Store } from "../../state/store.ts";
+import type { JsonObject } from "../../sdk/types.ts";
 import type { TaskNode } from "./compile.ts";
-import { type InputSnapshot, fileInputs } from "./files.ts";
+import { type InputSnapshot, fileInputs } from "./input-files.ts";
 import { hash } from "./fingerprint.ts";
-import type { Stores } from "./stores.ts";
-import type { ProviderRegistry } from "./providers.ts";
+import type { Stores } from "../project/run-stores.ts";
+import type { ProviderRegistry } from "../project/providers.ts";
 
 export type PendingReason =
   | "no-previous-run"

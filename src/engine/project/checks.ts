@@ -1,7 +1,7 @@
 /** Provider checks (`checks()` of each provider a workflow uses), for `plan` and `doctor`. */
-import { messageOf } from "../errors.ts";
-import { redact } from "./secrets.ts";
-import type { CompiledWorkflow, ProviderDecl } from "./compile.ts";
+import { messageOf } from "../../errors.ts";
+import { redact } from "../../host/secrets.ts";
+import type { CompiledWorkflow, ProviderDecl } from "../graph/compile.ts";
 import type { Project } from "./project.ts";
 
 export interface CheckResult {

@@ -1,9 +1,9 @@
 /** JSON key-value stores for providers: `storage` (state file) and `hostStorage` (per user). */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { hostStorageDir } from "../host/home.ts";
-import type { KeyValueStore } from "../sdk/provider.ts";
-import type { Store } from "../state/store.ts";
+import { hostStorageDir } from "../../host/home.ts";
+import type { KeyValueStore } from "../../sdk/provider.ts";
+import type { Store } from "../../state/store.ts";
 
 export function projectStorage(store: Store, provider: string): KeyValueStore {
   return {

@@ -5,9 +5,9 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { rigkitHome } from "../host/home.ts";
-import { Store } from "../state/store.ts";
-import type { TaskNode } from "./compile.ts";
+import { rigkitHome } from "../../host/home.ts";
+import { Store } from "../../state/store.ts";
+import type { TaskNode } from "../graph/compile.ts";
 
 /** The layout of $RIGKIT_HOME (see README "Files"); bump when it changes incompatibly. */
 export const HOME_LAYOUT_VERSION = 1;

@@ -1,8 +1,8 @@
 /** `rig plan`: the cache verdict of every task, without running any task code. */
 import { type PendingReason, decide, snapshotLookup, upstreamKeys } from "./cache.ts";
 import type { CompiledWorkflow } from "./compile.ts";
-import type { ProviderRegistry } from "./providers.ts";
-import type { Stores } from "./stores.ts";
+import type { ProviderRegistry } from "../project/providers.ts";
+import type { Stores } from "../project/run-stores.ts";
 
 export interface PlanNode {
   path: string;

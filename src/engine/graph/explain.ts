@@ -3,13 +3,13 @@
  * down to the part of the key that changed (handler source, a config key, a provider,
  * an upstream task, TTL expiry, a missing artifact).
  */
-import { RigError } from "../errors.ts";
-import type { Json, JsonObject } from "../sdk/types.ts";
+import { RigError } from "../../errors.ts";
+import type { Json, JsonObject } from "../../sdk/types.ts";
 import { type KeyDetail, type KeyParts, type PendingReason, decide, keyDetail, snapshotLookup, upstreamKeys } from "./cache.ts";
 import type { CompiledWorkflow, TaskNode } from "./compile.ts";
 import { stableStringify } from "./fingerprint.ts";
-import type { ProviderRegistry } from "./providers.ts";
-import type { Stores } from "./stores.ts";
+import type { ProviderRegistry } from "../project/providers.ts";
+import type { Stores } from "../project/run-stores.ts";
 
 export interface Explanation {
   path: string;

@@ -3,14 +3,14 @@
  * and `code` call the optional controller methods of the providers that claimed
  * resources for the workspace, with a handle of what each one recorded.
  */
-import { RigError } from "../errors.ts";
-import type { EditorTarget, ForwardTarget, ProviderController, WorkspaceExecResult, WorkspaceHandle, WorkspaceResource } from "../sdk/provider.ts";
-import type { JsonObject } from "../sdk/types.ts";
-import type { WorkspaceRow } from "../state/store.ts";
-import type { ProviderDecl } from "./compile.ts";
-import type { Project } from "./project.ts";
+import { RigError } from "../../errors.ts";
+import type { EditorTarget, ForwardTarget, ProviderController, WorkspaceExecResult, WorkspaceHandle, WorkspaceResource } from "../../sdk/provider.ts";
+import type { JsonObject } from "../../sdk/types.ts";
+import type { WorkspaceRow } from "../../state/store.ts";
+import type { ProviderDecl } from "../graph/compile.ts";
+import type { Project } from "../project/project.ts";
 import { checkAlongside, declFor, recordedState, requireReady } from "./status.ts";
-import { type HookOptions, claimResource, runHook } from "./workspaces.ts";
+import { type HookOptions, claimResource, runHook } from "./lifecycle.ts";
 
 type Method = "exec" | "shell" | "stop" | "start" | "forward" | "fork" | "editor" | "exportFiles";
 

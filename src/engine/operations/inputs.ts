@@ -3,9 +3,9 @@
  * schema into plain field descriptions (also saved in the completion manifest) and
  * validates collected values against the schema.
  */
-import { RigError } from "../errors.ts";
-import type { InputSchema } from "../sdk/types.ts";
-import { liteFields, liteParse } from "../sdk/zod.ts";
+import { RigError } from "../../errors.ts";
+import type { InputSchema } from "../../sdk/types.ts";
+import { liteFields, liteParse } from "../../sdk/zod.ts";
 
 export type FieldKind = "string" | "number" | "boolean" | "enum" | "json";
 

@@ -5,8 +5,8 @@
  * completion) start fast.
  */
 import { dirname, join, resolve } from "node:path";
-import { RigError } from "../errors.ts";
-import { Store } from "../state/store.ts";
+import { RigError } from "../../errors.ts";
+import { Store } from "../../state/store.ts";
 
 export const CONFIG_NAMES = ["rigkit.config.ts", join("rigkit", "index.ts")] as const;
 

@@ -5,8 +5,8 @@
  * (`oplogStatus`, `recordedState`); the next command that opens the project for writing
  * records it (`recover`), and `rig gc` finishes the workspaces.
  */
-import { processGone } from "../host/pids.ts";
-import type { OplogRow, Store } from "../state/store.ts";
+import { processGone } from "../../host/pids.ts";
+import type { OplogRow, Store } from "../../state/store.ts";
 
 /** A log entry's status: `interrupted` when it says running but its process is gone. */
 export const oplogStatus = (row: Pick<OplogRow, "status" | "pid" | "host">): string =>

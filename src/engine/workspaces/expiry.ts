@@ -3,12 +3,12 @@
  * it expires; `rig gc` then stops or removes it through its hooks. rig runs no daemon:
  * `rig gc --yes` from cron or a systemd timer is what ends leases on time.
  */
-import { RigError } from "../errors.ts";
-import type { WorkspaceRow } from "../state/store.ts";
+import { RigError } from "../../errors.ts";
+import type { WorkspaceRow } from "../../state/store.ts";
 import { setRunning } from "./access.ts";
-import type { Project } from "./project.ts";
+import type { Project } from "../project/project.ts";
 import { recordedState } from "./status.ts";
-import { type HookOptions, removeWorkspace } from "./workspaces.ts";
+import { type HookOptions, removeWorkspace } from "./lifecycle.ts";
 
 /** Workspaces whose lease ran out and that still need stopping or removing. */
 export function expiredWorkspaces(project: Pick<Project, "store">, now = Date.now()): WorkspaceRow[] {

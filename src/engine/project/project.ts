@@ -1,20 +1,20 @@
 /** A loaded project: config location, compiled workflows, state store and providers. */
 import { relative } from "node:path";
-import { RigError } from "../errors.ts";
-import { prompt } from "../host/local.ts";
-import { reapLeftovers, registerRun } from "../host/supervisor.ts";
-import { waiting } from "../host/waiting.ts";
-import { terminal } from "../host/terminal.ts";
-import type { ProjectInfo } from "../sdk/provider.ts";
-import { Store } from "../state/store.ts";
-import { type CompiledWorkflow, compileWorkflow } from "./compile.ts";
+import { RigError } from "../../errors.ts";
+import { prompt } from "../../host/local.ts";
+import { reapLeftovers, registerRun } from "../../host/supervisor.ts";
+import { waiting } from "../../host/waiting.ts";
+import { terminal } from "../../host/terminal.ts";
+import type { ProjectInfo } from "../../sdk/provider.ts";
+import { Store } from "../../state/store.ts";
+import { type CompiledWorkflow, compileWorkflow } from "../graph/compile.ts";
 import { loadWorkflows } from "./config.ts";
 import { type ConfigLocation, type ProjectOptions, findConfig, projectDirOf, stateDirOf, statePath } from "./locate.ts";
 import { buildManifest, saveManifest } from "./manifest.ts";
 import { ProviderRegistry } from "./providers.ts";
 import { recover } from "./recovery.ts";
 import { ensureSdkLink } from "./sdklink.ts";
-import { Stores } from "./stores.ts";
+import { Stores } from "./run-stores.ts";
 
 export type { ProjectOptions };
 

@@ -5,11 +5,11 @@
  * destroys what their providers recorded and forgets them. Providers find their own
  * resources by label or owner marker, so nothing of another project is ever listed.
  */
-import type { ProviderResource } from "../sdk/provider.ts";
-import type { WorkspaceRow } from "../state/store.ts";
-import { declarations } from "./checks.ts";
-import type { Project } from "./project.ts";
-import { oplogStatus } from "./recovery.ts";
+import type { ProviderResource } from "../../sdk/provider.ts";
+import type { WorkspaceRow } from "../../state/store.ts";
+import { declarations } from "../project/checks.ts";
+import type { Project } from "../project/project.ts";
+import { oplogStatus } from "../project/recovery.ts";
 import { recordedState } from "./status.ts";
 
 export interface Orphan extends ProviderResource {

@@ -6,13 +6,13 @@
  * workflow. Records from before resources were recorded fall back to gc's matching of
  * provider resources against the workspace's context.
  */
-import { RigError, messageOf } from "../errors.ts";
-import type { ProviderResource, WorkspaceResource } from "../sdk/provider.ts";
-import type { WorkspaceRow } from "../state/store.ts";
-import { declarations } from "./checks.ts";
+import { RigError, messageOf } from "../../errors.ts";
+import type { ProviderResource, WorkspaceResource } from "../../sdk/provider.ts";
+import type { WorkspaceRow } from "../../state/store.ts";
+import { declarations } from "../project/checks.ts";
 import { owns } from "./gc.ts";
-import type { Project } from "./project.ts";
-import { redact } from "./secrets.ts";
+import type { Project } from "../project/project.ts";
+import { redact } from "../../host/secrets.ts";
 import { declFor } from "./status.ts";
 
 /** A claimed resource as `destroy` takes it: its string fields are the match. */

@@ -3,10 +3,10 @@
  * providers in scope of pending work run, so an unreachable engine fails the command
  * before any side effect instead of halfway through.
  */
-import { RigError, isRigError, messageOf } from "../errors.ts";
+import { RigError, isRigError, messageOf } from "../../errors.ts";
 import type { CompiledWorkflow, ProviderDecl } from "./compile.ts";
-import type { Project } from "./project.ts";
-import { redact } from "./secrets.ts";
+import type { Project } from "../project/project.ts";
+import { redact } from "../../host/secrets.ts";
 
 /** Provider declarations of the given tasks (by index) and extra scopes, once each. */
 export function inScope(workflow: CompiledWorkflow, pending: Set<string>, extra: readonly ProviderDecl[] = []): ProviderDecl[] {

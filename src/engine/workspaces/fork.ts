@@ -5,15 +5,15 @@
  * workspace belongs to ws1's workflow and is independent of ws1 afterwards; no create
  * hook runs. Intent and resources are recorded as for any create.
  */
-import { RigError, isRigError, messageOf } from "../errors.ts";
-import type { JsonObject } from "../sdk/types.ts";
-import { type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../state/store.ts";
+import { RigError, isRigError, messageOf } from "../../errors.ts";
+import type { JsonObject } from "../../sdk/types.ts";
+import { type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
 import { accessAll } from "./access.ts";
 import { checkWorkspaceName } from "./names.ts";
-import type { Project } from "./project.ts";
-import { redact } from "./secrets.ts";
+import type { Project } from "../project/project.ts";
+import { redact } from "../../host/secrets.ts";
 import { requireReady } from "./status.ts";
-import { type HookOptions, claimResource, runHook } from "./workspaces.ts";
+import { type HookOptions, claimResource, runHook } from "./lifecycle.ts";
 
 export async function forkWorkspace(project: Project, source: WorkspaceRow, name: string, options: HookOptions = {}): Promise<WorkspaceInfo> {
   checkWorkspaceName(name);

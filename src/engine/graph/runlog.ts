@@ -6,7 +6,7 @@
  */
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import type { Store } from "../state/store.ts";
+import type { Store } from "../../state/store.ts";
 
 /** Lines of output kept in memory and in the state file. */
 export const TAIL_LINES = 200;

@@ -3,26 +3,26 @@
  * its `remove` hook. Intent is recorded before the hook runs and resource ids as soon as
  * the hook reports them (`workspace.record`), so nothing is created unrecorded.
  */
-import { KEPT_CODES, RigError, isRigError, messageOf } from "../errors.ts";
-import { thrownBy } from "./thrown.ts";
-import { didYouMean } from "../suggest.ts";
-import { type Activity, runInActivity } from "../host/activity.ts";
-import { type Moment, moment, startedSince, stopProcesses } from "../host/supervisor.ts";
-import { recordProcesses, takeProcesses } from "../state/leases.ts";
-import { supervised } from "./deadline.ts";
-import { host, prompt } from "../host/local.ts";
-import { terminal } from "../host/terminal.ts";
-import type { JsonObject } from "../sdk/types.ts";
-import type { WorkspaceResource } from "../sdk/provider.ts";
-import { type Store, type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../state/store.ts";
-import type { EngineWorkspace } from "./providers.ts";
-import { captureConsole } from "./capture.ts";
-import { fault } from "./fault.ts";
-import type { CompiledWorkflow } from "./compile.ts";
-import { findNonJson, isPlainObject } from "./json.ts";
+import { KEPT_CODES, RigError, isRigError, messageOf } from "../../errors.ts";
+import { thrownBy } from "../thrown.ts";
+import { didYouMean } from "../../suggest.ts";
+import { type Activity, runInActivity } from "../../host/activity.ts";
+import { type Moment, moment, startedSince, stopProcesses } from "../../host/supervisor.ts";
+import { recordProcesses, takeProcesses } from "../../state/leases.ts";
+import { supervised } from "../deadline.ts";
+import { host, prompt } from "../../host/local.ts";
+import { terminal } from "../../host/terminal.ts";
+import type { JsonObject } from "../../sdk/types.ts";
+import type { WorkspaceResource } from "../../sdk/provider.ts";
+import { type Store, type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
+import type { EngineWorkspace } from "../project/providers.ts";
+import { captureConsole } from "../capture.ts";
+import { fault } from "../fault.ts";
+import type { CompiledWorkflow } from "../graph/compile.ts";
+import { findNonJson, isPlainObject } from "../json.ts";
 import { checkWorkspaceName } from "./names.ts";
-import type { Project } from "./project.ts";
-import { redact, refuseSecrets } from "./secrets.ts";
+import type { Project } from "../project/project.ts";
+import { redact, refuseSecrets } from "../../host/secrets.ts";
 
 export type { WorkspaceInfo };
 

@@ -3,14 +3,14 @@
  * with its lexical provider scope, merged config and upstream tasks, plus the workspace
  * hooks and operations with the scope they were declared in.
  */
-import { RigError, messageOf } from "../errors.ts";
-import type { ProviderDefinition } from "../sdk/provider.ts";
-import { type AnySequence, type Item, isSequence } from "../sdk/sequence.ts";
-import type { JsonObject, TaskOptions } from "../sdk/types.ts";
-import { timeoutOption } from "./deadline.ts";
-import { parseDuration } from "./duration.ts";
+import { RigError, messageOf } from "../../errors.ts";
+import type { ProviderDefinition } from "../../sdk/provider.ts";
+import { type AnySequence, type Item, isSequence } from "../../sdk/sequence.ts";
+import type { JsonObject, TaskOptions } from "../../sdk/types.ts";
+import { timeoutOption } from "../deadline.ts";
+import { parseDuration } from "../duration.ts";
 import { definitionHash, hash, hashValue, schemaIdentity } from "./fingerprint.ts";
-import { findNonJson, isPlainObject } from "./json.ts";
+import { findNonJson, isPlainObject } from "../json.ts";
 
 /** Names that operations may not take, since they are CLI commands (SPEC §3). */
 export const RESERVED_COMMANDS = [

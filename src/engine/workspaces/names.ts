@@ -1,5 +1,5 @@
 /** Workspace names (SPEC §5): safe as directory, container and host names. */
-import { RigError } from "../errors.ts";
+import { RigError } from "../../errors.ts";
 
 export const WORKSPACE_NAME_RULE =
   "use letters, digits, '.', '_' and '-', do not start with '-', at most 63 characters, and not '.' or '..'";

@@ -3,17 +3,17 @@
  * fingerprints for the cache key, and lazily created controllers.
  */
 import { join } from "node:path";
-import { RigError, isRigError, messageOf } from "../errors.ts";
-import { hostStorageFile } from "./kv.ts";
-import { host } from "../host/local.ts";
-import { isEnvValue } from "../sdk/env.ts";
-import type { ArtifactRef, ProjectInfo, ProviderController, RuntimeContext, WorkspaceResource } from "../sdk/provider.ts";
-import type { JsonObject } from "../sdk/types.ts";
-import type { Store } from "../state/store.ts";
-import type { ProviderDecl, Scope } from "./compile.ts";
-import { hash, hashValue } from "./fingerprint.ts";
-import { fileStorage, projectStorage } from "./kv.ts";
-import { redact, registerSecret } from "./secrets.ts";
+import { RigError, isRigError, messageOf } from "../../errors.ts";
+import { hostStorageFile } from "./provider-storage.ts";
+import { host } from "../../host/local.ts";
+import { isEnvValue } from "../../sdk/env.ts";
+import type { ArtifactRef, ProjectInfo, ProviderController, RuntimeContext, WorkspaceResource } from "../../sdk/provider.ts";
+import type { JsonObject } from "../../sdk/types.ts";
+import type { Store } from "../../state/store.ts";
+import type { ProviderDecl, Scope } from "../graph/compile.ts";
+import { hash, hashValue } from "../graph/fingerprint.ts";
+import { fileStorage, projectStorage } from "./provider-storage.ts";
+import { redact, registerSecret } from "../../host/secrets.ts";
 
 
 /** Replaces env() values: by their value, or (for fingerprints) secrets by a presence marker. */
