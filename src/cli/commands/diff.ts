@@ -1,6 +1,6 @@
-import { diffWorkspace } from "../../engine/changes.ts";
-import { openProject } from "../../engine/project.ts";
-import { resolveWorkspace } from "../../engine/workspaces.ts";
+import { diffWorkspace } from "../../engine/workspaces/changes.ts";
+import { openProject } from "../../engine/project/project.ts";
+import { resolveWorkspace } from "../../engine/workspaces/lifecycle.ts";
 import { writeOut } from "../../host/io.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { emit } from "../ui.ts";

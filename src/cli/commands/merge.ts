@@ -1,6 +1,6 @@
-import { diffWorkspace, mergeWorkspace } from "../../engine/changes.ts";
-import { openProject } from "../../engine/project.ts";
-import { resolveWorkspace } from "../../engine/workspaces.ts";
+import { diffWorkspace, mergeWorkspace } from "../../engine/workspaces/changes.ts";
+import { openProject } from "../../engine/project/project.ts";
+import { resolveWorkspace } from "../../engine/workspaces/lifecycle.ts";
 import { writeOut } from "../../host/io.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { emit, out } from "../ui.ts";

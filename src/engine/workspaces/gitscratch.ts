@@ -11,7 +11,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { RigError } from "../errors.ts";
+import { RigError } from "../../errors.ts";
 
 export interface GitResult {
   exitCode: number;

@@ -15,11 +15,11 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { RigError } from "../errors.ts";
-import type { WorkspaceRow } from "../state/store.ts";
+import { RigError } from "../../errors.ts";
+import type { WorkspaceRow } from "../../state/store.ts";
 import { accessFor } from "./access.ts";
 import { Scratch, git } from "./gitscratch.ts";
-import type { Project } from "./project.ts";
+import type { Project } from "../project/project.ts";
 import { recordedState, requireReady } from "./status.ts";
 
 export type ChangeStatus = "added" | "modified" | "deleted" | "renamed" | "type-changed" | "copied";
