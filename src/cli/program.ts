@@ -186,7 +186,7 @@ Examples:
   add("serve", "serve the HTTP API (and dashboard) of this project on 127.0.0.1 until Ctrl-C", ["rig serve", "rig serve --port 7070", "rig serve --socket /tmp/rig.sock"])
     .option("--port <n>", "the TCP port on 127.0.0.1 (default: a free one)")
     .option("--socket <path>", "listen on a unix socket instead")
-    .option("--open", "print the dashboard URL with its one-time token (also printed on a terminal)")
+    .option("--dashboard-url", "also print the dashboard's sign-in URL (it carries the token: keep it out of logs)")
     .action(lazy("serve"));
 
   add("mcp", "a Model Context Protocol server on stdio, for coding agents", ["rig mcp", "claude mcp add rig -- rig mcp --chdir /path/to/project"]).action(lazy("mcp"));
