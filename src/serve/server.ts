@@ -122,11 +122,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
 
   if (options.socket && lstatSync(options.socket, { throwIfNoEntry: false })?.isSocket()) unlinkSync(options.socket); // a stale socket of ours
-  const server = Bun.serve({
-    ...(options.socket ? { unix: options.socket } : { hostname: "127.0.0.1", port: options.port ?? 0 }),
-    idleTimeout: 0, // event streams stay open; they send a keep-alive comment every 15 s
-    fetch: (request, srv) => app.fetch(request, { peer: srv.requestIP(request)?.address ?? null }),
-  });
+  const fetch = (request: Request, srv: Bun.Server<undefined>) => app.fetch(request, { peer: srv.requestIP(request)?.address ?? null });
+  // idleTimeout 0: event streams stay open (they send a keep-alive comment every 15 s).
+  const server = options.socket ? Bun.serve({ unix: options.socket, fetch }) : Bun.serve({ hostname: "127.0.0.1", port: options.port ?? 0, idleTimeout: 0, fetch });
   if (options.socket) chmodSync(options.socket, 0o600);
   listener.port = options.socket ? null : (server.port ?? null);
   writeTokenFile(tokenFile, token);
