@@ -58,13 +58,14 @@ export function wrap(request: ExecRequest): string[] {
     // setsid: the command leads its own session and process group, so one kill ends everything it started.
     'if command -v setsid >/dev/null 2>&1; then setsid "$@" </dev/null & else "$@" </dev/null & fi',
     "p=$!",
-    'if command -v setsid >/dev/null 2>&1; then setsid sh -c "sleep $t; kill -TERM -- -$p 2>/dev/null || kill -TERM $p; sleep 2; kill -KILL -- -$p 2>/dev/null || kill -KILL $p" >/dev/null 2>&1 </dev/null &',
+    // `kill -TERM -<pgid>`: the one spelling dash, bash and busybox all take for a process group.
+    'if command -v setsid >/dev/null 2>&1; then setsid sh -c "sleep $t; kill -TERM -$p 2>/dev/null || kill -TERM $p; sleep 2; kill -KILL -$p 2>/dev/null || kill -KILL $p" >/dev/null 2>&1 </dev/null &',
     'else sh -c "sleep $t; kill -TERM $p; sleep 2; kill -KILL $p" >/dev/null 2>&1 </dev/null & fi',
     "w=$!",
     "wait $p; s=$?",
     // The watcher's session (its sleep included) goes too; and whatever the command left behind.
-    "kill -TERM -- -$w 2>/dev/null || kill -TERM $w 2>/dev/null",
-    "kill -KILL -- -$p 2>/dev/null",
+    "kill -TERM -$w 2>/dev/null || kill -TERM $w 2>/dev/null",
+    "kill -KILL -$p 2>/dev/null",
     "exit $s",
   ].join("\n");
   return ["sh", "-c", script, "rig-exec", cwd, ...argv];

@@ -1,8 +1,6 @@
-import { diffWorkspace } from "../../engine/workspaces/changes.ts";
-import { openProject } from "../../engine/project/project.ts";
-import { resolveWorkspace } from "../../engine/workspaces/lifecycle.ts";
+import { diff } from "../../engine/api/changes.ts";
 import { writeOut } from "../../host/io.ts";
-import { type Cli, projectOptions } from "../context.ts";
+import { type Cli, engineCall, projectOptions } from "../context.ts";
 import { emit } from "../ui.ts";
 
 /**
@@ -11,10 +9,8 @@ import { emit } from "../ui.ts";
  * binary patches), so `rig diff ws1 | git apply` works.
  */
 export default async function diffCommand(cli: Cli, name: string, opts: { stat?: boolean; workflow?: string }): Promise<void> {
-  const project = await openProject(projectOptions(cli.globals));
-  const row = await resolveWorkspace(project, name, opts.workflow);
-  const diff = await diffWorkspace(project, row, { stat: opts.stat, signal: cli.signal });
-  if (cli.globals.json) return emit(diff, () => null);
-  const text = opts.stat ? (diff.stat ?? "") : (diff.patch ?? "");
+  const result = await diff(projectOptions(cli.globals), { workspace: name, workflow: opts.workflow, stat: opts.stat }, engineCall(cli));
+  if (cli.globals.json) return emit(result, () => null);
+  const text = opts.stat ? (result.stat ?? "") : (result.patch ?? "");
   if (text !== "") writeOut(text);
 }

@@ -1,8 +1,6 @@
-import { diffWorkspace, mergeWorkspace } from "../../engine/workspaces/changes.ts";
-import { openProject } from "../../engine/project/project.ts";
-import { resolveWorkspace } from "../../engine/workspaces/lifecycle.ts";
+import { diff, merge } from "../../engine/api/changes.ts";
 import { writeOut } from "../../host/io.ts";
-import { type Cli, projectOptions } from "../context.ts";
+import { type Cli, engineCall, projectOptions } from "../context.ts";
 import { emit, out } from "../ui.ts";
 
 /**
@@ -10,15 +8,14 @@ import { emit, out } from "../ui.ts";
  * repository, its working tree, index and HEAD untouched; `--patch` prints them instead.
  */
 export default async function mergeCommand(cli: Cli, name: string, opts: { patch?: boolean; workflow?: string }): Promise<void> {
-  const project = await openProject(projectOptions(cli.globals));
-  const row = await resolveWorkspace(project, name, opts.workflow);
+  const input = { workspace: name, workflow: opts.workflow };
   if (opts.patch) {
-    const diff = await diffWorkspace(project, row, { signal: cli.signal });
-    if (cli.globals.json) return emit({ workspace: diff.workspace, workflow: diff.workflow, base: diff.base, patch: diff.patch }, () => null);
-    if (diff.patch) writeOut(diff.patch);
+    const changes = await diff(projectOptions(cli.globals), input, engineCall(cli));
+    if (cli.globals.json) return emit({ workspace: changes.workspace, workflow: changes.workflow, base: changes.base, patch: changes.patch }, () => null);
+    if (changes.patch) writeOut(changes.patch);
     return;
   }
-  const merged = await mergeWorkspace(project, row, { signal: cli.signal });
+  const merged = await merge(projectOptions(cli.globals), input, engineCall(cli));
   emit(merged, () =>
     merged.commits === 0
       ? `Nothing changed in ${merged.workspace}: branch ${merged.branch} is at ${merged.base.slice(0, 12)}`
