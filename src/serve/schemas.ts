@@ -103,7 +103,7 @@ export const Graph = z.object({
       runId: z.string().nullable(),
     }),
   ),
-  edges: z.array(z.object({ from: z.string(), to: z.string() })),
+  edges: z.array(z.object({ from: z.string(), to: z.string(), type: z.enum(["contains", "feeds"]).describe("contains: a group holds the node; feeds: a task makes the next one's incoming context") })),
 });
 
 export const CacheList = z.object({ entries: z.array(z.object({ path: z.string(), name: z.string(), runId: z.string(), createdAt: z.string(), invalidated: z.boolean(), scope: z.string() }).loose()) });
