@@ -113,7 +113,7 @@ Examples:
     .action(lazy("rm"));
 
   add("ls", "list workspaces with their live status, grouped by workflow", ["rig ls", "rig ls --json | jq '.workspaces[].status'", "rig ls --cached", "rig ls config --workflow app"])
-    .argument("[what]", "workspaces (default) or config")
+    .argument("[what]", "workspaces (default), config, or snapshots (cached task runs holding images or prepared directories)")
     .addOption(new Option("--workflow <name>", "only this workflow's workspaces (or config)"))
     .option("--cached", "answer from the state file alone, without asking providers")
     .action(lazy("ls"));
@@ -221,9 +221,9 @@ Examples:
     lazy("projects"),
   );
 
-  add("doctor", "check the runtime, the state file, the config and every provider", ["rig doctor", "rig doctor --json | jq -e .ok"]).action(
-    lazy("doctor"),
-  );
+  add("doctor", "check the runtime, the state file, the config and every provider", ["rig doctor", "rig doctor --json | jq -e .ok", "rig doctor --cli"])
+    .option("--cli", "only rig itself and the tools it calls (no project needed)")
+    .action(lazy("doctor"));
 
   add("completion", "print a shell completion script (bash, zsh or fish; from $SHELL when omitted)", [
     "source <(rig completion bash)     # in ~/.bashrc",
