@@ -10,7 +10,8 @@ const VALUE_OPTIONS = new Set(["--chdir", "--config", "--state", "--workflow", "
 export const BUILTIN_COMMANDS = [
   "init", "plan", "apply", "create", "rm", "remove", "ls", "run", "cache", "log",
   "projects", "doctor", "gc", "completion", "version", "help", "providers",
-  "exec", "shell", "stop", "start", "forward", "code", "renew", "serve", "ui",
+  "exec", "shell", "stop", "start", "forward", "code", "renew",
+  "diff", "merge", "serve", "mcp", "ui",
 ] as const;
 
 export interface Globals {

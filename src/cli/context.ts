@@ -1,13 +1,11 @@
 /** What every command receives, and where it looks for the project. */
 import { resolve } from "node:path";
-import { parseDuration } from "../engine/duration.ts";
+import type { CallOptions } from "../engine/api/call.ts";
 import type { ProjectOptions } from "../engine/project/locate.ts";
-import type { ApplyOptions } from "../engine/graph/apply.ts";
-import type { Store } from "../state/store.ts";
 import { RigError } from "../errors.ts";
+import { terminalPrompter } from "../host/prompter.ts";
 import type { Globals } from "./argv.ts";
-import { progress } from "./progress.ts";
-import { err } from "./ui.ts";
+import { cliEvents } from "./progress.ts";
 
 export interface Cli {
   globals: Globals;
@@ -33,62 +31,11 @@ export function projectOptions(globals: Globals): ProjectOptions {
 }
 
 
-const DEFAULT_LOCK_TIMEOUT_MS = 5 * 60_000;
-
-/** `--lock-timeout`: a duration (30s, 5m), or whole seconds. */
-export function lockTimeoutMs(globals: Globals): number {
-  const raw = globals.lockTimeout;
-  if (raw === undefined) return DEFAULT_LOCK_TIMEOUT_MS;
-  const ms = /^\d+$/.test(raw) ? Number(raw) * 1000 : parseDuration(raw);
-  if (ms === null) throw new RigError("USAGE", `--lock-timeout: "${raw}" is not a duration`, { detail: ["Use e.g. 0, 30s, 5m."] });
-  return ms;
-}
-
-/** Takes the project lock for a state-changing command, saying whom it waits for. */
-export async function lockProject(cli: Cli, store: Store, command: string): Promise<() => void> {
-  const { acquireLock, describeHolder } = await import("../state/lock.ts"); // node:os: only when locking
-  const { waiting } = await import("../host/waiting.ts");
-  return waiting(() =>
-    acquireLock(store, {
-      command,
-      timeoutMs: lockTimeoutMs(cli.globals),
-      signal: cli.signal,
-      onWait: (holder) => err.line(`Waiting for ${describeHolder(holder)} to finish…`),
-    }),
-  );
-}
-
-/** `--concurrency N`: a whole number of at least 1; the number of CPUs when not given. */
-export function concurrency(raw: string | undefined): number {
-  if (raw === undefined) {
-    const { availableParallelism } = require("node:os") as typeof import("node:os");
-    return availableParallelism();
-  }
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new RigError("USAGE", `--concurrency: "${raw}" is not a whole number of at least 1`);
-  return Number(raw);
-}
-
-/** What `apply` needs from the command line: interrupts, progress, shared-fragment locks, --concurrency. */
-export function applyOptions(cli: Cli, opts: { concurrency?: string } = {}): ApplyOptions {
-  return {
-    signal: cli.signal,
-    concurrency: concurrency(opts.concurrency),
-    observer: progress(),
-    lockTimeoutMs: lockTimeoutMs(cli.globals),
-    onLockWait: (message) => err.line(message),
-  };
-}
-
 /**
- * Operations running on a workspace hold a shared lease on it (SPEC §10): `rm` and `stop`
- * wait for them, naming them, up to --lock-timeout, or stop them with --force.
+ * What the engine gets from the command line besides a command's input: the interrupt
+ * signal, the renderer of its events (timeline, hook output, notices on stderr), this
+ * terminal as prompter when it may ask, and `--lock-timeout`.
  */
-export async function waitForOperations(cli: Cli, store: Store, row: { workflow: string; name: string }, force: boolean | undefined): Promise<void> {
-  const { describeLease, waitForLeases } = await import("../state/leases.ts");
-  await waitForLeases(store, row.workflow, row.name, {
-    timeoutMs: lockTimeoutMs(cli.globals),
-    force,
-    signal: cli.signal,
-    onWait: (leases) => err.line(`${force ? "Stopping" : "Waiting for"} ${leases.map(describeLease).join(", ")}${force ? "" : " to finish"}…`),
-  });
+export function engineCall(cli: Cli): CallOptions {
+  return { signal: cli.signal, events: cliEvents(), prompter: terminalPrompter(), lockTimeout: cli.globals.lockTimeout };
 }

@@ -7,9 +7,10 @@
 import { relative } from "node:path";
 import type { CompiledWorkflow } from "../engine/graph/compile.ts";
 import { findProjects } from "../engine/project/locate.ts";
-import { type Project, openProject, selectWorkflow } from "../engine/project/project.ts";
+import { workflowsOf } from "../engine/api/apply.ts";
+import { type Project, openProject } from "../engine/project/project.ts";
 import { RigError, messageOf } from "../errors.ts";
-import { prompt } from "../host/local.ts";
+import { terminalPrompter } from "../host/prompter.ts";
 import { terminal } from "../host/terminal.ts";
 import { type Cli, projectOptions } from "./context.ts";
 import { emit, err, out } from "./ui.ts";
@@ -20,47 +21,12 @@ export interface ManyOptions {
   discover?: boolean;
 }
 
-/** One result per workflow: its JSON document and its text rendering. */
-type PerWorkflow<R> = (project: Project, workflow: CompiledWorkflow) => Promise<{ json: R; text: () => string }>;
-
-interface Hooks {
-  /** Awaited before the workflows run (the project lock). */
-  before?: (project: Project, workflows: CompiledWorkflow[]) => Promise<void>;
-  /** Started with them and awaited before the results are printed (provider checks). */
-  alongside?: (project: Project, workflows: CompiledWorkflow[]) => Promise<void>;
-}
-
-/** Runs the selected workflows of one loaded project, one after another. */
-async function runProject<R>(project: Project, workflows: CompiledWorkflow[], each: PerWorkflow<R>, hooks: Hooks) {
-  await hooks.before?.(project, workflows);
-  const alongside = hooks.alongside?.(project, workflows);
-  const results: { json: R; text: () => string }[] = [];
-  try {
-    for (const wf of workflows) results.push(await each(project, wf));
-  } finally {
-    await alongside?.catch(() => {});
-  }
-  return results;
-}
+/** The results of one loaded project's selected workflows (src/engine/api/apply.ts). */
+type PerProject<R> = (project: Project, workflows: CompiledWorkflow[]) => Promise<R[]>;
 
 function checkFlags(opts: ManyOptions): void {
   const given = [opts.workflow !== undefined && "--workflow", opts.all && "--all", opts.discover && "--discover"].filter(Boolean);
   if (given.length > 1) throw new RigError("USAGE", `${given.join(" and ")} cannot be combined`, { detail: ["Pass one of them."] });
-}
-
-const ALL_CHOICE = "(all of them)";
-
-/**
- * The workflows a command runs on: every one with --all/--discover, else the one named or
- * the only one; several on a terminal: a choice that includes all of them.
- */
-async function workflowsOf(project: Project, opts: ManyOptions, purpose: string): Promise<CompiledWorkflow[]> {
-  if (opts.all || opts.discover) return project.workflows;
-  if (opts.workflow === undefined && project.workflows.length > 1 && terminal.canPrompt()) {
-    const chosen = await prompt.select(`Which workflow do you want to ${purpose}?`, [...project.workflows.map((w) => w.name), ALL_CHOICE]);
-    return chosen === ALL_CHOICE ? project.workflows : project.workflows.filter((w) => w.name === chosen);
-  }
-  return [await selectWorkflow(project, opts.workflow, purpose)];
 }
 
 /**
@@ -68,18 +34,17 @@ async function workflowsOf(project: Project, opts: ManyOptions, purpose: string)
  * workflow, `{"workflows":[…]}` with --all, `{"projects":[{"root","config","workflows"}]}`
  * with --discover.
  */
-export async function runMany<R>(cli: Cli, opts: ManyOptions, purpose: string, each: PerWorkflow<R>, hooks: Hooks = {}): Promise<void> {
+export async function runMany<R>(cli: Cli, opts: ManyOptions, purpose: string, each: PerProject<R>, render: (result: R) => string): Promise<void> {
   checkFlags(opts);
   if (!opts.discover) {
     const project = await openProject(projectOptions(cli.globals));
-    const workflows = await workflowsOf(project, opts, purpose);
-    const results = await runProject(project, workflows, each, hooks);
+    const results = await each(project, await workflowsOf(project, opts, purpose, { prompter: terminalPrompter() }));
     if (!opts.all && results.length === 1) {
-      const [only] = results as [{ json: R; text: () => string }];
-      emit(only.json, only.text);
+      const only = results[0] as R;
+      emit(only, () => render(only));
       return;
     }
-    emit({ workflows: results.map((r) => r.json) }, () => results.map((r) => r.text()).join("\n\n"));
+    emit({ workflows: results }, () => results.map(render).join("\n\n"));
     return;
   }
 
@@ -97,9 +62,9 @@ export async function runMany<R>(cli: Cli, opts: ManyOptions, purpose: string, e
     try {
       // Each project's state stays open until rig exits: its lock is released then.
       const project = await openProject({ cwd: p.root, config: p.config });
-      const results = await runProject(project, project.workflows, each, hooks);
-      projects.push({ root: p.root, config: p.config, workflows: results.map((r) => r.json) });
-      if (!terminal.json) out.line(`${results.map((r) => r.text()).join("\n\n")}\n`);
+      const results = await each(project, project.workflows);
+      projects.push({ root: p.root, config: p.config, workflows: results });
+      if (!terminal.json) out.line(`${results.map(render).join("\n\n")}\n`);
     } catch (error) {
       if (cli.signal.aborted) throw error;
       firstCode ??= error instanceof RigError ? error.code : "TASK_FAILED";

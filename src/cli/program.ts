@@ -113,7 +113,7 @@ Examples:
     .action(lazy("rm"));
 
   add("ls", "list workspaces with their live status, grouped by workflow", ["rig ls", "rig ls --json | jq '.workspaces[].status'", "rig ls --cached", "rig ls config --workflow app"])
-    .argument("[what]", "workspaces (default) or config")
+    .argument("[what]", "workspaces (default), config, or snapshots (cached task runs holding images or prepared directories)")
     .addOption(new Option("--workflow <name>", "only this workflow's workspaces (or config)"))
     .option("--cached", "answer from the state file alone, without asking providers")
     .action(lazy("ls"));
@@ -168,6 +168,29 @@ Examples:
     .allowUnknownOption()
     .action(lazy("run"));
 
+  add("diff", "show what changed in a workspace since it was made (a unified diff)", ["rig diff ws1", "rig diff ws1 --stat", "rig diff ws1 --json | jq '.files[].path'"])
+    .argument("<workspace>")
+    .option("--stat", "only the changed files and their line counts")
+    .addOption(workflowOption())
+    .action(lazy("diff"));
+
+  add("merge", "put a workspace's changes on branch rig/<ws> of the project's repository (working tree, index and HEAD untouched)", [
+    "rig merge ws1 && git merge rig/ws1",
+    "rig merge ws1 --patch > ws1.patch",
+  ])
+    .argument("<workspace>")
+    .option("--patch", "print the changes as a patch instead of making a branch")
+    .addOption(workflowOption())
+    .action(lazy("merge"));
+
+  add("serve", "serve the HTTP API (and dashboard) of this project on 127.0.0.1 until Ctrl-C", ["rig serve", "rig serve --port 7070", "rig serve --socket /tmp/rig.sock"])
+    .option("--port <n>", "the TCP port on 127.0.0.1 (default: a free one)")
+    .option("--socket <path>", "listen on a unix socket instead")
+    .option("--dashboard-url", "also print the dashboard's sign-in URL (it carries the token: keep it out of logs)")
+    .action(lazy("serve"));
+
+  add("mcp", "a Model Context Protocol server on stdio, for coding agents", ["rig mcp", "claude mcp add rig -- rig mcp --chdir /path/to/project"]).action(lazy("mcp"));
+
   add("cache", "inspect and change a workflow's task cache", [
     "rig cache app ls",
     "rig cache app explain install",
@@ -189,10 +212,6 @@ Examples:
     .option("-n, --limit <n>", "how many entries", "50")
     .action(lazy("log"));
 
-  add("serve", "serve the project's HTTP API and dashboard on 127.0.0.1 until Ctrl-C", ["rig serve", "rig serve --port 7420"])
-    .option("--port <port>", "the port to listen on (default: a free one)")
-    .action(lazy("serve"));
-
   add("ui", "open the dashboard in the browser (starts rig serve unless it is running)", ["rig ui", "RIGKIT_NO_BROWSER=1 rig ui"])
     .option("--port <port>", "the port, when it starts the server (default: a free one)")
     .action(lazy("ui"));
@@ -206,9 +225,9 @@ Examples:
     lazy("projects"),
   );
 
-  add("doctor", "check the runtime, the state file, the config and every provider", ["rig doctor", "rig doctor --json | jq -e .ok"]).action(
-    lazy("doctor"),
-  );
+  add("doctor", "check the runtime, the state file, the config and every provider", ["rig doctor", "rig doctor --json | jq -e .ok", "rig doctor --cli"])
+    .option("--cli", "only rig itself and the tools it calls (no project needed)")
+    .action(lazy("doctor"));
 
   add("completion", "print a shell completion script (bash, zsh or fish; from $SHELL when omitted)", [
     "source <(rig completion bash)     # in ~/.bashrc",

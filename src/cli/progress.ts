@@ -10,10 +10,12 @@
  * `cached <path>`, `run <path>`, `  <path> | <output>`, `done <path> <time>`,
  * `failed <path> <time>`, `cancelled <path>`, `retry <path> attempt 2/3 in 1.0s`,
  * `waiting <path>` (queued behind --concurrency).
+ *
+ * Both are renderings of the engine's event stream (src/engine/events.ts): `cliEvents()`
+ * is the sink CLI commands pass to engine functions.
  */
-import type { ApplyObserver } from "../engine/graph/apply.ts";
 import { formatDuration } from "../engine/duration.ts";
-import type { TaskNode } from "../engine/graph/compile.ts";
+import type { EventSink, RigEvent, TaskEvent } from "../engine/events.ts";
 import { writeErr } from "../host/io.ts";
 import { terminal } from "../host/terminal.ts";
 import { err } from "./ui.ts";
@@ -22,20 +24,73 @@ const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", 
 const TAIL_LINES = 3;
 const FAILURE_LINES = 12;
 
-export function progress(): ApplyObserver {
-  return err.fancy ? new Timeline() : plain();
+/** How a renderer of one apply's task events is told about them. */
+interface TaskRenderer {
+  task(event: TaskEvent): void;
+  finish(): void;
 }
 
-function plain(): ApplyObserver {
+function plain(): TaskRenderer {
   return {
-    cached: (node) => err.line(`cached ${node.path}`),
-    running: (node) => err.line(`run ${node.path}`),
-    output: (node, line) => err.line(`  ${node.path} | ${line}`),
-    done: (node, ms) => err.line(`done ${node.path} ${formatDuration(ms)}`),
-    failed: (node, ms) => err.line(`failed ${node.path} ${formatDuration(ms)}`),
-    cancelled: (node) => err.line(`cancelled ${node.path}`),
-    retrying: (node, attempt, attempts, delayMs) => err.line(`retry ${node.path} attempt ${attempt}/${attempts} in ${formatDuration(delayMs)}`),
-    queued: (node) => err.line(`waiting ${node.path}`),
+    task(e) {
+      switch (e.type) {
+        case "task.cached":
+          return err.line(`cached ${e.path}`);
+        case "task.started":
+          if (e.attempt === 1) err.line(`run ${e.path}`);
+          return;
+        case "task.output":
+          return err.line(`  ${e.path} | ${e.line}`);
+        case "task.retrying":
+          return err.line(`retry ${e.path} attempt ${e.attempt}/${e.attempts} in ${formatDuration(e.delayMs)}`);
+        case "task.queued":
+          return err.line(`waiting ${e.path}`);
+        case "task.finished":
+          if (e.status === "cancelled") return err.line(`cancelled ${e.path}`);
+          return err.line(`${e.status === "done" ? "done" : "failed"} ${e.path} ${formatDuration(e.durationMs)}`);
+      }
+    },
+    finish() {},
+  };
+}
+
+/**
+ * The CLI's sink for engine events: each apply's tasks as a timeline (or plain lines),
+ * hook and operation output indented under their workspace, notices as lines on stderr.
+ */
+export function cliEvents(): EventSink {
+  let tasks: TaskRenderer | null = null;
+  return (event: RigEvent) => {
+    switch (event.type) {
+      case "apply.started":
+        tasks = err.fancy ? new Timeline() : plain();
+        return;
+      case "apply.finished":
+        tasks?.finish();
+        tasks = null;
+        return;
+      case "task.cached":
+      case "task.queued":
+      case "task.started":
+      case "task.output":
+      case "task.retrying":
+      case "task.finished":
+        tasks ??= err.fancy ? new Timeline() : plain();
+        tasks.task(event);
+        return;
+      case "workspace.output":
+        return hookOutput(event.name, event.line);
+      case "operation.output":
+        return hookOutput(event.label, event.line);
+      case "notice": {
+        const c = err.colors;
+        if (event.level === "warning") return err.line(`${c.yellow("warning")} ${event.message}`);
+        if (event.level === "success") return err.line(`${c.green("✓")} ${event.message}`);
+        return err.line(event.message);
+      }
+      default:
+        return;
+    }
   };
 }
 
@@ -49,9 +104,9 @@ interface Running {
   lines: number;
 }
 
-class Timeline implements ApplyObserver {
+class Timeline implements TaskRenderer {
   private readonly c = err.colors;
-  private readonly active = new Map<TaskNode, Running>();
+  private readonly active = new Map<string, Running>();
   private cachedPaths: string[] = [];
   private drawn = 0;
   private frame = 0;
@@ -63,26 +118,41 @@ class Timeline implements ApplyObserver {
     process.once("exit", this.restoreCursor);
   }
 
-  cached(node: TaskNode): void {
-    this.cachedPaths.push(node.path);
-    this.draw();
+  task(e: TaskEvent): void {
+    switch (e.type) {
+      case "task.cached":
+        this.cachedPaths.push(e.path);
+        return this.draw();
+      case "task.queued":
+        this.commit(() => this.flushCached());
+        this.active.set(e.path, { started: performance.now(), tail: [], log: [], lines: 0, note: "waiting" });
+        return this.draw();
+      case "task.retrying": {
+        const task = this.active.get(e.path);
+        if (task) task.note = `attempt ${e.attempt}/${e.attempts}`;
+        return this.commit(() => err.line(`  ${this.c.yellow("↻")} ${e.path} ${this.c.yellow(`failed; attempt ${e.attempt}/${e.attempts} in ${formatDuration(e.delayMs)}`)}`));
+      }
+      case "task.started":
+        if (e.attempt === 1) this.running(e.path);
+        return;
+      case "task.output":
+        return this.output(e.path, e.line);
+      case "task.finished":
+        if (e.status === "done") {
+          this.active.delete(e.path);
+          return this.commit(() => err.line(`  ${this.c.green("✓")} ${e.path} ${this.c.dim(formatDuration(e.durationMs))}`));
+        }
+        if (e.status === "cancelled") {
+          this.active.delete(e.path);
+          return this.commit(() => err.line(`  ${this.c.yellow("■")} ${e.path} ${this.c.yellow("cancelled")}`));
+        }
+        return this.failed(e.path, e.durationMs);
+    }
   }
 
-  queued(node: TaskNode): void {
+  private running(path: string): void {
     this.commit(() => this.flushCached());
-    this.active.set(node, { started: performance.now(), tail: [], log: [], lines: 0, note: "waiting" });
-    this.draw();
-  }
-
-  retrying(node: TaskNode, attempt: number, attempts: number, delayMs: number): void {
-    const task = this.active.get(node);
-    if (task) task.note = `attempt ${attempt}/${attempts}`;
-    this.commit(() => err.line(`  ${this.c.yellow("↻")} ${node.path} ${this.c.yellow(`failed; attempt ${attempt}/${attempts} in ${formatDuration(delayMs)}`)}`));
-  }
-
-  running(node: TaskNode): void {
-    this.commit(() => this.flushCached());
-    this.active.set(node, { started: performance.now(), tail: [], log: [], lines: 0 });
+    this.active.set(path, { started: performance.now(), tail: [], log: [], lines: 0 });
     this.timer ??= setInterval(() => {
       this.frame++;
       this.draw();
@@ -90,8 +160,8 @@ class Timeline implements ApplyObserver {
     this.draw();
   }
 
-  output(node: TaskNode, line: string): void {
-    const task = this.active.get(node);
+  private output(path: string, line: string): void {
+    const task = this.active.get(path);
     if (!task) return;
     task.log.push(line);
     task.lines++;
@@ -99,25 +169,15 @@ class Timeline implements ApplyObserver {
     task.tail = [...task.tail, line].slice(-TAIL_LINES);
   }
 
-  done(node: TaskNode, ms: number): void {
-    this.active.delete(node);
-    this.commit(() => err.line(`  ${this.c.green("✓")} ${node.path} ${this.c.dim(formatDuration(ms))}`));
-  }
-
-  failed(node: TaskNode, ms: number): void {
-    const task = this.active.get(node);
-    this.active.delete(node);
+  private failed(path: string, ms: number): void {
+    const task = this.active.get(path);
+    this.active.delete(path);
     this.commit(() => {
-      err.line(`  ${this.c.red("✗")} ${node.path} ${this.c.red(`failed after ${formatDuration(ms)}`)}`);
+      err.line(`  ${this.c.red("✗")} ${path} ${this.c.red(`failed after ${formatDuration(ms)}`)}`);
       const last = task?.log ?? [];
       if (task && task.lines > last.length) err.line(this.c.dim(`    │ … ${task.lines - last.length} earlier lines`));
       for (const line of last) err.line(this.c.dim(`    │ ${this.fit(line, 6)}`));
     });
-  }
-
-  cancelled(node: TaskNode): void {
-    this.active.delete(node);
-    this.commit(() => err.line(`  ${this.c.yellow("■")} ${node.path} ${this.c.yellow("cancelled")}`));
   }
 
   finish(): void {
@@ -162,13 +222,13 @@ class Timeline implements ApplyObserver {
     const lines: string[] = [];
     if (this.cachedPaths.length > 0) lines.push(`  ${this.c.dim("○")} ${this.c.dim(`${this.cachedPaths.length} cached`)}`);
     const spin = this.c.cyan(SPINNER[this.frame % SPINNER.length] as string);
-    for (const [node, task] of this.active) {
+    for (const [path, task] of this.active) {
       const note = task.note ? ` ${this.c.yellow(task.note)}` : "";
       if (task.note === "waiting") {
-        lines.push(`  ${this.c.dim("…")} ${node.path}${note}`);
+        lines.push(`  ${this.c.dim("…")} ${path}${note}`);
         continue;
       }
-      lines.push(`  ${spin} ${node.path}${note} ${this.c.dim(formatDuration(performance.now() - task.started))}`);
+      lines.push(`  ${spin} ${path}${note} ${this.c.dim(formatDuration(performance.now() - task.started))}`);
       for (const line of task.tail) lines.push(this.c.dim(`    │ ${this.fit(line, 6)}`));
     }
     if (lines.length === 0) return;

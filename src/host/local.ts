@@ -1,11 +1,11 @@
 /** Host capabilities (SPEC §6): run commands, attach the terminal, open URLs, prompt. */
 import { RigError, messageOf } from "../errors.ts";
-import type { ExecOptions, ExecResult, HostCapabilities, PromptApi } from "../sdk/types.ts";
+import type { ExecOptions, ExecResult, HostCapabilities } from "../sdk/types.ts";
 import { currentActivity, splitLines } from "./activity.ts";
 import { writeErr } from "./io.ts";
 import { script } from "./stoppable.ts";
 import { stopMarked } from "./supervisor.ts";
-import { prompting } from "./waiting.ts";
+import { prompt } from "./prompter.ts";
 import { terminal } from "./terminal.ts";
 
 /** How long a cancelled child gets between SIGTERM and SIGKILL. */
@@ -210,53 +210,6 @@ export async function runInteractive(
   return child.exitCode;
 }
 
-function noTerminal(message: string): RigError {
-  return new RigError("USAGE", `Cannot ask "${message}": no interactive terminal`, {
-    detail: ["Pass the value as a flag, or run rig from a terminal."],
-  });
-}
-
-async function clack() {
-  return import("@clack/prompts");
-}
-
-async function answered<T>(value: T | symbol): Promise<Exclude<T, symbol>> {
-  terminal.live?.resume();
-  const { isCancel } = await clack();
-  if (isCancel(value)) throw new RigError("INTERRUPTED", "Cancelled");
-  return value as Exclude<T, symbol>;
-}
-
-const prompts: PromptApi = {
-  async text(message, options = {}) {
-    if (!terminal.canPrompt()) throw noTerminal(message);
-    const { text } = await clack();
-    terminal.live?.pause();
-    return answered(
-      await text({ message, placeholder: options.placeholder, initialValue: options.initial, validate: options.validate && ((v) => options.validate?.(v ?? "")) }),
-    );
-  },
-  async confirm(message, options = {}) {
-    if (!terminal.canPrompt()) throw noTerminal(message);
-    const { confirm } = await clack();
-    terminal.live?.pause();
-    return answered(await confirm({ message, initialValue: options.initial ?? false }));
-  },
-  async select(message, choices) {
-    if (!terminal.canPrompt()) throw noTerminal(message);
-    const { select } = await clack();
-    terminal.live?.pause();
-    // biome-ignore lint: clack's option type is generic over the value.
-    return answered(await select({ message, options: choices.map((value) => ({ value, label: value })) as any }));
-  },
-};
-
-/** A prompt is only waiting: a signal there exits at once (SPEC §10). */
-export const prompt: PromptApi = {
-  text: (message, options) => prompting(() => prompts.text(message, options)),
-  confirm: (message, options) => prompting(() => prompts.confirm(message, options)),
-  select: (message, choices) => prompting(() => prompts.select(message, choices)),
-};
 
 /**
  * Commands a config asks to run on the host are shown, and confirmed on a TTY unless
@@ -308,3 +261,5 @@ export const host: HostCapabilities = {
   open: openUrl,
   prompt,
 };
+
+export { prompt, terminalPrompter } from "./prompter.ts";

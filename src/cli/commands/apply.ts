@@ -1,29 +1,29 @@
-import { apply } from "../../engine/graph/apply.ts";
-import { plan } from "../../engine/graph/plan.ts";
-import { type Cli, applyOptions, lockProject } from "../context.ts";
+import { applyWorkflows } from "../../engine/api/apply.ts";
+import type { ApplyResult } from "../../engine/graph/apply.ts";
+import { parseConcurrency } from "../../engine/options.ts";
+import type { PlanResult } from "../../engine/graph/plan.ts";
+import { type Cli, engineCall } from "../context.ts";
 import { type ManyOptions, runMany } from "../many.ts";
 import { renderApply, renderPlan } from "../render.ts";
 
+/** `rig apply`: see applyWorkflows (src/engine/api/apply.ts); --all/--discover: src/cli/many.ts. */
 export default async function applyCommand(cli: Cli, opts: ManyOptions & { dryRun?: boolean; concurrency?: string }): Promise<void> {
-  const options = applyOptions(cli, opts); // a bad --concurrency fails before any work
-  await runMany<unknown>(
+  parseConcurrency(opts.concurrency); // a bad --concurrency fails before any work
+  const call = engineCall(cli);
+  // Each workflow's apply time, from its apply.started and apply.finished events.
+  const started = new Map<string, number>();
+  const took = new Map<string, number>();
+  const events = call.events;
+  call.events = (event) => {
+    if (event.type === "apply.started") started.set(event.workflow, performance.now());
+    if (event.type === "apply.finished") took.set(event.workflow, performance.now() - (started.get(event.workflow) ?? performance.now()));
+    events?.(event);
+  };
+  await runMany<ApplyResult | PlanResult>(
     cli,
     opts,
     "apply",
-    async (project, workflow) => {
-      if (opts.dryRun) {
-        const result = await plan(workflow, project.stores, project.registry);
-        return { json: result, text: () => renderPlan(result) };
-      }
-      const started = performance.now();
-      const result = await apply(workflow, project, options);
-      const ms = performance.now() - started;
-      return { json: result, text: () => renderApply(result, ms) };
-    },
-    {
-      before: async (project, workflows) => {
-        if (!opts.dryRun) await lockProject(cli, project.store, `apply ${workflows.length === 1 ? `--workflow ${workflows[0]?.name}` : "--all"}`);
-      },
-    },
+    (project, workflows) => applyWorkflows(project, workflows, { dryRun: opts.dryRun, concurrency: opts.concurrency }, call),
+    (result) => ("nodes" in result ? renderPlan(result) : renderApply(result, took.get(result.workflow) ?? 0)),
   );
 }

@@ -1,27 +1,30 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { findConfig, stateDirOf } from "../../engine/locate.ts";
+import { findConfig, stateDirOf } from "../../engine/project/locate.ts";
 import { host } from "../../host/local.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { emit, err } from "../ui.ts";
 import { portOption } from "./serve.ts";
 
-/** The `rig serve` of this project that answers now, if any: its URL and token. */
+/** This project's `rig serve`, if one answers now: its URL and token. */
 async function runningServer(stateDir: string): Promise<{ url: string; token: string } | null> {
+  const { readAddressFile } = await import("../../serve/address.ts");
+  const address = readAddressFile(stateDir);
+  if (!address) return null;
   try {
-    const { url } = JSON.parse(readFileSync(join(stateDir, "serve.json"), "utf8")) as { url: string };
     const token = readFileSync(join(stateDir, "serve.token"), "utf8").trim();
-    const answer = await fetch(`${url}/project`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(1000) });
-    return answer.ok ? { url, token } : null;
+    const answer = await fetch(`${address.url}/project`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2000) });
+    return answer.ok ? { url: address.url, token } : null;
   } catch {
-    return null; // none, or one that died without cleaning up
+    return null; // it died without cleaning up, or the file is someone else's
   }
 }
 
 /**
- * `rig ui`: opens the dashboard of this project's `rig serve` — the one already running,
- * or one started here until Ctrl-C. The browser gets a one-time URL carrying the token,
- * which it swaps for a cookie; with no desktop (or RIGKIT_NO_BROWSER=1) the URL is printed.
+ * `rig ui`: opens the dashboard of this project's `rig serve` in the browser — the server
+ * already running, or one started here until Ctrl-C (README "Dashboard"). The link carries
+ * the token once (the page swaps it for an HttpOnly cookie); with no desktop or with
+ * RIGKIT_NO_BROWSER=1 it is printed instead (host `open`).
  */
 export default async function uiCommand(cli: Cli, opts: { port?: string }): Promise<void> {
   const port = portOption(opts.port);
@@ -34,15 +37,15 @@ export default async function uiCommand(cli: Cli, opts: { port?: string }): Prom
     emit({ url, started: false }, () => null);
     return;
   }
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const { startServer } = await import("../../serve/server.ts");
-  const server = await startServer(options, { port });
+  const server = await startServer({ project: options, stateDir, port });
   try {
-    const token = readFileSync(server.tokenFile, "utf8").trim();
-    const url = `${server.url}/?token=${token}`;
+    const url = `${server.url}/?token=${server.token}`;
     await host.open(url);
     emit({ url, started: true }, () => null);
-    err.line("Serving the dashboard until Ctrl-C.");
-    await new Promise<void>((resolve) => cli.signal.addEventListener("abort", () => resolve(), { once: true }));
+    err.line(`Serving the dashboard and API at ${server.url} until Ctrl-C.`);
+    await new Promise<void>((resolve) => (cli.signal.aborted ? resolve() : cli.signal.addEventListener("abort", () => resolve(), { once: true })));
   } finally {
     await server.stop();
   }

@@ -12,6 +12,7 @@ import { type Activity, runInActivity } from "../../host/activity.ts";
 import { host } from "../../host/local.ts";
 import type { JsonObject } from "../../sdk/types.ts";
 import { acquireLock, describeHolder } from "../../state/lock.ts";
+import { DEFAULT_LOCK_TIMEOUT_MS } from "../options.ts";
 import type { Store } from "../../state/store.ts";
 import { collectArtifacts, decide, keyDetail, snapshotLookup, upstreamKeys } from "./cache.ts";
 import { captureConsole } from "../capture.ts";
@@ -25,28 +26,15 @@ import { findNonJson, isPlainObject } from "../json.ts";
 import type { Project } from "../project/project.ts";
 import { RunLog, pruneLogs } from "./runlog.ts";
 import { redact, refuseSecrets } from "../../host/secrets.ts";
+import type { EventSink } from "../events.ts";
 
 /** How often one task may send evaluation back to an earlier task before we stop it. */
 export const MAX_INVALIDATION_PASSES = 3;
 
-export interface ApplyObserver {
-  cached?(node: TaskNode): void;
-  running?(node: TaskNode): void;
-  output?(node: TaskNode, line: string): void;
-  done?(node: TaskNode, ms: number): void;
-  failed?(node: TaskNode, ms: number, error: RigError): void;
-  cancelled?(node: TaskNode): void;
-  /** A failed attempt runs again after `delayMs` (`attempt` of `attempts` is next). */
-  retrying?(node: TaskNode, attempt: number, attempts: number, delayMs: number, error: RigError): void;
-  /** The task is ready to run but waits for a free slot (--concurrency). */
-  queued?(node: TaskNode): void;
-  /** The apply is over (success or not): stop any animation. */
-  finish?(): void;
-}
-
 export interface ApplyOptions {
   signal?: AbortSignal;
-  observer?: ApplyObserver;
+  /** Where task and apply events go (src/engine/events.ts); the CLI renders its timeline from them. */
+  events?: EventSink;
   /** How long to wait for another project holding a shared fragment's lock (default 5 min). */
   lockTimeoutMs?: number;
   /** Told once per fragment when its lock is busy and the apply starts waiting. */
@@ -68,7 +56,7 @@ class FragmentLocks {
     if (this.held.has(hash)) return false;
     const release = await acquireLock(store, {
       command: `apply (shared fragment ${hash.slice(0, 12)})`,
-      timeoutMs: this.options.lockTimeoutMs ?? 5 * 60_000,
+      timeoutMs: this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
       signal: this.options.signal,
       onWait: (holder) => this.options.onLockWait?.(`Waiting for ${describeHolder(holder)} to finish with shared fragment ${hash.slice(0, 12)}…`),
     });
@@ -147,7 +135,7 @@ class Evaluation {
     private readonly workflow: CompiledWorkflow,
     private readonly project: Project,
     private readonly signal: AbortSignal,
-    private readonly observer: ApplyObserver,
+    private readonly emit: EventSink,
     private readonly locks: FragmentLocks,
     private readonly slots: Slots,
   ) {
@@ -204,7 +192,7 @@ class Evaluation {
     if (verdict.status === "cached") {
       this.runIds[node.index] = verdict.run.id;
       this.cached.add(node.index);
-      this.observer.cached?.(node);
+      this.emit({ type: "task.cached", workflow: this.workflow.name, path: node.path, runId: verdict.run.id });
       return { runId: verdict.run.id, store };
     }
     const incoming = this.load(lazyIncoming);
@@ -220,7 +208,7 @@ class Evaluation {
       log: (line) => {
         const safe = redact(line);
         log.write(safe);
-        this.observer.output?.(node, safe);
+        this.emit({ type: "task.output", workflow: this.workflow.name, path: node.path, line: safe });
       },
     };
     const record = (status: "ok" | "failed" | "cancelled", output: JsonObject | null, error: string | null) => {
@@ -248,14 +236,15 @@ class Evaluation {
       return finishedAt - startedAt;
     };
 
+    const finished = { type: "task.finished", workflow: this.workflow.name, path: node.path, runId, logPath: log.path } as const;
     const attempts = (node.options.retries ?? 0) + 1;
     const timeoutMs = timeoutOption(node.options.timeout, `task "${node.path}"`);
     let output: JsonObject | undefined;
     await this.slots.run(
       async () => {
-        this.observer.running?.(node);
         fault("apply:task-started");
         for (let attempt = 1; ; attempt++) {
+          this.emit({ type: "task.started", workflow: this.workflow.name, path: node.path, attempt, attempts });
           try {
             output = await supervised({ signal: this.signal, timeoutMs, what: `Task ${node.workflow}/${node.path}` }, async (signal) => {
               activity.signal = signal;
@@ -287,15 +276,15 @@ class Evaluation {
             return;
           } catch (error) {
             if (this.signal.aborted) {
-              record("cancelled", null, "cancelled");
-              this.observer.cancelled?.(node);
+              const ms = record("cancelled", null, "cancelled");
+              this.emit({ ...finished, status: "cancelled", durationMs: ms });
               throw new RigError("INTERRUPTED", `Interrupted while running ${node.workflow}/${node.path}`);
             }
             const failure = taskError(node, error);
             if (attempt < attempts && failure.code !== "CONFIG_ERROR") {
               const delayMs = 1000 * 2 ** (attempt - 1);
               activity.log(`attempt ${attempt}/${attempts} failed: ${failure.message}; attempt ${attempt + 1}/${attempts} in ${delayMs / 1000}s`);
-              this.observer.retrying?.(node, attempt + 1, attempts, delayMs, failure);
+              this.emit({ type: "task.retrying", workflow: this.workflow.name, path: node.path, attempt: attempt + 1, attempts, delayMs });
               await abortableSleep(delayMs, this.signal);
               continue;
             }
@@ -303,19 +292,19 @@ class Evaluation {
             const ms = record("failed", null, failure.message);
             const shown = log.shown();
             if (shown) failure.detail.push(`full log: ${shown}`);
-            this.observer.failed?.(node, ms, failure);
+            this.emit({ ...finished, status: "failed", durationMs: ms, error: { code: failure.code, message: failure.message } });
             throw failure;
           }
         }
       },
-      () => this.observer.queued?.(node),
+      () => this.emit({ type: "task.queued", workflow: this.workflow.name, path: node.path }),
     );
     if (invalidate) throw new Restart(node, invalidate);
     const ms = record("ok", output as JsonObject, null);
     fault("apply:task-recorded");
     this.runIds[node.index] = runId;
     this.ran.add(node.index);
-    this.observer.done?.(node, ms);
+    this.emit({ ...finished, status: "done", durationMs: ms });
     return { value: output as JsonObject };
   }
 
@@ -349,35 +338,42 @@ class Evaluation {
 
 export async function apply(workflow: CompiledWorkflow, project: Project, options: ApplyOptions = {}): Promise<ApplyResult> {
   captureConsole();
+  const emit = options.events ?? (() => {});
   const logId = project.store.logStart("apply", workflow.name, null);
   const locks = new FragmentLocks(options);
+  let status: "ok" | "failed" | "cancelled" = "failed";
+  let result: ApplyResult | null = null;
   try {
     // Preflight: the checks of providers that pending tasks (and the hooks to come) use.
-    const pending = new Set((await plan(workflow, project.stores, project.registry)).nodes.filter((n) => n.status === "pending").map((n) => n.path));
+    const planned = (await plan(workflow, project.stores, project.registry)).nodes;
+    const pending = new Set(planned.filter((n) => n.status === "pending").map((n) => n.path));
+    emit({ type: "apply.started", workflow: workflow.name, pending: [...pending], cached: planned.filter((n) => n.status === "cached").map((n) => n.path) });
     const decls = inScope(workflow, pending, options.preflight);
     if (decls.length > 0) await preflight(project, decls);
-    const result = await evaluateUntilSettled(workflow, project, options, locks);
+    result = await evaluateUntilSettled(workflow, project, options, locks);
     project.store.logFinish(logId, "ok", { ran: result.ran.length, cached: result.cached.length });
+    status = "ok";
     return result;
   } catch (error) {
     const interrupted = isRigError(error) && error.code === "INTERRUPTED";
-    project.store.logFinish(logId, interrupted ? "cancelled" : "failed", { error: redact(messageOf(error)) });
+    status = interrupted ? "cancelled" : "failed";
+    project.store.logFinish(logId, status, { error: redact(messageOf(error)) });
     throw error;
   } finally {
     locks.releaseAll();
-    options.observer?.finish?.();
+    emit({ type: "apply.finished", workflow: workflow.name, ran: result?.ran ?? [], cached: result?.cached ?? [], status });
   }
 }
 
 /** Evaluates the graph, starting over when a task invalidates an earlier one. */
 async function evaluateUntilSettled(workflow: CompiledWorkflow, project: Project, options: ApplyOptions, locks: FragmentLocks): Promise<ApplyResult> {
   const signal = options.signal ?? new AbortController().signal;
-  const observer = options.observer ?? {};
+  const emit = options.events ?? (() => {});
   const ran = new Set<number>();
   const passes = new Map<number, number>();
   const slots = new Slots(options.concurrency ?? availableParallelism());
   for (;;) {
-    const evaluation = new Evaluation(workflow, project, signal, observer, locks, slots);
+    const evaluation = new Evaluation(workflow, project, signal, emit, locks, slots);
     try {
       const ctx = evaluation.load(await evaluation.evaluate(workflow.root, { value: {} }));
       for (const index of evaluation.ran) ran.add(index);

@@ -14,9 +14,9 @@ import { findNonJson, isPlainObject } from "../json.ts";
 
 /** Names that operations may not take, since they are CLI commands (SPEC §3). */
 export const RESERVED_COMMANDS = [
-  "apply", "cache", "code", "completion", "create", "doctor", "exec", "forward", "gc", "help",
-  "init", "log", "ls", "plan", "projects", "providers", "remove", "renew", "rm", "run", "serve", "shell",
-  "start", "stop", "ui", "version",
+  "apply", "cache", "code", "completion", "create", "diff", "doctor", "exec", "forward", "gc", "help",
+  "init", "log", "ls", "mcp", "merge", "plan", "projects", "providers", "remove", "renew", "rm", "run",
+  "serve", "shell", "start", "stop", "ui", "version",
 ] as const;
 
 /**

@@ -15,7 +15,7 @@ import { findNonJson } from "../json.ts";
 import type { Project } from "../project/project.ts";
 import type { EngineWorkspace } from "../project/providers.ts";
 import { checkAlongside } from "../workspaces/status.ts";
-import { claimResource, keepStarted } from "../workspaces/lifecycle.ts";
+import { claimResource, keepStarted } from "../workspaces/hooks.ts";
 import { redact, refuseSecrets } from "../../host/secrets.ts";
 
 export interface OperationOptions {

@@ -1,11 +1,11 @@
 /** A loaded project: config location, compiled workflows, state store and providers. */
 import { relative } from "node:path";
 import { RigError } from "../../errors.ts";
-import { prompt } from "../../host/local.ts";
+import { terminalPrompter } from "../../host/prompter.ts";
 import { reapLeftovers, registerRun } from "../../host/supervisor.ts";
 import { waiting } from "../../host/waiting.ts";
-import { terminal } from "../../host/terminal.ts";
 import type { ProjectInfo } from "../../sdk/provider.ts";
+import type { PromptApi } from "../../sdk/types.ts";
 import { Store } from "../../state/store.ts";
 import { type CompiledWorkflow, compileWorkflow } from "../graph/compile.ts";
 import { loadWorkflows } from "./config.ts";
@@ -66,8 +66,13 @@ export async function openProjectReadOnly(options: ProjectOptions): Promise<Proj
 /** The config's name as the user knows it: `rigkit.config.ts`, `rigkit/index.ts`, or the --config file. */
 export const configName = (project: Pick<Project, "location">): string => relative(project.location.root, project.location.path) || project.location.path;
 
-/** The workflow named by `--workflow`, the only one, or the user's choice on a TTY. */
-export async function selectWorkflow(project: { workflows: CompiledWorkflow[] }, name: string | undefined, purpose = "use"): Promise<CompiledWorkflow> {
+/** The workflow named by `--workflow`, the only one, or the user's choice (when there is someone to ask). */
+export async function selectWorkflow(
+  project: { workflows: CompiledWorkflow[] },
+  name: string | undefined,
+  purpose = "use",
+  prompter: PromptApi | null = terminalPrompter(),
+): Promise<CompiledWorkflow> {
   const names = project.workflows.map((w) => w.name);
   if (name !== undefined) {
     const found = project.workflows.find((w) => w.name === name);
@@ -75,8 +80,8 @@ export async function selectWorkflow(project: { workflows: CompiledWorkflow[] },
     return found;
   }
   if (project.workflows.length === 1) return project.workflows[0] as CompiledWorkflow;
-  if (terminal.canPrompt()) {
-    const chosen = await prompt.select(`Which workflow do you want to ${purpose}?`, names);
+  if (prompter) {
+    const chosen = await prompter.select(`Which workflow do you want to ${purpose}?`, names);
     return project.workflows.find((w) => w.name === chosen) as CompiledWorkflow;
   }
   throw new RigError("USAGE", `This project has several workflows; pass --workflow <name>${purpose === "plan" || purpose === "apply" ? " or --all" : ""}`, {

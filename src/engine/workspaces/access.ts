@@ -10,9 +10,9 @@ import type { WorkspaceRow } from "../../state/store.ts";
 import type { ProviderDecl } from "../graph/compile.ts";
 import type { Project } from "../project/project.ts";
 import { checkAlongside, declFor, recordedState, requireReady } from "./status.ts";
-import { type HookOptions, claimResource, runHook } from "./lifecycle.ts";
+import { type HookOptions, claimResource, runHook } from "./hooks.ts";
 
-type Method = "exec" | "shell" | "stop" | "start" | "forward" | "fork" | "editor";
+type Method = "exec" | "shell" | "stop" | "start" | "forward" | "fork" | "editor" | "exportFiles";
 
 export interface Access {
   decl: ProviderDecl;

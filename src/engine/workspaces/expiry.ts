@@ -8,7 +8,8 @@ import type { WorkspaceRow } from "../../state/store.ts";
 import { setRunning } from "./access.ts";
 import type { Project } from "../project/project.ts";
 import { recordedState } from "./status.ts";
-import { type HookOptions, removeWorkspace } from "./lifecycle.ts";
+import type { HookOptions } from "./hooks.ts";
+import { removeWorkspace } from "./lifecycle.ts";
 
 /** Workspaces whose lease ran out and that still need stopping or removing. */
 export function expiredWorkspaces(project: Pick<Project, "store">, now = Date.now()): WorkspaceRow[] {

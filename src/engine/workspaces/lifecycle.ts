@@ -6,100 +6,20 @@
 import { KEPT_CODES, RigError, isRigError, messageOf } from "../../errors.ts";
 import { thrownBy } from "../thrown.ts";
 import { didYouMean } from "../../suggest.ts";
-import { type Activity, runInActivity } from "../../host/activity.ts";
-import { type Moment, moment, startedSince, stopProcesses } from "../../host/supervisor.ts";
-import { recordProcesses, takeProcesses } from "../../state/leases.ts";
-import { supervised } from "../deadline.ts";
-import { host, prompt } from "../../host/local.ts";
-import { terminal } from "../../host/terminal.ts";
-import type { JsonObject } from "../../sdk/types.ts";
-import type { WorkspaceResource } from "../../sdk/provider.ts";
+import { terminalPrompter } from "../../host/prompter.ts";
+import type { JsonObject, PromptApi } from "../../sdk/types.ts";
 import { type Store, type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
 import type { EngineWorkspace } from "../project/providers.ts";
-import { captureConsole } from "../capture.ts";
 import { fault } from "../fault.ts";
 import type { CompiledWorkflow } from "../graph/compile.ts";
 import { findNonJson, isPlainObject } from "../json.ts";
 import { checkWorkspaceName } from "./names.ts";
 import type { Project } from "../project/project.ts";
 import { redact, refuseSecrets } from "../../host/secrets.ts";
+import { prepareFork } from "./fork.ts";
+import { type HookOptions, claimResource, hooksOf, runHook, stopWorkspaceProcesses } from "./hooks.ts";
 
 export type { WorkspaceInfo };
-
-export interface HookOptions {
-  signal?: AbortSignal;
-  /** rm only: forget the workspace even when its remove hook fails. */
-  force?: boolean;
-  /** Live output of hooks, per workspace. */
-  output?: (workspace: string, line: string) => void;
-}
-
-function hooksOf(workflow: CompiledWorkflow) {
-  if (!workflow.workspace) {
-    throw new RigError("USAGE", `Workflow "${workflow.name}" defines no workspaces`, {
-      detail: ["Add .workspace({ create, remove }) to it in the config."],
-    });
-  }
-  return workflow.workspace;
-}
-
-/**
- * A hook or operation that succeeded may leave processes running on purpose (a dev
- * server): those of this rig started since `since` (moment() taken before it ran) are
- * noted for the workspace, and `rm`/`stop` end them (SPEC §10).
- */
-export function keepStarted(store: Store, workflow: string, workspace: string, since: Moment): void {
-  const started = startedSince(since);
-  if (started.length > 0) recordProcesses(store, workflow, workspace, started);
-}
-
-/** Ends what hooks and operations left running for a workspace. */
-export async function stopWorkspaceProcesses(store: Store, workflow: string, workspace: string): Promise<void> {
-  const noted = takeProcesses(store, workflow, workspace);
-  if (noted.length > 0) await stopProcesses(noted);
-}
-
-/**
- * The context user hook code runs in: providers in the hook's scope, output captured.
- * `removing`: the remove hook, after which the workspace is forgotten, so what it leaves
- * running is not noted for it (and no /proc scan is made).
- */
-export async function runHook<T>(
-  project: Project,
-  workflow: CompiledWorkflow,
-  workspace: EngineWorkspace,
-  options: HookOptions,
-  call: (args: Record<string, unknown>) => T,
-  removing = false,
-): Promise<Awaited<T>> {
-  captureConsole();
-  const hooks = hooksOf(workflow);
-  const signal = options.signal ?? new AbortController().signal;
-  const activity: Activity = { label: workspace.name, signal, log: (line) => options.output?.(workspace.name, redact(line)) };
-  const what = `The workspace hook for ${workspace.name}`;
-  const since = moment();
-  const result = await supervised({ signal, timeoutMs: hooks.timeoutMs, what }, async (hookSignal): Promise<Awaited<T>> => {
-    activity.signal = hookSignal;
-    const providers = await project.registry.runtimes(hooks.scope, { workflow: workflow.name, workspace, log: activity.log, signal: hookSignal });
-    const applied = project.store.finalCtx(workflow.name);
-    const info = { name: workflow.name, ctx: applied?.ctx ?? {}, config: hooks.scope.config };
-    return runInActivity(activity, async (): Promise<Awaited<T>> => await call({ workflow: info, workspace, providers, local: host, signal: hookSignal }));
-  });
-  if (!removing) keepStarted(project.store, workflow.name, workspace.name, since);
-  return result;
-}
-
-/** Validates and records a resource a provider claimed for a workspace. */
-export function claimResource(store: Store, workflow: string, workspace: string, provider: string, resource: WorkspaceResource): void {
-  const where = `${provider}: workspace.claim()`;
-  const problem = isPlainObject(resource) ? findNonJson(resource, where) : `${where} needs an object`;
-  if (problem) throw new Error(problem);
-  if (typeof resource.id !== "string" || resource.id === "" || typeof resource.kind !== "string" || resource.kind === "") {
-    throw new Error(`${where}: a resource needs a non-empty string \`id\` and \`kind\``);
-  }
-  refuseSecrets(resource, where);
-  store.recordResource(workflow, workspace, provider, resource);
-}
 
 function hookError(what: string, workspace: string, error: unknown, extra: string[] = []): RigError {
   if (isRigError(error) && error.code === "INTERRUPTED") return error;
@@ -113,16 +33,32 @@ function hookError(what: string, workspace: string, error: unknown, extra: strin
   });
 }
 
-/** Creates one workspace; the workflow must have been applied. */
-export async function createWorkspace(project: Project, workflow: CompiledWorkflow, name: string, options: HookOptions = {}): Promise<WorkspaceInfo> {
+/**
+ * Creates one workspace; the workflow must have been applied. With `from`, the new
+ * workspace is a copy of that live workspace, made by its providers' `fork` methods
+ * (src/engine/workspaces/fork.ts) instead of the create hook. Both take the same path: intent
+ * recorded (the name claimed atomically), resources recorded as reported, the result
+ * checked, and on failure what was made removed again and the record forgotten.
+ */
+export async function createWorkspace(
+  project: Project,
+  workflow: CompiledWorkflow,
+  name: string,
+  options: HookOptions = {},
+  from: WorkspaceRow | null = null,
+): Promise<WorkspaceInfo> {
   checkWorkspaceName(name);
   const hooks = hooksOf(workflow);
   const { store } = project;
+  // A fork checks its source (live, and every provider able to copy it) before claiming the name.
+  const forking = from ? await prepareFork(project, from) : null;
   if (!store.insertWorkspace(workflow.name, name)) {
     throw new RigError("WORKSPACE_EXISTS", `Workspace ${name} already exists in workflow ${workflow.name}`, {
       detail: [`Remove it first with \`rig rm ${name}\`, or pick another name.`],
+      workspace: name,
     });
   }
+  if (from) store.setFrom(workflow.name, name, from.name);
   const logId = store.logStart("create", workflow.name, name);
   fault("create:intent-recorded");
   let reported: JsonObject = {};
@@ -145,29 +81,31 @@ export async function createWorkspace(project: Project, workflow: CompiledWorkfl
     },
   };
   try {
-    const created = await runHook(project, workflow, workspace, options, (args) => hooks.create(args));
+    const created = forking
+      ? await forking.into(workspace, options)
+      : await runHook(project, workflow, workspace, options, (args) => hooks.create(args));
     const problem = isPlainObject(created) ? findNonJson(created, "workspace ctx") : "create must return a JSON object";
     if (problem) throw new Error(`the create hook's result is not usable: ${problem}`);
     refuseSecrets(created, "the create hook's result");
     fault("create:hook-returned");
-    store.updateWorkspace(workflow.name, name, { status: "ready", ctx: created });
+    store.updateWorkspace(workflow.name, name, { status: "ready", ctx: created as JsonObject });
     fault("create:ready");
     store.logFinish(logId, "ok");
     return workspaceInfo(store.workspace(workflow.name, name) as WorkspaceRow);
   } catch (error) {
-    // Undo what the hook reported before failing, then forget the workspace.
+    // Undo what the hook (or the fork) reported before failing, then forget the workspace.
     const extra: string[] = [];
     if (Object.keys(reported).length > 0 && hooks.remove) {
       try {
         await runHook(project, workflow, { ...workspace, ctx: reported }, { ...options, signal: undefined }, (args) => hooks.remove?.(args), true);
-        extra.push("What the create hook had made was removed again.");
+        extra.push(`What the ${from ? "fork" : "create hook"} had made was removed again.`);
       } catch (cleanup) {
         extra.push(`Cleanup failed too: ${redact(messageOf(cleanup))}`, `Left behind: ${JSON.stringify(reported)}`);
       }
     }
     store.deleteWorkspace(workflow.name, name);
     store.logFinish(logId, isRigError(error) && error.code === "INTERRUPTED" ? "cancelled" : "failed", { error: redact(messageOf(error)) });
-    throw hookError(`Creating workspace ${name} failed`, name, error, extra);
+    throw hookError(from ? `Forking ${from.name} into ${name} failed` : `Creating workspace ${name} failed`, name, error, extra);
   }
 }
 
@@ -226,13 +164,18 @@ export function findWorkspaces(project: Pick<Project, "store">, name: string, wo
   return rows;
 }
 
-/** The one workspace called `name`; several workflows having one needs --workflow (or a choice on a TTY). */
-export async function resolveWorkspace(project: Pick<Project, "store">, name: string, workflow?: string): Promise<WorkspaceRow> {
+/** The one workspace called `name`; several workflows having one needs --workflow (or the user's choice). */
+export async function resolveWorkspace(
+  project: Pick<Project, "store">,
+  name: string,
+  workflow?: string,
+  prompter: PromptApi | null = terminalPrompter(),
+): Promise<WorkspaceRow> {
   const rows = findWorkspaces(project, name, workflow);
   if (rows.length === 1) return rows[0] as WorkspaceRow;
   const choices = rows.map((r) => r.workflow);
-  if (terminal.canPrompt()) {
-    const chosen = await prompt.select(`Workspace ${name} exists in several workflows. Which one?`, choices);
+  if (prompter) {
+    const chosen = await prompter.select(`Workspace ${name} exists in several workflows. Which one?`, choices);
     return rows.find((r) => r.workflow === chosen) as WorkspaceRow;
   }
   throw new RigError("USAGE", `Workspace ${name} exists in several workflows; pass --workflow <name>`, {

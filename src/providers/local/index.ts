@@ -148,14 +148,15 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
      * `.rigkit/workspaces/<name>` for a new workspace (created or forked): claimed and
      * marked before it exists, so a crash mid-copy leaves a findable, removable trail.
      */
-    const reserve = (workflow: string, workspace: { name: string; claim(r: WorkspaceResource): void; record(p: { dir: string }): void }): string => {
+    const reserve = (workflow: string, workspace: { name: string; claim(r: WorkspaceResource): void; record(p: { dir: string }): void }, base?: string): string => {
       const dir = join(workspaceRoot, workspace.name);
       checkChain(project.stateDir, dir);
       if (lstatSync(dir, { throwIfNoEntry: false }) || readMarker(dir)) {
         throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
       }
       mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
-      workspace.claim({ kind: "dir", id: dir, dir, access: { cwd: dir } });
+      // `base`: what `rig diff` compares against when the workspace is not a git checkout.
+      workspace.claim({ kind: "dir", id: dir, dir, ...(base ? { base } : {}), access: { cwd: dir } });
       workspace.record({ dir });
       writeMarker(dir, { ...owner, workflow, workspace: workspace.name });
       return dir;
@@ -218,9 +219,16 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
         const dir = dirOf(workspace);
         return { args: [dir], uri: `vscode://file${encodeURI(dir)}` };
       },
+      // `rig diff` / `rig merge` read the directories themselves: nothing is copied.
+      exportFiles(workspace, { what }) {
+        if (what === "workspace") return dirOf(workspace);
+        const base = workspace.resources.find((r) => r.kind === "dir")?.base;
+        return typeof base === "string" && lstatSync(base, { throwIfNoEntry: false })?.isDirectory() ? base : null;
+      },
       async fork(source, target, options) {
         const from = dirOf(source);
-        const dir = reserve(source.workflow, target);
+        const base = source.resources.find((r) => r.kind === "dir")?.base;
+        const dir = reserve(source.workflow, target, typeof base === "string" ? base : undefined);
         const started = performance.now();
         const method = await copyTree(from, dir, { worktree: false });
         options.log(`copied ${from} → ${dir} (${method}, ${Math.round(performance.now() - started)}ms)`);
@@ -269,7 +277,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
                 detail: ["Run `rig apply` to prepare it again."],
               });
             }
-            const dir = reserve(ctx.workflow, workspace);
+            const dir = reserve(ctx.workflow, workspace, source);
             const started = performance.now();
             // An overlay only on rig's own bases, which it never changes under a mount.
             const overlay = inside(baseRoot, source) && wantsOverlay(source) ? () => mountOverlay(project.stateDir, source, dir) : null;

@@ -12,6 +12,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { sshControlDir } from "../../host/home.ts";
 import { RigError, messageOf } from "../../errors.ts";
+import { untarFrom } from "../../host/untar.ts";
 import { attach, enterDir, stdinIsTerminal } from "../../host/attach.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
 import { probe } from "../../host/probe.ts";
@@ -228,7 +229,8 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         const parent = from.slice(0, from.lastIndexOf("/"));
         const dir = `${parent}/${target.name}`;
         // Claimed and marked before the copy, like createWorkspace.
-        target.claim({ kind: "remote-dir", id: `${host}:${dir}`, host, dir, access: access(host, dir) });
+        const base = source.resources.find((r) => r.kind === "remote-dir")?.base;
+        target.claim({ kind: "remote-dir", id: `${host}:${dir}`, host, dir, ...(typeof base === "string" ? { base } : {}), access: access(host, dir) });
         target.record({ host, dir });
         await remote(
           host,
@@ -245,6 +247,17 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       },
 
       // One check per host; the fleet can work while some host answers (placement skips the others).
+      // `rig diff` / `rig merge`: the directory (or the base it was copied from, recorded at
+      // create) as a tar stream over the shared connection, refusing a symlink in its place.
+      async exportFiles(workspace, { what, into, signal }) {
+        const { host, dir } = placeOf(workspace);
+        const base = workspace.resources.find((r) => r.kind === "remote-dir")?.base;
+        const path = what === "workspace" ? dir : typeof base === "string" ? base : null;
+        if (path === null) return null;
+        const tarCommand = `if [ -L ${shq(path)} ] || [ ! -d ${shq(path)} ]; then echo "rigkit: "${shq(path)}" is not a directory" >&2; exit ${REFUSED}; fi; cd ${shq(path)} && tar -cf - .`;
+        await untarFrom(["ssh", ...options(), host, "--", tarCommand], into, { signal, what: `workspace ${workspace.name} on ${host}` });
+        return into;
+      },
       async checks() {
         const hosts = await Promise.all(
           names.map(async (host) => {
@@ -392,7 +405,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
             const dir = `${parent}/${workspace.name}`;
             const source = from.paths[chosen.host] as string;
             // Claimed before it exists; marked before the copy, so a killed copy is still ours to collect.
-            workspace.claim({ kind: "remote-dir", id: `${chosen.host}:${dir}`, host: chosen.host, dir, access: access(chosen.host, dir) });
+            workspace.claim({ kind: "remote-dir", id: `${chosen.host}:${dir}`, host: chosen.host, dir, base: source, access: access(chosen.host, dir) });
             workspace.record({ host: chosen.host, dir });
             ctx.log(`placing ${workspace.name} on ${chosen.host} (${chosen.count} workspace${chosen.count === 1 ? "" : "s"}, load ${chosen.load})`);
             try {

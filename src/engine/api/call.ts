@@ -1,0 +1,90 @@
+/**
+ * What every engine function of the API takes besides its input (docs/architecture.md):
+ * where the project is (or the project, already open), an AbortSignal, an event sink, and
+ * a prompter when someone may be asked (the CLI's terminal; never a server). Taking the
+ * project lock and waiting for running operations live here, so every front end waits,
+ * times out and reports the same way.
+ */
+import type { PromptApi } from "../../sdk/types.ts";
+import type { Store } from "../../state/store.ts";
+import type { WorkspaceRow } from "../../state/store.ts";
+import type { EventSink, RigEvent } from "../events.ts";
+import type { ProjectOptions } from "../project/locate.ts";
+import { parseLockTimeout } from "../options.ts";
+import type { Project } from "../project/project.ts";
+
+export interface CallOptions {
+  /** Cancels the call: running tasks and hooks are stopped and recorded as cancelled. */
+  signal?: AbortSignal;
+  /** Receives the call's events (src/engine/events.ts). */
+  events?: EventSink;
+  /** Asks for what the input left open (a name, a workflow, a confirmation); none: never ask. */
+  prompter?: PromptApi | null;
+  /** How long to wait for another rig changing the project (`--lock-timeout`; default 5m). */
+  lockTimeout?: string | number;
+}
+
+/** Where the project is (`--chdir`/`--config`/`--state`), or a project opened already. */
+export type ProjectRef = ProjectOptions | Project;
+
+const isProject = (ref: ProjectRef): ref is Project => "store" in ref && "workflows" in ref;
+
+/** The project, opened (config loaded, state file opened and recovered) unless it is already. */
+export async function projectOf(ref: ProjectRef): Promise<Project> {
+  if (isProject(ref)) return ref;
+  const { openProject } = await import("../project/project.ts");
+  return openProject(ref);
+}
+
+/** Where to look for the project's state without loading its config (ls, log, cache). */
+export function optionsOf(ref: ProjectRef): ProjectOptions {
+  return isProject(ref) ? { cwd: ref.location.root, config: ref.location.path, state: ref.store.path } : ref;
+}
+
+/** The call's parts with their defaults. */
+export function callParts(call: CallOptions) {
+  const events = call.events ?? (() => {});
+  return {
+    signal: call.signal ?? new AbortController().signal,
+    emit: (event: RigEvent) => events(event),
+    prompter: call.prompter ?? null,
+    lockTimeoutMs: parseLockTimeout(call.lockTimeout),
+  };
+}
+
+/** Takes the project lock for a state-changing call, saying (as a notice) whom it waits for. */
+export async function lockProject(store: Store, call: CallOptions, command: string): Promise<() => void> {
+  const { acquireLock, describeHolder } = await import("../../state/lock.ts"); // node:os: only when locking
+  const { waiting } = await import("../../host/waiting.ts");
+  const { signal, emit, lockTimeoutMs } = callParts(call);
+  return waiting(() =>
+    acquireLock(store, {
+      command,
+      timeoutMs: lockTimeoutMs,
+      signal,
+      onWait: (holder) => emit({ type: "notice", level: "info", message: `Waiting for ${describeHolder(holder)} to finish…` }),
+    }),
+  );
+}
+
+/**
+ * Operations running on a workspace hold a shared lease on it (README "Locks"): `rm` and
+ * `stop` wait for them, naming them, up to the lock timeout, or stop them with `force`.
+ */
+export async function waitForOperations(store: Store, call: CallOptions, row: Pick<WorkspaceRow, "workflow" | "name">, force: boolean | undefined): Promise<void> {
+  const { describeLease, waitForLeases } = await import("../../state/leases.ts");
+  const { signal, emit, lockTimeoutMs } = callParts(call);
+  await waitForLeases(store, row.workflow, row.name, {
+    timeoutMs: lockTimeoutMs,
+    force,
+    signal,
+    onWait: (leases) =>
+      emit({ type: "notice", level: "info", message: `${force ? "Stopping" : "Waiting for"} ${leases.map(describeLease).join(", ")}${force ? "" : " to finish"}…` }),
+  });
+}
+
+/** The output callback hooks take, as workspace.output events. */
+export const hookOutputTo =
+  (emit: (event: RigEvent) => void, workflow: string) =>
+  (name: string, line: string): void =>
+    emit({ type: "workspace.output", workflow, name, line });

@@ -1,0 +1,49 @@
+/**
+ * `exec` through the API: a command in a workspace, its output captured and returned (and
+ * sent as `exec.output` events), its exit code the result's, not a failure. Takes the quick
+ * path (src/engine/workspaces/quickexec.ts) when the state file alone says how to reach the workspace.
+ * The CLI's `rig exec` streams to the terminal instead (src/cli/commands/exec.ts).
+ */
+import { RigError } from "../../errors.ts";
+import { quickExec } from "../workspaces/quickexec.ts";
+import { type CallOptions, type ProjectRef, callParts, optionsOf, projectOf } from "./call.ts";
+
+export interface ExecInput {
+  workspace: string;
+  /** The command and its arguments (argv, no shell). */
+  command: string[];
+  workflow?: string;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function exec(ref: ProjectRef, input: ExecInput, call: CallOptions = {}): Promise<ExecResult> {
+  if (input.command.length === 0) throw new RigError("USAGE", `Name the command to run in ${input.workspace}`);
+  const { signal, emit, prompter } = callParts(call);
+  const options = { capture: true, signal };
+  const quick = await quickExec(optionsOf(ref), input.workspace, input.workflow, input.command, options);
+  let result: { exitCode: number; stdout?: string; stderr?: string };
+  if (quick) {
+    result = quick;
+    // A failure may mean the workspace is not ready after all: ask its providers.
+    if (quick.exitCode !== 0) {
+      const { requireReady } = await import("../workspaces/status.ts");
+      const project = await projectOf(ref).catch(() => null);
+      if (project) await requireReady(project, quick.row);
+    }
+  } else {
+    const [{ execIn }, { resolveWorkspace }] = await Promise.all([import("../workspaces/access.ts"), import("../workspaces/lifecycle.ts")]);
+    const project = await projectOf(ref);
+    const row = await resolveWorkspace(project, input.workspace, input.workflow, prompter);
+    result = await execIn(project, row, input.command, options);
+  }
+  const done = { exitCode: result.exitCode, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
+  if (done.stdout) emit({ type: "exec.output", workspace: input.workspace, stream: "stdout", data: done.stdout });
+  if (done.stderr) emit({ type: "exec.output", workspace: input.workspace, stream: "stderr", data: done.stderr });
+  emit({ type: "exec.exit", workspace: input.workspace, exitCode: done.exitCode });
+  return done;
+}
