@@ -34,6 +34,8 @@ export function workflowsDocument(project: Project) {
       name: w.name,
       tasks: w.tasks.map((t) => t.path),
       hasWorkspaces: w.workspace !== null,
+      // What the workspace hooks can use (`docker`, `local (local)`): the dashboard's "provider" column.
+      providers: (w.workspace?.scope.providers ?? []).map((p) => (p.name === p.definition.id ? p.name : `${p.name} (${p.definition.id})`)),
       operations: [...[...w.workspaceOperations.values()].map((op) => operation(op, "workspace")), ...[...w.operations.values()].map((op) => operation(op, "workflow"))],
     })),
   };

@@ -162,9 +162,11 @@ export function routes(state: ServerState): Route[] {
     {
       method: "get",
       path: "/events",
-      summary: "Every event of every run, and workspace status changes (server-sent events)",
+      summary: "Every event of every run, and workspace status changes (server-sent events); ?lastEventId=now: only what comes next",
       responses: { 200: { description: "text/event-stream", sse: true } },
-      handler: async ({ request, query, signal }) => sseResponse(state.runs.bus, lastEventId(request, query), signal, false),
+      // The dashboard asks for "now": it has just read the state, replaying history would repaint it.
+      handler: async ({ request, query, signal }) =>
+        sseResponse(state.runs.bus, query.lastEventId === "now" && !request.headers.get("last-event-id") ? (state.runs.bus.events.at(-1)?.seq ?? 0) : lastEventId(request, query), signal, false),
     },
     {
       method: "get",

@@ -88,7 +88,7 @@ export const Operation = z.object({
   input: json.describe("the operation's input as a JSON schema"),
 });
 export const Workflows = z.object({
-  workflows: z.array(z.object({ name: z.string(), tasks: z.array(z.string()), hasWorkspaces: z.boolean(), operations: z.array(Operation) })),
+  workflows: z.array(z.object({ name: z.string(), tasks: z.array(z.string()), hasWorkspaces: z.boolean(), providers: z.array(z.string()).describe("the providers the workspace hooks see"), operations: z.array(Operation) })),
 });
 
 export const Graph = z.object({

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 
 const DIR = join(import.meta.dir, "dashboard");
-const TYPES: Record<string, string> = { html: "text/html; charset=utf-8", js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };
+const TYPES: Record<string, string> = { html: "text/html; charset=utf-8", js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8", svg: "image/svg+xml" };
 export const HEADERS = {
   "content-security-policy": "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'",
   "x-content-type-options": "nosniff",
@@ -21,7 +21,7 @@ const VENDOR: Record<string, string> = { "vendor/dagre.min.js": "@dagrejs/dagre/
 
 export async function dashboardFile(name: string): Promise<Response> {
   const vendored = VENDOR[name];
-  if (!vendored && !/^[a-z]+\.(html|js|css)$/.test(name)) return new Response("not found\n", { status: 404, headers: HEADERS });
+  if (!vendored && !/^[a-z]+\.(html|js|css|svg)$/.test(name)) return new Response("not found\n", { status: 404, headers: HEADERS });
   const file = Bun.file(vendored ? Bun.resolveSync(vendored, import.meta.dir) : join(DIR, name));
   if (!(await file.exists())) {
     if (name === "index.html") return new Response("rig serve: the API is at /openapi.json\n", { headers: { ...HEADERS, "content-type": "text/plain; charset=utf-8" } });

@@ -5,6 +5,10 @@ import { type CallOptions, type ProjectRef, lockProject, optionsOf } from "./cal
 
 export async function providersClear(ref: ProjectRef, input: { provider: string }, call: CallOptions = {}) {
   const { store } = await openState(optionsOf(ref));
-  await lockProject(store, call, `providers ${input.provider} clear`);
-  return { provider: input.provider, ...clearProviderData(store, input.provider) };
+  const unlock = await lockProject(store, call, `providers ${input.provider} clear`);
+  try {
+    return { provider: input.provider, ...clearProviderData(store, input.provider) };
+  } finally {
+    unlock(); // now, not at exit: `rig serve` lives on
+  }
 }

@@ -103,14 +103,30 @@ function onTaskEvent(type, e) {
 const EVENT_TYPES = [
   "task.cached", "task.queued", "task.started", "task.output", "task.retrying", "task.finished",
   "apply.started", "apply.finished", "workspace.status", "workspace.created", "workspace.removed",
-  "operation.finished", "run.started", "run.finished",
+  "operation.output", "operation.finished", "workspace.output", "run.started", "run.finished",
 ];
+
+/** Runs this page started (202 answers), by id: their end is announced, a failure shown. */
+const followed = new Map();
+function follow(id, what) {
+  followed.set(id, what);
+  announce(`${what}…`);
+}
+function onRunFinished(e) {
+  const what = followed.get(e.id);
+  if (!what) return;
+  followed.delete(e.id);
+  if (e.status === "ok") announce(`${what}: done`);
+  else alertError(`${what} ${e.status}: ${e.error?.message ?? ""}`);
+  void refreshWorkspaces().catch(() => {});
+}
 
 /** Counts what arrived (read by the tests and the bench: no event may be lost). */
 window.rigEvents = { count: 0, byType: {} };
 
 function listen() {
-  const source = new EventSource("/events");
+  // From now on (the page reads the state next); a reconnect resumes from the last event seen.
+  const source = new EventSource("/events?lastEventId=now");
   const conn = $("connection");
   source.onopen = () => {
     conn.textContent = "live";
@@ -133,6 +149,7 @@ function listen() {
       else {
         onTaskEvent(type, e);
         runs.onEvent(type, e);
+        if (type === "run.finished") onRunFinished(e);
         if (type === "apply.finished" || type === "run.finished" || type === "operation.finished") void refreshRuns().catch(() => {});
       }
     });
@@ -151,8 +168,10 @@ function chooseWorkflow() {
 async function boot() {
   listen();
   const [project, workflows] = await Promise.all([get("/project"), get("/workflows")]);
-  $("project-name").textContent = project.name ?? project.root ?? "";
-  document.title = `rig — ${project.name ?? "dashboard"}`;
+  const name = project.name ?? project.root?.split("/").filter(Boolean).pop() ?? "";
+  $("project-name").textContent = name;
+  $("project-name").title = project.root ?? "";
+  document.title = `rig — ${name || "dashboard"}`;
   state.workflows = workflows.workflows ?? workflows;
   state.workflow = state.workflows[0]?.name ?? null;
   chooseWorkflow();
@@ -163,19 +182,20 @@ async function boot() {
   document.body.dataset.ready = "true";
 
   $("create-button").onclick = async () => {
-    const created = await createDialog(state.workflows, state.workspaces, async (values) => {
+    let name = "";
+    const started = await createDialog(state.workflows, state.workspaces, async (values) => {
+      name = values.name;
       const body = { name: values.name, ...(values.workflow ? { workflow: values.workflow } : state.workflow ? { workflow: state.workflow } : {}), ...(values.from ? { from: values.from } : {}), ...(values.ttl ? { ttl: values.ttl } : {}) };
       return post("/workspaces", body);
     });
-    if (created) {
-      await refreshWorkspaces();
-      announce(`Created ${created.workspaces?.map((w) => w.name).join(", ") ?? "workspace"}`);
-    }
+    // The server answers 202 with a run: how it ends comes with run.finished.
+    if (started?.id) follow(started.id, `Creating ${name}`);
+    else if (started) await refreshWorkspaces();
   };
   $("apply-button").onclick = async () => {
     try {
-      await post("/runs", { kind: "apply", workflow: state.workflow });
-      announce(`Apply of ${state.workflow} started`);
+      const started = await post("/runs", { kind: "apply", workflow: state.workflow });
+      follow(started.id, `Apply of ${state.workflow}`);
     } catch (e) {
       alertError(`Apply failed to start: ${e.message}`);
     }

@@ -16,6 +16,16 @@ function loadDagre() {
 }
 
 const NODE_HEIGHT = 38;
+
+/**
+ * Drops an edge a→c when a→b→c is there too (after a parallel block, the next task gets
+ * the context from before it as well as each branch's): the drawing shows the flow, not every hand-over.
+ */
+function withoutShortcuts(edges) {
+  const out = new Map();
+  for (const e of edges) (out.get(e.from) ?? out.set(e.from, new Set()).get(e.from)).add(e.to);
+  return edges.filter((e) => ![...(out.get(e.from) ?? [])].some((mid) => mid !== e.to && out.get(mid)?.has(e.to)));
+}
 const CHAR_WIDTH = 7;
 
 /** The text label of a node's state (what the colour says, for readers who cannot see it). */
@@ -51,32 +61,47 @@ export class GraphView {
     this.lastRun.clear();
   }
 
-  /** Draws `{nodes, edges}` from `GET /workflows/:w/graph`; resolves once it is on screen. */
+  /**
+   * Draws `{nodes, edges}` from `GET /workflows/:w/graph`; resolves once it is on screen.
+   * Tasks are boxes joined by `feeds` edges (who makes whose incoming context); parallel
+   * blocks and their branches are clusters drawn around what they `contain`.
+   */
   async draw(graph) {
     this.nodes = new Map();
     for (const n of graph.nodes) {
       const state = n.kind === "task" ? n.status : "group";
       const last = n.kind === "task" ? this.lastRun.get(n.path) : undefined;
-      const kept = last && ((last.state === "done" && n.status === "cached") || (last.state !== "done" && n.status === "pending")) ? last : undefined;
-      this.nodes.set(n.path ?? n.id, { ...n, key: n.path ?? n.id, state, ...kept });
+      // "done" yields to what the plan says once that changes; a failure stays until the next apply.
+      const kept = last && (last.state !== "done" || n.status === "cached") ? last : undefined;
+      this.nodes.set(n.id, { ...n, key: n.kind === "task" ? n.path : n.id, state, ...kept });
     }
     const dagre = await loadDagre();
-    const g = new dagre.graphlib.Graph();
-    g.setGraph({ rankdir: "TB", nodesep: 14, ranksep: 26, marginx: 10, marginy: 10 });
+    const typed = graph.edges.some((e) => e.type);
+    const parentOf = new Map();
+    for (const e of graph.edges) if (e.type === "contains") parentOf.set(e.to, e.from);
+    // The workflow's root sequence holds everything: not drawn as a box of its own.
+    const roots = new Set([...this.nodes.values()].filter((n) => n.kind !== "task" && !parentOf.has(n.id)).map((n) => n.id));
+    const hasChildren = new Set([...parentOf.values()]);
+    const g = new dagre.graphlib.Graph({ compound: typed });
+    g.setGraph({ rankdir: "TB", nodesep: 16, ranksep: 34, marginx: 12, marginy: 22 });
     g.setDefaultEdgeLabel(() => ({}));
-    const idToKey = new Map(graph.nodes.map((n) => [n.id, n.path ?? n.id]));
     for (const node of this.nodes.values()) {
-      const text = this.title(node);
-      const width = Math.max(90, Math.min(360, Math.max(text.length, 24) * CHAR_WIDTH + 20));
-      g.setNode(node.key, { width, height: node.kind === "task" ? NODE_HEIGHT : 24 });
+      if (roots.has(node.id)) continue;
+      if (node.kind === "task" || !typed || !hasChildren.has(node.id)) {
+        const text = this.title(node);
+        g.setNode(node.id, { width: Math.max(90, Math.min(360, Math.max(text.length, 24) * CHAR_WIDTH + 20)), height: node.kind === "task" ? NODE_HEIGHT : 24 });
+      } else g.setNode(node.id, {});
     }
-    for (const e of graph.edges) {
-      const from = idToKey.get(e.from), to = idToKey.get(e.to);
-      if (from !== undefined && to !== undefined) g.setEdge(from, to);
-    }
+    const feeds = graph.edges.filter((e) => e.type !== "contains" && g.hasNode(e.from) && g.hasNode(e.to));
+    for (const e of graph.edges) if (e.type === "contains" && g.hasNode(e.from) && g.hasNode(e.to)) g.setParent(e.to, e.from);
+    for (const e of withoutShortcuts(feeds)) g.setEdge(e.from, e.to);
     dagre.layout(g);
     const { width, height } = g.graph();
-    const svg = h("svg:svg", { width: Math.ceil(width), height: Math.ceil(height), role: "group", "aria-label": "Workflow graph: use the arrow keys to move between nodes, Enter to show a task's output" });
+    const svg = h("svg:svg", { width: Math.ceil(width), height: Math.ceil(height), role: "group", "aria-label": "Workflow graph: use the arrow keys to move between tasks, Enter to show a task's output" });
+    // Clusters first (outer before inner), then edges, then the tasks on top.
+    const depth = (id) => (parentOf.has(id) && !roots.has(parentOf.get(id)) ? 1 + depth(parentOf.get(id)) : 0);
+    const clusters = [...this.nodes.values()].filter((n) => n.kind !== "task" && g.hasNode(n.id) && g.children(n.id)?.length).sort((a, b) => depth(a.id) - depth(b.id));
+    for (const node of clusters) svg.append(this.clusterElement(node, g.node(node.id)));
     const edges = h("svg:g", { "aria-hidden": "true" });
     for (const e of g.edges()) {
       const points = g.edge(e).points;
@@ -86,12 +111,14 @@ export class GraphView {
     this.elements = new Map();
     this.order = [];
     for (const node of this.nodes.values()) {
-      const box = g.node(node.key);
-      const el = this.nodeElement(node, box);
+      if (!g.hasNode(node.id) || clusters.includes(node)) continue;
+      const el = this.nodeElement(node, g.node(node.id));
       this.elements.set(node.key, el);
-      this.order.push(node.key);
+      if (node.kind === "task") this.order.push(node.key);
       svg.append(el);
     }
+    // Live updates find tasks by path.
+    this.nodes = new Map([...this.nodes.values()].map((n) => [n.key, n]));
     this.focusIndex = 0;
     if (this.order.length) this.elements.get(this.order[0]).setAttribute("tabindex", "0");
     svg.addEventListener("keydown", (event) => this.onKey(event));
@@ -99,8 +126,20 @@ export class GraphView {
     this.updateSummary();
   }
 
+  clusterElement(node, box) {
+    const x = box.x - box.width / 2, y = box.y - box.height / 2;
+    const label = node.kind === "parallel" ? "parallel" : `branch ${node.name}`;
+    return h(
+      "svg:g",
+      { class: `cluster cluster-${node.kind}`, role: "group", "aria-label": label, "data-group": node.id, transform: `translate(${x.toFixed(1)},${y.toFixed(1)})` },
+      h("svg:rect", { width: box.width, height: box.height, rx: 8 }),
+      h("svg:text", { x: 6, y: -5 }, label),
+    );
+  }
+
   title(node) {
-    return node.kind === "task" ? node.name ?? node.path : `${node.kind}${node.name ? `: ${node.name}` : ""}`;
+    if (node.kind === "task") return node.name ?? node.path;
+    return node.kind === "parallel" ? "parallel" : `branch ${node.name}`;
   }
 
   nodeElement(node, box) {

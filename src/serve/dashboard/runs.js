@@ -63,8 +63,17 @@ export class RunsView {
       this.render();
       return;
     }
+    if (type === "operation.output" || type === "workspace.output") {
+      // A hook's or operation's lines go to the timeline entry they end up in.
+      const label = type === "workspace.output" ? `${e.workflow} ${e.name}` : e.label;
+      (this.pendingLines ??= new Map()).set(label, [...(this.pendingLines.get(label) ?? []), e.line].slice(-KEEP_LINES));
+      return;
+    }
     if (type === "operation.finished") {
-      const run = { key: `op-${Date.now()}`, kind: "operation", workflow: e.workflow, target: e.workspace ? `${e.workspace}/${e.operation}` : e.operation, status: e.exitCode === 0 ? "ok" : "failed", startedAt: new Date().toISOString(), tasks: new Map(), lines: [`exit code ${e.exitCode}`] };
+      const run = { key: `op-${Date.now()}`, kind: "operation", workflow: e.workflow, target: e.workspace ? `${e.workspace}/${e.operation}` : e.operation, status: e.exitCode === 0 ? "ok" : "failed", startedAt: new Date().toISOString(), tasks: new Map(), lines: [] };
+      const label = e.workspace ? `${e.workspace}/${e.operation}` : e.operation;
+      run.lines = [...(this.pendingLines?.get(label) ?? []), `exit code ${e.exitCode}`];
+      this.pendingLines?.delete(label);
       this.live.unshift(run);
       this.render();
       return;
