@@ -178,8 +178,10 @@ async function boot() {
   // Workspaces first (the first meaningful paint), then the graph and the history.
   await refreshWorkspaces();
   document.body.dataset.workspaces = "ready";
+  performance.mark("rig:workspaces"); // the first meaningful paint (bench/dashboard.ts)
   await Promise.all([refreshGraph(), refreshRuns()]);
   document.body.dataset.ready = "true";
+  performance.mark("rig:graph");
 
   $("create-button").onclick = async () => {
     let name = "";
