@@ -1,6 +1,8 @@
 // The workflow graph as SVG, laid out by dagre (served from the package's node_modules, no
-// bundler: README "Dashboard"). Each node has a colour *and* a text label for its state.
+// bundler: README "Dashboard"; big graphs by their own structure, layout.js). Each node has
+// a colour *and* a text label for its state.
 import { duration, h } from "./dom.js";
+import { DAGRE_LIMIT, dagreLayout, structuralLayout } from "./layout.js";
 
 let dagreLoaded = null;
 /** dagre is ~100 kB: loaded only when a graph is drawn, after the workspaces are on screen. */
@@ -17,15 +19,6 @@ function loadDagre() {
 
 const NODE_HEIGHT = 38;
 
-/**
- * Drops an edge a→c when a→b→c is there too (after a parallel block, the next task gets
- * the context from before it as well as each branch's): the drawing shows the flow, not every hand-over.
- */
-function withoutShortcuts(edges) {
-  const out = new Map();
-  for (const e of edges) (out.get(e.from) ?? out.set(e.from, new Set()).get(e.from)).add(e.to);
-  return edges.filter((e) => ![...(out.get(e.from) ?? [])].some((mid) => mid !== e.to && out.get(mid)?.has(e.to)));
-}
 const CHAR_WIDTH = 7;
 
 /** The text label of a node's state (what the colour says, for readers who cannot see it). */
@@ -75,44 +68,38 @@ export class GraphView {
       const kept = last && (last.state !== "done" || n.status === "cached") ? last : undefined;
       this.nodes.set(n.id, { ...n, key: n.kind === "task" ? n.path : n.id, state, ...kept });
     }
-    const dagre = await loadDagre();
-    const typed = graph.edges.some((e) => e.type);
+    const all = [...this.nodes.values()];
     const parentOf = new Map();
     for (const e of graph.edges) if (e.type === "contains") parentOf.set(e.to, e.from);
     // The workflow's root sequence holds everything: not drawn as a box of its own.
-    const roots = new Set([...this.nodes.values()].filter((n) => n.kind !== "task" && !parentOf.has(n.id)).map((n) => n.id));
-    const hasChildren = new Set([...parentOf.values()]);
-    const g = new dagre.graphlib.Graph({ compound: typed });
-    g.setGraph({ rankdir: "TB", nodesep: 16, ranksep: 34, marginx: 12, marginy: 22 });
-    g.setDefaultEdgeLabel(() => ({}));
-    for (const node of this.nodes.values()) {
-      if (roots.has(node.id)) continue;
-      if (node.kind === "task" || !typed || !hasChildren.has(node.id)) {
-        const text = this.title(node);
-        g.setNode(node.id, { width: Math.max(90, Math.min(360, Math.max(text.length, 24) * CHAR_WIDTH + 20)), height: node.kind === "task" ? NODE_HEIGHT : 24 });
-      } else g.setNode(node.id, {});
-    }
-    const feeds = graph.edges.filter((e) => e.type !== "contains" && g.hasNode(e.from) && g.hasNode(e.to));
-    for (const e of graph.edges) if (e.type === "contains" && g.hasNode(e.from) && g.hasNode(e.to)) g.setParent(e.to, e.from);
-    for (const e of withoutShortcuts(feeds)) g.setEdge(e.from, e.to);
-    dagre.layout(g);
-    const { width, height } = g.graph();
-    const svg = h("svg:svg", { width: Math.ceil(width), height: Math.ceil(height), role: "group", "aria-label": "Workflow graph: use the arrow keys to move between tasks, Enter to show a task's output" });
+    const roots = new Set(all.filter((n) => n.kind !== "task" && !parentOf.has(n.id)).map((n) => n.id));
+    const sizeOf = (node) => {
+      const text = this.title(node);
+      return { width: Math.max(90, Math.min(360, Math.max(text.length, 24) * CHAR_WIDTH + 20)), height: node.kind === "task" ? NODE_HEIGHT : 24 };
+    };
+    const tasks = all.filter((n) => n.kind === "task").length;
+    const structured = tasks > DAGRE_LIMIT && graph.edges.some((e) => e.type === "contains");
+    const layout = structured ? structuralLayout(all, graph.edges, roots, sizeOf) : dagreLayout(await loadDagre(), all, graph.edges, roots, sizeOf);
+    const svg = h("svg:svg", {
+      width: Math.ceil(layout.width),
+      height: Math.ceil(layout.height),
+      role: "group",
+      "data-layout": structured ? "structure" : "dagre",
+      "aria-label": "Workflow graph: use the arrow keys to move between tasks, Enter to show a task's output",
+    });
     // Clusters first (outer before inner), then edges, then the tasks on top.
     const depth = (id) => (parentOf.has(id) && !roots.has(parentOf.get(id)) ? 1 + depth(parentOf.get(id)) : 0);
-    const clusters = [...this.nodes.values()].filter((n) => n.kind !== "task" && g.hasNode(n.id) && g.children(n.id)?.length).sort((a, b) => depth(a.id) - depth(b.id));
-    for (const node of clusters) svg.append(this.clusterElement(node, g.node(node.id)));
+    const clusters = all.filter((n) => layout.clusters.has(n.id)).sort((a, b) => depth(a.id) - depth(b.id));
+    for (const node of clusters) svg.append(this.clusterElement(node, layout.box(node.id), structured));
     const edges = h("svg:g", { "aria-hidden": "true" });
-    for (const e of g.edges()) {
-      const points = g.edge(e).points;
-      edges.append(h("svg:path", { class: "edge", d: `M${points.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join("L")}` }));
-    }
+    for (const points of layout.paths) edges.append(h("svg:path", { class: "edge", d: `M${points.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join("L")}` }));
     svg.append(edges);
     this.elements = new Map();
     this.order = [];
     for (const node of this.nodes.values()) {
-      if (!g.hasNode(node.id) || clusters.includes(node)) continue;
-      const el = this.nodeElement(node, g.node(node.id));
+      const box = layout.box(node.id);
+      if (!box || layout.clusters.has(node.id)) continue;
+      const el = this.nodeElement(node, box);
       this.elements.set(node.key, el);
       if (node.kind === "task") this.order.push(node.key);
       svg.append(el);
@@ -126,14 +113,15 @@ export class GraphView {
     this.updateSummary();
   }
 
-  clusterElement(node, box) {
+  /** A parallel block or branch around its tasks; the structure layout leaves room for the label inside. */
+  clusterElement(node, box, labelInside) {
     const x = box.x - box.width / 2, y = box.y - box.height / 2;
     const label = node.kind === "parallel" ? "parallel" : `branch ${node.name}`;
     return h(
       "svg:g",
       { class: `cluster cluster-${node.kind}`, role: "group", "aria-label": label, "data-group": node.id, transform: `translate(${x.toFixed(1)},${y.toFixed(1)})` },
       h("svg:rect", { width: box.width, height: box.height, rx: 8 }),
-      h("svg:text", { x: 6, y: -5 }, label),
+      h("svg:text", { x: 6, y: labelInside ? 13 : -5 }, label),
     );
   }
 
