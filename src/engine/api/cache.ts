@@ -6,10 +6,9 @@
  */
 import { RigError } from "../../errors.ts";
 import { Store } from "../../state/store.ts";
-import { openState } from "../project/locate.ts";
 import { readManifest } from "../project/manifest.ts";
 import { fragmentStatePath } from "../project/run-stores.ts";
-import { type CallOptions, type ProjectRef, callParts, lockProject, optionsOf, projectOf } from "./call.ts";
+import { type CallOptions, type ProjectRef, callParts, lockProject, projectOf, stateOf } from "./call.ts";
 
 /** A workflow's tasks as the manifest knows them, and which live in `.global()` fragments. */
 interface CacheView {
@@ -53,9 +52,9 @@ function resolveTask(paths: string[], workflow: string, task: string): string {
  * prompter's choice, or a usage error listing them.
  */
 export async function cacheWorkflow(ref: ProjectRef, call: CallOptions = {}): Promise<string> {
-  const { store } = await openState(optionsOf(ref), { readOnly: true });
+  const { store, owned } = await stateOf(ref, { readOnly: true });
   let names = [...new Set([...(store ? (readManifest(store)?.workflows.map((w) => w.name) ?? []) : []), ...(store?.knownWorkflows() ?? [])])];
-  store?.close();
+  if (owned) store?.close();
   // Never loaded: the config says which workflows there are.
   if (names.length === 0) names = (await projectOf(ref)).workflows.map((w) => w.name);
   if (names.length === 1) return names[0] as string;
@@ -75,7 +74,7 @@ export interface CacheEntry {
 
 /** `rig cache <w> ls`: `{"entries":[{"path","name","runId","createdAt","invalidated","scope"}]}`, newest first. */
 export async function cacheLs(ref: ProjectRef, input: { workflow: string }): Promise<{ entries: CacheEntry[] }> {
-  const { store } = await openState(optionsOf(ref));
+  const store = (await stateOf(ref)).store as Store;
   const fragments = fragmentsOf(cacheView(store, input.workflow));
   const rows = store.cacheEntries(input.workflow).map((e) => ({ ...e, scope: "local" as "local" | "global" }));
   for (const [hash, byCachePath] of fragments) {
@@ -107,7 +106,7 @@ export async function cacheInvalidate(
   input: { workflow: string; task?: string; all?: boolean; yes?: boolean },
   call: CallOptions = {},
 ): Promise<{ invalidated: string[]; runs: number }> {
-  const { store } = await openState(optionsOf(ref));
+  const store = (await stateOf(ref)).store as Store;
   const view = cacheView(store, input.workflow);
   if (input.all === (input.task !== undefined)) throw new RigError("USAGE", "cache invalidate takes a task or --all (not both)");
   const targets = input.all ? view.paths : [resolveTask(view.paths, input.workflow, input.task as string)];
@@ -129,7 +128,7 @@ export async function cacheInvalidate(
 
 /** `rig cache <w> clear [--local|--global]`: `{"cleared":n,"left":"…"}` (neither flag: both). */
 export async function cacheClear(ref: ProjectRef, input: { workflow: string; local?: boolean; global?: boolean }, call: CallOptions = {}): Promise<{ cleared: number; left: string }> {
-  const { store } = await openState(optionsOf(ref));
+  const store = (await stateOf(ref)).store as Store;
   const view = cacheView(store, input.workflow);
   await lockProject(store, call, `cache ${input.workflow} clear`);
   const local = input.local || !input.global;

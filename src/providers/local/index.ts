@@ -200,7 +200,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
           return dirs.some((dir) => overlayState(project.stateDir, dir) === "unmounted") ? "stopped" : "ready";
         });
       },
-      // Built-in access (SPEC §9): over the directory claimed in createWorkspace.
+      // Built-in access (README "Workspaces: access, forks and leases"): over the directory claimed in createWorkspace.
       exec: (workspace, argv, options) => attach(argv, { cwd: dirOf(workspace), capture: options.capture, signal: options.signal }),
       shell: async (workspace) => (await attach([process.env.SHELL || "/bin/sh", "-l"], { cwd: dirOf(workspace) })).exitCode,
       // Only an overlay workspace has something to start: its mount, lost on reboot.

@@ -199,7 +199,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
     const marker = (fields: Record<string, string>) => markerJson({ project: project.id, dir: project.dir, ...fields });
 
     return {
-      // Built-in access (SPEC §9): over the directory claimed in createWorkspace, through
+      // Built-in access (README "Workspaces: access, forks and leases"): over the directory claimed in createWorkspace, through
       // the shared (ControlMaster) connection.
       exec(workspace, argv, opts) {
         const { host, dir } = placeOf(workspace);
