@@ -25,8 +25,18 @@ export interface AttachResult {
   stderr?: string;
 }
 
+/**
+ * Front ends with no user at rig's stdin (`rig serve`, and `rig mcp`, whose stdin is the
+ * protocol) give the commands they run no stdin: a `cat` or a `docker exec -i` would
+ * otherwise read what is not theirs.
+ */
+let stdinMode: "inherit" | "ignore" = "inherit";
+export const detachStdin = (): void => {
+  stdinMode = "ignore";
+};
+
 /** True when stdin is a terminal: worth a `-t` for docker and ssh. */
-export const stdinIsTerminal = (): boolean => isTTY(0);
+export const stdinIsTerminal = (): boolean => stdinMode === "inherit" && isTTY(0);
 
 /**
  * Runs argv; resolves to its exit code (128+n when killed by signal n, 127 when it does
@@ -38,7 +48,7 @@ export async function attach(argv: readonly string[], options: AttachOptions = {
     child = Bun.spawn([...argv], {
       cwd: options.cwd,
       env: options.env ? { ...process.env, ...options.env } : undefined,
-      stdin: "inherit",
+      stdin: stdinMode,
       stdout: options.capture ? "pipe" : "inherit",
       stderr: options.capture ? "pipe" : "inherit",
     });

@@ -167,6 +167,11 @@ function suite(kind: "local" | "docker", config: string, env: Record<string, str
     expect(big.stdout).toContain("line-2999-");
   });
 
+  test(`${kind}: a command reading stdin gets none (stdin is the protocol)`, async () => {
+    expect(await c.value("exec", { workspace: "ws1", argv: ["cat"], timeoutMs: 20_000 })).toMatchObject({ exitCode: 0, stdout: "" });
+    expect((await c.value("list_workspaces")).workspaces.length).toBe(1);
+  });
+
   test(`${kind}: bad inputs are tool errors and the server goes on`, async () => {
     expect(await c.refused("exec", { workspace: "nope", argv: ["true"] })).toContain("UNKNOWN_WORKSPACE");
     expect(await c.refused("exec", { workspace: "ws1" })).toContain("argv or command");
