@@ -244,6 +244,17 @@ describe("rig serve", () => {
     const streamed = await readEvents(await api("/workspaces/w1/exec?stream=1", { method: "POST", body: JSON.stringify({ command: "echo out; echo err >&2" }) }));
     expect(streamed.map((e) => e.event)).toEqual(["exec.output", "exec.output", "exec.exit"]);
     expect(streamed[2]?.data).toMatchObject({ workspace: "w1", exitCode: 0 });
+    // Live: the first line arrives while the command still runs.
+    const asked = performance.now();
+    const live = await api("/workspaces/w1/exec?stream=1", { method: "POST", body: JSON.stringify({ command: "echo first; sleep 3; echo second" }) });
+    let firstAt = 0;
+    const all = await readEvents(live, (e) => {
+      if (e.event === "exec.output" && firstAt === 0) firstAt = performance.now() - asked;
+      return false;
+    });
+    expect(firstAt).toBeLessThan(2500);
+    expect(all.filter((e) => e.event === "exec.output").map((e) => e.data.data).join("")).toBe("first\nsecond\n");
+    expect(all.at(-1)?.event).toBe("exec.exit");
 
     const greet = await json("/workspaces/w1/operations/greet", { method: "POST", body: JSON.stringify({ name: "ada", loud: true }) });
     expect(greet).toEqual({ status: 200, body: { hello: "ADA", in: "w1" } });
