@@ -12,7 +12,7 @@ import { freeName } from "../engine/api/create.ts";
 import type { RigEvent } from "../engine/events.ts";
 import type { ProjectOptions } from "../engine/project/locate.ts";
 import type { Project } from "../engine/project/project.ts";
-import { isRigError, messageOf } from "../errors.ts";
+import { RigError, isRigError, messageOf } from "../errors.ts";
 import { VERSION } from "../cli/version.ts";
 import { runExec } from "../serve/exec.ts";
 import { listFiles, readFile, writeFile } from "./files.ts";
@@ -130,7 +130,7 @@ export function mcpServer(options: ProjectOptions, project: Project | null, serv
       timeoutMs: z.number().int().positive().max(MAX_EXEC_TIMEOUT_MS).optional(),
     },
     async (input, extra) => {
-      if ((input.argv === undefined) === (input.command === undefined)) throw new (await import("../errors.ts")).RigError("INVALID_INPUT", "Give exactly one of argv or command");
+      if ((input.argv === undefined) === (input.command === undefined)) throw new RigError("INVALID_INPUT", "Give exactly one of argv or command");
       const timeoutMs = input.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
       const result = await runExec(options, input.workspace, { argv: input.argv, command: input.command, cwd: input.cwd, timeoutMs }, { signal: call(extra).signal });
       const stdout = capOutput(result.stdout);
