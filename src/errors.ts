@@ -2,7 +2,7 @@
  * Typed errors. Everything below the CLI throws a `RigError`; `src/cli/main.ts` is the
  * one place that turns it into an exit code and a one-line message.
  *
- * Exit codes (SPEC §5): 0 success, 1 a task/hook/operation/provider failed,
+ * Exit codes (README "Scripting"): 0 success, 1 a task/hook/operation/provider failed,
  * 2 usage, validation or config error, 130 interrupted.
  */
 export type ErrorCode =
@@ -60,7 +60,7 @@ const exitCodes: Record<ErrorCode, number> = {
   INTERRUPTED: 130,
 };
 
-/** What an error is about, carried into the `--json` error document (SPEC §5). */
+/** What an error is about, carried into the `--json` error document (README "Scripting"). */
 export interface ErrorSubject {
   /** "workflow/path" of a task. */
   task?: string;
@@ -99,7 +99,7 @@ export class RigError extends Error {
   }
 }
 
-/** Inner codes a task, hook or operation failure keeps instead of folding them (SPEC §5). */
+/** Inner codes a task, hook or operation failure keeps instead of folding them (README "Scripting"). */
 export const KEPT_CODES: readonly ErrorCode[] = ["TIMEOUT", "PROVIDER_UNAVAILABLE", "WORKSPACE_NOT_READY"];
 
 export const isRigError = (error: unknown): error is RigError => error instanceof RigError;

@@ -1,18 +1,13 @@
 /**
  * Tiny pure argv helpers used before commander sees the arguments: finding the command
  * word, reading global options, and rewriting the operation forms
- * (`rig run ws op` → `rig ws/op`, `rig ws/remove` → `rig rm ws`).
+ * (`rig run ws op` → `rig ws/op`, `rig ws/remove` → `rig rm ws`). Which options take a
+ * value, and which words are commands, come from the command table (src/commands/).
  */
+import { BUILTIN_COMMANDS, GLOBAL_OPTIONS, VALUE_FLAGS } from "../commands/index.ts";
+import { attributeName, flagNames, takesValue } from "../commands/spec.ts";
 
-/** Options (global or per command) that take a separate value, so the scanner can skip it. */
-const VALUE_OPTIONS = new Set(["--chdir", "--config", "--state", "--workflow", "--template", "--lock-timeout", "--from", "--ttl", "--on-expiry"]);
-
-export const BUILTIN_COMMANDS = [
-  "init", "plan", "apply", "create", "rm", "remove", "ls", "run", "cache", "log",
-  "projects", "doctor", "gc", "completion", "version", "help", "providers",
-  "exec", "shell", "stop", "start", "forward", "code", "renew",
-  "diff", "merge", "serve", "mcp", "ui",
-] as const;
+export { BUILTIN_COMMANDS };
 
 export interface Globals {
   chdir?: string;
@@ -29,13 +24,18 @@ export function commandIndex(argv: readonly string[]): number {
     const arg = argv[i] as string;
     if (arg === "--") return -1;
     if (arg.startsWith("-") && arg !== "-") {
-      if (VALUE_OPTIONS.has(arg)) i++;
+      if (VALUE_FLAGS.has(arg)) i++;
       continue;
     }
     return i;
   }
   return -1;
 }
+
+/** The options readGlobals reads: the global ones, and --workflow (operations take it too). */
+const GLOBAL_VALUES: ReadonlyMap<string, keyof Globals> = new Map(
+  [...GLOBAL_OPTIONS.filter(takesValue), { flags: "--workflow <name>" }].flatMap((o) => flagNames(o).map((flag) => [flag, attributeName(o) as keyof Globals] as const)),
+);
 
 /** Global option values wherever they appear before `--` (last one wins, like commander). */
 export function readGlobals(argv: readonly string[]): Globals {
@@ -45,11 +45,11 @@ export function readGlobals(argv: readonly string[]): Globals {
     if (arg === "--") break;
     if (arg === "--json") globals.json = true;
     const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const key = (name === "--lock-timeout" ? "lockTimeout" : name.slice(2)) as "chdir" | "config" | "state" | "workflow" | "lockTimeout";
-    if (["--chdir", "--config", "--state", "--workflow", "--lock-timeout"].includes(name)) {
+    const key = GLOBAL_VALUES.get(name);
+    if (key) {
       const value = inline ?? argv[i + 1];
       if (inline === undefined) i++;
-      if (value !== undefined) globals[key] = value;
+      if (value !== undefined) (globals as unknown as Record<string, string>)[key] = value;
     }
   }
   return globals;
@@ -94,6 +94,19 @@ export function rewrite(argv: readonly string[]): string[] {
   const command = slash > 0 ? builtin[token.slice(slash + 1)] : undefined;
   if (command) out.splice(index, 1, command, token.slice(0, slash));
   return out;
+}
+
+/**
+ * The command word first: options before it are the command's as much as those after it
+ * (`rig --concurrency 4 create ws1` is `rig create --concurrency 4 ws1`), and commander
+ * and the fast lane read a command's options after its word. Help and version asked for
+ * before the word stay where they are (`rig --help create` is rig's help).
+ */
+export function commandFirst(argv: readonly string[]): string[] {
+  const index = commandIndex(argv);
+  const before = argv.slice(0, Math.max(index, 0));
+  if (index <= 0 || before.some((a) => ["-h", "--help", "-v", "--version"].includes(a))) return [...argv];
+  return [argv[index] as string, ...before, ...argv.slice(index + 1)];
 }
 
 /** `ws1/test` → { workspace: "ws1", operation: "test" }; `doctor-db` → { operation: "doctor-db" }. */

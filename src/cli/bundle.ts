@@ -12,15 +12,25 @@
  * does it in postinstall), in the package's node_modules/.cache or else the user's cache
  * directory, and runs from source when neither can be written or the build fails.
  * RIGKIT_BUNDLE=0 always runs from source (stack traces then point into src/).
- * Finding a fresh build is main.ts's part; building one is this file's.
+ * Finding a fresh build is main.ts's part; building one is this file's, with what main.ts
+ * hands it (so this file imports nothing of main.ts, which loads it: no import cycle).
+ * npm's postinstall builds through main.ts too: `bun src/cli/main.ts __build-bundle`.
  */
 import type { BunPlugin } from "bun";
-import { ENTRIES, ROOT, SOURCES_LIST, bundleDir, cacheDirs, debugBundle as debug, keyOf } from "./main.ts";
+
+/** What main.ts shares with the build: where the package is, its entries, how a build is named. */
+export interface BundleLayout {
+  ROOT: string;
+  ENTRIES: Readonly<Record<string, string>>;
+  SOURCES_LIST: string;
+  keyOf(sources: readonly string[]): string;
+  debug(message: string): void;
+}
 
 const fs = (): typeof import("node:fs") => require("node:fs") as typeof import("node:fs");
 
 /** Every file a build depends on: all of src/ and package.json (the version is inlined). */
-function listSources(): string[] {
+function listSources({ ROOT }: BundleLayout): string[] {
   const files = [...new Bun.Glob("src/**").scanSync({ cwd: ROOT, dot: true })].sort();
   return [...files, "package.json"];
 }
@@ -29,7 +39,7 @@ function listSources(): string[] {
  * npm packages stay outside the bundle, their imports resolved now to absolute paths so
  * the bundle finds them from whichever cache directory it is kept in.
  */
-function externals(): BunPlugin {
+function externals({ ROOT }: BundleLayout): BunPlugin {
   const pkg = JSON.parse(fs().readFileSync(`${ROOT}/package.json`, "utf8")) as { dependencies?: Record<string, string> };
   const names = Object.keys(pkg.dependencies ?? {}).map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
   const filter = new RegExp(`^(${names.join("|")})(/|$)`);
@@ -42,7 +52,8 @@ function externals(): BunPlugin {
 }
 
 /** Builds the bundle into `dir`; the build's directory, or null when that failed. */
-export async function buildBundle(dir: string): Promise<string | null> {
+export async function buildBundle(dir: string, layout: BundleLayout): Promise<string | null> {
+  const { ROOT, ENTRIES, SOURCES_LIST, keyOf, debug } = layout;
   const { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = fs();
   const remove = (path: string) => {
     try {
@@ -51,7 +62,7 @@ export async function buildBundle(dir: string): Promise<string | null> {
       // not there, or not ours to remove
     }
   };
-  const sources = listSources();
+  const sources = listSources(layout);
   const key = keyOf(sources);
   const final = `${dir}/${key}`;
   const tmp = `${dir}/.tmp-${process.pid}-${Date.now()}`;
@@ -59,7 +70,7 @@ export async function buildBundle(dir: string): Promise<string | null> {
   try {
     mkdirSync(tmp, { recursive: true });
     const entrypoints = Object.values(ENTRIES).map((entry) => `${ROOT}/${entry}`);
-    const result = await Bun.build({ entrypoints, outdir: tmp, root: `${ROOT}/src/cli`, target: "bun", format: "cjs", bytecode: true, naming: "[name].js", plugins: [externals()] });
+    const result = await Bun.build({ entrypoints, outdir: tmp, root: `${ROOT}/src/cli`, target: "bun", format: "cjs", bytecode: true, naming: "[name].js", plugins: [externals(layout)] });
     if (!result.success) throw new AggregateError(result.logs, "the build failed");
     try {
       renameSync(tmp, final);
@@ -83,18 +94,10 @@ export async function buildBundle(dir: string): Promise<string | null> {
 }
 
 /** Builds in the first of `dirs` that can take it; null when none can. */
-export async function buildInFirst(dirs: readonly string[]): Promise<string | null> {
+export async function buildInFirst(dirs: readonly string[], layout: BundleLayout): Promise<string | null> {
   for (const dir of dirs) {
-    const built = await buildBundle(dir);
+    const built = await buildBundle(dir, layout);
     if (built) return built;
   }
   return null;
-}
-
-// `bun src/cli/bundle.ts`: build now unless a fresh build is there (npm's postinstall);
-// never fails the install. (Not through bundleDir's import of this very module, which
-// would wait for this top-level code: a deadlock.)
-if (import.meta.main) {
-  const built = (await bundleDir(false)) ?? (await buildInFirst(cacheDirs()));
-  console.log(built ? `rig: CLI bundle ready (${built})` : "rig: no CLI bundle (rig runs from source)");
 }

@@ -11,66 +11,36 @@
 import { resolve } from "node:path";
 import { openState } from "../engine/project/locate.ts";
 import type { Manifest, ManifestOperation } from "../engine/project/manifest.ts";
+import { CACHE_ACTIONS } from "../commands/cache.ts";
+import { COMMANDS, COMMAND_BY_NAME, GLOBAL_OPTIONS } from "../commands/index.ts";
+import { type ArgSpec, type CommandSpec, type OptionSpec, flagNames, isVariadic, longFlag, takesValue } from "../commands/spec.ts";
 import { commandIndex, operationSummary, parseOperationToken, readGlobals } from "./argv.ts";
-
-type Arg = "workspace" | "workflow" | "cache-action" | "task" | "operation" | "shell" | "command" | "ls-what" | "none";
 
 interface Spec {
   description: string;
   flags: string[];
-  /** Kinds of the positional arguments; the last one repeats when `repeat` is set. */
-  args: Arg[];
+  /** The positional arguments; the last one repeats when `repeat` is set. */
+  args: readonly ArgSpec[];
   repeat?: boolean;
 }
 
-export const GLOBAL_FLAGS = ["--chdir", "--config", "--state", "--json", "--lock-timeout", "--help"];
+/** The global flags, offered after every command (and --help). */
+export const GLOBAL_FLAGS = [...GLOBAL_OPTIONS.map(longFlag), "--help"];
 
-/** What completion knows of each command (kept in step with program.ts by a test). */
-export const COMMAND_SPECS: Record<string, Spec> = {
-  init: { description: "write rigkit.config.ts from a template", flags: ["--template", "--force"], args: [] },
-  plan: { description: "show what is cached and what would run", flags: ["--workflow", "--all", "--discover"], args: [] },
-  apply: { description: "run the pending tasks", flags: ["--workflow", "--all", "--discover", "--dry-run", "--concurrency"], args: [] },
-  create: { description: "create workspaces", flags: ["--workflow", "--name", "--from", "--ttl", "--on-expiry", "--concurrency"], args: ["none"], repeat: true },
-  rm: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
-  remove: { description: "remove workspaces", flags: ["--all", "--yes", "--force", "--workflow"], args: ["workspace"], repeat: true },
-  ls: { description: "list workspaces", flags: ["--workflow", "--cached"], args: ["ls-what"] },
-  exec: { description: "run a command in a workspace", flags: ["--workflow"], args: ["workspace", "none"], repeat: true },
-  shell: { description: "open a shell in a workspace", flags: ["--workflow"], args: ["workspace"] },
-  stop: { description: "stop workspaces' machines", flags: ["--workflow", "--force"], args: ["workspace"], repeat: true },
-  start: { description: "start stopped workspaces", flags: ["--workflow"], args: ["workspace"], repeat: true },
-  forward: { description: "forward ports of a workspace to 127.0.0.1", flags: ["--workflow"], args: ["workspace", "none"], repeat: true },
-  code: { description: "open VS Code on a workspace", flags: ["--print", "--workflow"], args: ["workspace"] },
-  renew: { description: "extend workspaces' leases", flags: ["--ttl", "--workflow"], args: ["workspace"], repeat: true },
-  providers: { description: "forget a provider's stored data", flags: [], args: ["none", "none"] },
-  run: { description: "run a workspace operation", flags: ["--workflow"], args: ["workspace", "operation"] },
-  cache: { description: "inspect and change the cache", flags: ["--all", "--local", "--global", "--yes"], args: ["workflow", "cache-action", "task"] },
-  log: { description: "history of what happened", flags: ["--workflow", "--limit"], args: [] },
-  projects: { description: "find rig projects below here", flags: [], args: [] },
-  doctor: { description: "check runtime, state and providers", flags: [], args: [] },
-  gc: { description: "remove orphaned resources", flags: ["--dry-run", "--yes"], args: [] },
-  completion: { description: "print a shell completion script", flags: [], args: ["shell"] },
-  version: { description: "print versions", flags: [], args: [] },
-  help: { description: "show help", flags: [], args: ["command"] },
-};
+/** What completion knows of each command and alias: the command table's declarations. */
+export const COMMAND_SPECS: Record<string, Spec> = Object.fromEntries(
+  [...COMMAND_BY_NAME].map(([name, c]) => {
+    const args = c.args ?? [];
+    const spec: Spec = { description: c.summary, flags: (c.options ?? []).map(longFlag), args, ...(args.some(isVariadic) && { repeat: true }) };
+    return [name, spec];
+  }),
+);
 
-/** Options whose value is the next word, and what completes it (null: let the shell complete files). */
-const VALUE_FLAGS: Record<string, "workflow" | "template" | "workspace" | "expiry" | null> = {
-  "--workflow": "workflow",
-  "--from": "workspace",
-  "--on-expiry": "expiry",
-  "--ttl": null,
-  "--template": "template",
-  "--chdir": null,
-  "--config": null,
-  "--state": null,
-  "--limit": null,
-  "--lock-timeout": null,
-  "--concurrency": null,
-  "-n": null,
-};
-
-const TEMPLATES = ["local", "docker", "ssh"];
-const CACHE_ACTIONS = ["ls", "explain", "invalidate", "clear"];
+/** Options whose value is the next word, with what completes it (the first declaration of each flag). */
+const VALUE_FLAGS = new Map<string, OptionSpec>();
+for (const option of [...GLOBAL_OPTIONS, ...COMMANDS.flatMap((c: CommandSpec) => c.options ?? [])]) {
+  if (takesValue(option)) for (const flag of flagNames(option)) if (!VALUE_FLAGS.has(flag)) VALUE_FLAGS.set(flag, option);
+}
 
 interface Known {
   manifest: Manifest | null;
@@ -126,10 +96,10 @@ export function complete(words: string[], known: Known): string[] {
     }
   }
   if (previous?.startsWith("-")) {
-    if (previous in VALUE_FLAGS) {
-      const kind = VALUE_FLAGS[previous];
-      if (kind === "workspace") return [...new Set(known.workspaces.map((w) => w.name))];
-      return kind === "workflow" ? workflowNames : kind === "template" ? TEMPLATES : kind === "expiry" ? ["stop", "remove"] : [];
+    const option = VALUE_FLAGS.get(previous);
+    if (option) {
+      if (option.completes === "workspace") return [...new Set(known.workspaces.map((w) => w.name))];
+      return option.completes === "workflow" ? workflowNames : option.completes === "choices" ? [...(option.choices ?? [])] : [];
     }
     const input = op?.inputs.find((i) => `--${i.flag}` === previous);
     if (input && input.kind !== "boolean") return input.choices ?? [];
@@ -160,18 +130,18 @@ export function complete(words: string[], known: Known): string[] {
   for (let i = index + 1; i < before.length; i++) {
     const word = before[i] as string;
     if (word.startsWith("-")) {
-      if (word in VALUE_FLAGS) i++;
+      if (VALUE_FLAGS.has(word)) i++;
       continue;
     }
     positionals.push(word);
   }
   // `rig cache <action> …`: the workflow may be left out when there is only one.
   const onlyWorkflow = workflows.length === 1 ? (workflows[0]?.name as string) : undefined;
-  if (command === "cache" && onlyWorkflow && CACHE_ACTIONS.includes(positionals[0] ?? "")) positionals.unshift(onlyWorkflow);
+  if (command === "cache" && onlyWorkflow && (CACHE_ACTIONS as readonly string[]).includes(positionals[0] ?? "")) positionals.unshift(onlyWorkflow);
   const at = positionals.length;
-  const kind = spec.args[Math.min(at, spec.args.length - 1)];
-  if (kind === undefined || (at >= spec.args.length && !spec.repeat)) return [];
-  switch (kind) {
+  const arg = spec.args[Math.min(at, spec.args.length - 1)];
+  if (arg === undefined || (at >= spec.args.length && !spec.repeat)) return [];
+  switch (arg.completes) {
     case "workspace": {
       const names = [...new Set(known.workspaces.map((w) => w.name))];
       return names.filter((n) => !positionals.includes(n));
@@ -180,17 +150,14 @@ export function complete(words: string[], known: Known): string[] {
       return operationsOf(known, positionals[0] ?? "").map((o) => line(o.id, operationSummary(o)));
     case "workflow":
       return command === "cache" && onlyWorkflow ? [...workflowNames, ...CACHE_ACTIONS] : workflowNames;
-    case "cache-action":
-      return CACHE_ACTIONS;
+    case "choices":
+      return [...(arg.choices ?? arg.values ?? [])];
     case "task":
       return ["explain", "invalidate"].includes(positionals[1] ?? "") ? (workflows.find((w) => w.name === positionals[0])?.tasks ?? []) : [];
-    case "shell":
-      return ["bash", "zsh", "fish"];
     case "command":
       return Object.keys(COMMAND_SPECS);
-    case "ls-what":
-      return ["workspaces", "config"];
     case "none":
+    case "files":
       return [];
   }
 }

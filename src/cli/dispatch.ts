@@ -3,12 +3,12 @@
  * the commander program. Returns the exit code; throws RigError on failure.
  */
 import { terminal } from "../host/terminal.ts";
-import { BUILTIN_COMMANDS, commandIndex, readGlobals, rewrite } from "./argv.ts";
+import { BUILTIN_COMMANDS, commandFirst, commandIndex, readGlobals, rewrite } from "./argv.ts";
 import type { Cli } from "./context.ts";
 import { fastLane } from "./fastlane.ts";
 
 export async function runCli(rawArgv: string[], signal: AbortSignal): Promise<number> {
-  const argv = rewrite(rawArgv);
+  const argv = commandFirst(rewrite(rawArgv));
   const globals = readGlobals(argv);
   terminal.json = globals.json;
   const cli: Cli = { globals, signal };

@@ -3,9 +3,11 @@
  * `apply`, `create`, `rm`) run without loading commander (~15 ms of Bun start-up) or node:util (~3 ms)
  * when their arguments are plain: known options, in `--flag value` or `--flag=value`
  * form. Anything else (help, unknown flags, `--`, a missing value) returns null and goes
- * to commander, which stays the one definition of every command; a test keeps the
- * lanes in step with it.
+ * to commander. Both are derived from the command table (src/commands/): the lanes are
+ * the commands it marks `fastLane`, with the options it declares for them.
  */
+import { COMMANDS, GLOBAL_OPTIONS } from "../commands/index.ts";
+import { type CommandSpec, type OptionSpec, attributeName, flagNames, isVariadic, takesValue } from "../commands/spec.ts";
 import { commandHandler } from "./commands/index.ts";
 import type { Cli } from "./context.ts";
 
@@ -13,6 +15,8 @@ interface LaneOption {
   /** The option's name as commander reports it (`dryRun` for `--dry-run`). */
   name: string;
   type: "string" | "boolean";
+  /** The only values accepted; anything else goes to commander for its message. */
+  choices?: readonly string[];
 }
 
 export interface Lane {
@@ -22,43 +26,27 @@ export interface Lane {
   variadic?: boolean;
 }
 
-const string = (name: string): LaneOption => ({ name, type: "string" });
-const globals: Record<string, LaneOption> = {
-  "--chdir": string("chdir"),
-  "--config": string("config"),
-  "--state": string("state"),
-  "--lock-timeout": string("lockTimeout"),
-  "--json": { name: "json", type: "boolean" },
-};
+function laneOptions(options: readonly OptionSpec[]): Record<string, LaneOption> {
+  const byFlag: Record<string, LaneOption> = {};
+  for (const option of options) {
+    const lane: LaneOption = { name: attributeName(option), type: takesValue(option) ? "string" : "boolean", ...(option.choices && { choices: option.choices }) };
+    for (const flag of flagNames(option)) byFlag[flag] = lane;
+  }
+  return byFlag;
+}
 
-const many: Record<string, LaneOption> = {
-  "--workflow": string("workflow"),
-  "--all": { name: "all", type: "boolean" },
-  "--discover": { name: "discover", type: "boolean" },
-};
+function laneOf(command: CommandSpec): Lane {
+  const args = command.args ?? [];
+  const variadic = args.some(isVariadic);
+  return {
+    options: laneOptions([...GLOBAL_OPTIONS, ...(command.options ?? [])]),
+    positionals: variadic ? Number.POSITIVE_INFINITY : args.length,
+    ...(variadic && { variadic }),
+  };
+}
 
-export const lanes: Record<string, Lane> = {
-  ls: { options: { ...globals, "--cached": { name: "cached", type: "boolean" }, "--workflow": string("workflow") }, positionals: 1 },
-  log: { options: { ...globals, "--workflow": string("workflow"), "--limit": string("limit"), "-n": string("limit") }, positionals: 0 },
-  plan: { options: { ...globals, ...many }, positionals: 0 },
-  apply: {
-    options: { ...globals, ...many, "--dry-run": { name: "dryRun", type: "boolean" }, "--concurrency": string("concurrency") },
-    positionals: 0,
-  },
-  create: { options: { ...globals, "--workflow": string("workflow"), "--concurrency": string("concurrency") }, positionals: Number.POSITIVE_INFINITY, variadic: true },
-  rm: {
-    options: {
-      ...globals,
-      "--workflow": string("workflow"),
-      "--all": { name: "all", type: "boolean" },
-      "--yes": { name: "yes", type: "boolean" },
-      "-y": { name: "yes", type: "boolean" },
-      "--force": { name: "force", type: "boolean" },
-    },
-    positionals: Number.POSITIVE_INFINITY,
-    variadic: true,
-  },
-};
+/** The lanes: the commands the table marks `fastLane`, with their options and the global ones. */
+export const lanes: Record<string, Lane> = Object.fromEntries(COMMANDS.filter((c: CommandSpec) => c.fastLane).map((c) => [c.name, laneOf(c)]));
 
 /** Strictly parses the arguments after the command word; null when anything is unusual. */
 export function parseLane(args: readonly string[], lane: Lane): { values: Record<string, string | boolean>; positionals: string[] } | null {
@@ -80,6 +68,7 @@ export function parseLane(args: readonly string[], lane: Lane): { values: Record
     }
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined || (eq < 0 && value.startsWith("-"))) return null;
+    if (option.choices && !option.choices.includes(value)) return null;
     values[option.name] = value;
   }
   return positionals.length > lane.positionals ? null : { values, positionals };

@@ -4,8 +4,8 @@
  * prebuilt bundle when there is a fresh one (what it is and how it is built: bundle.ts).
  *
  * The bundle is found here, not in a module of its own: every module of ours that loads
- * before the bundle costs about 1 ms, a tenth of a TAB press. bundle.ts imports what it
- * shares with this file (it never runs the CLI: that is only when this file is the entry).
+ * before the bundle costs about 1 ms, a tenth of a TAB press. bundle.ts gets what it
+ * shares with this file as arguments, so it imports nothing of it.
  */
 
 /** The package root (this file always runs from source, so import.meta.dir is true). */
@@ -61,7 +61,7 @@ export async function bundleDir(build = true): Promise<string | null> {
   }
   if (!build) return null;
   const { buildInFirst } = await import("./bundle.ts");
-  return buildInFirst(dirs);
+  return buildInFirst(dirs, { ROOT, ENTRIES, SOURCES_LIST, keyOf, debug: debugBundle });
 }
 
 /**
@@ -91,6 +91,13 @@ if (import.meta.main) {
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
     // package.json straight away: a module of our own more costs ~1 ms, most of this command.
     console.log((require("../../package.json") as { version: string }).version);
+    process.exit(0);
+  }
+
+  // npm's postinstall: build now unless a fresh build is there; never fails the install.
+  if (argv[0] === "__build-bundle") {
+    const built = (await bundleDir(false)) ?? (await bundleDir(true));
+    console.log(built ? `rig: CLI bundle ready (${built})` : "rig: no CLI bundle (rig runs from source)");
     process.exit(0);
   }
 

@@ -8,7 +8,7 @@ export async function run(argv: string[]): Promise<never> {
   // The real exit: config loading replaces process.exit with an error while config code runs.
   const exitNow: (code: number) => never = process.exit.bind(process);
   // Config code (a task, hook or operation) that calls process.exit() fails instead of ending
-  // rig with a silent success that skips recording and the --json contract (SPEC §10).
+  // rig with a silent success that skips recording and the --json contract (README "Signals").
   process.exit = ((code?: number | string | null) => {
     throw new Error(`process.exit(${code ?? ""}) was called; config code must throw an Error instead`);
   }) as typeof process.exit;

@@ -86,5 +86,5 @@ export function table(rows: string[][], indent = "  "): string {
     .join("\n");
 }
 
-// biome-ignore lint: stripping ANSI colour codes.
+// stripping ANSI colour codes.
 const visible = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, "");

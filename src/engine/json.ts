@@ -1,4 +1,4 @@
-/** Contexts, metadata and results must be plain JSON (SPEC §2). */
+/** Contexts, metadata and results must be plain JSON (README "The config"). */
 
 /** Returns a description of the first non-JSON value found, or null when `value` is plain JSON. */
 export function findNonJson(value: unknown, path = "ctx", seen = new Set<object>()): string | null {

@@ -17,6 +17,8 @@ export interface AttachOptions {
   /** Return stdout and stderr instead of passing them through (`--json`). */
   capture?: boolean;
   signal?: AbortSignal;
+  /** With `capture`: each piece of output as it comes (`rig serve`'s streamed exec). */
+  onOutput?: (stream: "stdout" | "stderr", text: string) => void;
 }
 
 export interface AttachResult {
@@ -25,8 +27,18 @@ export interface AttachResult {
   stderr?: string;
 }
 
+/**
+ * Front ends with no user at rig's stdin (`rig serve`, and `rig mcp`, whose stdin is the
+ * protocol) give the commands they run no stdin: a `cat` or a `docker exec -i` would
+ * otherwise read what is not theirs.
+ */
+let stdinMode: "inherit" | "ignore" = "inherit";
+export const detachStdin = (): void => {
+  stdinMode = "ignore";
+};
+
 /** True when stdin is a terminal: worth a `-t` for docker and ssh. */
-export const stdinIsTerminal = (): boolean => isTTY(0);
+export const stdinIsTerminal = (): boolean => stdinMode === "inherit" && isTTY(0);
 
 /**
  * Runs argv; resolves to its exit code (128+n when killed by signal n, 127 when it does
@@ -38,7 +50,7 @@ export async function attach(argv: readonly string[], options: AttachOptions = {
     child = Bun.spawn([...argv], {
       cwd: options.cwd,
       env: options.env ? { ...process.env, ...options.env } : undefined,
-      stdin: "inherit",
+      stdin: stdinMode,
       stdout: options.capture ? "pipe" : "inherit",
       stderr: options.capture ? "pipe" : "inherit",
     });
@@ -53,7 +65,7 @@ export async function attach(argv: readonly string[], options: AttachOptions = {
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     const [stdout, stderr] = options.capture
-      ? await Promise.all([new Response(child.stdout as ReadableStream).text(), new Response(child.stderr as ReadableStream).text()])
+      ? await Promise.all([collect(child.stdout as ReadableStream<Uint8Array>, "stdout", options.onOutput), collect(child.stderr as ReadableStream<Uint8Array>, "stderr", options.onOutput)])
       : [undefined, undefined];
     const code = await child.exited;
     const exitCode = child.signalCode ? 128 + (signalNumbers[child.signalCode] ?? 15) : code;
@@ -64,3 +76,23 @@ export async function attach(argv: readonly string[], options: AttachOptions = {
 }
 
 const signalNumbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };
+
+/** A captured stream's text, told piece by piece to `onOutput` as it arrives. */
+async function collect(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr", onOutput?: AttachOptions["onOutput"]): Promise<string> {
+  if (!onOutput) return new Response(stream).text();
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const chunk of stream) {
+    const piece = decoder.decode(chunk, { stream: true });
+    if (piece) {
+      text += piece;
+      onOutput(name, piece);
+    }
+  }
+  const last = decoder.decode();
+  if (last) {
+    text += last;
+    onOutput(name, last);
+  }
+  return text;
+}

@@ -28,7 +28,7 @@ function writeRaw(fd: 1 | 2, text: string): void {
   }
 }
 
-/** Every byte rig prints passes here, so a secret's value is masked in any output (SPEC §8). */
+/** Every byte rig prints passes here, so a secret's value is masked in any output (README "Ownership, status and recovery"). */
 const write = (fd: 1 | 2, raw: string): void => {
   const text = redact(raw);
   if (text.endsWith("\n")) (fd === 1 ? log : error)("%s", text.slice(0, -1));

@@ -1,4 +1,4 @@
-/** Host capabilities (SPEC §6): run commands, attach the terminal, open URLs, prompt. */
+/** Host capabilities (README "The config"): run commands, attach the terminal, open URLs, prompt. */
 import { RigError, messageOf } from "../errors.ts";
 import type { ExecOptions, ExecResult, HostCapabilities } from "../sdk/types.ts";
 import { currentActivity, splitLines } from "./activity.ts";
@@ -165,7 +165,7 @@ export async function runCommand(
   trackGroup(pid);
   signal?.addEventListener("abort", onAbort, { once: true });
   // Output is streamed (to the activity's log) and only a bounded tail is kept here, so
-  // rig's memory does not grow with a command's output (SPEC §10).
+  // rig's memory does not grow with a command's output (README "Output and logs").
   const log = activity && !options.quiet ? (line: string) => activity.log(line.replace(/\r$/, "")) : undefined;
   const captured = [new Capture(), new Capture()] as const;
   let exitCode: number | null;

@@ -44,7 +44,7 @@ const prompts: PromptApi = {
     if (!terminal.canPrompt()) throw noTerminal(message);
     const { select } = await clack();
     terminal.live?.pause();
-    // biome-ignore lint: clack's option type is generic over the value.
+    // clack's option type is generic over the value.
     return answered(await select({ message, options: choices.map((value) => ({ value, label: value })) as any }));
   },
 };

@@ -1,5 +1,5 @@
 /**
- * Process ownership (SPEC §10). `bin/rig` starts Bun with `RIGKIT_SUPERVISOR=rig:<pid>`
+ * Process ownership (README "Signals"). `bin/rig` starts Bun with `RIGKIT_SUPERVISOR=rig:<pid>`
  * in its environment, so every process started during a command inherits it — through
  * rig's helpers, `node:child_process` or `Bun.spawn` (which does not see later changes to
  * `process.env`, hence the launcher), also after `setsid` or daemonising. Finding what a

@@ -1,6 +1,6 @@
 /**
  * Whether the command is only waiting (for the lock, for the config to load, at a
- * prompt). A signal then ends it at once with 130 (SPEC §10): there is no running work
+ * prompt). A signal then ends it at once with 130 (README "Signals"): there is no running work
  * to stop gracefully. No imports: main.ts reads this on every signal.
  */
 let depth = 0;

@@ -12,7 +12,7 @@ import { freeName } from "../engine/api/create.ts";
 import type { RigEvent } from "../engine/events.ts";
 import type { ProjectOptions } from "../engine/project/locate.ts";
 import type { Project } from "../engine/project/project.ts";
-import { isRigError, messageOf } from "../errors.ts";
+import { RigError, isRigError, messageOf } from "../errors.ts";
 import { VERSION } from "../cli/version.ts";
 import { runExec } from "../serve/exec.ts";
 import { listFiles, readFile, writeFile } from "./files.ts";
@@ -46,6 +46,20 @@ interface Extra {
   sendNotification: (n: { method: "notifications/progress"; params: { progressToken: string | number; progress: number; message?: string } }) => Promise<void>;
 }
 
+/** Notifications still on their way per request: the result waits for them, so none arrives after it. */
+const pending = new WeakMap<Extra, Promise<unknown>>();
+
+/**
+ * Waits until the request's progress notifications are written, then a moment more: the
+ * SDK's client handles a notification a microtask later than a response that arrives in
+ * the same read, and drops progress whose request has been answered.
+ */
+async function flushed(extra: Extra): Promise<void> {
+  if (!pending.has(extra)) return;
+  await pending.get(extra);
+  await Bun.sleep(50);
+}
+
 /** Engine events as MCP progress notifications, when the client asked for them. */
 function progressOf(extra: Extra): ((event: RigEvent) => void) | undefined {
   const token = extra._meta?.progressToken;
@@ -59,7 +73,9 @@ function progressOf(extra: Extra): ((event: RigEvent) => void) | undefined {
       event.type === "workspace.created" ? `created ${event.name}` :
       event.type === "workspace.removed" ? `removed ${event.name}` :
       event.type === "notice" ? event.message : null;
-    if (message !== null) void extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++step, message } }).catch(() => {});
+    if (message === null) return;
+    const sent = extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++step, message } }).catch((e) => { if (process.env.RIGKIT_DEBUG === "1") process.stderr.write(`rig mcp: progress: ${e}\n`); });
+    pending.set(extra, Promise.all([pending.get(extra), sent]));
   };
 }
 
@@ -70,8 +86,10 @@ export function mcpServer(options: ProjectOptions, project: Project | null, serv
     server.registerTool(name, { description, inputSchema: shape }, (async (input: z.infer<z.ZodObject<Shape>>, extra: Extra) => {
       try {
         const result = await run(input, extra);
+        await flushed(extra);
         return ok(result);
       } catch (error) {
+        await flushed(extra);
         return toolError(error);
       }
     }) as never);
@@ -112,7 +130,7 @@ export function mcpServer(options: ProjectOptions, project: Project | null, serv
       timeoutMs: z.number().int().positive().max(MAX_EXEC_TIMEOUT_MS).optional(),
     },
     async (input, extra) => {
-      if ((input.argv === undefined) === (input.command === undefined)) throw new (await import("../errors.ts")).RigError("INVALID_INPUT", "Give exactly one of argv or command");
+      if ((input.argv === undefined) === (input.command === undefined)) throw new RigError("INVALID_INPUT", "Give exactly one of argv or command");
       const timeoutMs = input.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
       const result = await runExec(options, input.workspace, { argv: input.argv, command: input.command, cwd: input.cwd, timeoutMs }, { signal: call(extra).signal });
       const stdout = capOutput(result.stdout);

@@ -1,4 +1,4 @@
-/** The provider API (SPEC §3): `defineProvider({ id, configSchema?, create })`. */
+/** The provider API (README "The config"): `defineProvider({ id, configSchema?, create })`. */
 import type { Resolvable } from "./env.ts";
 import type { Awaitable, HostCapabilities, Json, JsonObject, OutputSchema } from "./types.ts";
 import { type BaseProviderPlugin, upstreamSpec } from "./upstream-provider.ts";
@@ -69,7 +69,7 @@ export interface WorkspaceHandle {
 }
 
 /**
- * A workspace's machines as its provider sees them (SPEC §9): running, stopped, gone
+ * A workspace's machines as its provider sees them (README "Workspaces: access, forks and leases"): running, stopped, gone
  * (`missing`), or the engine or host does not answer in time (`unreachable`).
  */
 export type LiveStatus = "ready" | "stopped" | "missing" | "unreachable";
@@ -239,7 +239,7 @@ export interface ProviderDefinition<Runtime = unknown> {
   readonly id: string;
   /** As written in the config: may hold `env()` values, resolved by the engine. */
   readonly config: unknown;
-  // biome-ignore lint: the spec's config type is erased once configured.
+  // the spec's config type is erased once configured.
   readonly spec: ProviderSpec<any, Runtime>;
 }
 

@@ -18,7 +18,7 @@ import type {
   WorkspaceOperationDef,
 } from "./types.ts";
 
-// biome-ignore lint: erased handler types live in the compiled graph.
+// erased handler types live in the compiled graph.
 type AnyFn = (...args: any[]) => any;
 
 export type Item =
@@ -34,7 +34,7 @@ export type Item =
 /** Where a sequence's task runs are cached: the user's shared fragment cache, or the project. */
 export type CacheScope = "global" | "local";
 
-// biome-ignore lint: any sequence, whatever its types.
+// any sequence, whatever its types.
 export type AnySequence = Sequence<any, any, any, any, any>;
 
 /** The context type a sequence ends with. */
@@ -56,7 +56,7 @@ export type WorkflowRole = boolean | "when-exported";
  * Upstream rigkit types fragments as `sequence<Providers, Context>(name)`: a first type
  * argument that is (or extends) this map means that order.
  */
-// biome-ignore lint: provider runtimes are typed by whoever adds them.
+// provider runtimes are typed by whoever adds them.
 export type WorkflowProviderMap = Record<string, any> & { readonly [providerMapKey]?: true };
 declare const providerMapKey: unique symbol;
 type IsProviderMap<A> = typeof providerMapKey extends keyof A ? true : false;
@@ -137,7 +137,7 @@ export class Sequence<In extends object, Ctx extends object, P, C extends object
 
   /** Appends a fragment; its tasks see this chain's providers and config. */
   add<I extends object, O extends object>(
-    // biome-ignore lint: a fragment's own provider/config types do not constrain the chain.
+    // a fragment's own provider/config types do not constrain the chain.
     fragment: Sequence<I, O, any, any, any> & (Ctx extends I ? unknown : { "fragment expects context the chain lacks": I }),
   ): Sequence<In, O, P, C, W>;
   add(fragment: AnySequence): AnySequence {
@@ -216,7 +216,7 @@ export const isSequence = (value: unknown): value is AnySequence =>
  * declared too: `sequence<{}, { local: LocalRuntime }>("name")`. Upstream rigkit's order,
  * `sequence<WorkflowProviderMap | YourProviders, Context>("name")`, is understood too.
  */
-// biome-ignore lint: fragments do not know the providers of the chain they join.
+// fragments do not know the providers of the chain they join.
 export function sequence<In extends object = {}, P = Record<string, any>, C extends object = {}>(
   name: string,
 ): IsProviderMap<In> extends true ? Sequence<P & object, P & object, In, C> : Sequence<In, In, P, C>;

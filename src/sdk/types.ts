@@ -50,7 +50,7 @@ export interface HostCommandResult extends ExecResult {
   ok: boolean;
 }
 
-/** Host capabilities (SPEC §6), given to tasks, hooks, operations and providers. */
+/** Host capabilities (README "The config"), given to tasks, hooks, operations and providers. */
 export interface HostCapabilities {
   /** Runs a command (argv array, or a shell command string) and captures its output. */
   exec(command: readonly string[] | string, options?: ExecOptions): Promise<ExecResult>;
@@ -84,7 +84,7 @@ export interface TaskArgs<Ctx, P, C> {
 }
 
 export type Awaitable<T> = T | Promise<T>;
-// biome-ignore lint: `void` is what a handler that returns nothing has.
+// `void` is what a handler that returns nothing has.
 export type TaskReturn<Out> = { ctx: Out } | undefined | void;
 export type TaskHandler<Ctx, P, C, Out> = (args: TaskArgs<Ctx, P, C>) => Awaitable<TaskReturn<Out>>;
 

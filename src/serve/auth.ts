@@ -5,7 +5,7 @@
  * token of `.rigkit/serve.token` as a bearer token or, in a browser, as the `rig_token`
  * cookie that `GET /?token=…` sets.
  */
-import { closeSync, constants, lstatSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, lstatSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { timingSafeEqual } from "node:crypto";
 
 export const TOKEN_COOKIE = "rig_token";
@@ -31,8 +31,7 @@ export function writeTokenFile(path: string, token: string): void {
 export function removeTokenFile(path: string, token: string): void {
   try {
     if (!lstatSync(path).isFile()) return;
-    const text = require("node:fs").readFileSync(path, "utf8") as string;
-    if (text.trim() === token) unlinkSync(path);
+    if (readFileSync(path, "utf8").trim() === token) unlinkSync(path);
   } catch {
     // already gone
   }

@@ -27,7 +27,10 @@ export const PlanDocument = z.union([Plan, z.object({ workflows: z.array(Plan) }
 
 export const WorkspaceInfo = z.object({ name: z.string(), workflow: z.string(), ctx: json, createdAt: z.string() });
 export const ListedWorkspace = WorkspaceInfo.extend({ status: z.string(), expiresAt: z.string().nullable() }).loose();
-export const WorkspaceList = z.object({ workspaces: z.array(ListedWorkspace) });
+export const WorkspaceList = z.object({
+  workspaces: z.array(ListedWorkspace),
+  workflows: z.array(z.object({ name: z.string(), workspaces: z.array(z.string()), appliedAt: z.string().nullable() })),
+});
 export const Created = z.object({ workspaces: z.array(WorkspaceInfo) });
 export const Removed = z.object({ removed: z.array(z.string()) });
 export const Stopped = z.object({ stopped: z.array(z.string()) });

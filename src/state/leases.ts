@@ -1,5 +1,5 @@
 /**
- * Shared operation leases (SPEC §10 "Locks"). A workspace operation holds a lease on its
+ * Shared operation leases (README "Locks and leases"). A workspace operation holds a lease on its
  * workspace while it runs; any number may run at once. `rm` and `stop` wait for the
  * leases on their workspaces (naming the operations) up to `--lock-timeout`, or with
  * `--force` stop the rig processes holding them. A lease whose process is gone (same

@@ -69,7 +69,7 @@ export interface ResourceRow {
 }
 
 /** A workspace as `create`, `ls` and `--json` present it. */
-/** A workspace as `create` and `--json` present it (SPEC §5: exactly these keys). */
+/** A workspace as `create` and `--json` present it (README "Scripting": exactly these keys). */
 export interface WorkspaceInfo {
   name: string;
   workflow: string;
@@ -324,7 +324,7 @@ export class Store {
 
   private static migrate(db: Database, projectDir?: string): void {
     // IMMEDIATE, and the version read again inside: when several first commands race on a
-    // fresh project, one migrates and the others find it done (SPEC §10).
+    // fresh project, one migrates and the others find it done (README "Signals").
     db.transaction(() => {
       const from = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
       if (from >= SCHEMA_VERSION) return;

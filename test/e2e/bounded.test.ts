@@ -1,5 +1,5 @@
 /**
- * Bounded resources (SPEC §10): task output streams to .rigkit/logs/, rig's peak RSS does
+ * Bounded resources (README "Output and logs"): task output streams to .rigkit/logs/, rig's peak RSS does
  * not grow with it (50 MB printed < baseline + 64 MB, measured by /usr/bin/time -v), the
  * state keeps a tail, and logs are pruned to the last 20 runs per task.
  */

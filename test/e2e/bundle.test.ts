@@ -81,9 +81,9 @@ describe("the prebuilt CLI bundle", () => {
     expect(edited.stdout).toContain("rig 9.9.9 edited (bun");
   });
 
-  test("npm's postinstall (bun src/cli/bundle.ts) builds it, and the first command uses it", async () => {
+  test("npm's postinstall (bun src/cli/main.ts __build-bundle) builds it, and the first command uses it", async () => {
     const root = copyPackage();
-    const proc = Bun.spawn([join(REPO, "node_modules", ".bin", "bun"), "src/cli/bundle.ts"], { cwd: root, env: { ...process.env, RIGKIT_DEBUG: "1" }, stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn([join(REPO, "node_modules", ".bin", "bun"), "src/cli/main.ts", "__build-bundle"], { cwd: root, env: { ...process.env, RIGKIT_DEBUG: "1" }, stdout: "pipe", stderr: "pipe" });
     const timer = setTimeout(() => proc.kill("SIGKILL"), 60_000); // it once waited on itself forever
     const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     clearTimeout(timer);

@@ -153,6 +153,43 @@ describe("diff and merge: local", () => {
   });
 });
 
+
+describe("diff and merge: a provider without exportFiles", () => {
+  test("a git workspace is read through the access recipe it recorded for rig exec", async () => {
+    const config = `import { defineProvider, workflow, local } from "rigkit";
+import { cpSync, mkdirSync } from "node:fs";
+const plain = defineProvider({
+  id: "plain",
+  create: ({ project }) => ({
+    runtime: (ctx) => ({
+      make(from) {
+        const dir = project.stateDir + "/plain-" + ctx.workspace.name;
+        // Reached only through a command, as a remote machine would be.
+        ctx.workspace.claim({ kind: "dir", id: dir, access: { argv: ["sh", "-c", 'cd "$0" && exec "$@"', dir] } });
+        cpSync(from, dir, { recursive: true });
+        return { dir };
+      },
+    }),
+  }),
+});
+export default workflow("p")
+  .addProvider("local", local())
+  .addProvider("plain", plain())
+  .task("base", async ({ providers }) => {
+    const dir = providers.local.prepareDir("repo", { fresh: true });
+    await providers.local.exec(["git", "clone", "-q", process.cwd(), dir]);
+    return { ctx: { base: dir } };
+  })
+  .workspace({ create: async ({ workflow, providers }) => providers.plain.make(workflow.ctx.base), remove: async () => {} });
+`;
+    const dir = gitProject(config);
+    expect((await rig(["create", "p1"], { cwd: dir })).exitCode).toBe(0);
+    expect((await rig(["exec", "p1", "--", "sh", "-c", CHANGE], { cwd: dir })).exitCode).toBe(0);
+    await expectDiff(dir, "p1");
+    await expectMerged(dir, "p1");
+  });
+});
+
 const dockerSvc = services("docker");
 
 describe.if(dockerSvc !== null)("diff and merge: docker", () => {

@@ -1,5 +1,5 @@
 /**
- * Environment errors (SPEC §5, issue 10): a full disk is one clear line without a stack,
+ * Environment errors (README "Scripting", issue 10): a full disk is one clear line without a stack,
  * and `rig run` with an invalid workspace name is a usage error naming the rule.
  */
 import { afterAll, expect, test } from "bun:test";

@@ -167,7 +167,7 @@ describe("create --from (local)", () => {
     expect(readFileSync(join(dir, ".rigkit/workspaces/ws1/marker.txt"), "utf8")).toBe("changed\n");
     const ls = await rig(["ls"], { cwd: dir });
     expect(ls.stdout).toMatch(/ws2 +ready +created just now, from ws1/);
-    // --json keeps the shape SPEC §5 gives; the origin is in the text and the state file.
+    // --json keeps the shape README "Scripting" gives; the origin is in the text and the state file.
     expect(Object.keys((await rig(["ls", "--json"], { cwd: dir })).json().workspaces[1])).toEqual(["name", "workflow", "ctx", "createdAt", "status", "expiresAt"]);
     // Removing the fork leaves the source alone.
     expect((await rig(["rm", "ws2", "--yes"], { cwd: dir })).exitCode).toBe(0);

@@ -103,7 +103,11 @@ function suite(kind: "local" | "docker", config: string, env: Record<string, str
 
   test(`${kind}: plan, apply, create (a free name), list, exec, operations`, async () => {
     expect((await c.value("plan")).nodes[0].status).toBe("pending");
-    expect((await c.value("apply")).ran.length).toBe(1);
+    // apply reports progress from the engine's events when the client asks for it.
+    const progress: string[] = [];
+    const applied = (await c.client.callTool({ name: "apply", arguments: {} }, undefined, { onprogress: (p) => progress.push(String(p.message)) })) as Result;
+    expect(JSON.parse(applied.content[0]?.text as string).ran.length).toBe(1);
+    expect(progress.join(" | ")).toMatch(/^run .* \| done /);
     const created = await c.value("create_workspace");
     expect(created.workspaces[0].name).toBe("ws1");
     expect((await c.value("list_workspaces")).workspaces.map((w: any) => [w.name, w.status])).toEqual([["ws1", "ready"]]);
@@ -165,6 +169,11 @@ function suite(kind: "local" | "docker", config: string, env: Record<string, str
     expect(big.truncated.stdoutCut).toBeGreaterThan(0);
     expect(big.stdout).toContain("characters cut");
     expect(big.stdout).toContain("line-2999-");
+  });
+
+  test(`${kind}: a command reading stdin gets none (stdin is the protocol)`, async () => {
+    expect(await c.value("exec", { workspace: "ws1", argv: ["cat"], timeoutMs: 20_000 })).toMatchObject({ exitCode: 0, stdout: "" });
+    expect((await c.value("list_workspaces")).workspaces.length).toBe(1);
   });
 
   test(`${kind}: bad inputs are tool errors and the server goes on`, async () => {

@@ -1,4 +1,4 @@
-/** Ownership (SPEC §8): state-file identity, project ids that survive a lost state file, owner markers, safe deletion. */
+/** Ownership (README "Ownership, status and recovery"): state-file identity, project ids that survive a lost state file, owner markers, safe deletion. */
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";

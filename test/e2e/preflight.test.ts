@@ -1,5 +1,5 @@
 /**
- * Preflight (SPEC §10): with the Docker engine unreachable, apply and create fail at once
+ * Preflight (README "Preflight"): with the Docker engine unreachable, apply and create fail at once
  * with PROVIDER_UNAVAILABLE naming the provider, before any task or hook has run.
  */
 import { expect, test } from "bun:test";

@@ -1,4 +1,4 @@
-/** Recovery (SPEC §10) and live status (SPEC §9): what a killed rig left, and records that no longer match the machines. */
+/** Recovery (README "Ownership, status and recovery") and live status (README "Workspaces: access, forks and leases"): what a killed rig left, and records that no longer match the machines. */
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -45,6 +45,8 @@ export const slow = workflow("slow")
 
 export interface Served {
   proc: ReturnType<typeof Bun.spawn>;
+  /** The rest of its stdout, once it ended. */
+  rest: () => Promise<string>;
   url: string;
   port: number;
   token: string;
@@ -62,9 +64,16 @@ export async function serve(dir: string, args: string[] = [], env: Record<string
     if (done) throw new Error(`rig serve ended: ${await new Response(proc.stderr as ReadableStream).text()}`);
     text += new TextDecoder().decode(value);
   }
-  reader.releaseLock();
+  const rest = async () => {
+    let more = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return more;
+      more += new TextDecoder().decode(value);
+    }
+  };
   const info = JSON.parse(text) as { url: string; port: number; tokenFile: string };
-  return { proc, url: info.url, port: info.port, tokenFile: info.tokenFile, token: readFileSync(info.tokenFile, "utf8").trim(), dir };
+  return { proc, rest, url: info.url, port: info.port, tokenFile: info.tokenFile, token: readFileSync(info.tokenFile, "utf8").trim(), dir };
 }
 
 interface SseEvent {
@@ -235,6 +244,17 @@ describe("rig serve", () => {
     const streamed = await readEvents(await api("/workspaces/w1/exec?stream=1", { method: "POST", body: JSON.stringify({ command: "echo out; echo err >&2" }) }));
     expect(streamed.map((e) => e.event)).toEqual(["exec.output", "exec.output", "exec.exit"]);
     expect(streamed[2]?.data).toMatchObject({ workspace: "w1", exitCode: 0 });
+    // Live: the first line arrives while the command still runs.
+    const asked = performance.now();
+    const live = await api("/workspaces/w1/exec?stream=1", { method: "POST", body: JSON.stringify({ command: "echo first; sleep 3; echo second" }) });
+    let firstAt = 0;
+    const all = await readEvents(live, (e) => {
+      if (e.event === "exec.output" && firstAt === 0) firstAt = performance.now() - asked;
+      return false;
+    });
+    expect(firstAt).toBeLessThan(2500);
+    expect(all.filter((e) => e.event === "exec.output").map((e) => e.data.data).join("")).toBe("first\nsecond\n");
+    expect(all.at(-1)?.event).toBe("exec.exit");
 
     const greet = await json("/workspaces/w1/operations/greet", { method: "POST", body: JSON.stringify({ name: "ada", loud: true }) });
     expect(greet).toEqual({ status: 200, body: { hello: "ADA", in: "w1" } });
@@ -288,7 +308,7 @@ describe("rig serve on a unix socket, and its end", () => {
     s.proc.kill("SIGINT");
     expect(await s.proc.exited).toBe(130);
     // The token never reaches the output (only --dashboard-url prints the sign-in link).
-    const printed = (await new Response(s.proc.stdout as ReadableStream).text()) + (await new Response(s.proc.stderr as ReadableStream).text());
+    const printed = (await s.rest()) + (await new Response(s.proc.stderr as ReadableStream).text());
     expect(printed).not.toContain(s.token);
     expect(existsSync(s.tokenFile)).toBe(false);
     expect(existsSync(socket)).toBe(false);

@@ -1,5 +1,5 @@
 /**
- * Supervision (SPEC §10): every process a command starts — through rig's helpers or
+ * Supervision (README "Signals"): every process a command starts — through rig's helpers or
  * directly by config code, also after setsid — is stopped on Ctrl-C, SIGTERM and SIGHUP,
  * and what a `kill -9`'d rig left behind is stopped by the next command. Checked with
  * real processes, by the pid files they write.

@@ -1,5 +1,5 @@
 /**
- * Time and concurrency (SPEC §3, §5, §10): task/hook/operation `timeout`, `retries` with
+ * Time and concurrency (README "The config" and "Scripting"): task/hook/operation `timeout`, `retries` with
  * backoff, unknown task options, `--concurrency` and `parallel(…, { concurrency })`.
  * Counted in files and proven by order of events, never by elapsed time.
  */

@@ -1,4 +1,4 @@
-/** Cache semantics of SPEC §4, against a real temp SQLite state file. */
+/** Cache semantics of README "Plan reasons", against a real temp SQLite state file. */
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { apply } from "../../src/engine/graph/apply.ts";

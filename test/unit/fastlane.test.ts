@@ -32,7 +32,10 @@ test("ls takes one positional, log takes -n", () => {
 test("create and rm take their names as one list", () => {
   expect(parseLane(["a", "b", "--yes", "-y"], lanes.rm as never)).toEqual({ values: { yes: true }, positionals: ["a", "b"] });
   expect(parseLane(["--all", "--force", "--workflow", "w"], lanes.rm as never)).toEqual({ values: { all: true, force: true, workflow: "w" }, positionals: [] });
-  expect(parseLane(["--from", "x", "a"], lanes.create as never)).toBeNull();
+  expect(parseLane(["--from", "x", "a"], lanes.create as never)).toEqual({ values: { from: "x" }, positionals: ["a"] });
+  // A value outside an option's choices is commander's to report.
+  expect(parseLane(["--on-expiry", "later", "a"], lanes.create as never)).toBeNull();
+  expect(parseLane(["--on-expiry=stop", "a"], lanes.create as never)).toEqual({ values: { onExpiry: "stop" }, positionals: ["a"] });
 });
 
 test("every fast-lane option is one commander defines, with the same kind and name", () => {

@@ -1,4 +1,4 @@
-/** Contexts, metadata and results must be plain JSON (SPEC §2). */
+/** Contexts, metadata and results must be plain JSON (README "The config"). */
 import { describe, expect, test } from "bun:test";
 import { findNonJson, isPlainObject } from "../../src/engine/json.ts";
 

@@ -1,4 +1,4 @@
-/** Workspace names (SPEC §5): safe as directory, container and host names. */
+/** Workspace names (README "Scripting"): safe as directory, container and host names. */
 import { describe, expect, test } from "bun:test";
 import { checkWorkspaceName, isWorkspaceName, WORKSPACE_NAME_RULE } from "../../src/engine/workspaces/names.ts";
 import { RigError } from "../../src/errors.ts";

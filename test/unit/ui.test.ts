@@ -49,7 +49,7 @@ describe("table", () => {
       [bold("NAME"), bold("STATUS"), "LAST"],
       ["ws-with-long-name", "ready", "1h ago"],
     ]);
-    // biome-ignore lint: stripping ANSI colour codes.
+    // stripping ANSI colour codes.
     const plain = text.replace(/\u001b\[[0-9;]*m/g, "").split("\n");
     expect(plain[0]!.indexOf("STATUS")).toBe(plain[1]!.indexOf("ready"));
     expect(plain[0]!.indexOf("LAST")).toBe(plain[1]!.indexOf("1h ago"));

@@ -4,6 +4,9 @@
  * and because scripts and agents call it in loops: it loads no more than it needs.
  * Exits with the command's own exit code.
  */
+import { exec as execSpec } from "../../commands/exec.ts";
+import { GLOBAL_OPTIONS } from "../../commands/index.ts";
+import { flagNames, takesValue } from "../../commands/spec.ts";
 import { quickExec } from "../../engine/workspaces/quickexec.ts";
 import { RigError } from "../../errors.ts";
 import { terminal } from "../../host/terminal.ts";
@@ -11,8 +14,10 @@ import { readGlobals } from "../argv.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { emit } from "../ui.ts";
 
-const VALUE_FLAGS = new Set(["--chdir", "--config", "--state", "--workflow", "--lock-timeout"]);
-const BOOLEAN_FLAGS = new Set(["--json"]);
+// rig's own options before the command: the global ones and exec's (src/commands/exec.ts).
+const OWN_OPTIONS = [...GLOBAL_OPTIONS, ...execSpec.options];
+const VALUE_FLAGS = new Set(OWN_OPTIONS.filter(takesValue).flatMap(flagNames));
+const BOOLEAN_FLAGS = new Set(OWN_OPTIONS.filter((o) => !takesValue(o)).flatMap(flagNames));
 
 export interface ExecArgs {
   /** rig's own arguments (before the command). */

@@ -1,8 +1,10 @@
 /**
- * The built-in commands' modules, each loaded only when its command runs. Spelled out
- * rather than `import(`./${name}.ts`)` so that the bundler sees every one
- * (src/cli/bundle.ts).
+ * The built-in commands' handlers, each loaded only when its command runs. One per command
+ * of the table (src/commands/), which the type checks: a command without a handler does
+ * not compile. Spelled out rather than `import(`./${name}.ts`)` so that the bundler sees
+ * every one (src/cli/bundle.ts).
  */
+import type { CommandName } from "../../commands/index.ts";
 import type { Cli } from "../context.ts";
 
 export type Handler = (cli: Cli, ...args: unknown[]) => Promise<void>;
@@ -10,7 +12,7 @@ export type Handler = (cli: Cli, ...args: unknown[]) => Promise<void>;
 // Each module's default takes its own arguments; the caller passes commander's.
 type Loader = () => Promise<{ default: (cli: Cli, ...args: any[]) => Promise<void> }>;
 
-const modules: Record<string, Loader> = {
+const modules: Record<CommandName, Loader> = {
   apply: () => import("./apply.ts"),
   cache: () => import("./cache.ts"),
   code: () => import("./code.ts"),
@@ -41,7 +43,7 @@ const modules: Record<string, Loader> = {
 
 /** The handler of a built-in command. */
 export async function commandHandler(name: string): Promise<Handler> {
-  const load = modules[name];
+  const load = modules[name as CommandName];
   if (!load) throw new Error(`no module for the command "${name}"`);
   return (await load()).default as Handler;
 }

@@ -24,6 +24,7 @@ export default async function mcpCommand(cli: Cli): Promise<void> {
   process.stdout.write = toStderr as typeof process.stdout.write;
 
   const options = projectOptions(cli.globals);
+  (await import("../../host/attach.ts")).detachStdin(); // commands run for clients get no stdin of ours
   const [{ mcpServer }, { StdioServerTransport }, { openProject }] = await Promise.all([
     import("../../mcp/server.ts"),
     import("@modelcontextprotocol/sdk/server/stdio.js"),

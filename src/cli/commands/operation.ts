@@ -6,6 +6,7 @@
  * else (help, an unknown flag, a bad value) goes through commander for its messages.
  */
 import type { Command } from "commander";
+import { GLOBAL_VALUE_FLAGS as GLOBAL_VALUE_OPTIONS, RESERVED_INPUT_FLAGS } from "../../commands/index.ts";
 import type { CompiledWorkflow, OperationNode } from "../../engine/graph/compile.ts";
 import { type InputField, inputFields, validateInput } from "../../engine/operations/inputs.ts";
 import { checkWorkspaceName } from "../../engine/workspaces/names.ts";
@@ -22,7 +23,8 @@ import { type Cli, projectOptions } from "../context.ts";
 import { hookOutput } from "../progress.ts";
 import { emit, table } from "../ui.ts";
 
-const RESERVED_FLAGS = new Set(["chdir", "config", "state", "json", "workflow", "help", "version"]);
+/** Input flags that would shadow rig's own: the global options, --help, --version, --workflow (src/commands/). */
+const RESERVED_FLAGS = new Set(RESERVED_INPUT_FLAGS);
 
 /** A number flag's value, or undefined when it is not one. */
 function toNumber(value: string): number | undefined {
@@ -38,7 +40,7 @@ function json(value: string): unknown {
   }
 }
 
-const GLOBAL_VALUE_FLAGS = new Set(["--chdir", "--config", "--state", "--lock-timeout", "--workflow"]);
+const GLOBAL_VALUE_FLAGS = new Set([...GLOBAL_VALUE_OPTIONS, "--workflow"]);
 
 /**
  * The commander-free reading of plain flags: input values by key (defaults applied, as

@@ -18,6 +18,7 @@ export default async function serveCommand(cli: Cli, opts: { port?: string; sock
   if (port !== undefined && opts.socket !== undefined) throw new RigError("USAGE", "Give --port or --socket, not both");
   const { findConfig, stateDirOf } = await import("../../engine/project/locate.ts");
   const options = projectOptions(cli.globals);
+  (await import("../../host/attach.ts")).detachStdin(); // commands run for clients get no stdin of ours
   const stateDir = stateDirOf(await findConfig(options));
   const { mkdirSync } = await import("node:fs");
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });

@@ -64,15 +64,10 @@ export async function applyWorkflows(project: Project, workflows: CompiledWorkfl
     for (const workflow of workflows) plans.push(await planWorkflow(workflow, project.stores, project.registry));
     return plans;
   }
-  // Released when done, not at exit: `rig serve` lives on, and a terminal's rig must get the lock.
-  const unlock = await lockProject(project.store, call, `apply ${workflows.length === 1 ? `--workflow ${workflows[0]?.name}` : "--all"}`);
-  try {
-    const results: ApplyResult[] = [];
-    for (const workflow of workflows) results.push(await applyWorkflow(workflow, project, { signal, concurrency, events: emit, lockTimeoutMs }));
-    return results;
-  } finally {
-    unlock();
-  }
+  await lockProject(project.store, call, `apply ${workflows.length === 1 ? `--workflow ${workflows[0]?.name}` : "--all"}`);
+  const results: ApplyResult[] = [];
+  for (const workflow of workflows) results.push(await applyWorkflow(workflow, project, { signal, concurrency, events: emit, lockTimeoutMs }));
+  return results;
 }
 
 const documentOf = <R>(input: WorkflowsInput, results: R[]): R | { workflows: R[] } => (!input.all && results.length === 1 ? (results[0] as R) : { workflows: results });

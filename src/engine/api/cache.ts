@@ -6,10 +6,9 @@
  */
 import { RigError } from "../../errors.ts";
 import { Store } from "../../state/store.ts";
-import { openState } from "../project/locate.ts";
 import { readManifest } from "../project/manifest.ts";
 import { fragmentStatePath } from "../project/run-stores.ts";
-import { type CallOptions, type ProjectRef, callParts, lockProject, optionsOf, projectOf } from "./call.ts";
+import { type CallOptions, type ProjectRef, callParts, lockProject, projectOf, stateOf } from "./call.ts";
 
 /** A workflow's tasks as the manifest knows them, and which live in `.global()` fragments. */
 interface CacheView {
@@ -53,9 +52,9 @@ function resolveTask(paths: string[], workflow: string, task: string): string {
  * prompter's choice, or a usage error listing them.
  */
 export async function cacheWorkflow(ref: ProjectRef, call: CallOptions = {}): Promise<string> {
-  const { store } = await openState(optionsOf(ref), { readOnly: true });
+  const { store, owned } = await stateOf(ref, { readOnly: true });
   let names = [...new Set([...(store ? (readManifest(store)?.workflows.map((w) => w.name) ?? []) : []), ...(store?.knownWorkflows() ?? [])])];
-  store?.close();
+  if (owned) store?.close();
   // Never loaded: the config says which workflows there are.
   if (names.length === 0) names = (await projectOf(ref)).workflows.map((w) => w.name);
   if (names.length === 1) return names[0] as string;
@@ -75,7 +74,7 @@ export interface CacheEntry {
 
 /** `rig cache <w> ls`: `{"entries":[{"path","name","runId","createdAt","invalidated","scope"}]}`, newest first. */
 export async function cacheLs(ref: ProjectRef, input: { workflow: string }): Promise<{ entries: CacheEntry[] }> {
-  const { store } = await openState(optionsOf(ref));
+  const store = (await stateOf(ref)).store as Store;
   const fragments = fragmentsOf(cacheView(store, input.workflow));
   const rows = store.cacheEntries(input.workflow).map((e) => ({ ...e, scope: "local" as "local" | "global" }));
   for (const [hash, byCachePath] of fragments) {
@@ -107,7 +106,7 @@ export async function cacheInvalidate(
   input: { workflow: string; task?: string; all?: boolean; yes?: boolean },
   call: CallOptions = {},
 ): Promise<{ invalidated: string[]; runs: number }> {
-  const { store } = await openState(optionsOf(ref));
+  const store = (await stateOf(ref)).store as Store;
   const view = cacheView(store, input.workflow);
   if (input.all === (input.task !== undefined)) throw new RigError("USAGE", "cache invalidate takes a task or --all (not both)");
   const targets = input.all ? view.paths : [resolveTask(view.paths, input.workflow, input.task as string)];
@@ -118,33 +117,25 @@ export async function cacheInvalidate(
       throw new RigError("INTERRUPTED", "Cancelled: nothing invalidated");
     }
   }
-  const unlock = await lockProject(store, call, `cache ${input.workflow} invalidate`);
-  try {
-    let runs = store.invalidatePaths(input.workflow, targets.filter((t) => !view.global.has(t)));
-    for (const [hash, byCachePath] of fragmentsOf(view)) {
-      const shared = [...byCachePath].filter(([, path]) => targets.includes(path)).map(([cachePath]) => cachePath);
-      if (shared.length > 0) runs += Store.open(fragmentStatePath(hash)).invalidatePaths(`global:${hash}`, shared);
-    }
-    return { invalidated: targets, runs };
-  } finally {
-    unlock(); // now, not at exit: `rig serve` lives on
+  await lockProject(store, call, `cache ${input.workflow} invalidate`);
+  let runs = store.invalidatePaths(input.workflow, targets.filter((t) => !view.global.has(t)));
+  for (const [hash, byCachePath] of fragmentsOf(view)) {
+    const shared = [...byCachePath].filter(([, path]) => targets.includes(path)).map(([cachePath]) => cachePath);
+    if (shared.length > 0) runs += Store.open(fragmentStatePath(hash)).invalidatePaths(`global:${hash}`, shared);
   }
+  return { invalidated: targets, runs };
 }
 
 /** `rig cache <w> clear [--local|--global]`: `{"cleared":n,"left":"…"}` (neither flag: both). */
 export async function cacheClear(ref: ProjectRef, input: { workflow: string; local?: boolean; global?: boolean }, call: CallOptions = {}): Promise<{ cleared: number; left: string }> {
-  const { store } = await openState(optionsOf(ref));
+  const store = (await stateOf(ref)).store as Store;
   const view = cacheView(store, input.workflow);
-  const unlock = await lockProject(store, call, `cache ${input.workflow} clear`);
-  try {
-    const local = input.local || !input.global;
-    const global = input.global || !input.local;
-    let cleared = local ? store.clearRuns(input.workflow) : 0;
-    if (global) for (const hash of fragmentsOf(view).keys()) cleared += Store.open(fragmentStatePath(hash)).clearRuns(`global:${hash}`);
-    // Runs are forgotten; what they made (prepared directories, snapshot images) stays until gc.
-    const left = "Prepared directories and snapshot images these runs made are left in place; `rig gc` removes those no cached run uses.";
-    return { cleared, left };
-  } finally {
-    unlock(); // now, not at exit: `rig serve` lives on
-  }
+  await lockProject(store, call, `cache ${input.workflow} clear`);
+  const local = input.local || !input.global;
+  const global = input.global || !input.local;
+  let cleared = local ? store.clearRuns(input.workflow) : 0;
+  if (global) for (const hash of fragmentsOf(view).keys()) cleared += Store.open(fragmentStatePath(hash)).clearRuns(`global:${hash}`);
+  // Runs are forgotten; what they made (prepared directories, snapshot images) stays until gc.
+  const left = "Prepared directories and snapshot images these runs made are left in place; `rig gc` removes those no cached run uses.";
+  return { cleared, left };
 }

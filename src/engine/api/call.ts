@@ -41,6 +41,20 @@ export function optionsOf(ref: ProjectRef): ProjectOptions {
   return isProject(ref) ? { cwd: ref.location.root, config: ref.location.path, state: ref.store.path } : ref;
 }
 
+/**
+ * The state file of a project for reading (ls, log, cache): the open project's own, or
+ * opened from the options without loading the config. `owned`: the caller closes it.
+ */
+export async function stateOf(ref: ProjectRef, options: { readOnly?: boolean } = {}) {
+  if (isProject(ref)) return { location: ref.location, store: ref.store as Store | null, owned: false };
+  const { openState } = await import("../project/locate.ts");
+  const opened = options.readOnly ? await openState(ref, { readOnly: true }) : await openState(ref);
+  return { ...opened, owned: true };
+}
+
+/** An open project itself, or null when only its location is known. */
+export const openedProject = (ref: ProjectRef): Project | null => (isProject(ref) ? ref : null);
+
 /** The call's parts with their defaults. */
 export function callParts(call: CallOptions) {
   const events = call.events ?? (() => {});

@@ -12,7 +12,7 @@ import { type Manifest, readManifest } from "../project/manifest.ts";
 import { parseLimit } from "../options.ts";
 import { oplogStatus } from "../project/recovery.ts";
 import { type WorkspaceState, recordedState } from "../workspaces/status.ts";
-import { type CallOptions, type ProjectRef, callParts, optionsOf } from "./call.ts";
+import { type CallOptions, type ProjectRef, callParts, openedProject, optionsOf, stateOf } from "./call.ts";
 
 const unknownWorkflow = (name: string, known: string[]) =>
   new RigError("UNKNOWN_WORKFLOW", `Unknown workflow "${name}"`, { detail: known.length ? [`Workflows: ${known.join(", ")}`] : [] });
@@ -55,7 +55,7 @@ const manifestOf = (store: Store | null): Manifest | null => {
 /** The workspaces and their status, for rendering; `listWorkspaces` is its document. */
 export async function listView(ref: ProjectRef, input: ListInput = {}, call: CallOptions = {}): Promise<ListView> {
   const options = optionsOf(ref);
-  const { location, store } = await openState(options, { readOnly: true });
+  const { location, store } = await stateOf(ref, { readOnly: true });
   await reapLeftovers(stateDirOf(location)); // what a killed rig left running (src/host/supervisor.ts)
   const rows = (store?.workspaces() ?? []).filter((r) => input.workflow === undefined || r.workflow === input.workflow);
   if (input.workflow !== undefined && rows.length === 0 && store) {
@@ -68,7 +68,7 @@ export async function listView(ref: ProjectRef, input: ListInput = {}, call: Cal
     const { openProjectReadOnly } = await import("../project/project.ts");
     const { workspaceStates } = await import("../workspaces/status.ts");
     try {
-      const project = await openProjectReadOnly(options);
+      const project = openedProject(ref) ?? (await openProjectReadOnly(options));
       if (project) {
         const live = await workspaceStates(project, project.store.workspaces(), { live: true });
         const byKey = new Map([...live].map(([row, state]) => [`${row.workflow}\0${row.name}`, state]));
@@ -110,7 +110,7 @@ export async function listWorkspaces(ref: ProjectRef, input: ListInput = {}, cal
 
 /** `rig ls config`: the workflows as the manifest saved by the last config load has them. */
 export async function listConfig(ref: ProjectRef, input: { workflow?: string } = {}): Promise<{ workflows: Manifest["workflows"] }> {
-  const { location, store } = await openState(optionsOf(ref), { readOnly: true });
+  const { location, store } = await stateOf(ref, { readOnly: true });
   await reapLeftovers(stateDirOf(location));
   const manifest = manifestOf(store);
   const all = manifest?.workflows ?? [];
@@ -138,7 +138,7 @@ export interface LogEntry {
 /** The history rows, for rendering; `log` is its document. */
 export async function logView(ref: ProjectRef, input: LogInput = {}): Promise<OplogRow[]> {
   const limit = parseLimit(input.limit);
-  const { location, store } = await openState(optionsOf(ref), { readOnly: true });
+  const { location, store } = await stateOf(ref, { readOnly: true });
   await reapLeftovers(stateDirOf(location)); // what a killed rig left running (src/host/supervisor.ts)
   if (!store) return [];
   if (input.workflow !== undefined) {

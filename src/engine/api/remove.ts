@@ -55,42 +55,38 @@ export async function removeWorkspaces(ref: ProjectRef, input: RemoveInput, call
       throw new RigError("INTERRUPTED", "Cancelled: nothing removed");
     }
   }
-  const unlock = await lockProject(project.store, call, `rm ${targets.map((t) => t.name).join(" ")}`);
-  try {
-    // Running operations hold a shared lease on their workspace: wait for them, or stop them with force.
-    for (const row of targets) await waitForOperations(project.store, call, row, input.force);
-    const settled = await Promise.allSettled(
-      targets.map(async (row) => {
-        const workflow = project.workflows.find((w) => w.name === row.workflow);
-        if (!workflow) {
-          if (!input.force) throw orphanError(row);
-          await destroyWorkspace(project, row);
-          return null;
-        }
-        return removeWorkspace(project, workflow, row, { signal, output: hookOutputTo(emit, row.workflow), force: input.force });
-      }),
-    );
-    const removed = targets.filter((_, i) => settled[i]?.status === "fulfilled");
-    for (const row of removed) emit({ type: "workspace.removed", workflow: row.workflow, name: row.name });
-    for (const s of settled) if (s.status === "fulfilled" && s.value) emit({ type: "notice", level: "warning", message: s.value });
-    const failed = targets.flatMap((row, i) => {
-      const s = settled[i];
-      return s?.status === "rejected" ? [{ row, error: s.reason as unknown }] : [];
+  await lockProject(project.store, call, `rm ${targets.map((t) => t.name).join(" ")}`);
+  // Running operations hold a shared lease on their workspace: wait for them, or stop them with force.
+  for (const row of targets) await waitForOperations(project.store, call, row, input.force);
+  const settled = await Promise.allSettled(
+    targets.map(async (row) => {
+      const workflow = project.workflows.find((w) => w.name === row.workflow);
+      if (!workflow) {
+        if (!input.force) throw orphanError(row);
+        await destroyWorkspace(project, row);
+        return null;
+      }
+      return removeWorkspace(project, workflow, row, { signal, output: hookOutputTo(emit, row.workflow), force: input.force });
+    }),
+  );
+  const removed = targets.filter((_, i) => settled[i]?.status === "fulfilled");
+  for (const row of removed) emit({ type: "workspace.removed", workflow: row.workflow, name: row.name });
+  for (const s of settled) if (s.status === "fulfilled" && s.value) emit({ type: "notice", level: "warning", message: s.value });
+  const failed = targets.flatMap((row, i) => {
+    const s = settled[i];
+    return s?.status === "rejected" ? [{ row, error: s.reason as unknown }] : [];
+  });
+  const interrupted = failed.find((f) => f.error instanceof RigError && f.error.code === "INTERRUPTED");
+  if (interrupted) throw interrupted.error;
+  if (failed.length === 1 && targets.length === 1) throw failed[0]?.error;
+  if (failed.length > 0) {
+    for (const row of removed) emit({ type: "notice", level: "success", message: `Removed ${row.name}` });
+    throw new RigError("HOOK_FAILED", `Could not remove ${failed.length} of ${targets.length} workspaces: ${failed.map((f) => f.row.name).join(", ")}`, {
+      detail: [
+        ...failed.map(({ row, error }) => `${row.name}: ${messageOf(error)}${error instanceof RigError && error.detail.length ? ` (${error.detail.join(" ")})` : ""}`),
+        ...(removed.length ? [`Removed: ${removed.map((r) => r.name).join(", ")}`] : []),
+      ],
     });
-    const interrupted = failed.find((f) => f.error instanceof RigError && f.error.code === "INTERRUPTED");
-    if (interrupted) throw interrupted.error;
-    if (failed.length === 1 && targets.length === 1) throw failed[0]?.error;
-    if (failed.length > 0) {
-      for (const row of removed) emit({ type: "notice", level: "success", message: `Removed ${row.name}` });
-      throw new RigError("HOOK_FAILED", `Could not remove ${failed.length} of ${targets.length} workspaces: ${failed.map((f) => f.row.name).join(", ")}`, {
-        detail: [
-          ...failed.map(({ row, error }) => `${row.name}: ${messageOf(error)}${error instanceof RigError && error.detail.length ? ` (${error.detail.join(" ")})` : ""}`),
-          ...(removed.length ? [`Removed: ${removed.map((r) => r.name).join(", ")}`] : []),
-        ],
-      });
-    }
-    return { removed: removed.map((r) => r.name) };
-  } finally {
-    unlock(); // now, not at exit: `rig serve` lives on
   }
+  return { removed: removed.map((r) => r.name) };
 }

@@ -28,22 +28,18 @@ async function stopOrStart(ref: ProjectRef, which: "stop" | "start", input: Work
   const project = await projectOf(ref);
   const { signal, emit } = callParts(call);
   const rows = await rowsOf(project, input, call);
-  const unlock = await lockProject(project.store, call, `${which} ${rows.map((r) => r.name).join(" ")}`);
-  try {
-    const done: string[] = [];
-    for (const row of rows) {
-      // Read again under the lock: another rig may have changed it meanwhile.
-      const current = project.store.workspace(row.workflow, row.name) ?? row;
-      if (which === "stop") await waitForOperations(project.store, call, row, input.force);
-      await setRunning(project, current, which, { signal, output: hookOutputTo(emit, row.workflow) });
-      if (which === "stop") await stopWorkspaceProcesses(project.store, row.workflow, row.name);
-      emit({ type: "workspace.status", workflow: row.workflow, name: row.name, status: which === "stop" ? "stopped" : "ready" });
-      done.push(row.name);
-    }
-    return done;
-  } finally {
-    unlock(); // now, not at exit: `rig serve` lives on
+  await lockProject(project.store, call, `${which} ${rows.map((r) => r.name).join(" ")}`);
+  const done: string[] = [];
+  for (const row of rows) {
+    // Read again under the lock: another rig may have changed it meanwhile.
+    const current = project.store.workspace(row.workflow, row.name) ?? row;
+    if (which === "stop") await waitForOperations(project.store, call, row, input.force);
+    await setRunning(project, current, which, { signal, output: hookOutputTo(emit, row.workflow) });
+    if (which === "stop") await stopWorkspaceProcesses(project.store, row.workflow, row.name);
+    emit({ type: "workspace.status", workflow: row.workflow, name: row.name, status: which === "stop" ? "stopped" : "ready" });
+    done.push(row.name);
   }
+  return done;
 }
 
 /** `rig stop`: `{"stopped":[name…]}`. */
@@ -74,13 +70,9 @@ export async function renew(ref: ProjectRef, input: WorkspacesInput & { ttl?: st
     }
     return ttl;
   });
-  const unlock = await lockProject(project.store, call, `renew ${rows.map((r) => r.name).join(" ")}`);
-  try {
-    const renewed = rows.map((row, i) => renewLease(project, project.store.workspace(row.workflow, row.name) ?? row, ttls[i] as number));
-    return {
-      workspaces: renewed.map((row) => ({ name: row.name, workflow: row.workflow, expiresAt: new Date(row.expires_at as number).toISOString() })),
-    };
-  } finally {
-    unlock(); // now, not at exit: `rig serve` lives on
-  }
+  await lockProject(project.store, call, `renew ${rows.map((r) => r.name).join(" ")}`);
+  const renewed = rows.map((row, i) => renewLease(project, project.store.workspace(row.workflow, row.name) ?? row, ttls[i] as number));
+  return {
+    workspaces: renewed.map((row) => ({ name: row.name, workflow: row.workflow, expiresAt: new Date(row.expires_at as number).toISOString() })),
+  };
 }

@@ -111,7 +111,7 @@ function taskError(node: TaskNode, error: unknown): RigError {
   // A config mistake found while running (a provider's configSchema) stays a config error.
   if (inner?.code === "CONFIG_ERROR") return inner;
   const task = `${node.workflow}/${node.path}`;
-  // Inner codes that say more than "the task failed" are kept (SPEC §5 error JSON).
+  // Inner codes that say more than "the task failed" are kept (README "Scripting").
   if (inner && KEPT_CODES.includes(inner.code)) {
     const message = inner.code === "TIMEOUT" ? inner.message : `Task ${task}: ${inner.message}`;
     return new RigError(inner.code, redact(message), { detail: inner.detail.map(redact), cause: error, task });

@@ -1,5 +1,5 @@
 /**
- * The cache decision for one task (SPEC §4): is a stored run reusable, and if not, why.
+ * The cache decision for one task (README "Plan reasons"): is a stored run reusable, and if not, why.
  * Shared by `plan` (which never runs task code) and `apply`.
  */
 import { RigError, messageOf } from "../../errors.ts";
@@ -124,7 +124,7 @@ export function upstreamKeys(node: TaskNode, runIds: readonly (string | null)[],
   });
 }
 
-/** Which part of the key differs from a previous run, in the order SPEC §4 lists them. */
+/** Which part of the key differs from a previous run, in the order README "Plan reasons" lists them. */
 export function changedPart(previous: RunRow, parts: KeyParts): PendingReason {
   const old = JSON.parse(previous.key_parts) as KeyParts;
   if (old.task !== parts.task) return "task-changed";

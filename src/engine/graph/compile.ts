@@ -7,28 +7,19 @@ import { RigError, messageOf } from "../../errors.ts";
 import type { ProviderDefinition } from "../../sdk/provider.ts";
 import { type AnySequence, type Item, isSequence } from "../../sdk/sequence.ts";
 import type { JsonObject, TaskOptions } from "../../sdk/types.ts";
+import { BUILTIN_COMMANDS, RESERVED_WORKSPACE_OPERATIONS } from "../../commands/index.ts";
 import { timeoutOption } from "../deadline.ts";
 import { parseDuration } from "../duration.ts";
 import { definitionHash, hash, hashValue, schemaIdentity } from "./fingerprint.ts";
 import { findNonJson, isPlainObject } from "../json.ts";
 
-/** Names that operations may not take, since they are CLI commands (SPEC §3). */
-export const RESERVED_COMMANDS = [
-  "apply", "cache", "code", "completion", "create", "diff", "doctor", "exec", "forward", "gc", "help",
-  "init", "log", "ls", "mcp", "merge", "plan", "projects", "providers", "remove", "renew", "rm", "run",
-  "serve", "shell", "start", "stop", "ui", "version",
-] as const;
-
 /**
- * Names a workspace operation may not take: the commands SPEC §3 lists, and `stop`/`start`
- * (`rig <ws>/stop` is built in). The newer access commands are fine there: `rig ws1/shell`
- * is the project's own operation and `rig shell ws1` the built-in, so configs that define
- * their own `shell` or `exec` action (upstream's examples do) keep loading.
+ * Names operations may not take, from the command table (src/commands/): a workflow
+ * operation none of the built-in commands' names, a workspace operation none but those
+ * whose workspace form is the project's own (`rig ws1/shell`; README "Operations").
  */
-export const RESERVED_WORKSPACE_OPERATIONS = [
-  "apply", "cache", "completion", "create", "doctor", "gc", "help", "init", "log", "ls",
-  "plan", "projects", "providers", "remove", "rm", "run", "start", "stop", "version",
-] as const;
+export const RESERVED_COMMANDS = BUILTIN_COMMANDS;
+export { RESERVED_WORKSPACE_OPERATIONS };
 
 /** One `.addProvider()` call. `key` is unique within a compile. */
 export interface ProviderDecl {
@@ -45,7 +36,7 @@ export interface Scope {
   configHash: string;
 }
 
-// biome-ignore lint: handlers are typed by the authoring API, not here.
+// handlers are typed by the authoring API, not here.
 type AnyFn = (...args: any[]) => any;
 
 export interface TaskNode {
@@ -230,7 +221,7 @@ export function compileWorkflow(source: AnySequence, providerKeys: Map<ProviderD
 
   const addOperation = (map: Map<string, OperationNode>, kind: string, item: Extract<Item, { type: "operation" | "workspaceOperation" }>, scope: Scope) => {
     checkId(workflow, kind, item.id);
-    const reserved: readonly string[] = item.type === "operation" ? RESERVED_COMMANDS : RESERVED_WORKSPACE_OPERATIONS;
+    const reserved = item.type === "operation" ? RESERVED_COMMANDS : RESERVED_WORKSPACE_OPERATIONS;
     if (reserved.includes(item.id)) {
       throw configError(workflow, `${kind} "${item.id}" collides with the rig command of the same name`, ["Rename the operation."]);
     }

@@ -1,5 +1,5 @@
 /**
- * Task `inputs` (SPEC §3): file globs relative to the project root whose content is part
+ * Task `inputs` (README "The config"): file globs relative to the project root whose content is part
  * of a task's cache key. `.rigkit/`, `.git/` and git-ignored files are left out. Content
  * hashes are kept in the state file with each file's size, mtime and inode, so a plan
  * over many unchanged files stats them and reads none.

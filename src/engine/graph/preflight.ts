@@ -1,5 +1,5 @@
 /**
- * Preflight (SPEC §10): before the first pending task runs, the `checks()` of the
+ * Preflight (README "Preflight"): before the first pending task runs, the `checks()` of the
  * providers in scope of pending work run, so an unreachable engine fails the command
  * before any side effect instead of halfway through.
  */

@@ -1,5 +1,5 @@
 /**
- * A task run's output (SPEC §10 "Bounded resources"): every line streams to
+ * A task run's output (README "Output and logs"): every line streams to
  * `.rigkit/logs/<run>.log`; memory holds only a tail, which is what the state file
  * keeps. Logs of older runs are pruned: the last KEEP_RUNS per task stay, plus the run
  * the cache would reuse.

@@ -1,5 +1,5 @@
 /**
- * Recovery (SPEC §10): what a rig that was killed left half-done. A running log entry or
+ * Recovery (README "Ownership, status and recovery"): what a rig that was killed left half-done. A running log entry or
  * a creating/removing workspace records its process (pid and host); once that process is
  * gone, nobody will finish it. Read-only commands show such entries as `interrupted`
  * (`oplogStatus`, `recordedState`); the next command that opens the project for writing

@@ -1,5 +1,5 @@
 /**
- * Built-in access to a workspace (SPEC §9): `exec`, `shell`, `stop`/`start`, `forward`
+ * Built-in access to a workspace (README "Workspaces: access, forks and leases"): `exec`, `shell`, `stop`/`start`, `forward`
  * and `code` call the optional controller methods of the providers that claimed
  * resources for the workspace, with a handle of what each one recorded.
  */

@@ -13,11 +13,14 @@
  * - otherwise the files it was made from (its base), as its provider recorded them.
  * All git work happens in a scratch repository (gitscratch.ts), never in the workspace.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { RigError } from "../../errors.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
-import { accessFor } from "./access.ts";
+import { enterDir } from "../../host/attach.ts";
+import { untarFrom } from "../../host/untar.ts";
+import type { ResourceAccess, WorkspaceResource } from "../../sdk/provider.ts";
+import { accessAll, accessFor } from "./access.ts";
 import { Scratch, git } from "./gitscratch.ts";
 import type { Project } from "../project/project.ts";
 import { recordedState, requireReady } from "./status.ts";
@@ -103,11 +106,10 @@ async function projectTips(repo: ProjectRepo, signal: AbortSignal): Promise<stri
 async function collect(project: Project, row: WorkspaceRow, signal: AbortSignal): Promise<Collected> {
   const state = recordedState(row);
   if (state !== "ready" && state !== "stopped" && state !== "expired") await requireReady(project, row);
-  const { controller, handle } = await accessFor(project, row, "exportFiles", "show its changes (diff, merge)");
-  const exportFiles = controller.exportFiles as NonNullable<typeof controller.exportFiles>;
+  const exportFiles = await exporterOf(project, row);
   const scratch = await Scratch.create(signal);
   try {
-    const files = await exportFiles(handle, { what: "workspace", into: scratch.dir("workspace"), signal });
+    const files = await exportFiles("workspace", scratch.dir("workspace"), signal);
     if (files === null) throw new RigError("PROVIDER_FAILED", `The files of workspace ${row.name} cannot be read`);
     const repo = await projectRepo(project, signal);
     if (repo) scratch.borrow(repo.objects);
@@ -122,7 +124,7 @@ async function collect(project: Project, row: WorkspaceRow, signal: AbortSignal)
       }
       return { scratch, from, to, base: { kind: "commit", commit: from }, head, repo };
     }
-    const baseFiles = await exportFiles(handle, { what: "base", into: scratch.dir("base"), signal });
+    const baseFiles = await exportFiles("base", scratch.dir("base"), signal);
     if (baseFiles === null) {
       throw new RigError("USAGE", `Cannot tell what changed in workspace ${row.name}: it is not a git checkout and the files it was made from are unknown or gone`, {
         detail: ["Make the workspace's base a git checkout, or keep its base directory (rig diff compares with it)."],
@@ -135,6 +137,36 @@ async function collect(project: Project, row: WorkspaceRow, signal: AbortSignal)
     scratch.dispose();
     throw error;
   }
+}
+
+type Exporter = (what: "workspace" | "base", into: string, signal: AbortSignal) => Promise<string | null>;
+
+/**
+ * How to get the workspace's files: its provider's `exportFiles`, or — for a provider
+ * without it — a tar stream through the access recipe it recorded for `rig exec`
+ * (ResourceAccess), which gives the workspace's files (not its base: such a workspace
+ * must be a git checkout to be compared).
+ */
+async function exporterOf(project: Project, row: WorkspaceRow): Promise<Exporter> {
+  const all = await accessAll(project, row);
+  const found = all.find((a) => typeof a.controller.exportFiles === "function");
+  if (found) {
+    const exportFiles = found.controller.exportFiles as NonNullable<typeof found.controller.exportFiles>;
+    return async (what, into, signal) => exportFiles(found.handle, { what, into, signal });
+  }
+  const recipe = project.store
+    .resources(row.workflow, row.name)
+    .map((r) => (JSON.parse(r.data) as WorkspaceResource).access)
+    .find((a): a is ResourceAccess => a !== undefined);
+  if (!recipe) return (await accessFor(project, row, "exportFiles", "show its changes (diff, merge)")) as never; // the usage error
+  return async (what, into, signal) => {
+    if (what === "base") return null;
+    if (!recipe.argv) return recipe.cwd ?? null;
+    for (const dir of recipe.dirs ?? []) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const argv = recipe.shell ? [...recipe.argv, `${recipe.cwd ? `${enterDir(recipe.cwd)} && ` : ""}tar -cf - .`] : [...recipe.argv, "tar", "-cf", "-", "."];
+    await untarFrom(argv, into, { env: recipe.env ? { ...process.env, ...recipe.env } : undefined, signal, what: `workspace ${row.name}` });
+    return into;
+  };
 }
 
 /**

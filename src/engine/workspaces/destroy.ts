@@ -1,5 +1,5 @@
 /**
- * Removing a workspace without its workflow (SPEC §8 "renamed workflow"): when the config
+ * Removing a workspace without its workflow (README "Ownership, status and recovery"): when the config
  * no longer defines the workflow, there is no remove hook to run, so rig destroys what
  * the workspace's providers recorded for it (`workspace_resources`), through the same
  * `destroy` path `rig gc` uses, found by the name the provider was added under in any
@@ -10,7 +10,7 @@ import { RigError, messageOf } from "../../errors.ts";
 import type { ProviderResource, WorkspaceResource } from "../../sdk/provider.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
 import { declarations } from "../project/checks.ts";
-import { owns } from "./gc.ts";
+import { owns } from "./ownership.ts";
 import type { Project } from "../project/project.ts";
 import { redact } from "../../host/secrets.ts";
 import { declFor } from "./status.ts";

@@ -1,5 +1,5 @@
 /**
- * Leases (SPEC §9): a workspace created with `--ttl` (or a workflow's `ttl`) records when
+ * Leases (README "Workspaces: access, forks and leases"): a workspace created with `--ttl` (or a workflow's `ttl`) records when
  * it expires; `rig gc` then stops or removes it through its hooks. rig runs no daemon:
  * `rig gc --yes` from cron or a systemd timer is what ends leases on time.
  */

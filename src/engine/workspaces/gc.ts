@@ -10,6 +10,7 @@ import type { WorkspaceRow } from "../../state/store.ts";
 import { declarations } from "../project/checks.ts";
 import type { Project } from "../project/project.ts";
 import { oplogStatus } from "../project/recovery.ts";
+import { owns } from "./ownership.ts";
 import { recordedState } from "./status.ts";
 
 export interface Orphan extends ProviderResource {
@@ -24,12 +25,6 @@ export interface Garbage {
   /** Creates and removes whose rig died (or, from older rigs, that recorded no process). */
   stale: WorkspaceRow[];
 }
-
-/** A workspace owns a resource when its context has every field the resource names. */
-export const owns = (row: WorkspaceRow, resource: ProviderResource): boolean => {
-  const ctx = JSON.parse(row.ctx) as Record<string, unknown>;
-  return Object.entries(resource.match).every(([key, value]) => ctx[key] === value);
-};
 
 /** Nobody will finish it: its process is gone, or an older rig recorded none. */
 export const unfinished = (row: WorkspaceRow): boolean =>

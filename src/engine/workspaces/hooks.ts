@@ -38,7 +38,7 @@ export function hooksOf(workflow: CompiledWorkflow) {
 /**
  * A hook or operation that succeeded may leave processes running on purpose (a dev
  * server): those of this rig started since `since` (moment() taken before it ran) are
- * noted for the workspace, and `rm`/`stop` end them (SPEC §10).
+ * noted for the workspace, and `rm`/`stop` end them (README "Signals").
  */
 export function keepStarted(store: Store, workflow: string, workspace: string, since: Moment): void {
   const started = startedSince(since);

@@ -23,7 +23,7 @@ export type { WorkspaceInfo };
 
 function hookError(what: string, workspace: string, error: unknown, extra: string[] = []): RigError {
   if (isRigError(error) && error.code === "INTERRUPTED") return error;
-  // A time limit or an unavailable provider keeps its code (SPEC §5 error JSON).
+  // A time limit or an unavailable provider keeps its code (README "Scripting").
   const code = isRigError(error) && KEPT_CODES.includes(error.code) ? error.code : "HOOK_FAILED";
   const thrown = isRigError(error) ? { message: error.message, where: [] as string[] } : thrownBy(error);
   return new RigError(code, `${what}: ${redact(thrown.message)}`, {

@@ -1,4 +1,4 @@
-/** Workspace names (SPEC §5): safe as directory, container and host names. */
+/** Workspace names (README "Scripting"): safe as directory, container and host names. */
 import { RigError } from "../../errors.ts";
 
 export const WORKSPACE_NAME_RULE =

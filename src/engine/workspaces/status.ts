@@ -1,5 +1,5 @@
 /**
- * Live workspace status (SPEC §9). A record is a claim, not a fact: the status of a
+ * Live workspace status (README "Workspaces: access, forks and leases"). A record is a claim, not a fact: the status of a
  * workspace is what its record says rig was doing (`creating`, `removing`, and whether
  * that process still lives), its lease, and, for a workspace rig believes is there, what
  * its providers say of the resources they claimed for it — asked in one batched
@@ -123,7 +123,7 @@ export async function requireReady(project: Project, row: WorkspaceRow): Promise
 const nextTurn = () => new Promise<undefined>((resolve) => setImmediate(resolve));
 
 /**
- * The live readiness check of a workspace, for work that need not wait for it (SPEC §9:
+ * The live readiness check of a workspace, for work that need not wait for it (README "Workspaces: access, forks and leases":
  * an operation, forward or code on a workspace that is not ready fails at once). Asking
  * Docker or an ssh host costs a round trip as long as the work's own, so the work starts
  * at once and the caller fails with the verdict (WORKSPACE_NOT_READY) if it is not null,

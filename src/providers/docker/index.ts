@@ -220,7 +220,7 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
     const access = (name: string) => ({ argv: dockerArgv(["exec", "-i", name]), ...(config.host ? { env: { DOCKER_HOST: config.host } } : {}) });
 
     return {
-      // Built-in access (SPEC §9): over the container claimed in createWorkspace.
+      // Built-in access (README "Workspaces: access, forks and leases"): over the container claimed in createWorkspace.
       exec: (workspace, argv, options) =>
         attach(dockerArgv(["exec", "-i", ...(stdinIsTerminal() && !options.capture ? ["-t"] : []), containerOf(workspace), ...argv]), {
           env,

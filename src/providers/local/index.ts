@@ -115,6 +115,12 @@ async function removeTree(dir: string, stateDir: string): Promise<void> {
   }
 }
 
+/** Where a workspace was copied from, as its claim recorded it (null: not recorded). */
+export function madeFrom(resource: WorkspaceResource | undefined): string | null {
+  const path = (resource?.madeFrom as { path?: unknown } | undefined)?.path;
+  return typeof path === "string" ? path : null;
+}
+
 /** The directory a workspace's handle names; a missing one is not a ready workspace. */
 function dirOf(workspace: WorkspaceHandle): string {
   const dir = workspace.resources.find((r) => r.kind === "dir")?.id;
@@ -155,8 +161,9 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
         throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
       }
       mkdirSync(workspaceRoot, { recursive: true, mode: 0o700 });
-      // `base`: what `rig diff` compares against when the workspace is not a git checkout.
-      workspace.claim({ kind: "dir", id: dir, dir, ...(base ? { base } : {}), access: { cwd: dir } });
+      // `madeFrom`: what `rig diff` compares with when the workspace is not a git checkout.
+      // An object, not a string: a claim's string fields are what `destroy` matches on.
+      workspace.claim({ kind: "dir", id: dir, dir, ...(base ? { madeFrom: { path: base } } : {}), access: { cwd: dir } });
       workspace.record({ dir });
       writeMarker(dir, { ...owner, workflow, workspace: workspace.name });
       return dir;
@@ -200,7 +207,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
           return dirs.some((dir) => overlayState(project.stateDir, dir) === "unmounted") ? "stopped" : "ready";
         });
       },
-      // Built-in access (SPEC §9): over the directory claimed in createWorkspace.
+      // Built-in access (README "Workspaces: access, forks and leases"): over the directory claimed in createWorkspace.
       exec: (workspace, argv, options) => attach(argv, { cwd: dirOf(workspace), capture: options.capture, signal: options.signal }),
       shell: async (workspace) => (await attach([process.env.SHELL || "/bin/sh", "-l"], { cwd: dirOf(workspace) })).exitCode,
       // Only an overlay workspace has something to start: its mount, lost on reboot.
@@ -222,13 +229,12 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       // `rig diff` / `rig merge` read the directories themselves: nothing is copied.
       exportFiles(workspace, { what }) {
         if (what === "workspace") return dirOf(workspace);
-        const base = workspace.resources.find((r) => r.kind === "dir")?.base;
-        return typeof base === "string" && lstatSync(base, { throwIfNoEntry: false })?.isDirectory() ? base : null;
+        const base = madeFrom(workspace.resources.find((r) => r.kind === "dir"));
+        return base !== null && lstatSync(base, { throwIfNoEntry: false })?.isDirectory() ? base : null;
       },
       async fork(source, target, options) {
         const from = dirOf(source);
-        const base = source.resources.find((r) => r.kind === "dir")?.base;
-        const dir = reserve(source.workflow, target, typeof base === "string" ? base : undefined);
+        const dir = reserve(source.workflow, target, madeFrom(source.resources.find((r) => r.kind === "dir")) ?? undefined);
         const started = performance.now();
         const method = await copyTree(from, dir, { worktree: false });
         options.log(`copied ${from} → ${dir} (${method}, ${Math.round(performance.now() - started)}ms)`);

@@ -1,5 +1,5 @@
 /**
- * Owner markers for the directories rig makes on this machine (SPEC §8 "Ownership").
+ * Owner markers for the directories rig makes on this machine (docs/providers.md "Ownership").
  * A directory `<parent>/<name>` is rig's when `<parent>/.<name>.rigkit-owner` names this
  * project. The marker sits beside the directory, not in it, so a prepared directory stays
  * empty for `git clone` and a workspace's `git status` stays clean. Nothing here follows

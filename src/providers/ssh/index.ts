@@ -18,7 +18,7 @@ import { runCommand, runInteractive, tail } from "../../host/local.ts";
 import { probe } from "../../host/probe.ts";
 import { shq, script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
-import { replaceValue } from "../local/index.ts";
+import { madeFrom, replaceValue } from "../local/index.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 import { MARKER_SUFFIX, REFUSED, markerJson, markerOf, noSymlinks, ownedTest, removeOwnedScript } from "./owner.ts";
 
@@ -199,7 +199,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
     const marker = (fields: Record<string, string>) => markerJson({ project: project.id, dir: project.dir, ...fields });
 
     return {
-      // Built-in access (SPEC §9): over the directory claimed in createWorkspace, through
+      // Built-in access (README "Workspaces: access, forks and leases"): over the directory claimed in createWorkspace, through
       // the shared (ControlMaster) connection.
       exec(workspace, argv, opts) {
         const { host, dir } = placeOf(workspace);
@@ -229,8 +229,8 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         const parent = from.slice(0, from.lastIndexOf("/"));
         const dir = `${parent}/${target.name}`;
         // Claimed and marked before the copy, like createWorkspace.
-        const base = source.resources.find((r) => r.kind === "remote-dir")?.base;
-        target.claim({ kind: "remote-dir", id: `${host}:${dir}`, host, dir, ...(typeof base === "string" ? { base } : {}), access: access(host, dir) });
+        const base = madeFrom(source.resources.find((r) => r.kind === "remote-dir"));
+        target.claim({ kind: "remote-dir", id: `${host}:${dir}`, host, dir, ...(base !== null ? { madeFrom: { path: base } } : {}), access: access(host, dir) });
         target.record({ host, dir });
         await remote(
           host,
@@ -251,8 +251,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       // create) as a tar stream over the shared connection, refusing a symlink in its place.
       async exportFiles(workspace, { what, into, signal }) {
         const { host, dir } = placeOf(workspace);
-        const base = workspace.resources.find((r) => r.kind === "remote-dir")?.base;
-        const path = what === "workspace" ? dir : typeof base === "string" ? base : null;
+        const path = what === "workspace" ? dir : madeFrom(workspace.resources.find((r) => r.kind === "remote-dir"));
         if (path === null) return null;
         const tarCommand = `if [ -L ${shq(path)} ] || [ ! -d ${shq(path)} ]; then echo "rigkit: "${shq(path)}" is not a directory" >&2; exit ${REFUSED}; fi; cd ${shq(path)} && tar -cf - .`;
         await untarFrom(["ssh", ...options(), host, "--", tarCommand], into, { signal, what: `workspace ${workspace.name} on ${host}` });
@@ -405,7 +404,8 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
             const dir = `${parent}/${workspace.name}`;
             const source = from.paths[chosen.host] as string;
             // Claimed before it exists; marked before the copy, so a killed copy is still ours to collect.
-            workspace.claim({ kind: "remote-dir", id: `${chosen.host}:${dir}`, host: chosen.host, dir, base: source, access: access(chosen.host, dir) });
+            // `madeFrom` (an object: string fields are what destroy matches on): what rig diff compares with.
+            workspace.claim({ kind: "remote-dir", id: `${chosen.host}:${dir}`, host: chosen.host, dir, madeFrom: { path: source }, access: access(chosen.host, dir) });
             workspace.record({ host: chosen.host, dir });
             ctx.log(`placing ${workspace.name} on ${chosen.host} (${chosen.count} workspace${chosen.count === 1 ? "" : "s"}, load ${chosen.load})`);
             try {

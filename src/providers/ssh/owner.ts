@@ -1,5 +1,5 @@
 /**
- * Owner markers on ssh hosts (SPEC §8 "Ownership"), as shell snippets run in the same
+ * Owner markers on ssh hosts (docs/providers.md "Ownership"), as shell snippets run in the same
  * remote command as the change they guard. Like local ones (providers/local/owner.ts), a
  * directory `<parent>/<name>` is rig's when `<parent>/.<name>.rigkit-owner` names this
  * project; nothing follows a symlink (`[ -L ]` on the path and on every directory rig made
