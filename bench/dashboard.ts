@@ -85,7 +85,7 @@ try {
   started = performance.now();
   const before = await page.evaluate(() => (window as unknown as { rigEvents: { byType: Record<string, number> } }).rigEvents.byType["task.cached"] ?? 0);
   await page.click("#apply-button");
-  await page.waitForFunction(() => (window as unknown as { rigEvents: { byType: Record<string, number> } }).(rigEvents.byType["apply.finished"] ?? 0) >= 1, { timeout: 120_000, polling: 50 });
+  await page.waitForFunction(() => ((window as unknown as { rigEvents: { byType: Record<string, number> } }).rigEvents.byType["apply.finished"] ?? 0) >= 1, { timeout: 120_000, polling: 50 });
   const applyMs = performance.now() - started;
   const counted = (await page.evaluate(() => (window as unknown as { rigEvents: { byType: Record<string, number> } }).rigEvents.byType["task.cached"] ?? 0)) - before;
   const painted = await page.$$eval('#graph g.node[data-state="cached"]', (els) => els.length);

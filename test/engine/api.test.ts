@@ -113,6 +113,23 @@ describe("createWorkspaces and removeWorkspaces", () => {
     await api.createWorkspaces(project, { names: ["ws2"] }, { lockTimeout: 0 });
   });
 
+  test("calls release the project lock when done, and calls in one process take turns", async () => {
+    const { project } = setup();
+    const held = () => project.store.db.query("SELECT command FROM lock").all();
+    await Promise.all([
+      api.createWorkspaces(project, { names: ["a"] }, { lockTimeout: 0 }),
+      api.createWorkspaces(project, { names: ["b"] }, { lockTimeout: 0 }),
+      api.apply(project, {}, { lockTimeout: 0 }),
+    ]);
+    expect(held()).toEqual([]);
+    await api.stop(project, { names: ["a"] }).catch(() => {});
+    await api.renew(project, { names: ["a"], ttl: "1h" });
+    await api.gc(project, { yes: true });
+    await api.cacheClear(project, { workflow: "app" });
+    await api.removeWorkspaces(project, { all: true, yes: true });
+    expect(held()).toEqual([]);
+  });
+
   test("an aborted signal cancels before any work", async () => {
     const { project } = setup();
     const controller = new AbortController();

@@ -7,11 +7,11 @@
 import { exec as execSpec } from "../../commands/exec.ts";
 import { GLOBAL_OPTIONS } from "../../commands/index.ts";
 import { flagNames, takesValue } from "../../commands/spec.ts";
-import { quickExec } from "../../engine/workspaces/quickexec.ts";
+import { exec } from "../../engine/api/exec.ts";
 import { RigError } from "../../errors.ts";
 import { terminal } from "../../host/terminal.ts";
 import { readGlobals } from "../argv.ts";
-import { type Cli, projectOptions } from "../context.ts";
+import { type Cli, engineCall, projectOptions } from "../context.ts";
 import { emit } from "../ui.ts";
 
 // rig's own options before the command: the global ones and exec's (src/commands/exec.ts).
@@ -66,26 +66,7 @@ export async function runExec(cli: Cli, argv: string[], index: number): Promise<
   terminal.json = globals.json;
   if (parsed.workspace === undefined) throw new RigError("USAGE", "rig exec: name the workspace: rig exec <workspace> [--] <command…>");
   if (parsed.command.length === 0) throw new RigError("USAGE", `rig exec: name the command to run: rig exec ${parsed.workspace} -- <command…>`);
-  const options = { capture: globals.json, signal: cli.signal };
-  const quick = await quickExec(projectOptions(globals), parsed.workspace, globals.workflow, parsed.command, options);
-  let result: { exitCode: number; stdout?: string; stderr?: string };
-  // The config, the SDK and the providers load only off the quick path.
-  const openProject = async () => (await import("../../engine/project/project.ts")).openProject(projectOptions(globals));
-  if (quick) {
-    result = quick;
-    // A failure may mean the workspace is not ready after all: ask its providers (when
-    // the config loads at all; if not, the command's own exit code is the answer).
-    if (quick.exitCode !== 0) {
-      const { requireReady } = await import("../../engine/workspaces/status.ts");
-      const project = await openProject().catch(() => null);
-      if (project) await requireReady(project, quick.row);
-    }
-  } else {
-    const [{ execIn }, { resolveWorkspace }] = await Promise.all([import("../../engine/workspaces/access.ts"), import("../../engine/workspaces/lifecycle.ts")]);
-    const project = await openProject();
-    const row = await resolveWorkspace(project, parsed.workspace, globals.workflow);
-    result = await execIn(project, row, parsed.command, options);
-  }
-  if (globals.json) emit({ exitCode: result.exitCode, stdout: result.stdout ?? "", stderr: result.stderr ?? "" }, () => null);
+  const result = await exec(projectOptions(globals), { workspace: parsed.workspace, command: parsed.command, workflow: globals.workflow, capture: globals.json }, engineCall(cli));
+  if (globals.json) emit(result, () => null);
   return result.exitCode;
 }

@@ -7,20 +7,16 @@
  */
 import type { Command } from "commander";
 import { GLOBAL_VALUE_FLAGS as GLOBAL_VALUE_OPTIONS, RESERVED_INPUT_FLAGS } from "../../commands/index.ts";
+import { findTarget, runTarget } from "../../engine/api/operation.ts";
 import type { CompiledWorkflow, OperationNode } from "../../engine/graph/compile.ts";
-import { type InputField, inputFields, validateInput } from "../../engine/operations/inputs.ts";
+import { type InputField, inputFields } from "../../engine/operations/inputs.ts";
+import { type Project, openProject } from "../../engine/project/project.ts";
 import { checkWorkspaceName } from "../../engine/workspaces/names.ts";
-import { findOperation, runOperation } from "../../engine/operations/run.ts";
-import { type Project, openProject, selectWorkflow } from "../../engine/project/project.ts";
-import { resolveWorkspace } from "../../engine/workspaces/lifecycle.ts";
 import { RigError, isRigError } from "../../errors.ts";
-import { prompt } from "../../host/local.ts";
-import { terminal } from "../../host/terminal.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
 import { didYouMean } from "../../suggest.ts";
 import { BUILTIN_COMMANDS, operationSummary, parseOperationToken } from "../argv.ts";
-import { type Cli, projectOptions } from "../context.ts";
-import { hookOutput } from "../progress.ts";
+import { type Cli, engineCall, projectOptions } from "../context.ts";
 import { emit, table } from "../ui.ts";
 
 /** Input flags that would shadow rig's own: the global options, --help, --version, --workflow (src/commands/). */
@@ -128,38 +124,6 @@ function commanderValues(fields: InputField[], command: Command): Record<string,
   return out;
 }
 
-/** Flag values → input object; asks for missing required inputs on a TTY. */
-async function collectInput(fields: InputField[], values: Record<string, unknown>, label: string): Promise<Record<string, unknown>> {
-  const input: Record<string, unknown> = {};
-  // Without a terminal, every missing input in one error rather than one per run.
-  const missing = fields.filter((f) => f.required && values[f.key] === undefined);
-  if (missing.length > 0 && !terminal.canPrompt()) {
-    const flags = missing.map((f) => `--${f.flag}`);
-    throw new RigError("INVALID_INPUT", `Missing required input${flags.length > 1 ? "s" : ""} ${flags.join(", ")} for ${label}`, {
-      detail: [...missing.map((f) => `--${f.flag}${f.description ? `: ${f.description}` : ""}`), `See \`rig ${label} --help\`.`],
-    });
-  }
-  for (const field of fields) {
-    const value = values[field.key];
-    if (value !== undefined) {
-      input[field.key] = value;
-      continue;
-    }
-    if (!field.required) continue;
-    const question = field.description ? `--${field.flag}: ${field.description}` : `--${field.flag}`;
-    if (field.kind === "boolean") input[field.key] = await prompt.confirm(question);
-    else if (field.kind === "enum") input[field.key] = await prompt.select(question, field.choices ?? []);
-    else {
-      const text = await prompt.text(question, {
-        validate: (value) =>
-          value.trim() === "" ? "A value is required" : field.kind === "number" && !Number.isFinite(Number(value)) ? "Enter a number" : undefined,
-      });
-      input[field.key] = field.kind === "number" ? Number(text) : field.kind === "json" ? json(text) : text;
-    }
-  }
-  return input;
-}
-
 async function loadProject(cli: Cli, token: string, isWorkspaceOp: boolean): Promise<Project> {
   try {
     return await openProject(projectOptions(cli.globals));
@@ -211,29 +175,14 @@ export async function runOperationCommand(cli: Cli, argv: string[], index: numbe
   const rest = argv.filter((_, i) => i !== index);
   const project = await loadProject(cli, token, target.workspace !== undefined);
 
-  let workflow: CompiledWorkflow;
-  let workspace: WorkspaceRow | null = null;
-  let op: OperationNode;
-  if (target.workspace !== undefined) {
-    workspace = await resolveWorkspace(project, target.workspace, cli.globals.workflow);
-    const owner = project.workflows.find((w) => w.name === (workspace as WorkspaceRow).workflow);
-    if (!owner) {
-      throw new RigError("CONFIG_ERROR", `Workspace ${workspace.name} belongs to workflow "${workspace.workflow}", which the config no longer defines`);
-    }
-    workflow = owner;
-    op = findOperation(workflow, target.operation, "workspace");
-  } else {
-    const candidates = project.workflows.filter(
-      (w) => w.operations.has(target.operation) && (cli.globals.workflow === undefined || w.name === cli.globals.workflow),
-    );
-    if (candidates.length === 0) {
-      const rows = project.store.workspacesNamed(target.operation);
-      if (rows.length > 0 && target.operation === token) return listOperations(project, rows);
-      throw unknownCommand(token, project.workflows, [...new Set(project.store.workspaces().map((w) => w.name))]);
-    }
-    workflow = await selectWorkflow({ workflows: candidates }, undefined, `run ${target.operation} in`);
-    op = findOperation(workflow, target.operation, "workflow");
+  const call = engineCall(cli);
+  const found = await findTarget(project, { workspace: target.workspace, operation: target.operation, workflow: cli.globals.workflow }, call.prompter ?? null);
+  if (!found) {
+    const rows = project.store.workspacesNamed(target.operation);
+    if (rows.length > 0 && target.operation === token) return listOperations(project, rows);
+    throw unknownCommand(token, project.workflows, [...new Set(project.store.workspaces().map((w) => w.name))]);
   }
+  const { op } = found;
 
   const fields = inputFields(op.input);
   checkReserved(op, fields);
@@ -244,15 +193,14 @@ export async function runOperationCommand(cli: Cli, argv: string[], index: numbe
     if (!(await parseWith(command, rest, `Run \`rig ${token} --help\` for its flags.`))) return 0;
     values = commanderValues(fields, command);
   }
-  const input = validateInput(op.input, await collectInput(fields, values, token), token);
+  // What the operation prints is rendered as it comes, and kept so its result is not printed twice.
   const streamed: string[] = [];
-  const result = await runOperation(project, workflow, op, input, workspace, {
-    signal: cli.signal,
-    output: (line) => {
-      streamed.push(line);
-      hookOutput(token, line);
-    },
-  });
+  const render = call.events;
+  call.events = (event) => {
+    if (event.type === "operation.output") streamed.push(event.line);
+    render?.(event);
+  };
+  const result = await runTarget(project, found, values, call);
   emit(result, () => resultText(result, streamed.join("\n")));
   return 0;
 }

@@ -11,7 +11,7 @@ import type { CompiledWorkflow } from "../graph/compile.ts";
 import { parseConcurrency } from "../options.ts";
 import { type PlanResult, plan as planWorkflow } from "../graph/plan.ts";
 import { type Project, selectWorkflow } from "../project/project.ts";
-import { type CallOptions, type ProjectRef, callParts, lockProject, projectOf } from "./call.ts";
+import { type CallOptions, type ProjectRef, callParts, projectOf, withLock } from "./call.ts";
 
 export interface WorkflowsInput {
   workflow?: string;
@@ -64,10 +64,11 @@ export async function applyWorkflows(project: Project, workflows: CompiledWorkfl
     for (const workflow of workflows) plans.push(await planWorkflow(workflow, project.stores, project.registry));
     return plans;
   }
-  await lockProject(project.store, call, `apply ${workflows.length === 1 ? `--workflow ${workflows[0]?.name}` : "--all"}`);
-  const results: ApplyResult[] = [];
-  for (const workflow of workflows) results.push(await applyWorkflow(workflow, project, { signal, concurrency, events: emit, lockTimeoutMs }));
-  return results;
+  return withLock(project.store, call, `apply ${workflows.length === 1 ? `--workflow ${workflows[0]?.name}` : "--all"}`, async () => {
+    const results: ApplyResult[] = [];
+    for (const workflow of workflows) results.push(await applyWorkflow(workflow, project, { signal, concurrency, events: emit, lockTimeoutMs }));
+    return results;
+  });
 }
 
 const documentOf = <R>(input: WorkflowsInput, results: R[]): R | { workflows: R[] } => (!input.all && results.length === 1 ? (results[0] as R) : { workflows: results });

@@ -8,7 +8,7 @@ import { RigError } from "../../errors.ts";
 import { Store } from "../../state/store.ts";
 import { readManifest } from "../project/manifest.ts";
 import { fragmentStatePath } from "../project/run-stores.ts";
-import { type CallOptions, type ProjectRef, callParts, lockProject, projectOf, stateOf } from "./call.ts";
+import { type CallOptions, type ProjectRef, callParts, projectOf, stateOf, withLock } from "./call.ts";
 
 /** A workflow's tasks as the manifest knows them, and which live in `.global()` fragments. */
 interface CacheView {
@@ -117,24 +117,27 @@ export async function cacheInvalidate(
       throw new RigError("INTERRUPTED", "Cancelled: nothing invalidated");
     }
   }
-  await lockProject(store, call, `cache ${input.workflow} invalidate`);
-  let runs = store.invalidatePaths(input.workflow, targets.filter((t) => !view.global.has(t)));
-  for (const [hash, byCachePath] of fragmentsOf(view)) {
-    const shared = [...byCachePath].filter(([, path]) => targets.includes(path)).map(([cachePath]) => cachePath);
-    if (shared.length > 0) runs += Store.open(fragmentStatePath(hash)).invalidatePaths(`global:${hash}`, shared);
-  }
-  return { invalidated: targets, runs };
+  return withLock(store, call, `cache ${input.workflow} invalidate`, async () => {
+    let runs = store.invalidatePaths(input.workflow, targets.filter((t) => !view.global.has(t)));
+    for (const [hash, byCachePath] of fragmentsOf(view)) {
+      const shared = [...byCachePath].filter(([, path]) => targets.includes(path)).map(([cachePath]) => cachePath);
+      if (shared.length > 0) runs += Store.open(fragmentStatePath(hash)).invalidatePaths(`global:${hash}`, shared);
+    }
+    return { invalidated: targets, runs };
+  });
 }
 
 /** `rig cache <w> clear [--local|--global]`: `{"cleared":n,"left":"…"}` (neither flag: both). */
 export async function cacheClear(ref: ProjectRef, input: { workflow: string; local?: boolean; global?: boolean }, call: CallOptions = {}): Promise<{ cleared: number; left: string }> {
   const store = (await stateOf(ref)).store as Store;
   const view = cacheView(store, input.workflow);
-  await lockProject(store, call, `cache ${input.workflow} clear`);
   const local = input.local || !input.global;
   const global = input.global || !input.local;
-  let cleared = local ? store.clearRuns(input.workflow) : 0;
-  if (global) for (const hash of fragmentsOf(view).keys()) cleared += Store.open(fragmentStatePath(hash)).clearRuns(`global:${hash}`);
+  const cleared = await withLock(store, call, `cache ${input.workflow} clear`, async () => {
+    let count = local ? store.clearRuns(input.workflow) : 0;
+    if (global) for (const hash of fragmentsOf(view).keys()) count += Store.open(fragmentStatePath(hash)).clearRuns(`global:${hash}`);
+    return count;
+  });
   // Runs are forgotten; what they made (prepared directories, snapshot images) stays until gc.
   const left = "Prepared directories and snapshot images these runs made are left in place; `rig gc` removes those no cached run uses.";
   return { cleared, left };

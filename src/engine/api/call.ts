@@ -66,19 +66,62 @@ export function callParts(call: CallOptions) {
   };
 }
 
-/** Takes the project lock for a state-changing call, saying (as a notice) whom it waits for. */
+/**
+ * Calls in this process take turns per state file: the state file's lock is held per
+ * process (a second acquire by the same pid succeeds), so a server running several calls
+ * at once must not let them overlap.
+ */
+const turns = new Map<string, Promise<void>>();
+
+/**
+ * Takes the project lock for a state-changing call, saying (as a notice) whom it waits
+ * for. The call releases it when it is done (`withLock`), so a long-running front end
+ * never keeps it.
+ */
 export async function lockProject(store: Store, call: CallOptions, command: string): Promise<() => void> {
   const { acquireLock, describeHolder } = await import("../../state/lock.ts"); // node:os: only when locking
   const { waiting } = await import("../../host/waiting.ts");
   const { signal, emit, lockTimeoutMs } = callParts(call);
-  return waiting(() =>
-    acquireLock(store, {
-      command,
-      timeoutMs: lockTimeoutMs,
-      signal,
-      onWait: (holder) => emit({ type: "notice", level: "info", message: `Waiting for ${describeHolder(holder)} to finish…` }),
-    }),
-  );
+  const previous = turns.get(store.path) ?? Promise.resolve();
+  let endTurn = () => {};
+  const turn = new Promise<void>((resolve) => (endTurn = resolve));
+  const chain = previous.then(() => turn);
+  turns.set(store.path, chain);
+  const done = () => {
+    endTurn();
+    if (turns.get(store.path) === chain) turns.delete(store.path);
+  };
+  try {
+    await waiting(() => previous);
+    const release = await waiting(() =>
+      acquireLock(store, {
+        command,
+        timeoutMs: lockTimeoutMs,
+        signal,
+        onWait: (holder) => emit({ type: "notice", level: "info", message: `Waiting for ${describeHolder(holder)} to finish…` }),
+      }),
+    );
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      release();
+      done();
+    };
+  } catch (error) {
+    done();
+    throw error;
+  }
+}
+
+/** Runs `fn` holding the project lock, released however it ends. */
+export async function withLock<T>(store: Store, call: CallOptions, command: string, fn: () => Promise<T>): Promise<T> {
+  const unlock = await lockProject(store, call, command);
+  try {
+    return await fn();
+  } finally {
+    unlock();
+  }
 }
 
 /**

@@ -2,7 +2,8 @@
  * `exec` through the API: a command in a workspace, its output captured and returned (and
  * sent as `exec.output` events), its exit code the result's, not a failure. Takes the quick
  * path (src/engine/workspaces/quickexec.ts) when the state file alone says how to reach the workspace.
- * The CLI's `rig exec` streams to the terminal instead (src/cli/commands/exec.ts).
+ * With `capture: false` (the CLI's `rig exec` without --json) the command uses this
+ * process's stdin, stdout and stderr instead, and the result's output is empty.
  */
 import { RigError } from "../../errors.ts";
 import { quickExec } from "../workspaces/quickexec.ts";
@@ -13,6 +14,8 @@ export interface ExecInput {
   /** The command and its arguments (argv, no shell). */
   command: string[];
   workflow?: string;
+  /** Capture the output into the result (default), or hand the command this process's stdio. */
+  capture?: boolean;
 }
 
 export interface ExecResult {
@@ -31,7 +34,7 @@ export async function exec(ref: ProjectRef, input: ExecInput, call: CallOptions 
     told[stream] = true;
     emit({ type: "exec.output", workspace: input.workspace, stream, data });
   };
-  const options = { capture: true, signal, onOutput };
+  const options = { capture: input.capture ?? true, signal, onOutput };
   const quick = await quickExec(optionsOf(ref), input.workspace, input.workflow, input.command, options);
   let result: { exitCode: number; stdout?: string; stderr?: string };
   if (quick) {

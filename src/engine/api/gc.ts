@@ -33,13 +33,22 @@ export interface GcView {
   report: Omit<GcReport, "removed">;
   /** How many items there are in all. */
   count: number;
+  /** Releases the project lock taken for a real run (collect calls it). */
+  release(): void;
 }
 
 export async function gcView(ref: ProjectRef, input: GcInput, call: CallOptions = {}): Promise<GcView & { project: Awaited<ReturnType<typeof projectOf>> }> {
   const project = await projectOf(ref);
-  if (!input.dryRun) await lockProject(project.store, call, "gc");
-  const garbage = await findGarbage(project);
-  const expired = expiredWorkspaces(project);
+  const release = input.dryRun ? () => {} : await lockProject(project.store, call, "gc");
+  let garbage: Garbage;
+  let expired: WorkspaceRow[];
+  try {
+    garbage = await findGarbage(project);
+    expired = expiredWorkspaces(project);
+  } catch (error) {
+    release();
+    throw error;
+  }
   const report = {
     orphans: garbage.orphans.map((o) => ({ provider: o.provider, id: o.id })),
     stale: garbage.stale.map((w) => ({ name: w.name, workflow: w.workflow, status: w.status })),
@@ -47,7 +56,7 @@ export async function gcView(ref: ProjectRef, input: GcInput, call: CallOptions 
     expired: expired.map((w) => ({ name: w.name, workflow: w.workflow, expiresAt: new Date(w.expires_at as number).toISOString(), action: expiryAction(w) })),
   };
   const count = garbage.orphans.length + garbage.unused.length + garbage.stale.length + expired.length;
-  return { project, garbage, expired, report, count };
+  return { project, garbage, expired, report, count, release };
 }
 
 /**
@@ -55,6 +64,14 @@ export async function gcView(ref: ProjectRef, input: GcInput, call: CallOptions 
  * first); without `yes` and without a prompter the call fails asking for confirmation.
  */
 export async function collect(view: Awaited<ReturnType<typeof gcView>>, input: GcInput, call: CallOptions = {}, beforeAsking?: () => void): Promise<GcReport> {
+  try {
+    return await collectFound(view, input, call, beforeAsking);
+  } finally {
+    view.release();
+  }
+}
+
+async function collectFound(view: Awaited<ReturnType<typeof gcView>>, input: GcInput, call: CallOptions, beforeAsking?: () => void): Promise<GcReport> {
   const { project, garbage, expired, report, count } = view;
   if (count === 0 || input.dryRun) return { ...report, removed: false };
   const { signal, emit, prompter } = callParts(call);

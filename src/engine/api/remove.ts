@@ -8,7 +8,7 @@ import type { WorkspaceRow } from "../../state/store.ts";
 import { destroyWorkspace } from "../workspaces/destroy.ts";
 import { configName } from "../project/project.ts";
 import { removeWorkspace, resolveWorkspace } from "../workspaces/lifecycle.ts";
-import { type CallOptions, type ProjectRef, callParts, hookOutputTo, lockProject, projectOf, waitForOperations } from "./call.ts";
+import { type CallOptions, type ProjectRef, callParts, hookOutputTo, projectOf, waitForOperations, withLock } from "./call.ts";
 
 export interface RemoveInput {
   names?: string[];
@@ -55,20 +55,21 @@ export async function removeWorkspaces(ref: ProjectRef, input: RemoveInput, call
       throw new RigError("INTERRUPTED", "Cancelled: nothing removed");
     }
   }
-  await lockProject(project.store, call, `rm ${targets.map((t) => t.name).join(" ")}`);
-  // Running operations hold a shared lease on their workspace: wait for them, or stop them with force.
-  for (const row of targets) await waitForOperations(project.store, call, row, input.force);
-  const settled = await Promise.allSettled(
-    targets.map(async (row) => {
-      const workflow = project.workflows.find((w) => w.name === row.workflow);
-      if (!workflow) {
-        if (!input.force) throw orphanError(row);
-        await destroyWorkspace(project, row);
-        return null;
-      }
-      return removeWorkspace(project, workflow, row, { signal, output: hookOutputTo(emit, row.workflow), force: input.force });
-    }),
-  );
+  const settled = await withLock(project.store, call, `rm ${targets.map((t) => t.name).join(" ")}`, async () => {
+    // Running operations hold a shared lease on their workspace: wait for them, or stop them with force.
+    for (const row of targets) await waitForOperations(project.store, call, row, input.force);
+    return Promise.allSettled(
+      targets.map(async (row) => {
+        const workflow = project.workflows.find((w) => w.name === row.workflow);
+        if (!workflow) {
+          if (!input.force) throw orphanError(row);
+          await destroyWorkspace(project, row);
+          return null;
+        }
+        return removeWorkspace(project, workflow, row, { signal, output: hookOutputTo(emit, row.workflow), force: input.force });
+      }),
+    );
+  });
   const removed = targets.filter((_, i) => settled[i]?.status === "fulfilled");
   for (const row of removed) emit({ type: "workspace.removed", workflow: row.workflow, name: row.name });
   for (const s of settled) if (s.status === "fulfilled" && s.value) emit({ type: "notice", level: "warning", message: s.value });

@@ -11,7 +11,7 @@ import { renewLease } from "../workspaces/expiry.ts";
 import { parseTtl } from "../options.ts";
 import type { Project } from "../project/project.ts";
 import { resolveWorkspace } from "../workspaces/lifecycle.ts";
-import { type CallOptions, type ProjectRef, callParts, hookOutputTo, lockProject, projectOf, waitForOperations } from "./call.ts";
+import { type CallOptions, type ProjectRef, callParts, hookOutputTo, projectOf, waitForOperations, withLock } from "./call.ts";
 
 export interface WorkspacesInput {
   names: string[];
@@ -28,18 +28,19 @@ async function stopOrStart(ref: ProjectRef, which: "stop" | "start", input: Work
   const project = await projectOf(ref);
   const { signal, emit } = callParts(call);
   const rows = await rowsOf(project, input, call);
-  await lockProject(project.store, call, `${which} ${rows.map((r) => r.name).join(" ")}`);
-  const done: string[] = [];
-  for (const row of rows) {
-    // Read again under the lock: another rig may have changed it meanwhile.
-    const current = project.store.workspace(row.workflow, row.name) ?? row;
-    if (which === "stop") await waitForOperations(project.store, call, row, input.force);
-    await setRunning(project, current, which, { signal, output: hookOutputTo(emit, row.workflow) });
-    if (which === "stop") await stopWorkspaceProcesses(project.store, row.workflow, row.name);
-    emit({ type: "workspace.status", workflow: row.workflow, name: row.name, status: which === "stop" ? "stopped" : "ready" });
-    done.push(row.name);
-  }
-  return done;
+  return withLock(project.store, call, `${which} ${rows.map((r) => r.name).join(" ")}`, async () => {
+    const done: string[] = [];
+    for (const row of rows) {
+      // Read again under the lock: another rig may have changed it meanwhile.
+      const current = project.store.workspace(row.workflow, row.name) ?? row;
+      if (which === "stop") await waitForOperations(project.store, call, row, input.force);
+      await setRunning(project, current, which, { signal, output: hookOutputTo(emit, row.workflow) });
+      if (which === "stop") await stopWorkspaceProcesses(project.store, row.workflow, row.name);
+      emit({ type: "workspace.status", workflow: row.workflow, name: row.name, status: which === "stop" ? "stopped" : "ready" });
+      done.push(row.name);
+    }
+    return done;
+  });
 }
 
 /** `rig stop`: `{"stopped":[name…]}`. */
@@ -70,8 +71,9 @@ export async function renew(ref: ProjectRef, input: WorkspacesInput & { ttl?: st
     }
     return ttl;
   });
-  await lockProject(project.store, call, `renew ${rows.map((r) => r.name).join(" ")}`);
-  const renewed = rows.map((row, i) => renewLease(project, project.store.workspace(row.workflow, row.name) ?? row, ttls[i] as number));
+  const renewed = await withLock(project.store, call, `renew ${rows.map((r) => r.name).join(" ")}`, async () =>
+    rows.map((row, i) => renewLease(project, project.store.workspace(row.workflow, row.name) ?? row, ttls[i] as number)),
+  );
   return {
     workspaces: renewed.map((row) => ({ name: row.name, workflow: row.workflow, expiresAt: new Date(row.expires_at as number).toISOString() })),
   };

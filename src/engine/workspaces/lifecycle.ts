@@ -8,7 +8,7 @@ import { thrownBy } from "../thrown.ts";
 import { didYouMean } from "../../suggest.ts";
 import { terminalPrompter } from "../../host/prompter.ts";
 import type { JsonObject, PromptApi } from "../../sdk/types.ts";
-import { type Store, type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
+import { type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
 import type { EngineWorkspace } from "../project/providers.ts";
 import { fault } from "../fault.ts";
 import type { CompiledWorkflow } from "../graph/compile.ts";
