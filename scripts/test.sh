@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: the whole suite against real services. What the tests need (shells and tmux
-# for completion and terminal tests, strace, GNU time, a Docker engine and two sshd on loopback) is
+# for completion and terminal tests, strace, GNU time, chromium for the dashboard, a Docker engine and two sshd on loopback) is
 # reused when it is already there, installed and started when it can be (root with
 # Debian's packages), and otherwise named before failing. RIGKIT_TEST_SKIP_SERVICES=1 runs
 # without them: their tests are skipped, and say so.
@@ -54,6 +54,7 @@ missing_packages() {
   command -v node >/dev/null || missing+=(nodejs)
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   command -v bwrap >/dev/null || missing+=(bubblewrap) # isolation without root
+  [ -x /usr/bin/chromium ] || missing+=(chromium) # the dashboard's tests run in a real headless browser
   if [ "$up" = 0 ]; then
     command -v dockerd >/dev/null || missing+=(docker.io)
     [ -x /usr/sbin/sshd ] || command -v sshd >/dev/null || missing+=(openssh-server)

@@ -27,6 +27,8 @@ export type ErrorCode =
   | "WORKSPACE_NOT_READY"
   | "PROVIDER_UNAVAILABLE"
   | "TIMEOUT"
+  | "NOT_A_GIT_REPOSITORY"
+  | "MERGE_CONFLICT"
   | "INTERRUPTED";
 
 const exitCodes: Record<ErrorCode, number> = {
@@ -52,6 +54,9 @@ const exitCodes: Record<ErrorCode, number> = {
   WORKSPACE_NOT_READY: 1,
   PROVIDER_UNAVAILABLE: 1,
   TIMEOUT: 1,
+  // `rig merge` outside a git repository is a usage error; changes that do not apply fail.
+  NOT_A_GIT_REPOSITORY: 2,
+  MERGE_CONFLICT: 1,
   INTERRUPTED: 130,
 };
 

@@ -21,7 +21,9 @@ export {
   type ForwardTarget,
   type ForkTarget,
   type EditorTarget,
+  type ExportOptions,
 } from "./sdk/provider.ts";
+export type { BaseProviderPlugin, UpstreamRuntimeContext, WorkflowProviderController, WorkflowProviderDefinition } from "./sdk/upstream-provider.ts";
 export { sequence, workflow, type CtxOf, type Sequence, type WorkflowNodeOutput, type WorkflowProviderMap } from "./sdk/sequence.ts";
 export type * from "./sdk/types.ts";
 export { local, type LocalRuntime, type LocalDirRef } from "./providers/local/index.ts";

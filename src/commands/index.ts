@@ -9,6 +9,7 @@ import { cache } from "./cache.ts";
 import { code } from "./code.ts";
 import { completion } from "./completion.ts";
 import { create } from "./create.ts";
+import { diff } from "./diff.ts";
 import { doctor } from "./doctor.ts";
 import { exec } from "./exec.ts";
 import { forward } from "./forward.ts";
@@ -17,17 +18,21 @@ import { help } from "./help.ts";
 import { init } from "./init.ts";
 import { log } from "./log.ts";
 import { ls } from "./ls.ts";
+import { mcp } from "./mcp.ts";
+import { merge } from "./merge.ts";
 import { plan } from "./plan.ts";
 import { projects } from "./projects.ts";
 import { providers } from "./providers.ts";
 import { renew } from "./renew.ts";
 import { rm } from "./rm.ts";
 import { run } from "./run.ts";
+import { serve } from "./serve.ts";
 import { GLOBAL_OPTIONS, HELP_FLAGS } from "./shared.ts";
 import { shell } from "./shell.ts";
 import { type CommandSpec, flagNames, longFlag, takesValue } from "./spec.ts";
 import { start } from "./start.ts";
 import { stop } from "./stop.ts";
+import { ui } from "./ui.ts";
 import { version } from "./version.ts";
 
 export { GLOBAL_OPTIONS };
@@ -46,6 +51,8 @@ export const COMMANDS = [
   forward,
   code,
   renew,
+  diff,
+  merge,
   run,
   cache,
   log,
@@ -54,6 +61,9 @@ export const COMMANDS = [
   doctor,
   completion,
   providers,
+  serve,
+  ui,
+  mcp,
   version,
   help,
 ] as const satisfies readonly CommandSpec[];

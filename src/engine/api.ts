@@ -21,3 +21,4 @@ export { gc } from "./api/gc.ts";
 export { cacheClear, cacheExplain, cacheInvalidate, cacheLs, cacheWorkflow } from "./api/cache.ts";
 export { openProject } from "./project/project.ts";
 export { providersClear } from "./api/providers.ts";
+export { diff, merge } from "./api/changes.ts";

@@ -23,6 +23,8 @@ export interface AttachOptions {
   signal?: AbortSignal;
   /** A local workspace's view of the machine (src/host/isolate.ts). */
   isolate?: IsolationPlan;
+  /** With `capture`: each piece of output as it comes (`rig serve`'s streamed exec). */
+  onOutput?: (stream: "stdout" | "stderr", text: string) => void;
 }
 
 export interface AttachResult {
@@ -31,8 +33,18 @@ export interface AttachResult {
   stderr?: string;
 }
 
+/**
+ * Front ends with no user at rig's stdin (`rig serve`, and `rig mcp`, whose stdin is the
+ * protocol) give the commands they run no stdin: a `cat` or a `docker exec -i` would
+ * otherwise read what is not theirs.
+ */
+let stdinMode: "inherit" | "ignore" = "inherit";
+export const detachStdin = (): void => {
+  stdinMode = "ignore";
+};
+
 /** True when stdin is a terminal: worth a `-t` for docker and ssh. */
-export const stdinIsTerminal = (): boolean => isTTY(0);
+export const stdinIsTerminal = (): boolean => stdinMode === "inherit" && isTTY(0);
 
 /**
  * Runs argv; resolves to its exit code (128+n when killed by signal n, 127 when it does
@@ -41,13 +53,14 @@ export const stdinIsTerminal = (): boolean => isTTY(0);
 export async function attach(argv: readonly string[], options: AttachOptions = {}): Promise<AttachResult> {
   let child: ReturnType<typeof Bun.spawn>;
   try {
+    const piped = options.capture || options.output;
     const spawn = (request: { argv: string[]; env?: Record<string, string | undefined> }) =>
       Bun.spawn(request.argv, {
         cwd: options.cwd,
         env: request.env as Record<string, string> | undefined,
-        stdin: options.output ? "ignore" : "inherit",
-        stdout: options.capture || options.output ? "pipe" : "inherit",
-        stderr: options.capture || options.output ? "pipe" : "inherit",
+        stdin: options.output ? "ignore" : stdinMode,
+        stdout: piped ? "pipe" : "inherit",
+        stderr: piped ? "pipe" : "inherit",
       });
     const env = options.env ? { ...process.env, ...options.env } : undefined;
     child = options.isolate ? spawnIsolated(options.isolate, { argv: [...argv], env: env ?? process.env }, spawn) : spawn({ argv: [...argv], env });
@@ -63,7 +76,9 @@ export async function attach(argv: readonly string[], options: AttachOptions = {
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     const read = (stream: unknown, name: "stdout" | "stderr") =>
-      options.output ? lines(stream as ReadableStream<Uint8Array>, (line) => options.output?.(name, line), options.capture === true) : new Response(stream as ReadableStream).text();
+      options.output
+        ? lines(stream as ReadableStream<Uint8Array>, (line) => options.output?.(name, line), options.capture === true)
+        : collect(stream as ReadableStream<Uint8Array>, name, options.onOutput);
     const [stdout, stderr] =
       options.capture || options.output ? await Promise.all([read(child.stdout, "stdout"), read(child.stderr, "stderr")]) : [undefined, undefined];
     const code = await child.exited;
@@ -93,3 +108,23 @@ async function lines(stream: ReadableStream<Uint8Array>, each: (line: string) =>
 }
 
 const signalNumbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };
+
+/** A captured stream's text, told piece by piece to `onOutput` as it arrives. */
+async function collect(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr", onOutput?: AttachOptions["onOutput"]): Promise<string> {
+  if (!onOutput) return new Response(stream).text();
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const chunk of stream) {
+    const piece = decoder.decode(chunk, { stream: true });
+    if (piece) {
+      text += piece;
+      onOutput(name, piece);
+    }
+  }
+  const last = decoder.decode();
+  if (last) {
+    text += last;
+    onOutput(name, last);
+  }
+  return text;
+}

@@ -2,6 +2,7 @@
 import type { IsolationPlan } from "../host/isolate.ts";
 import type { Resolvable } from "./env.ts";
 import type { Awaitable, HostCapabilities, Json, JsonObject, OutputSchema } from "./types.ts";
+import { type BaseProviderPlugin, upstreamSpec } from "./upstream-provider.ts";
 
 /** A JSON key-value store; `storage` is per project, `hostStorage` per user. */
 export interface KeyValueStore {
@@ -205,6 +206,20 @@ export interface ProviderController<Runtime> {
   fork?(source: WorkspaceHandle, target: ForkTarget, options: { signal: AbortSignal; log(line: string): void }): Awaitable<JsonObject>;
   /** How VS Code opens the workspace (`rig code`). */
   editor?(workspace: WorkspaceHandle): Awaitable<EditorTarget>;
+  /**
+   * For `rig diff` and `rig merge`: a directory on this machine holding the workspace's
+   * files as they are now (`what: "workspace"`, its `.git` included), or the files it was
+   * made from (`"base"`; null when that is unknown or gone). Copy remote files into `into`
+   * (a fresh, empty directory rig deletes afterwards); a local workspace may return its own
+   * directory, which rig only reads.
+   */
+  exportFiles?(workspace: WorkspaceHandle, options: ExportOptions): Awaitable<string | null>;
+}
+
+export interface ExportOptions {
+  what: "workspace" | "base";
+  into: string;
+  signal: AbortSignal;
 }
 
 export interface WorkspaceExecOptions {
@@ -275,9 +290,23 @@ export type ProviderFactory<Config, Runtime> = {} extends Config
   ? (config?: Resolvable<Config>) => ProviderDefinition<Runtime>
   : (config: Resolvable<Config>) => ProviderDefinition<Runtime>;
 
+export function defineProvider<Config = Record<string, never>, Runtime = unknown>(spec: ProviderSpec<Config, Runtime>): ProviderFactory<Config, Runtime>;
+/** Upstream's form with a config: the configured provider, ready for `.addProvider()`. */
+export function defineProvider<Config, Runtime = unknown>(id: string, config: Resolvable<Config>, plugin: BaseProviderPlugin<Config, Runtime>): ProviderDefinition<Runtime>;
+/** Upstream's form with a config schema: a factory, as with `defineProvider({ … })`. */
+export function defineProvider<Config, Runtime = unknown>(id: string, configSchema: OutputSchema<Config>, plugin: BaseProviderPlugin<Config, Runtime>): ProviderFactory<Config, Runtime>;
 export function defineProvider<Config = Record<string, never>, Runtime = unknown>(
-  spec: ProviderSpec<Config, Runtime>,
-): ProviderFactory<Config, Runtime> {
+  spec: ProviderSpec<Config, Runtime> | string,
+  second?: unknown,
+  plugin?: BaseProviderPlugin<Config, Runtime>,
+): ProviderFactory<Config, Runtime> | ProviderDefinition<Runtime> {
+  if (typeof spec === "string") {
+    // Upstream's positional form (src/sdk/upstream-provider.ts).
+    const isSchema = typeof (second as { safeParse?: unknown } | null)?.safeParse === "function";
+    const mapped = upstreamSpec(spec, plugin as BaseProviderPlugin<Config, Runtime>, isSchema ? (second as OutputSchema<Config>) : undefined);
+    const factory = defineProvider(mapped);
+    return isSchema ? factory : (factory as (config?: unknown) => ProviderDefinition<Runtime>)(second);
+  }
   if (typeof spec?.id !== "string" || spec.id === "") throw new TypeError("defineProvider(): `id` must be a non-empty string");
   if (typeof spec.create !== "function") throw new TypeError(`defineProvider("${spec.id}"): \`create\` must be a function`);
   const factory = (config?: unknown): ProviderDefinition<Runtime> =>

@@ -223,7 +223,7 @@ export default workflow("w").addProvider("local", local())
     expect(r.error()).toMatchObject({ code: "HOOK_FAILED", message: "Creating workspace ws1 failed: halfway", workspace: "ws1" });
     expect(existsSync(workspaceDir(dir, "ws1"))).toBe(false);
     expect(readFileSync(join(dir, "removed-ws1"), "utf8")).toBe(workspaceDir(dir, "ws1"));
-    expect((await rig(["ls", "--json"], { cwd: dir })).json()).toEqual({ workspaces: [] });
+    expect((await rig(["ls", "--json"], { cwd: dir })).json()).toEqual({ workspaces: [], workflows: [] });
   });
 });
 

@@ -113,7 +113,7 @@ describe("the whole loop with --json", () => {
     expect(r.exitCode).toBe(0);
     expect(r.json()).toEqual({ removed: ["ws1", "ws2"] });
     expect(existsSync(workspaceDir(dir, "ws1"))).toBe(false);
-    expect((await run("ls", "--json")).json()).toEqual({ workspaces: [] });
+    expect((await run("ls", "--json")).json()).toEqual({ workspaces: [], workflows: [] });
   });
 
   test("the state file holds runs, the log and the manifest, with private permissions", async () => {

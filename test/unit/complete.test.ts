@@ -65,7 +65,7 @@ describe("complete", () => {
     ["cache: no task for ls", ["cache", "app", "ls", ""], []],
     ["completion: shells", ["completion", ""], ["bash", "zsh", "fish"]],
     ["init: templates", ["init", "--template", ""], ["local", "docker", "ssh", "lxd"]],
-    ["ls: what", ["ls", ""], ["workspaces", "config"]],
+    ["ls: what", ["ls", ""], ["workspaces", "config", "snapshots"]],
     ["help: commands", ["help", ""], Object.keys(COMMAND_SPECS)],
     ["global flags before a command", ["--js"], ["--version", ...GLOBAL_FLAGS]],
     ["a command after global options", ["--chdir", "x", "ca"], [...Object.keys(COMMAND_SPECS), "ws1/", "ws2/", "o1/", "doctor-db"]],

@@ -39,7 +39,7 @@ function sizeOf(path: string): number {
 
 const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`);
 
-export default async function doctorCommand(cli: Cli): Promise<void> {
+export default async function doctorCommand(cli: Cli, opts: { cli?: boolean } = {}): Promise<void> {
   const checks: Check[] = [];
   const check = (name: string, ok: boolean, message: string) => checks.push({ name, ok, message });
   check("runtime", true, `rig ${VERSION}, bun ${Bun.version}, ${process.platform}/${process.arch}`);
@@ -55,16 +55,26 @@ export default async function doctorCommand(cli: Cli): Promise<void> {
     existsSync(home) ? `${home} (${bytes(sizeOf(home))}, ${fragments} shared fragment${fragments === 1 ? "" : "s"})` : `${home} (not created yet)`,
   );
 
+  if (opts.cli) {
+    // `--cli` (upstream's flag): this rig and the tools it calls, no project needed.
+    check("bun", true, process.execPath);
+    for (const [tool, why] of [["git", "rig diff and rig merge"], ["tar", "rig diff of containers and ssh workspaces"], ["docker", "the docker provider"], ["ssh", "the ssh provider"]] as const) {
+      const found = Bun.which(tool);
+      check(tool, found !== null || tool === "docker" || tool === "ssh", found ? found : `not on PATH (${why} need${why.startsWith("the") ? "s" : ""} it)`);
+    }
+  }
+
   const options = projectOptions(cli.globals);
   let location: ConfigLocation | null = null;
   try {
     location = await findConfig(options);
     check("config", true, location.path);
   } catch (error) {
-    check("config", false, messageOf(error));
+    // Without a project, `--cli` still reports on rig itself.
+    check("config", opts.cli === true, messageOf(error));
   }
 
-  if (location) {
+  if (location && !opts.cli) {
     const path = statePath(location, options);
     if (!existsSync(path)) check("state", true, `${path} (not created yet)`);
     else {

@@ -1,4 +1,4 @@
-import { listConfig, listDocument, listView } from "../../engine/api/list.ts";
+import { listConfig, listDocument, listSnapshots, listView } from "../../engine/api/list.ts";
 import type { WorkspaceState } from "../../engine/workspaces/status.ts";
 import { RigError } from "../../errors.ts";
 import { type Cli, engineCall, projectOptions } from "../context.ts";
@@ -10,8 +10,19 @@ import { emit } from "../ui.ts";
  * (src/engine/api/list.ts); `--cached` answers from the state file alone.
  */
 export default async function lsCommand(cli: Cli, what = "workspaces", opts: { cached?: boolean; workflow?: string } = {}): Promise<void> {
-  if (what !== "workspaces" && what !== "config") {
-    throw new RigError("USAGE", `rig ls lists "workspaces" or "config", not "${what}"`);
+  if (what !== "workspaces" && what !== "config" && what !== "snapshots") {
+    throw new RigError("USAGE", `rig ls lists "workspaces", "config" or "snapshots", not "${what}"`);
+  }
+  if (what === "snapshots") {
+    const { snapshots } = await listSnapshots(projectOptions(cli.globals), { workflow: opts.workflow });
+    emit({ snapshots }, () =>
+      snapshots.length === 0
+        ? "No snapshots: no cached task run holds an artifact (an image, a prepared directory) yet."
+        : snapshots
+            .map((s) => `${s.workflow}/${s.path}  ${s.runId}  ${s.createdAt}${s.invalidated ? "  (invalidated)" : ""}\n${s.artifacts.map((a) => `  ${JSON.stringify(a)}`).join("\n")}`)
+            .join("\n"),
+    );
+    return;
   }
   if (what === "config") {
     const { workflows } = await listConfig(projectOptions(cli.globals), { workflow: opts.workflow });

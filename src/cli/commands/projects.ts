@@ -7,7 +7,8 @@ import { emit, out, table } from "../ui.ts";
 /** `rig projects`: rig projects below the current directory, with their workspace counts. */
 export default async function projectsCommand(cli: Cli): Promise<void> {
   const { cwd } = projectOptions(cli.globals);
-  const projects: { root: string; config: string; workspaces: number | null }[] = [];
+  // projectDir and configPath: upstream's names, beside ours.
+  const projects: { root: string; config: string; projectDir: string; configPath: string; workspaces: number | null }[] = [];
   for (const p of findProjects(cwd)) {
     let workspaces: number | null = null;
     try {
@@ -17,7 +18,7 @@ export default async function projectsCommand(cli: Cli): Promise<void> {
     } catch {
       // an unreadable state file: `rig doctor` in that project says why
     }
-    projects.push({ root: p.root, config: p.config, workspaces });
+    projects.push({ root: p.root, config: p.config, projectDir: p.root, configPath: p.config, workspaces });
   }
   const c = out.colors;
   emit({ projects }, () =>

@@ -27,7 +27,14 @@ export interface ExecResult {
 export async function exec(ref: ProjectRef, input: ExecInput, call: CallOptions = {}): Promise<ExecResult> {
   if (input.command.length === 0) throw new RigError("USAGE", `Name the command to run in ${input.workspace}`);
   const { signal, emit, prompter } = callParts(call);
-  const options = { capture: input.capture ?? true, signal };
+  // The quick path tells output as it comes (exec.output events while the command runs);
+  // what was not told that way (the provider's own exec) is sent once it ended.
+  const told = { stdout: false, stderr: false };
+  const onOutput = (stream: "stdout" | "stderr", data: string) => {
+    told[stream] = true;
+    emit({ type: "exec.output", workspace: input.workspace, stream, data });
+  };
+  const options = { capture: input.capture ?? true, signal, onOutput };
   const quick = await quickExec(optionsOf(ref), input.workspace, input.workflow, input.command, options);
   let result: { exitCode: number; stdout?: string; stderr?: string };
   if (quick) {
@@ -45,8 +52,8 @@ export async function exec(ref: ProjectRef, input: ExecInput, call: CallOptions 
     result = await execIn(project, row, input.command, options);
   }
   const done = { exitCode: result.exitCode, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
-  if (done.stdout) emit({ type: "exec.output", workspace: input.workspace, stream: "stdout", data: done.stdout });
-  if (done.stderr) emit({ type: "exec.output", workspace: input.workspace, stream: "stderr", data: done.stderr });
+  if (done.stdout && !told.stdout) emit({ type: "exec.output", workspace: input.workspace, stream: "stdout", data: done.stdout });
+  if (done.stderr && !told.stderr) emit({ type: "exec.output", workspace: input.workspace, stream: "stderr", data: done.stderr });
   emit({ type: "exec.exit", workspace: input.workspace, exitCode: done.exitCode });
   return done;
 }

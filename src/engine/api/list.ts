@@ -7,7 +7,7 @@
 import { RigError, messageOf } from "../../errors.ts";
 import { reapLeftovers } from "../../host/supervisor.ts";
 import { type OplogRow, type Store, type WorkspaceInfo, type WorkspaceRow, workspaceInfo } from "../../state/store.ts";
-import { stateDirOf } from "../project/locate.ts";
+import { openState, stateDirOf } from "../project/locate.ts";
 import { type Manifest, readManifest } from "../project/manifest.ts";
 import { parseLimit } from "../options.ts";
 import { oplogStatus } from "../project/recovery.ts";
@@ -93,17 +93,28 @@ export async function listView(ref: ProjectRef, input: ListInput = {}, call: Cal
   return { rows, states, appliedAt: (wf) => store?.finalCtx(wf)?.appliedAt ?? null, outdated };
 }
 
-export const listDocument = (view: ListView): { workspaces: ListedWorkspace[] } => ({
+/** Upstream's `ls --json` also groups by workflow: `workflows`, beside (never instead of) SPEC's keys. */
+export interface ListedWorkflow {
+  name: string;
+  workspaces: string[];
+  appliedAt: string | null;
+}
+
+export const listDocument = (view: ListView): { workspaces: ListedWorkspace[]; workflows: ListedWorkflow[] } => ({
   workspaces: view.rows.map((row) => ({
     ...workspaceInfo(row),
     status: view.states.get(row) as WorkspaceState,
     expiresAt: row.expires_at === null ? null : new Date(row.expires_at).toISOString(),
     outdated: view.outdated(row),
   })),
+  workflows: [...new Set(view.rows.map((r) => r.workflow))].map((name) => {
+    const applied = view.appliedAt(name);
+    return { name, workspaces: view.rows.filter((r) => r.workflow === name).map((r) => r.name), appliedAt: applied === null ? null : new Date(applied).toISOString() };
+  }),
 });
 
-/** `rig ls`: `{"workspaces":[{"name","workflow","ctx","createdAt","status","expiresAt","outdated"}]}`. */
-export async function listWorkspaces(ref: ProjectRef, input: ListInput = {}, call: CallOptions = {}): Promise<{ workspaces: ListedWorkspace[] }> {
+/** `rig ls`: `{"workspaces":[{"name","workflow","ctx","createdAt","status","expiresAt","outdated"}],"workflows":[…]}`. */
+export async function listWorkspaces(ref: ProjectRef, input: ListInput = {}, call: CallOptions = {}): Promise<{ workspaces: ListedWorkspace[]; workflows: ListedWorkflow[] }> {
   return listDocument(await listView(ref, input, call));
 }
 
@@ -163,4 +174,37 @@ export const logDocument = (rows: OplogRow[]): { entries: LogEntry[] } => ({
 /** `rig log`: `{"entries":[{"kind","workflow","target","status","startedAt","durationMs","detail"}]}`. */
 export async function log(ref: ProjectRef, input: LogInput = {}): Promise<{ entries: LogEntry[] }> {
   return logDocument(await logView(ref, input));
+}
+
+export interface Snapshot {
+  workflow: string;
+  path: string;
+  name: string;
+  runId: string;
+  createdAt: string;
+  invalidated: boolean;
+  /** The artifact refs (`{ provider, kind, … }`) of its output: images, prepared directories. */
+  artifacts: unknown[];
+}
+
+/**
+ * `rig ls snapshots` (upstream's name): the successful task runs whose output holds
+ * artifacts (snapshot images, prepared directories), newest first, from the state file
+ * alone.
+ */
+export async function listSnapshots(ref: ProjectRef, input: { workflow?: string } = {}): Promise<{ snapshots: Snapshot[] }> {
+  const { store } = await openState(optionsOf(ref), { readOnly: true });
+  if (!store) return { snapshots: [] };
+  try {
+    const rows = store.db
+      .query("SELECT id, workflow, path, name, artifacts, invalidated, finished_at FROM task_runs WHERE status = 'ok' AND artifacts IS NOT NULL AND artifacts NOT IN ('', '[]') ORDER BY finished_at DESC")
+      .all() as { id: string; workflow: string; path: string; name: string; artifacts: string; invalidated: number; finished_at: number }[];
+    return {
+      snapshots: rows
+        .filter((r) => input.workflow === undefined || r.workflow === input.workflow)
+        .map((r) => ({ workflow: r.workflow, path: r.path, name: r.name, runId: r.id, createdAt: new Date(r.finished_at).toISOString(), invalidated: r.invalidated === 1, artifacts: JSON.parse(r.artifacts) as unknown[] })),
+    };
+  } finally {
+    store.close();
+  }
 }

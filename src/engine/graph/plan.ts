@@ -18,6 +18,8 @@ export interface PlanResult {
   workflow: string;
   nodeCount: number;
   cachedCount: number;
+  /** Upstream's name for cachedCount, kept beside it. */
+  cachedNodeCount: number;
   nodes: PlanNode[];
 }
 
@@ -38,10 +40,6 @@ export async function plan(workflow: CompiledWorkflow, stores: Stores, registry:
       nodes.push({ path: node.path, name: node.name, status: "pending", reason: verdict.reason, runId: null, scope });
     }
   }
-  return {
-    workflow: workflow.name,
-    nodeCount: nodes.length,
-    cachedCount: nodes.filter((n) => n.status === "cached").length,
-    nodes,
-  };
+  const cachedCount = nodes.filter((n) => n.status === "cached").length;
+  return { workflow: workflow.name, nodeCount: nodes.length, cachedCount, cachedNodeCount: cachedCount, nodes };
 }

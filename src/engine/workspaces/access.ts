@@ -12,7 +12,7 @@ import type { Project } from "../project/project.ts";
 import { checkAlongside, declFor, recordedState, requireReady } from "./status.ts";
 import { type HookOptions, claimResource, runHook } from "./hooks.ts";
 
-type Method = "exec" | "shell" | "stop" | "start" | "forward" | "fork" | "editor";
+type Method = "exec" | "shell" | "stop" | "start" | "forward" | "fork" | "editor" | "exportFiles";
 
 export interface Access {
   decl: ProviderDecl;

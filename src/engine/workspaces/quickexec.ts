@@ -26,7 +26,7 @@ export async function quickExec(
   name: string,
   workflow: string | undefined,
   argv: string[],
-  run: { capture: boolean; signal: AbortSignal },
+  run: { capture: boolean; signal: AbortSignal; onOutput?: (stream: "stdout" | "stderr", text: string) => void },
 ): Promise<QuickExec | null> {
   if (!run.capture && isTTY(0)) return null; // interactive: the provider adds -t
   const { store } = await openState(options, { readOnly: true }).catch(() => ({ store: null }));
@@ -55,7 +55,7 @@ export async function quickExec(
       : access.shell
         ? [...access.argv, `${access.cwd ? `${enterDir(access.cwd)} && ` : ""}exec ${script(argv)}`]
         : [...access.argv, ...argv];
-    const result = await attach(command, { cwd: access.argv ? undefined : access.cwd, env: access.env, capture: run.capture, signal: run.signal, isolate: access.isolate });
+    const result = await attach(command, { cwd: access.argv ? undefined : access.cwd, env: access.env, capture: run.capture, signal: run.signal, isolate: access.isolate, onOutput: run.onOutput });
     return { row, ...result };
   } finally {
     store.close();

@@ -13,6 +13,7 @@
  * from such an image. Everything carries `rigkit.*` labels so `rig gc` can find orphans.
  */
 import { RigError, messageOf } from "../../errors.ts";
+import { untarFrom } from "../../host/untar.ts";
 import { attach, stdinIsTerminal } from "../../host/attach.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
 import { probe } from "../../host/probe.ts";
@@ -271,6 +272,30 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
         return { ...replaceValue(source.ctx, from, name), image };
       },
 
+      // `rig diff` / `rig merge`: the container's working directory (`docker cp` reads a
+      // stopped container too), or the same directory in the image it was started from.
+      async exportFiles(workspace, { what, into, signal }) {
+        const container = containerOf(workspace);
+        const [workdir = "", image = ""] = (await cli(["inspect", "--format", "{{.Config.WorkingDir}}\t{{.Image}}", container])).stdout.trim().split("\t");
+        if (workdir === "" || workdir === "/") {
+          throw new RigError("USAGE", `docker: workspace ${workspace.name} has no working directory to compare`, {
+            detail: ["Give createWorkspace a `workdir` (where the project's files are in the image)."],
+          });
+        }
+        const copy = (from: string) => untarFrom(dockerArgv(["cp", `${from}:${workdir}/.`, "-"]), into, { env, signal, what: `workspace ${workspace.name}` });
+        if (what === "workspace") {
+          await copy(container);
+          return into;
+        }
+        // A container created (never started) from the image, labelled like everything rig makes.
+        const scratch = (await cli(["create", "--pull", "never", ...network, ...labels({ "rigkit.kind": "export", "rigkit.workspace": workspace.name }), image, "true"])).stdout.trim();
+        try {
+          await copy(scratch);
+        } finally {
+          await cli(["rm", "-f", scratch], { reject: false, cleanup: true });
+        }
+        return into;
+      },
       async checks() {
         const version = await api?.version();
         if (version) return [{ name: "engine", ok: true, message: `Docker ${version} at ${engine}` }];

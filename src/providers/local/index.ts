@@ -142,6 +142,12 @@ async function removeTree(dir: string, layersRoot: string, stateDir: string): Pr
   }
 }
 
+/** Where a workspace was copied from, as its claim recorded it (null: not recorded). */
+export function madeFrom(resource: WorkspaceResource | undefined): string | null {
+  const path = (resource?.madeFrom as { path?: unknown } | undefined)?.path;
+  return typeof path === "string" ? path : null;
+}
+
 /** The directory a workspace's handle names; a missing one is not a ready workspace. */
 function dirOf(workspace: WorkspaceHandle): string {
   const dir = workspace.resources.find((r) => r.kind === "dir")?.id;
@@ -228,6 +234,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
       workflow: string,
       workspace: { name: string; claim(r: WorkspaceResource): void; record(p: { dir: string }): void },
       aliases: string[],
+      base?: string,
     ): IsolationPlan => {
       if (dirs.inside) {
         throw new RigError("PROVIDER_FAILED", `local: cannot place workspaces outside the project: ${workspaceRoot} is inside ${project.dir}`, {
@@ -244,7 +251,9 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
         throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
       }
       const plan = planFor(dir, aliases);
-      workspace.claim({ kind: "dir", id: dir, dir, access: { cwd: dir, isolate: plan } });
+      // `madeFrom`: what `rig diff` compares with when the workspace is not a git checkout.
+      // An object, not a string: a claim's string fields are what `destroy` matches on.
+      workspace.claim({ kind: "dir", id: dir, dir, ...(base ? { madeFrom: { path: base } } : {}), access: { cwd: dir, isolate: plan } });
       workspace.record({ dir });
       writeMarker(dir, { ...owner, workflow, workspace: workspace.name, isolate: plan });
       return plan;
@@ -337,10 +346,16 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
         const dir = dirOf(workspace);
         return { args: [dir], uri: `vscode://file${encodeURI(dir)}` };
       },
+      // `rig diff` / `rig merge` read the directories themselves: nothing is copied.
+      exportFiles(workspace, { what }) {
+        if (what === "workspace") return dirOf(workspace);
+        const base = madeFrom(workspace.resources.find((r) => r.kind === "dir"));
+        return base !== null && lstatSync(base, { throwIfNoEntry: false })?.isDirectory() ? base : null;
+      },
       async fork(source, target, options) {
         const from = dirOf(source);
         // The copy stands in for its source too: paths written there name the source.
-        const plan = reserve(source.workflow, target, [...(planOf(source)?.aliases ?? []).map(withoutSlash), from]);
+        const plan = reserve(source.workflow, target, [...(planOf(source)?.aliases ?? []).map(withoutSlash), from], madeFrom(source.resources.find((r) => r.kind === "dir")) ?? undefined);
         const started = performance.now();
         const method = await copyTree(from, plan.dir, { git: false });
         await check(target.name, plan);
@@ -394,7 +409,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
                 detail: ["Run `rig apply` to prepare it again."],
               });
             }
-            const plan = reserve(ctx.workflow, workspace, [source]);
+            const plan = reserve(ctx.workflow, workspace, [source], source);
             const dir = plan.dir;
             const started = performance.now();
             // An overlay only on rig's own bases, which it never changes under a mount.

@@ -83,7 +83,7 @@ export async function execStreams(client: LxdClient, instance: string, request: 
     process.on("SIGINT", onInterrupt);
     stopInput = pumpStdin(stdin);
   } else {
-    if (streams.stdin !== undefined && streams.stdin.length > 0) stdin.send(typeof streams.stdin === "string" ? new TextEncoder().encode(streams.stdin) : streams.stdin);
+    if (streams.stdin !== undefined && streams.stdin.length > 0) stdin.send(typeof streams.stdin === "string" ? new TextEncoder().encode(streams.stdin) : (streams.stdin as Uint8Array<ArrayBuffer>));
     stdin.close();
   }
   try {

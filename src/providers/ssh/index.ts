@@ -12,12 +12,13 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { sshControlDir } from "../../host/home.ts";
 import { RigError, messageOf } from "../../errors.ts";
+import { untarFrom } from "../../host/untar.ts";
 import { attach, enterDir, stdinIsTerminal } from "../../host/attach.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
 import { probe } from "../../host/probe.ts";
 import { shq, script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
-import { replaceValue } from "../local/index.ts";
+import { madeFrom, replaceValue } from "../local/index.ts";
 import { GIT_NOISE } from "../local/tree.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 import { MARKER_SUFFIX, REFUSED, markerJson, markerOf, noSymlinks, ownedTest, removeOwnedScript } from "./owner.ts";
@@ -239,7 +240,8 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         const parent = from.slice(0, from.lastIndexOf("/"));
         const dir = `${parent}/${target.name}`;
         // Claimed and marked before the copy, like createWorkspace.
-        target.claim({ kind: "remote-dir", id: `${host}:${dir}`, host, dir, access: access(host, dir) });
+        const base = madeFrom(source.resources.find((r) => r.kind === "remote-dir"));
+        target.claim({ kind: "remote-dir", id: `${host}:${dir}`, host, dir, ...(base !== null ? { madeFrom: { path: base } } : {}), access: access(host, dir) });
         target.record({ host, dir });
         await remote(
           host,
@@ -256,6 +258,16 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
       },
 
       // One check per host; the fleet can work while some host answers (placement skips the others).
+      // `rig diff` / `rig merge`: the directory (or the base it was copied from, recorded at
+      // create) as a tar stream over the shared connection, refusing a symlink in its place.
+      async exportFiles(workspace, { what, into, signal }) {
+        const { host, dir } = placeOf(workspace);
+        const path = what === "workspace" ? dir : madeFrom(workspace.resources.find((r) => r.kind === "remote-dir"));
+        if (path === null) return null;
+        const tarCommand = `if [ -L ${shq(path)} ] || [ ! -d ${shq(path)} ]; then echo "rigkit: "${shq(path)}" is not a directory" >&2; exit ${REFUSED}; fi; cd ${shq(path)} && tar -cf - .`;
+        await untarFrom(["ssh", ...options(), host, "--", tarCommand], into, { signal, what: `workspace ${workspace.name} on ${host}` });
+        return into;
+      },
       async checks() {
         const hosts = await Promise.all(
           names.map(async (host) => {
@@ -418,7 +430,8 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
             const dir = `${parent}/${workspace.name}`;
             const source = from.paths[chosen.host] as string;
             // Claimed before it exists; marked before the copy, so a killed copy is still ours to collect.
-            workspace.claim({ kind: "remote-dir", id: `${chosen.host}:${dir}`, host: chosen.host, dir, access: access(chosen.host, dir) });
+            // `madeFrom` (an object: string fields are what destroy matches on): what rig diff compares with.
+            workspace.claim({ kind: "remote-dir", id: `${chosen.host}:${dir}`, host: chosen.host, dir, madeFrom: { path: source }, access: access(chosen.host, dir) });
             workspace.record({ host: chosen.host, dir });
             ctx.log(`placing ${workspace.name} on ${chosen.host} (${chosen.count} workspace${chosen.count === 1 ? "" : "s"}, load ${chosen.load})`);
             try {
