@@ -10,4 +10,6 @@ export const serve = {
     { flags: "--dashboard-url", description: "also print the dashboard's sign-in URL (it carries the token: keep it out of logs)" },
   ],
   examples: ["rig serve", "rig serve --port 7070", "rig serve --socket /tmp/rig.sock", 'curl -H "Authorization: Bearer $(cat .rigkit/serve.token)" http://127.0.0.1:7070/workspaces'],
+  // `rig ws1/serve` is the project's own: configs with a `serve` action keep loading.
+  workspaceOperationMayShadow: true,
 } as const satisfies CommandSpec;

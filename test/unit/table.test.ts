@@ -37,7 +37,7 @@ describe("derived from the table", () => {
   });
 
   test("workspace operations may shadow only the access commands", () => {
-    expect(BUILTIN_COMMANDS.filter((c) => !RESERVED_WORKSPACE_OPERATIONS.includes(c)).sort()).toEqual(["code", "diff", "exec", "forward", "merge", "renew", "shell"]);
+    expect(BUILTIN_COMMANDS.filter((c) => !RESERVED_WORKSPACE_OPERATIONS.includes(c)).sort()).toEqual(["code", "diff", "exec", "forward", "mcp", "merge", "renew", "serve", "shell"]);
   });
 
   test("the scanner skips the value of every option that takes one, global or not", () => {
