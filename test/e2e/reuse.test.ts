@@ -46,16 +46,14 @@ describe("the rig init local template", () => {
     await applied(dir);
     writeFileSync(join(dir, "notes.txt"), "one\n");
     // The first run's key matches again, but its directory holds the second run's files.
-    expect(await planOf(dir)).toEqual({ toolchain: "cached", source: "artifact-changed", setup: "upstream-changed" });
+    expect(await planOf(dir)).toEqual({ deps: "cached", source: "artifact-changed" });
     const explain = await rig(["cache", "explain", "source"], { cwd: dir });
     expect(explain.stdout).toContain("artifact-changed");
     expect(explain.stdout).toContain("no longer holds this run's output");
     await applied(dir);
     const base = basePath(dir);
     expect(readFileSync(join(base, "notes.txt"), "utf8")).toBe("one\n");
-    expect(existsSync(join(base, ".prepared"))).toBe(true);
-    // The template's `setup` writes into `source`'s directory: that is built on it, not a change behind its back.
-    expect(await planOf(dir)).toEqual({ toolchain: "cached", source: "cached", setup: "cached" });
+    expect(await planOf(dir)).toEqual({ deps: "cached", source: "cached" });
     expect((await rig(["create", "ws1"], { cwd: dir })).exitCode).toBe(0);
     expect((await rig(["exec", "ws1", "--", "cat", "notes.txt"], { cwd: dir })).stdout).toBe("one\n");
   });
@@ -87,7 +85,7 @@ describe("the rig init local template", () => {
     expect(explain.stdout).toContain("changed since run");
     await applied(dir);
     expect(readFileSync(join(basePath(dir), "notes.txt"), "utf8")).toBe("three\n");
-    expect(await planOf(dir)).toEqual({ toolchain: "cached", source: "cached", setup: "cached" });
+    expect(await planOf(dir)).toEqual({ deps: "cached", source: "cached" });
     // A file added counts too.
     writeFileSync(join(basePath(dir), "extra.txt"), "x\n");
     expect((await planOf(dir)).source).toBe("artifact-changed");

@@ -142,10 +142,18 @@ async function removeTree(dir: string, layersRoot: string, stateDir: string): Pr
   }
 }
 
+/**
+ * Where a workspace was copied from (what `rig diff` compares with), for its claim. An
+ * object with a trailing slash on the path: `destroy` matches a claim's string fields and
+ * `rig gc` looks for exact paths in records, and a workspace does not *use* its base.
+ */
+export const madeFromClaim = (base: string | null | undefined): { madeFrom?: { path: string } } =>
+  base ? { madeFrom: { path: `${base.replace(/\/+$/, "")}/` } } : {};
+
 /** Where a workspace was copied from, as its claim recorded it (null: not recorded). */
 export function madeFrom(resource: WorkspaceResource | undefined): string | null {
   const path = (resource?.madeFrom as { path?: unknown } | undefined)?.path;
-  return typeof path === "string" ? path : null;
+  return typeof path === "string" ? path.replace(/(.)\/+$/, "$1") : null;
 }
 
 /** The directory a workspace's handle names; a missing one is not a ready workspace. */
@@ -251,9 +259,7 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
         throw new RigError("PROVIDER_FAILED", `local: ${dir} already exists`, { detail: ["Remove it, or run `rig gc`."] });
       }
       const plan = planFor(dir, aliases);
-      // `madeFrom`: what `rig diff` compares with when the workspace is not a git checkout.
-      // An object, not a string: a claim's string fields are what `destroy` matches on.
-      workspace.claim({ kind: "dir", id: dir, dir, ...(base ? { madeFrom: { path: base } } : {}), access: { cwd: dir, isolate: plan } });
+      workspace.claim({ kind: "dir", id: dir, dir, ...madeFromClaim(base), access: { cwd: dir, isolate: plan } });
       workspace.record({ dir });
       writeMarker(dir, { ...owner, workflow, workspace: workspace.name, isolate: plan });
       return plan;

@@ -18,7 +18,7 @@ import { runCommand, runInteractive, tail } from "../../host/local.ts";
 import { probe } from "../../host/probe.ts";
 import { shq, script, stoppable } from "../../host/stoppable.ts";
 import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, defineProvider } from "../../sdk/provider.ts";
-import { madeFrom, replaceValue } from "../local/index.ts";
+import { madeFrom, madeFromClaim, replaceValue } from "../local/index.ts";
 import { GIT_NOISE } from "../local/tree.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 import { MARKER_SUFFIX, REFUSED, markerJson, markerOf, noSymlinks, ownedTest, removeOwnedScript } from "./owner.ts";
@@ -241,7 +241,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
         const dir = `${parent}/${target.name}`;
         // Claimed and marked before the copy, like createWorkspace.
         const base = madeFrom(source.resources.find((r) => r.kind === "remote-dir"));
-        target.claim({ kind: "remote-dir", id: `${host}:${dir}`, host, dir, ...(base !== null ? { madeFrom: { path: base } } : {}), access: access(host, dir) });
+        target.claim({ kind: "remote-dir", id: `${host}:${dir}`, host, dir, ...madeFromClaim(base), access: access(host, dir) });
         target.record({ host, dir });
         await remote(
           host,
@@ -430,8 +430,7 @@ export const ssh = defineProvider<SshConfig, SshRuntime>({
             const dir = `${parent}/${workspace.name}`;
             const source = from.paths[chosen.host] as string;
             // Claimed before it exists; marked before the copy, so a killed copy is still ours to collect.
-            // `madeFrom` (an object: string fields are what destroy matches on): what rig diff compares with.
-            workspace.claim({ kind: "remote-dir", id: `${chosen.host}:${dir}`, host: chosen.host, dir, madeFrom: { path: source }, access: access(chosen.host, dir) });
+            workspace.claim({ kind: "remote-dir", id: `${chosen.host}:${dir}`, host: chosen.host, dir, ...madeFromClaim(source), access: access(chosen.host, dir) });
             workspace.record({ host: chosen.host, dir });
             ctx.log(`placing ${workspace.name} on ${chosen.host} (${chosen.count} workspace${chosen.count === 1 ? "" : "s"}, load ${chosen.load})`);
             try {
