@@ -356,9 +356,10 @@ describe("projects and doctor", () => {
     await rig(["create", "one"], { cwd: join(root, "a") });
     const r = await rig(["projects", "--json"], { cwd: root });
     expect(r.json().projects).toEqual([
-      { root: join(root, "a"), config: join(root, "a", "rigkit.config.ts"), workspaces: 1 },
-      { root: join(root, "b", "deeper"), config: join(root, "b", "deeper", "rigkit.config.ts"), workspaces: null },
-      { root: join(root, "c"), config: join(root, "c", "rigkit", "index.ts"), workspaces: null },
+      // projectDir and configPath: upstream's names, beside ours.
+      { root: join(root, "a"), config: join(root, "a", "rigkit.config.ts"), projectDir: join(root, "a"), configPath: join(root, "a", "rigkit.config.ts"), workspaces: 1 },
+      { root: join(root, "b", "deeper"), config: join(root, "b", "deeper", "rigkit.config.ts"), projectDir: join(root, "b", "deeper"), configPath: join(root, "b", "deeper", "rigkit.config.ts"), workspaces: null },
+      { root: join(root, "c"), config: join(root, "c", "rigkit", "index.ts"), projectDir: join(root, "c"), configPath: join(root, "c", "rigkit", "index.ts"), workspaces: null },
     ]);
     expect((await rig(["projects"], { cwd: root })).stdout).toMatch(/^a\s+rigkit.config.ts\s+1 workspace$/m);
   });

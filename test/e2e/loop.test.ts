@@ -18,6 +18,7 @@ describe("the whole loop with --json", () => {
       workflow: "app",
       nodeCount: 2,
       cachedCount: 0,
+      cachedNodeCount: 0, // upstream's name, beside ours
       nodes: [
         { path: "tools", name: "tools", status: "pending", reason: "no-previous-run", runId: null, scope: "local" },
         { path: "base", name: "base", status: "pending", reason: "no-previous-run", runId: null, scope: "local" },
@@ -101,7 +102,7 @@ describe("the whole loop with --json", () => {
     const r = await run("ls", "--json");
     const out = r.json();
     expect(out.workspaces.map((w: { name: string }) => w.name)).toEqual(["ws1", "ws2"]);
-    expect(Object.keys(out.workspaces[0])).toEqual(["name", "workflow", "ctx", "createdAt", "status", "expiresAt"]);
+    expect(Object.keys(out.workspaces[0])).toEqual(["name", "workflow", "ctx", "createdAt", "status", "expiresAt", "outdated"]);
     expect(out.workspaces.map((w: { status: string; expiresAt: null }) => [w.status, w.expiresAt])).toEqual([["ready", null], ["ready", null]]);
     const text = await run("ls");
     expect(text.stdout).toMatch(/^app applied/m);

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { RIG, project, rig, tempDir } from "../helpers.ts";
+import { RIG, homeOf, project, rig, tempDir } from "../helpers.ts";
 import { requireTool } from "../services.ts";
 import { APP_CONFIG, TWO_WORKFLOWS } from "./fixtures.ts";
 
@@ -22,7 +22,7 @@ afterAll(() => {
 function terminalIn(dir: string, extraEnv: Record<string, string> = {}) {
   const name = `rigt${process.pid}x${sessions.length}`;
   sessions.push(name);
-  const env = { PATH: `${bin}:${process.env.PATH}`, RIGKIT_HOME: join(dir, ".home"), TERM: "xterm-256color", PS1: "$ ", ...extraEnv };
+  const env = { PATH: `${bin}:${process.env.PATH}`, RIGKIT_HOME: homeOf(dir), TERM: "xterm-256color", PS1: "$ ", ...extraEnv };
   const exports = Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(" ");
   const tmux = (...args: string[]) => Bun.spawnSync(["tmux", ...args], { stdout: "pipe", stderr: "pipe" });
   tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40", "-c", dir, `env -i HOME=${dir} ${exports} bash --norc --noprofile`);

@@ -39,8 +39,6 @@ export interface ApplyOptions {
   events?: EventSink;
   /** How long to wait for another project holding a shared fragment's lock (default 5 min). */
   lockTimeoutMs?: number;
-  /** Told once per fragment when its lock is busy and the apply starts waiting. */
-  onLockWait?: (message: string) => void;
   /** At most this many tasks run at once (default: the number of CPUs). */
   concurrency?: number;
   /** Providers of work that follows the apply (create's workspace hooks): checked in the preflight too. */
@@ -60,7 +58,9 @@ class FragmentLocks {
       command: `apply (shared fragment ${hash.slice(0, 12)})`,
       timeoutMs: this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
       signal: this.options.signal,
-      onWait: (holder) => this.options.onLockWait?.(`Waiting for ${describeHolder(holder)} to finish with shared fragment ${hash.slice(0, 12)}…`),
+      // Told once per fragment, as the project lock's wait is (api/call.ts).
+      onWait: (holder) =>
+        this.options.events?.({ type: "notice", level: "info", message: `Waiting for ${describeHolder(holder)} to finish with shared fragment ${hash.slice(0, 12)}…` }),
     });
     this.held.set(hash, release);
     return true;

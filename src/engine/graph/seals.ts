@@ -39,7 +39,11 @@ const PENDING = "pending";
 class Seals {
   private readonly states = new Map<string, Promise<string | null | undefined>>();
   private readonly ancestries = new Map<string, Set<string>>();
-  private readonly pending = new Map<string, { store: Store; scope: Scope; ref: ArtifactRef; run: string }>();
+  /**
+   * Seals to finish, per state file: a `.global()` fragment's run and a later task of the
+   * project (a `.local()` subtree) may both output the same ref, each sealing it in its own store.
+   */
+  private readonly pending = new Map<Store, Map<string, { scope: Scope; ref: ArtifactRef; run: string }>>();
   /** Artifacts of runs this pass found reusable. */
   private readonly reused = new Map<string, { store: Store; scope: Scope; ref: ArtifactRef }>();
 
@@ -93,7 +97,7 @@ class Seals {
     }
     if (seal.state === PENDING) {
       // Being made in this very pass: what it holds is this pass's work.
-      if (this.pending.get(key)?.run === seal.run) return null;
+      if (this.pending.get(store)?.get(key)?.run === seal.run) return null;
       return `${describeArtifact(ref)} may not hold what run ${seal.run} made: rig stopped before it could check`;
     }
     if (seal.state === null) return null;
@@ -111,7 +115,9 @@ class Seals {
       const key = sealKey(ref);
       this.states.delete(key);
       store.setSeal(key, run, PENDING);
-      this.pending.set(key, { store, scope, ref, run });
+      let sealing = this.pending.get(store);
+      if (!sealing) this.pending.set(store, (sealing = new Map()));
+      sealing.set(key, { scope, ref, run });
     }
   }
 
@@ -127,11 +133,11 @@ class Seals {
         return null; // cannot tell now
       }
     };
-    for (const [key, { store, scope, ref, run }] of this.pending) store.setSeal(key, run, await now(scope, ref));
+    for (const [store, sealing] of this.pending) for (const [key, { scope, ref, run }] of sealing) store.setSeal(key, run, await now(scope, ref));
     if (ran) {
       for (const [key, { store, scope, ref }] of this.reused) {
         const seal = store.seal(key);
-        if (this.pending.has(key) || !seal || seal.state === null || seal.state === PENDING) continue;
+        if (this.pending.get(store)?.has(key) || !seal || seal.state === null || seal.state === PENDING) continue;
         this.states.delete(key);
         const state = await now(scope, ref);
         if (state !== null && state !== seal.state) store.setSeal(key, seal.run, state);
