@@ -293,7 +293,8 @@ describe.if(svc !== null)("lxd", () => {
     killed.delete(victim);
     const back = (await rig(["ls", "--json"], { cwd: dir, env })).json().workspaces;
     expect(back.every((w: { status: string }) => w.status === "ready")).toBe(true);
-    expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    const removed = await rig(["rm", "--all", "--yes"], { cwd: dir, env });
+    expect(removed.exitCode, removed.stderr).toBe(0);
     expect((await rig(["gc", "--yes"], { cwd: dir, env })).exitCode).toBe(0); // the filler instances carry our keys: orphans
     expect(ofProject(id).filter((i) => i.config["user.rigkit.kind"] !== "base")).toEqual([]);
   }, 180_000);

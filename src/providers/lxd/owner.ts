@@ -67,15 +67,23 @@ export async function removeOwned(client: LxdClient, project: ProjectInfo, name:
   if (!ownedBy(project)(instance.config ?? {})) {
     throw new LxdError(403, `lxd (${client.where}): refusing to delete instance ${name}: its user.rigkit.* keys do not name this project`);
   }
-  if (instance.status !== "Stopped") {
-    await client.run("PUT", `${instancePath(name)}/state`, { action: "stop", force: true, timeout: -1 }, signal).catch((error) => {
-      if (!/already stopped|not running/i.test(String(error))) throw error;
-    });
+  // A member that just came back (or a database leader being elected) answers with server
+  // errors for several seconds: the stop and delete are tried again then (for about 10 s).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (attempt === 1 ? instance.status !== "Stopped" : true) {
+        await client.run("PUT", `${instancePath(name)}/state`, { action: "stop", force: true, timeout: -1 }, signal).catch((error) => {
+          if (!/already stopped|not running|not found/i.test(String(error))) throw error;
+        });
+      }
+      await client.run("DELETE", instancePath(name), undefined, signal);
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return true;
+      // (A failed LXD operation says 400 whatever the cause, so only a refusal is final.)
+      const refused = error instanceof LxdError && (error.status === 401 || error.status === 403);
+      if (refused || attempt === 5 || signal?.aborted) throw error;
+      await Bun.sleep(1000 * attempt);
+    }
   }
-  try {
-    await client.run("DELETE", instancePath(name), undefined, signal);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-  return true;
 }
