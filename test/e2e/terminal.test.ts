@@ -32,7 +32,11 @@ function terminalIn(dir: string, extraEnv: Record<string, string> = {}) {
     type: (text: string) => tmux("send-keys", "-t", name, "-l", "--", text),
     keys: (...keys: string[]) => tmux("send-keys", "-t", name, ...keys),
     run(command: string) {
-      tmux("send-keys", "-t", name, "-l", "--", `clear; ${command}; echo EXIT=$?`);
+      // Reset the pane here, synchronously: a `clear` typed with the command takes effect
+      // only once bash runs it, and a waitFor before that would match the last command's screen.
+      tmux("send-keys", "-R", "-t", name);
+      tmux("clear-history", "-t", name);
+      tmux("send-keys", "-t", name, "-l", "--", `${command}; echo EXIT=$?`);
       tmux("send-keys", "-t", name, "Enter");
     },
     async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
