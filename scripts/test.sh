@@ -41,6 +41,8 @@ lxd_up() {
   for lxd_dir in ${lxd_dirs//,/ }; do
     LXD_DIR=$lxd_dir timeout 5 lxc query /1.0 >/dev/null 2>&1 || return 1
   done
+  # The build tests' network (a cluster made by an older script has none).
+  LXD_DIR=${lxd_dirs%%,*} timeout 5 lxc query /1.0/networks/rigkit-build >/dev/null 2>&1
 }
 
 # Debian package for each missing tool (the service daemons only when the services are down).
@@ -63,6 +65,7 @@ missing_packages() {
     command -v lxd >/dev/null || missing+=(lxd)
     command -v lxc >/dev/null || missing+=(lxd-client)
     command -v mkfs.btrfs >/dev/null || missing+=(btrfs-progs)
+    command -v ip >/dev/null || missing+=(iproute2) # the LXD build tests' veth pair
   fi
   echo "${missing[*]}"
 }
