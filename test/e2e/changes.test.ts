@@ -247,3 +247,50 @@ export default workflow("s")
     expect((await rig(["rm", "r1", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
   });
 });
+
+const lxdSvc = services("lxd");
+
+describe.if(lxdSvc !== null)("diff and merge: lxd", () => {
+  const env = { RIGKIT_TEST_LXD_REMOTE: `unix://${lxdSvc?.lxd.socket}`, RIGKIT_TEST_LXD_IMAGE: lxdSvc?.lxd.image };
+  const config = `import { workflow, lxd, env } from "rigkit";
+export default workflow("x")
+  .addProvider("lxd", lxd({ remote: env("RIGKIT_TEST_LXD_REMOTE") }))
+  .task("base", async ({ providers }) => ({ ctx: { base: await providers.lxd.build({ from: process.env.RIGKIT_TEST_LXD_IMAGE! }, async (c) => {
+    await c.exec("mkdir -p /work/src && echo one > /work/src/a.txt && echo keep > /work/b.txt");
+  }) } }))
+  .workspace({
+    create: async ({ workflow, providers }) => providers.lxd.createWorkspace({ from: workflow.ctx.base, workdir: "/work" }),
+    remove: async ({ workspace, providers }) => providers.lxd.removeWorkspace(workspace.ctx.instance),
+  });
+`;
+  const lxc = (...args: string[]) => Bun.spawnSync(["lxc", ...args], { env: { ...process.env, LXD_DIR: lxdSvc?.lxd.dirs[0] }, stdout: "pipe" }).stdout.toString();
+  const exportsOf = (dir: string) =>
+    (JSON.parse(lxc("list", "--format", "json") || "[]") as { config: Record<string, string> }[]).filter(
+      (i) => i.config["user.rigkit.project.dir"] === dir && i.config["user.rigkit.kind"] === "export",
+    );
+
+  test("an instance's working directory against its base snapshot; a stopped one and a fork against what they were made from", async () => {
+    const dir = gitProject(config);
+    try {
+      expect((await rig(["create", "l1"], { cwd: dir, env })).exitCode).toBe(0);
+      expect((await rig(["diff", "l1", "--json"], { cwd: dir, env })).json().files).toEqual([]);
+      expect((await rig(["exec", "l1", "--", "sh", "-c", CHANGE], { cwd: dir, env })).exitCode).toBe(0);
+      await expectDiff(dir, "l1", env);
+      await expectMerged(dir, "l1", env);
+      // A fork is compared with what it was made from: l1's changes are not its own.
+      expect((await rig(["create", "l2", "--from", "l1"], { cwd: dir, env })).exitCode).toBe(0);
+      expect((await rig(["diff", "l2", "--json"], { cwd: dir, env })).json().files).toEqual([]);
+      expect((await rig(["exec", "l2", "--", "sh", "-c", "echo more > more.txt"], { cwd: dir, env })).exitCode).toBe(0);
+      expect((await rig(["diff", "l2", "--json"], { cwd: dir, env })).json().files.map((f: { path: string }) => f.path)).toEqual(["more.txt"]);
+      // A stopped instance still shows its changes (read from a temporary copy, then deleted).
+      expect((await rig(["stop", "l1"], { cwd: dir, env })).exitCode).toBe(0);
+      expect((await rig(["diff", "l1", "--stat"], { cwd: dir, env })).stdout).toContain("4 files changed");
+      expect(exportsOf(dir)).toEqual([]);
+      expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+    } finally {
+      for (const i of JSON.parse(lxc("list", "--format", "json") || "[]") as { name: string; config: Record<string, string> }[]) {
+        if (i.config["user.rigkit.project.dir"] === dir) lxc("delete", "-f", i.name);
+      }
+    }
+  });
+});

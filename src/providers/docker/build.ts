@@ -2,23 +2,18 @@
  * What a build container gets that workspaces do not (README "Builds that need the
  * network"): its own network, environment (the host's proxy settings) and CA bundle.
  * None of it is committed into the snapshot: the network is the container's, the
- * variables are given to each `docker exec` by name (values travel in the docker CLI's
- * environment, never on a command line or in the image's config), and the CA file is
- * removed before the commit.
+ * variables (build-env.ts) are given to each `docker exec` by name (values travel in the
+ * docker CLI's environment, never on a command line or in the image's config), and the CA
+ * file is removed before the commit.
  */
-import { existsSync, statSync } from "node:fs";
-import { RigError } from "../../errors.ts";
 import type { OutputSchema } from "../../sdk/types.ts";
+import { type BuildEnvConfig, buildEnv, buildEnvShape } from "../build-env.ts";
 
-export interface DockerBuildConfig {
+export { CA_PATH } from "../build-env.ts";
+
+export interface DockerBuildConfig extends BuildEnvConfig {
   /** `--network` for build containers (e.g. "host", or a network you made); default: the provider's `network`. */
   network?: string;
-  /** Variables set for every command of a build (an empty value is left out). Secrets (`env.secret`) stay masked. */
-  env?: Record<string, string>;
-  /** Pass the host's proxy variables (HTTP_PROXY, HTTPS_PROXY, NO_PROXY, ALL_PROXY, either case) as they are when rig runs. */
-  proxy?: boolean;
-  /** A CA bundle on this machine (PEM), copied into build containers and named by the usual variables (CA_VARIABLES). */
-  caBundle?: string;
 }
 
 export interface DockerConfigShape {
@@ -27,19 +22,6 @@ export interface DockerConfigShape {
   build?: DockerBuildConfig;
 }
 
-/** Where the CA bundle goes in a build container (removed before the snapshot). */
-export const CA_PATH = "/tmp/rigkit-build-ca.pem";
-
-/**
- * The variables that point tools at a CA bundle: OpenSSL and what links it (curl, git,
- * Python's ssl, Bun), Node, npm, pip and requests. `SSL_CERT_FILE` and the others
- * *replace* the trust store, so `caBundle` should be a full bundle (the host's
- * /etc/ssl/certs/ca-certificates.crt once the proxy's CA is installed there), not one cert.
- */
-export const CA_VARIABLES = ["SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "npm_config_cafile", "PIP_CERT", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO"];
-
-const PROXY_VARIABLES = ["HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY"].flatMap((name) => [name, name.toLowerCase()]);
-
 /** The zod schema, built only when a config needs more than the plain-string check below. */
 function zodSchema() {
   const { z } = require("zod") as typeof import("zod");
@@ -47,12 +29,7 @@ function zodSchema() {
     host: z.string().optional(),
     network: z.string().optional(),
     build: z
-      .strictObject({
-        network: z.string().optional(),
-        env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name"), z.string()).optional(),
-        proxy: z.boolean().optional(),
-        caBundle: z.string().optional(),
-      })
+      .strictObject({ network: z.string().optional(), ...buildEnvShape(z) })
       .optional(),
   });
 }
@@ -91,24 +68,8 @@ export interface BuildSettings {
 }
 
 export function buildSettings(config: DockerConfigShape): BuildSettings {
-  const build = config.build ?? {};
-  const networkName = build.network || config.network || "";
-  const env: Record<string, string> = {};
-  if (build.proxy) for (const name of PROXY_VARIABLES) if (process.env[name]) env[name] = process.env[name] as string;
-  for (const [name, value] of Object.entries(build.env ?? {})) if (value !== "") env[name] = value;
-  const caBundle = build.caBundle || null;
-  if (caBundle) {
-    if (!existsSync(caBundle) || !statSync(caBundle).isFile()) {
-      throw new RigError("PROVIDER_FAILED", `docker: build.caBundle ${caBundle} is not a file on this machine`, {
-        detail: ["Point it at a PEM bundle, e.g. /etc/ssl/certs/ca-certificates.crt (Debian) or /etc/pki/tls/certs/ca-bundle.crt (Fedora)."],
-      });
-    }
-    for (const name of CA_VARIABLES) env[name] = CA_PATH;
-  }
-  const parts = [
-    networkName ? `network ${networkName}` : "the engine's default network",
-    ...(Object.keys(env).length > 0 ? [`env ${Object.keys(env).filter((n) => !CA_VARIABLES.includes(n) || !caBundle).join(", ") || "(CA only)"}`] : []),
-    ...(caBundle ? [`CA bundle ${caBundle}`] : []),
-  ];
+  const networkName = config.build?.network || config.network || "";
+  const { env, caBundle, summary } = buildEnv(config.build ?? {}, "docker");
+  const parts = [networkName ? `network ${networkName}` : "the engine's default network", ...summary];
   return { network: networkName ? ["--network", networkName] : [], env, caBundle, summary: parts.join(", ") };
 }

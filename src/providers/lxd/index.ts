@@ -11,6 +11,7 @@
  * (copy-on-write on btrfs/zfs pools), placed by the cluster's scheduler unless `target`
  * pins a member. Everything carries `user.rigkit.*` keys (owner.ts).
  */
+import { realpathSync } from "node:fs";
 import { RigError } from "../../errors.ts";
 import { commandResult } from "../../host/command-result.ts";
 import { tail } from "../../host/local.ts";
@@ -19,20 +20,14 @@ import type { ExecOptions, ExecResult, JsonObject } from "../../sdk/types.ts";
 import { replaceValue } from "../local/index.ts";
 import { type LxdConnection, LxdClient, isNotFound } from "./api.ts";
 import { execAttached, execCaptured, execTerminal } from "./exec.ts";
+import { CA_PATH, buildEnv } from "../build-env.ts";
 import { sendProjectFiles } from "../source.ts";
+import { type LxdConfig, lxdConfigSchema } from "./config.ts";
 import { copyIn } from "./files.ts";
+import { type LxdSource, type MadeFrom, exportWorkdir, sourceOfMade } from "./export.ts";
 import { type InstanceKind, KEY, type LxdInstance, buildName, findInstance, instanceName, instancePath, ownedBy, removeOwned } from "./owner.ts";
 import { createPlaced } from "./place.ts";
 import { execAccess, forwardTarget } from "./pipe.ts";
-
-export interface LxdConfig extends LxdConnection {
-  /** Pin every instance to this cluster member; default: the cluster's scheduler decides. */
-  target?: string;
-  /** Storage pool for new instances' root disk; default: the profile's. */
-  pool?: string;
-  /** Profiles for new instances; default `["default"]`. */
-  profiles?: string[];
-}
 
 /** A build's result: the snapshot workspaces are copied from. */
 export interface LxdSnapshotRef extends ArtifactRef {
@@ -78,9 +73,16 @@ export interface LxdRuntime {
 const argvOf = (command: readonly string[] | string) => (typeof command === "string" ? ["sh", "-c", command] : [...command]);
 const display = (command: readonly string[] | string) => (typeof command === "string" ? command : command.join(" "));
 const SNAPSHOT = "rig";
+/** The `nic` device a build instance gets for `build.network`. */
+const BUILD_NIC = "rigkit-build-nic";
+/** A fork's snapshot of itself as it was made. */
+const MADE = "rig-made";
+
+export type { LxdBuildConfig, LxdConfig } from "./config.ts";
 
 export const lxd = defineProvider<LxdConfig, LxdRuntime>({
   id: "lxd",
+  configSchema: lxdConfigSchema,
   create({ config, project }) {
     const client = new LxdClient(config);
     const profiles = config.profiles ?? ["default"];
@@ -92,7 +94,8 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
       const resource = workspace.resources.find((r) => r.kind === "instance");
       const name = resource?.id ?? (typeof workspace.ctx.instance === "string" ? workspace.ctx.instance : undefined);
       if (!name) throw new RigError("PROVIDER_FAILED", `lxd: no instance is recorded for workspace ${workspace.name}`);
-      return { name, workdir: typeof resource?.workdir === "string" ? resource.workdir : undefined };
+      const workdir = typeof resource?.workdir === "string" ? resource.workdir : undefined;
+      return { name, workdir, madeFrom: resource?.madeFrom as MadeFrom | undefined };
     };
     const setState = (name: string, action: "start" | "stop", signal?: AbortSignal) =>
       client.run("PUT", `${instancePath(name)}/state`, action === "stop" ? { action, timeout: 10, force: false } : { action }, signal).catch(async (error) => {
@@ -111,18 +114,29 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
       }
     };
     const ours = async () => ((await listInstances()) ?? []).filter((i) => mine(i.config ?? {}));
-    const sourceOf = (from: string | LxdSnapshotRef) =>
-      typeof from !== "string"
-        ? { type: "copy", source: `${from.instance}/${from.snapshot}` }
-        : /^[0-9a-f]{12,64}$/.test(from)
-          ? { type: "image", fingerprint: from }
-          : { type: "image", alias: from };
+    const madeFromOf = (from: string | LxdSnapshotRef): MadeFrom => (typeof from === "string" ? { image: from } : { instance: from.instance, snapshot: from.snapshot });
+    const sourceOf = (from: string | LxdSnapshotRef): LxdSource => sourceOfMade(madeFromOf(from));
 
     /** Creates (placed by the cluster), then starts an instance. */
-    const createAndStart = async (name: string, from: string | LxdSnapshotRef, configKeys: Record<string, string>, log: (line: string) => void, signal?: AbortSignal) => {
-      const location = await createPlaced(client, { name, source: sourceOf(from), config: configKeys, profiles, pool: config.pool, target: config.target, log, signal });
+    const createAndStart = async (
+      name: string,
+      from: string | LxdSnapshotRef,
+      configKeys: Record<string, string>,
+      log: (line: string) => void,
+      signal?: AbortSignal,
+      extra: { profiles?: string[]; devices?: Record<string, Record<string, string>> } = {},
+    ) => {
+      const request = { name, source: sourceOf(from), config: configKeys, profiles: extra.profiles ?? profiles, devices: extra.devices, pool: config.pool, target: config.target, log, signal };
+      const location = await createPlaced(client, request);
       await setState(name, "start", signal);
       return location;
+    };
+    /** Removes a device of the instance's own (a PUT: PATCH merges devices). */
+    const dropDevice = async (name: string, device: string, signal?: AbortSignal) => {
+      const current = await client.get<{ architecture: string; config: Record<string, string>; devices: Record<string, unknown>; ephemeral: boolean; profiles: string[]; description: string }>(instancePath(name), signal);
+      const { [device]: _, ...devices } = current.devices ?? {};
+      const { architecture, config: keys, ephemeral, profiles: kept, description } = current;
+      await client.run("PUT", instancePath(name), { architecture, config: keys, devices, ephemeral, profiles: kept, description }, signal);
     };
     const workspaceKeys = (workflow: string, workspace: string, vars: Record<string, string> = {}, workdir?: string) =>
       keys("workspace", {
@@ -131,9 +145,10 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
         ...(workdir ? { [KEY.workdir]: workdir } : {}),
         ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [`environment.${k}`, v])),
       });
-    const claimInstance = (target: { claim: (r: WorkspaceResource) => void; record: (p: JsonObject) => void }, name: string, workdir?: string) => {
+    /** `madeFrom`: what `rig diff` compares the workspace with (export.ts). */
+    const claimInstance = (target: { claim: (r: WorkspaceResource) => void; record: (p: JsonObject) => void }, name: string, workdir: string | undefined, madeFrom: MadeFrom) => {
       const reach = access(name, workdir);
-      target.claim({ kind: "instance", id: name, instance: name, server: client.where, ...(workdir ? { workdir } : {}), ...(reach ? { access: reach } : {}) });
+      target.claim({ kind: "instance", id: name, instance: name, server: client.where, madeFrom, ...(workdir ? { workdir } : {}), ...(reach ? { access: reach } : {}) });
       target.record({ instance: name });
     };
 
@@ -169,7 +184,9 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
       async fork(source, target, options) {
         const from = instanceOf(source);
         const name = instanceName(project, source.workflow, target.name);
-        claimInstance(target, name, from.workdir);
+        // Its files as they are now are what `rig diff` compares the fork with: a snapshot of
+        // the new instance, taken before it starts (copy-on-write on btrfs/zfs pools).
+        claimInstance(target, name, from.workdir, { instance: name, snapshot: MADE });
         const live = await findInstance(client, from.name, options.signal);
         if (!live || !mine(live.config ?? {})) throw new RigError("PROVIDER_FAILED", `lxd (${client.where}): instance ${from.name} is gone or not this project's`);
         const vars = Object.fromEntries(Object.entries(live.config).filter(([k]) => k.startsWith("environment.")).map(([k, v]) => [k.slice(12), v]));
@@ -183,9 +200,25 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
           log: options.log,
           signal: options.signal,
         });
+        await client.run("POST", `${instancePath(name)}/snapshots`, { name: MADE, stateful: false }, options.signal);
         await setState(name, "start", options.signal);
         options.log(`copied ${from.name} to ${name}${location ? ` on ${location}` : ""}`);
         return { ...replaceValue(source.ctx, from.name, name), location };
+      },
+
+      // `rig diff` / `rig merge`: the working directory, read through exec (export.ts).
+      async exportFiles(workspace, { what, into, signal }) {
+        const { name, workdir, madeFrom } = instanceOf(workspace);
+        if (!workdir) {
+          throw new RigError("USAGE", `lxd: workspace ${workspace.name} has no working directory to compare`, {
+            detail: ["Give createWorkspace a `workdir` (where the project's files are in the instance)."],
+          });
+        }
+        const createTemporary = async (temporary: string, source: LxdSource, abort: AbortSignal) => {
+          await createPlaced(client, { name: temporary, source, config: keys("export", { [KEY.workspace]: workspace.name }), profiles, pool: config.pool, target: config.target, log: () => {}, signal: abort });
+          await setState(temporary, "start", abort);
+        };
+        return exportWorkdir({ client, project, createTemporary }, { instance: name, workdir, madeFrom, what, into, signal, label: `workspace ${workspace.name}` });
       },
 
       async checks() {
@@ -201,9 +234,10 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
         }
       },
 
-      // Workspace instances, and build instances a killed apply left behind.
+      // Workspace instances, and build and export instances a killed rig left behind.
       async resources() {
-        return (await ours()).filter((i) => i.config[KEY.kind] === "workspace" || i.config[KEY.kind] === "build").map((i) => ({ id: `instance ${i.name}`, match: { instance: i.name } }));
+        const kinds = ["workspace", "build", "export"];
+        return (await ours()).filter((i) => kinds.includes(i.config[KEY.kind] ?? "")).map((i) => ({ id: `instance ${i.name}`, match: { instance: i.name } }));
       },
       // Bases: their snapshot is what cached runs and workspaces refer to.
       async artifacts() {
@@ -277,20 +311,28 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
             if (!ctx.task) throw new RigError("PROVIDER_FAILED", "lxd: build() is for tasks");
             const name = buildName(project);
             const taskKeys = { [KEY.workflow]: ctx.workflow, [KEY.task]: ctx.task.path };
-            ctx.log(`creating ${name} from ${typeof from === "string" ? from : from.id}`);
-            const location = await createAndStart(name, from, keys("build", taskKeys), ctx.log, ctx.signal);
+            const { network, profiles: buildProfiles } = config.build ?? {};
+            const settings = buildEnv(config.build ?? {}, "lxd");
+            const summary = [...(network ? [`network ${network}`] : []), ...(buildProfiles ? [`profiles ${buildProfiles.join(", ")}`] : []), ...settings.summary];
+            ctx.log(`creating ${name} from ${typeof from === "string" ? from : from.id}${summary.length ? ` (${summary.join(", ")})` : ""}`);
+            const devices = network ? { [BUILD_NIC]: { type: "nic", network } } : undefined;
+            const location = await createAndStart(name, from, keys("build", taskKeys), ctx.log, ctx.signal, { profiles: buildProfiles, devices });
             ctx.log(`started ${name}${location ? ` on ${location}` : ""}`);
             try {
+              if (settings.caBundle) await copyIn(client, name, realpathSync(settings.caBundle), CA_PATH, ctx.signal);
               await steps({
                 name,
-                exec: (command, options) => exec(name, command, options),
+                exec: (command, options) => exec(name, command, { ...options, env: { ...settings.env, ...options?.env } }),
                 copyIn: (source, destination) => copyIn(client, name, source, destination, ctx.signal),
                 copyProject: async (destination, options) => {
                   const count = await sendProjectFiles(project.root, options ?? {}, (stage) => copyIn(client, name, stage, destination, ctx.signal));
                   ctx.log(`copied ${count} project files to ${destination}`);
                 },
               });
+              // The CA bundle and the network were for the build: not part of the snapshot.
+              if (settings.caBundle) await exec(name, ["rm", "-f", CA_PATH], { cleanup: true });
               await setState(name, "stop", ctx.signal);
+              if (network) await dropDevice(name, BUILD_NIC, ctx.signal);
               // A `.global()` fragment's base is shared by every project using it: not one project's to collect.
               const kind: InstanceKind = ctx.task.dataDir === project.stateDir ? "base" : "shared-base";
               await client.run("PATCH", instancePath(name), { config: keys(kind, taskKeys) }, ctx.signal);
@@ -307,7 +349,7 @@ export const lxd = defineProvider<LxdConfig, LxdRuntime>({
             if (!workspace) throw new RigError("PROVIDER_FAILED", "lxd: createWorkspace() is for workspace hooks");
             const name = instanceName(project, ctx.workflow, workspace.name);
             // Claimed before it exists: a crash right after the create still leaves a trail.
-            claimInstance(workspace, name, workdir);
+            claimInstance(workspace, name, workdir, madeFromOf(from));
             const location = await createAndStart(name, from, workspaceKeys(ctx.workflow, workspace.name, vars, workdir), ctx.log, ctx.signal);
             ctx.log(`started ${name}${location ? ` on ${location}` : ""}`);
             return { instance: name, location };

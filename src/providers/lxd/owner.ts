@@ -18,8 +18,11 @@ export const KEY = {
   workdir: "user.rigkit.workdir",
 } as const;
 
-/** What an instance is for: a workspace, a build in progress, or a finished base (its snapshot is the artifact). */
-export type InstanceKind = "workspace" | "build" | "base" | "shared-base";
+/**
+ * What an instance is for: a workspace, a build in progress, a finished base (its snapshot
+ * is the artifact), or a temporary copy `rig diff` reads files from (export.ts).
+ */
+export type InstanceKind = "workspace" | "build" | "base" | "shared-base" | "export";
 
 export interface LxdInstance {
   name: string;

@@ -14,6 +14,8 @@ export interface CreateRequest {
   source: Record<string, unknown>;
   config: Record<string, string>;
   profiles: string[];
+  /** Devices of this instance alone (a build's network), over the source's. */
+  devices?: Record<string, Record<string, string>>;
   pool?: string;
   target?: string;
   log(line: string): void;
@@ -62,7 +64,7 @@ async function post(client: LxdClient, request: CreateRequest, target: string | 
     ...(base.architecture ? { architecture: base.architecture } : {}),
     config: { ...base.config, ...request.config },
     profiles: request.profiles,
-    devices: { ...base.devices, ...(request.pool ? { root: { type: "disk", path: "/", pool: request.pool } } : {}) },
+    devices: { ...base.devices, ...request.devices, ...(request.pool ? { root: { type: "disk", path: "/", pool: request.pool } } : {}) },
   };
   await client.run("POST", `/1.0/instances${target ? `?target=${encodeURIComponent(target)}` : ""}`, body, request.signal);
 }
