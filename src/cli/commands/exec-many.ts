@@ -39,6 +39,26 @@ export function summarise<T>(say: Prefixed, outcomes: Outcome<T>[]): void {
   err.line(`${failed.length} of ${outcomes.length} workspaces failed: ${each.join(", ")}`);
 }
 
+/**
+ * The end of a command over many workspaces: failures under their prefix, the --json
+ * document (`result` adds each workspace's own keys after `exitCode`), the summary line,
+ * and the exit code: the worst.
+ */
+export function finishMany<T>(run: { signal: AbortSignal; json: boolean }, say: Prefixed, outcomes: Outcome<T>[], result: (o: Outcome<T>) => Record<string, unknown>): number {
+  for (const o of outcomes) if (o.error && o.error.code !== "WORKSPACE_NOT_READY") reportFailure(say, o.row, o.error);
+  if (run.signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
+  const results = outcomes.map((o) => ({
+    workspace: o.row.name,
+    workflow: o.row.workflow,
+    exitCode: o.exitCode,
+    ...result(o),
+    error: o.error ? { code: o.error.code, message: o.error.message } : null,
+  }));
+  emit({ results }, () => null);
+  if (!run.json) summarise(say, outcomes);
+  return worstExitCode(outcomes.map((o) => o.exitCode), false);
+}
+
 export async function execMany(cli: Cli, globals: Globals, workspace: string | undefined, many: ManyArgs, argv: string[]): Promise<number> {
   checkMany("rig exec", many, workspace);
   if (argv.length === 0) throw new RigError("USAGE", "rig exec: name the command to run: rig exec --all -- <command…>");
@@ -68,17 +88,5 @@ export async function execMany(cli: Cli, globals: Globals, workspace: string | u
       return { exitCode: result.exitCode, value: result };
     },
   );
-  for (const o of outcomes) if (o.error && o.error.code !== "WORKSPACE_NOT_READY") reportFailure(say, o.row, o.error);
-  if (cli.signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
-  const results = outcomes.map((o) => ({
-    workspace: o.row.name,
-    workflow: o.row.workflow,
-    exitCode: o.exitCode,
-    stdout: o.value?.stdout ?? "",
-    stderr: o.value?.stderr ?? "",
-    error: o.error ? { code: o.error.code, message: o.error.message } : null,
-  }));
-  emit({ results }, () => null);
-  if (!globals.json) summarise(say, outcomes);
-  return worstExitCode(outcomes.map((o) => o.exitCode), false);
+  return finishMany({ signal: cli.signal, json: globals.json }, say, outcomes, (o) => ({ stdout: o.value?.stdout ?? "", stderr: o.value?.stderr ?? "" }));
 }

@@ -8,7 +8,7 @@ import type { CompiledWorkflow, OperationNode } from "../../engine/graph/compile
 import { validateInput } from "../../engine/operations/inputs.ts";
 import { findOperation, resultExitCode, runOperation } from "../../engine/operations/run.ts";
 import { openProject } from "../../engine/project/project.ts";
-import { onEachReady, selectWorkspaces, worstExitCode } from "../../engine/workspaces/many.ts";
+import { onEachReady, selectWorkspaces } from "../../engine/workspaces/many.ts";
 import { RigError } from "../../errors.ts";
 import type { WorkspaceRow } from "../../state/store.ts";
 import { MANY_OPTIONS } from "../../commands/shared.ts";
@@ -16,9 +16,8 @@ import { flagNames } from "../../commands/spec.ts";
 import { parseConcurrency as concurrency } from "../../engine/options.ts";
 import { type Cli, projectOptions } from "../context.ts";
 import { prefixed } from "../prefixed.ts";
-import { emit } from "../ui.ts";
 import { type ManyArgs, readManyFlag } from "./exec.ts";
-import { checkMany, reportFailure, summarise } from "./exec-many.ts";
+import { checkMany, finishMany, reportFailure } from "./exec-many.ts";
 import { readFlags, resultText } from "./operation.ts";
 
 const GLOBAL_VALUE_FLAGS = new Set(["--chdir", "--config", "--state", "--workflow", "--lock-timeout"]);
@@ -97,16 +96,5 @@ export async function runMany(cli: Cli, args: string[]): Promise<number> {
       return { exitCode: resultExitCode(value), value };
     },
   );
-  for (const o of outcomes) if (o.error && o.error.code !== "WORKSPACE_NOT_READY") reportFailure(say, o.row, o.error);
-  if (cli.signal.aborted) throw new RigError("INTERRUPTED", "Interrupted");
-  const results = outcomes.map((o) => ({
-    workspace: o.row.name,
-    workflow: o.row.workflow,
-    exitCode: o.exitCode,
-    result: o.value === undefined ? null : o.value,
-    error: o.error ? { code: o.error.code, message: o.error.message } : null,
-  }));
-  emit({ results }, () => null);
-  if (!cli.globals.json) summarise(say, outcomes);
-  return worstExitCode(outcomes.map((o) => o.exitCode), false);
+  return finishMany({ signal: cli.signal, json: cli.globals.json }, say, outcomes, (o) => ({ result: o.value === undefined ? null : o.value }));
 }
