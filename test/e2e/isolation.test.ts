@@ -7,8 +7,8 @@
  */
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { RIG, project, rig, tempDir, workspaceDir } from "../helpers.ts";
 
 /** Each test runs rig a dozen times or more: slow on a loaded machine. */
@@ -67,6 +67,22 @@ describe("outside the project tree", () => {
     const ws = await created(dir, "w1", env);
     expect(ws.ctx.dir).toBe(join(realpathSync(home), ".rigkit", "workspaces", projectId(dir), "w1"));
     expect((await rig(["rm", "w1", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+  }, SLOW);
+
+  test("a workspace made under another RIGKIT_HOME is still removed by rm (its marker decides); a directory without it is not", async () => {
+    const dir = project({ "rigkit.config.ts": config("echo base > f.txt") });
+    const [first, second] = [tempHome(), tempHome()];
+    const ws = await created(dir, "w1", { RIGKIT_HOME: first });
+    const rm = await rig(["rm", "w1", "--yes"], { cwd: dir, env: { RIGKIT_HOME: second } });
+    expect(rm.exitCode).toBe(0);
+    expect(existsSync(ws.ctx.dir)).toBe(false);
+    // The same shape, but not made by rig: the record is kept and the directory too.
+    const w2 = await created(dir, "w2", { RIGKIT_HOME: first });
+    rmSync(join(dirname(w2.ctx.dir), ".w2.rigkit-owner"));
+    const refused = await rig(["rm", "w2", "--yes"], { cwd: dir, env: { RIGKIT_HOME: second } });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr).toContain("it was not made by rig for this project");
+    expect(existsSync(join(w2.ctx.dir, "f.txt"))).toBe(true);
   }, SLOW);
 
   test("git in a workspace of a git project: a non-git base finds no repository; a git base is the workspace's own repository", async () => {

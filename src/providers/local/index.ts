@@ -6,7 +6,7 @@
  * were, under `.rigkit/workspaces/`, and keep working.
  */
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
 import { attach } from "../../host/attach.ts";
 import { localDirsFor } from "../../host/home.ts";
@@ -191,8 +191,17 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
     const dirs = localDirsFor(project.id, project.dir);
     const workspaceRoot = dirs.workspaces;
     const roots = [workspaceRoot, legacyRoot];
-    /** Where a workspace directory's overlay layers are (next to the project's older ones for older workspaces). */
-    const layersFor = (dir: string) => (inside(legacyRoot, dir) ? join(project.stateDir, "overlay") : dirs.overlay);
+    /**
+     * A workspace made while RIGKIT_HOME was another directory: `<home>/workspaces/<this
+     * project's id>/<name>`. rm may still remove it (its owner marker decides, as anywhere).
+     */
+    const otherHomeRoot = (dir: string) => {
+      const root = dirname(dir);
+      return basename(root) === basename(workspaceRoot) && basename(dirname(root)) === "workspaces" ? root : undefined;
+    };
+    /** Where a workspace directory's overlay layers are: beside its home's `workspaces/` (the project's `.rigkit/overlay` for older ones). */
+    const layersFor = (dir: string) =>
+      inside(legacyRoot, dir) ? join(project.stateDir, "overlay") : inside(workspaceRoot, dir) ? dirs.overlay : join(dirname(dirname(dirname(dir))), "overlay", basename(workspaceRoot));
     /** The directory a workspace dir is checked against for symlinks: its own root. */
     const rootOf = (dir: string) => roots.find((root) => inside(root, dir));
     const owner: Owner = { project: project.id, dir: project.dir };
@@ -428,14 +437,15 @@ export const local = defineProvider<Record<string, never>, LocalRuntime>({
           async removeWorkspace(dir) {
             const target = resolve(dir);
             // Where rig puts workspaces now, or under `.rigkit/workspaces/` where older ones are.
-            const root = rootOf(target);
+            const known = rootOf(target);
+            const root = known ?? otherHomeRoot(target);
             if (!root) {
               throw new RigError("PROVIDER_FAILED", `local: refusing to remove ${target}: not inside ${workspaceRoot} (or ${legacyRoot})`);
             }
             checkChain(root === legacyRoot ? project.stateDir : dirname(dirname(root)), target);
             const state = ownership(target, owner);
             // A workspace made before owner markers: its own recorded directory, a real one, is still its.
-            const legacy = state === "foreign" && readMarker(target) === null && target === join(root, ctx.workspace?.name ?? "\0") &&
+            const legacy = known !== undefined && state === "foreign" && readMarker(target) === null && target === join(root, ctx.workspace?.name ?? "\0") &&
               lstatSync(target).isDirectory();
             if (state === "foreign" && !legacy) {
               throw new RigError("PROVIDER_FAILED", `local: refusing to remove ${target}: it was not made by rig for this project (no owner marker, or a symlink)`);
