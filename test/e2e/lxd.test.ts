@@ -29,7 +29,7 @@ const ofProject = (id: string) => instances().filter((i) => i.config?.["user.rig
 
 /** Restarts a member killed by a test (its daemon only; the cluster takes it back). */
 const restartMember = (member: string) => {
-  const r = Bun.spawnSync(["bash", "-c", `set -euo pipefail; dir=${lxdDirs[0]?.replace(/\/lxd\/c1$/, "")}; source scripts/test-services-lxd.sh; lxd_start_daemon ${member}`], {
+  const r = Bun.spawnSync(["bash", "-c", `set -euo pipefail; dir=${lxdDirs[0]?.replace(/\/lxd\/c1$/, "")}; source scripts/test-services-lxd.sh; lxd_start_daemon ${member}; lxd_online`], {
     cwd: REPO,
     stdout: "pipe",
     stderr: "pipe",
@@ -111,7 +111,7 @@ describe.if(svc !== null)("lxd", () => {
 
     const names = ["w1", "w2", "w3", "w4", "w5", "w6"];
     const create = await rig(["create", ...names, "--json"], { cwd: dir, env });
-    expect(create.exitCode).toBe(0);
+    expect(create.exitCode, create.stderr).toBe(0);
     const workspaces = ofProject(id).filter((i) => i.config["user.rigkit.kind"] === "workspace");
     expect(workspaces.map((i) => i.config["user.rigkit.workspace"]).sort()).toEqual(names);
     expect(workspaces.every((i) => i.status === "Running" && i.config["user.rigkit.project.dir"] === dir)).toBe(true);
@@ -298,6 +298,38 @@ describe.if(svc !== null)("lxd", () => {
     expect((await rig(["gc", "--yes"], { cwd: dir, env })).exitCode).toBe(0); // the filler instances carry our keys: orphans
     expect(ofProject(id).filter((i) => i.config["user.rigkit.kind"] !== "base")).toEqual([]);
   }, 180_000);
+
+  test("the database leader frozen (an election stall): ls answers within the status timeout, then all is ready again", async () => {
+    const dir = newProject({ "rigkit.config.ts": config(`await c.exec("true");`) });
+    const created = await rig(["create", "s1", "s2"], { cwd: dir, env });
+    expect(created.exitCode, created.stderr).toBe(0);
+    const leader = lxc(["cluster", "list", "--format", "csv"]).out.split("\n").find((line) => line.includes("database-leader"))?.split(",")[0] ?? "";
+    expect(["c1", "c2", "c3"]).toContain(leader);
+    const pid = Number(readFileSync(`${lxdDirs[Number(leader.slice(1)) - 1]}/lxd.pid`, "utf8"));
+    process.kill(pid, "SIGSTOP");
+    // The leader is thawed after 30 s whatever happens: ls must have answered before that.
+    let thawedByTimer = false;
+    const thaw = setTimeout(() => {
+      thawedByTimer = true;
+      process.kill(pid, "SIGCONT");
+    }, 30_000);
+    const listed = await rig(["ls", "--json"], { cwd: dir, env: { ...env, RIGKIT_STATUS_TIMEOUT_MS: "3000" } });
+    clearTimeout(thaw);
+    process.kill(pid, "SIGCONT");
+    expect(thawedByTimer).toBe(false);
+    expect(listed.exitCode).toBe(0);
+    for (const w of listed.json().workspaces) expect(["ready", "unreachable"]).toContain(w.status);
+    // Once it answers again, nothing was lost.
+    const statuses = async () => (await rig(["ls", "--json"], { cwd: dir, env })).json().workspaces.map((w: { status: string }) => w.status);
+    let now = await statuses();
+    for (let i = 0; i < 30 && now.join() !== "ready,ready"; i++) {
+      await Bun.sleep(1000);
+      now = await statuses();
+    }
+    expect(now).toEqual(["ready", "ready"]);
+    expect((await rig(["exec", "s1", "--", "true"], { cwd: dir, env })).exitCode).toBe(0);
+    expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+  }, 120_000);
 });
 
 describe.if(svc !== null)("the lxd template", () => {

@@ -5,21 +5,20 @@
  * (README "Workspaces are independent"); workspaces made before that stay where they
  * were, under `.rigkit/workspaces/`, and keep working.
  */
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { RigError } from "../../errors.ts";
 import { attach } from "../../host/attach.ts";
 import { localDirsFor } from "../../host/home.ts";
 import { type IsolationPlan, canIsolate } from "../../host/isolate.ts";
-import { probe } from "../../host/probe.ts";
 import { runCommand, runInteractive } from "../../host/local.ts";
 import { type ArtifactRef, type LiveStatus, type WorkspaceHandle, type WorkspaceResource, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
-import { mayReflink, mountOverlay, overlayState, overlayUsers, remount, retireBase, retiredBaseRoot, unmountOverlay, wantsOverlay } from "./overlay.ts";
+import { mountOverlay, overlayState, overlayUsers, remount, retireBase, retiredBaseRoot, wantsOverlay } from "./overlay.ts";
 import { treeFingerprint } from "./tree.ts";
 import { copyProjectFiles } from "../source.ts";
+import { type CopyMethod, copyTree, removeTree } from "./copy.ts";
 import { filesNaming } from "./embedded.ts";
-import { isCleanCheckout, linksElsewhere, ownRepository } from "./git.ts";
 import { MARKER_SUFFIX, type Owner, checkChain, ownedBy, ownership, readMarker, removeOwned, writeMarker } from "./owner.ts";
 
 export interface LocalDirRef extends ArtifactRef {
@@ -28,12 +27,7 @@ export interface LocalDirRef extends ArtifactRef {
   path: string;
 }
 
-/**
- * How a workspace was made from its base: a clone of the base's git repository (a clean
- * checkout, see git.ts), a copy-on-write clone, an overlay mount on the base (see
- * overlay.ts), or a full copy. (`worktree`: a workspace made by an older rig.)
- */
-export type CopyMethod = "git" | "worktree" | "reflink" | "clone" | "overlay" | "copy";
+export type { CopyMethod } from "./copy.ts";
 
 export interface LocalRuntime {
   /** Runs a command on this machine (trusted: the config author chose the local provider). */
@@ -64,82 +58,9 @@ function inside(parent: string, child: string): boolean {
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
-/** Runs a helper command quietly: whether it succeeded, and its stdout (not installed: not ok). */
-async function quiet(argv: string[]): Promise<{ ok: boolean; stdout: string }> {
-  const result = await probe(argv);
-  return { ok: result?.exitCode === 0, stdout: result?.stdout ?? "" };
-}
-
-/**
- * The fastest faithful copy the machine offers: a clone of the repository of a clean git
- * checkout (objects hard-linked), else a copy-on-write clone (`cp --reflink=always` on
- * Linux btrfs/xfs, `cp -c` on macOS APFS; only on the same filesystem as the base), else
- * an overlay (large bases rig prepared), else a plain `cp -a`. A copied `.git` that links
- * into another repository (a base made with `git worktree add`) becomes a repository of
- * the workspace's own (git.ts).
- */
-async function copyTree(from: string, to: string, options: { git?: boolean; overlay?: () => boolean } = {}): Promise<CopyMethod> {
-  // One small probe first (GNU cp --reflink=always would try and fail every file), and
-  // none at all on filesystems that never reflink (ext4, tmpfs, …; mayReflink).
-  const reflinks = async () => {
-    const probe = join(dirname(to), `.reflink-probe-${process.pid}`);
-    writeFileSync(probe, "probe");
-    const { ok } = await quiet(["cp", "--reflink=always", probe, `${probe}.copy`]);
-    rmSync(probe, { force: true });
-    rmSync(`${probe}.copy`, { force: true });
-    return ok;
-  };
-  const attempt = async (argv: string[]) => {
-    const { ok } = await quiet(argv);
-    if (!ok) rmSync(to, { recursive: true, force: true });
-    return ok;
-  };
-  if (options.git !== false && (await isCleanCheckout(from))) {
-    if (await ownRepository(from, to, true)) return "git";
-    rmSync(to, { recursive: true, force: true });
-  }
-  const method = await copyFiles(from, to, reflinks, attempt, options.overlay);
-  if (linksElsewhere(to) && !(await ownRepository(from, to, false))) {
-    throw new RigError("PROVIDER_FAILED", `local: cannot give ${to} a git repository of its own (its .git links to another repository)`);
-  }
-  return method;
-}
-
-async function copyFiles(
-  from: string,
-  to: string,
-  reflinks: () => Promise<boolean>,
-  attempt: (argv: string[]) => Promise<boolean>,
-  overlay: (() => boolean) | undefined,
-): Promise<CopyMethod> {
-  if (process.platform === "linux" && mayReflink(dirname(to)) && (await reflinks()) && (await attempt(["cp", "-a", "--reflink=always", from, to]))) return "reflink";
-  if (process.platform === "darwin" && (await attempt(["cp", "-Rpc", from, to]))) return "clone";
-  if (overlay?.()) return "overlay";
-  if (await attempt(["cp", "-a", from, to])) return "copy";
-  // No cp(1) at all: node:fs/promises (~2 ms to load) only then.
-  const { cp } = require("node:fs/promises") as typeof import("node:fs/promises");
-  await cp(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
-  return "copy";
-}
-
 /** A fork's context: the source's, with its directory (wherever it appears at the top) swapped for the copy's. */
 export function replaceValue<T extends Record<string, unknown>>(ctx: T, from: unknown, to: unknown): T {
   return Object.fromEntries(Object.entries(ctx).map(([k, v]) => [k, v === from ? to : v])) as T;
-}
-
-/**
- * Removes a workspace directory and its owner marker (unmounted first if an overlay); a
- * worktree (made by an older rig) is also unregistered from its repository.
- */
-async function removeTree(dir: string, layersRoot: string, stateDir: string): Promise<void> {
-  unmountOverlay(layersRoot, stateDir, dir);
-  const dotgit = join(dir, ".git");
-  const gitdir = lstatSync(dotgit, { throwIfNoEntry: false })?.isFile() ? /^gitdir: (.*)$/m.exec(readFileSync(dotgit, "utf8"))?.[1] : undefined;
-  removeOwned(dir);
-  if (gitdir) {
-    // <repo>/.git/worktrees/<name> → prune the repository's record of the removed worktree.
-    await quiet(["git", "--git-dir", resolve(gitdir, "..", ".."), "worktree", "prune"]);
-  }
 }
 
 /**

@@ -65,16 +65,17 @@ export async function findInstance(client: LxdClient, name: string, signal?: Abo
  * missing one is fine. Returns whether there was one.
  */
 export async function removeOwned(client: LxdClient, project: ProjectInfo, name: string, signal?: AbortSignal): Promise<boolean> {
-  const instance = await findInstance(client, name, signal);
-  if (!instance) return false;
-  if (!ownedBy(project)(instance.config ?? {})) {
-    throw new LxdError(403, `lxd (${client.where}): refusing to delete instance ${name}: its user.rigkit.* keys do not name this project`);
-  }
   // A member that just came back (or a database leader being elected) answers with server
-  // errors for several seconds: the stop and delete are tried again then (for about 10 s).
+  // errors for several seconds ("Missing event connection with target cluster member"):
+  // the lookup, stop and delete are tried again then (for about 10 s).
   for (let attempt = 1; ; attempt++) {
     try {
-      if (attempt === 1 ? instance.status !== "Stopped" : true) {
+      const instance = await findInstance(client, name, signal);
+      if (!instance) return attempt > 1; // (gone after a delete that did happen)
+      if (!ownedBy(project)(instance.config ?? {})) {
+        throw new LxdError(403, `lxd (${client.where}): refusing to delete instance ${name}: its user.rigkit.* keys do not name this project`);
+      }
+      if (instance.status !== "Stopped") {
         await client.run("PUT", `${instancePath(name)}/state`, { action: "stop", force: true, timeout: -1 }, signal).catch((error) => {
           if (!/already stopped|not running|not found/i.test(String(error))) throw error;
         });
