@@ -8,6 +8,7 @@
  */
 import type { OutputSchema } from "../../sdk/types.ts";
 import { type BuildEnvConfig, buildEnv, buildEnvShape } from "../build-env.ts";
+import { schemaOf } from "../schema.ts";
 
 export { CA_PATH } from "../build-env.ts";
 
@@ -39,22 +40,15 @@ function zodSchema() {
  * checked by hand (zod costs ~40 ms to load, which `rig ls` would pay on every call);
  * anything else, a `build` included, goes through zod for its checks and messages.
  */
-export const dockerConfigSchema: OutputSchema<DockerConfigShape> = {
-  parse(value: unknown) {
-    const result = this.safeParse(value);
-    if (!result.success) throw result.error;
-    return result.data;
-  },
-  safeParse(value: unknown) {
-    const plain =
-      value !== null &&
-      typeof value === "object" &&
-      !Array.isArray(value) &&
-      Object.entries(value).every(([k, v]) => (k === "host" || k === "network") && (v === undefined || typeof v === "string"));
-    if (plain) return { success: true as const, data: value as DockerConfigShape };
-    return zodSchema().safeParse(value) as ReturnType<OutputSchema<DockerConfigShape>["safeParse"]>;
-  },
-};
+export const dockerConfigSchema = schemaOf<DockerConfigShape>((value) => {
+  const plain =
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    Object.entries(value).every(([k, v]) => (k === "host" || k === "network") && (v === undefined || typeof v === "string"));
+  if (plain) return { success: true as const, data: value as DockerConfigShape };
+  return zodSchema().safeParse(value) as ReturnType<OutputSchema<DockerConfigShape>["safeParse"]>;
+});
 
 export interface BuildSettings {
   /** `--network …` for the build container. */

@@ -5,6 +5,7 @@
  */
 import type { OutputSchema } from "../../sdk/types.ts";
 import { type BuildEnvConfig, buildEnvShape } from "../build-env.ts";
+import { schemaOf } from "../schema.ts";
 import type { LxdConnection } from "./api.ts";
 
 export interface LxdConfig extends LxdConnection {
@@ -25,16 +26,9 @@ export interface LxdBuildConfig extends BuildEnvConfig {
   profiles?: string[];
 }
 
-export const lxdConfigSchema: OutputSchema<LxdConfig> = {
-  parse(value: unknown) {
-    const result = this.safeParse(value);
-    if (!result.success) throw result.error;
-    return result.data;
-  },
-  safeParse(value: unknown) {
-    if (value === null || typeof value !== "object" || !("build" in value) || value.build === undefined) return { success: true as const, data: value as LxdConfig };
-    const { z } = require("zod") as typeof import("zod");
-    const build = z.strictObject({ network: z.string().optional(), profiles: z.array(z.string()).optional(), ...buildEnvShape(z) });
-    return z.looseObject({ build }).safeParse(value) as ReturnType<OutputSchema<LxdConfig>["safeParse"]>;
-  },
-};
+export const lxdConfigSchema = schemaOf<LxdConfig>((value) => {
+  if (value === null || typeof value !== "object" || !("build" in value) || value.build === undefined) return { success: true as const, data: value as LxdConfig };
+  const { z } = require("zod") as typeof import("zod");
+  const build = z.strictObject({ network: z.string().optional(), profiles: z.array(z.string()).optional(), ...buildEnvShape(z) });
+  return z.looseObject({ build }).safeParse(value) as ReturnType<OutputSchema<LxdConfig>["safeParse"]>;
+});

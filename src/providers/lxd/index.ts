@@ -18,7 +18,7 @@ import { tail } from "../../host/local.ts";
 import { type ArtifactRef, type LiveStatus, type RuntimeContext, type WorkspaceHandle, type WorkspaceResource, defineProvider } from "../../sdk/provider.ts";
 import type { ExecOptions, ExecResult, JsonObject } from "../../sdk/types.ts";
 import { replaceValue } from "../local/index.ts";
-import { type LxdConnection, LxdClient, isNotFound } from "./api.ts";
+import { LxdClient, isNotFound } from "./api.ts";
 import { execAttached, execCaptured, execTerminal } from "./exec.ts";
 import { CA_PATH, buildEnv } from "../build-env.ts";
 import { sendProjectFiles } from "../source.ts";
