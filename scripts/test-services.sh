@@ -27,6 +27,12 @@ start_docker() {
   if DOCKER_HOST="unix://$sock" docker version >/dev/null 2>&1; then return; fi
   command -v dockerd >/dev/null || { echo "dockerd is not installed (apt-get install docker.io)" >&2; exit 1; }
   mkdir -p "$dir/docker-data" "$dir/docker-exec"
+  # An engine left by an earlier run (a session's processes end with it; /tmp stays) leaves
+  # pid files behind: dockerd takes a live process that got containerd's old pid for its
+  # containerd and waits for it in vain. Stop any of ours that is left, forget the pids.
+  pkill -9 -f -- "--exec-root $dir/docker-exec" 2>/dev/null || true
+  pkill -9 -f -- "$dir/docker-exec/containerd" 2>/dev/null || true
+  rm -f "$dir/dockerd.pid" "$dir/docker-exec/containerd/containerd.pid" "$sock"
   dockerd --bridge=none --iptables=false --ip6tables=false \
     --data-root "$dir/docker-data" --exec-root "$dir/docker-exec" \
     -H "unix://$sock" --pidfile "$dir/dockerd.pid" >"$dir/dockerd.log" 2>&1 &
