@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { supervised, timeoutOption } from "../../src/engine/deadline.ts";
 import { Slots } from "../../src/engine/slots.ts";
-import { type Moment, moment, ownMarker, startedSince } from "../../src/host/supervisor.ts";
+import { moment, ownMarker, startedSince } from "../../src/host/supervisor.ts";
 
 describe("Slots", () => {
   test("at most `limit` run at once; the rest are told they wait and run in order", async () => {
@@ -77,21 +77,29 @@ describe("supervised", () => {
 });
 
 describe("startedSince", () => {
-  test("finds this process's marked children started since the moment, not one from before; also when every pid is looked at", async () => {
+  // The whole suite runs in one process, and e2e tests' children inherit this process's
+  // marker: another test's late child may rightly be found too, so the test checks its own
+  // three children (marked before, marked since, unmarked since) rather than the whole list.
+  test("finds this process's marked children started since the moment, not one from before nor an unmarked one; also when every pid is looked at", async () => {
     const marker = ownMarker();
-    const env = { ...process.env, [marker.slice(0, marker.indexOf("="))]: marker.slice(marker.indexOf("=") + 1) };
-    const sleep = () => Bun.spawn(["sleep", "30"], { env, stdout: "ignore", stderr: "ignore" });
-    const before = sleep();
+    const [key = "", value = ""] = [marker.slice(0, marker.indexOf("=")), marker.slice(marker.indexOf("=") + 1)];
+    const sleep = (env: Record<string, string | undefined>) =>
+      Bun.spawn(["sleep", "30"], { env, stdout: "ignore", stderr: "ignore" });
+    const before = sleep({ ...process.env, [key]: value });
     await Bun.sleep(30); // past the clock tick it started in
     const since = moment();
-    const after = sleep();
+    const after = sleep({ ...process.env, [key]: value });
+    const unmarked = sleep({ ...process.env, [key]: undefined });
     try {
-      const pids = (m: Moment) => startedSince(m).map((p) => p.pid);
-      expect(pids(since)).toEqual([after.pid]);
-      expect(pids({ ...since, at: since.at - 60_000 })).toEqual([after.pid]); // an old moment: every process is read
+      for (const m of [since, { ...since, at: since.at - 60_000 }]) {
+        // an old moment: every process is read, not only pids handed out since
+        const pids = startedSince(m).map((p) => p.pid);
+        expect(pids).toContain(after.pid);
+        expect(pids).not.toContain(before.pid);
+        expect(pids).not.toContain(unmarked.pid);
+      }
     } finally {
-      before.kill();
-      after.kill();
+      for (const child of [before, after, unmarked]) child.kill();
     }
   });
 });
