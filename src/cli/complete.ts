@@ -11,7 +11,7 @@
 import { resolve } from "node:path";
 import { openState } from "../engine/project/locate.ts";
 import type { Manifest, ManifestOperation } from "../engine/project/manifest.ts";
-import { CACHE_ACTIONS } from "../commands/cache.ts";
+import { CACHE_ACTIONS } from "../commands/graph/cache.ts";
 import { COMMANDS, COMMAND_BY_NAME, GLOBAL_OPTIONS } from "../commands/index.ts";
 import { type ArgSpec, type CommandSpec, type OptionSpec, flagNames, isVariadic, longFlag, takesValue } from "../commands/spec.ts";
 import { commandIndex, operationSummary, parseOperationToken, readGlobals } from "./argv.ts";

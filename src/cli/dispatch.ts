@@ -16,15 +16,15 @@ export async function runCli(rawArgv: string[], signal: AbortSignal): Promise<nu
   const word = index >= 0 ? (argv[index] as string) : undefined;
 
   if (word !== undefined && !(BUILTIN_COMMANDS as readonly string[]).includes(word)) {
-    const { runOperationCommand } = await import("./commands/operation.ts");
+    const { runOperationCommand } = await import("./commands/workspaces/operation.ts");
     return runOperationCommand(cli, argv, index);
   }
   if (word === "run" && runsOnMany(argv.slice(index + 1)) && !argv.includes("-h") && !argv.includes("--help")) {
-    const { runMany } = await import("./commands/run-many.ts");
+    const { runMany } = await import("./commands/workspaces/run-many.ts");
     return runMany(cli, argv.slice(index + 1));
   }
   if (word === "exec") {
-    const { runExec } = await import("./commands/exec.ts");
+    const { runExec } = await import("./commands/workspaces/exec.ts");
     const code = await runExec(cli, argv, index);
     if (code !== null) return code;
   }

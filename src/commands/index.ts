@@ -1,38 +1,39 @@
 /**
  * The command table: every built-in command, registered once, in help's order. Each
- * command is declared in its own file here; its handler is src/cli/commands/<name>.ts,
+ * command is declared in its own file here, grouped as the engine is (graph/, workspaces/,
+ * changes/, project/, clients/); its handler is src/cli/commands/<group>/<name>.ts,
  * loaded only when it runs (src/cli/commands/index.ts, typed against this table).
  * Everything else that knows the command surface is derived from this list.
  */
-import { apply } from "./apply.ts";
-import { cache } from "./cache.ts";
-import { code } from "./code.ts";
+import { apply } from "./graph/apply.ts";
+import { cache } from "./graph/cache.ts";
+import { code } from "./workspaces/code.ts";
 import { completion } from "./completion.ts";
-import { create } from "./create.ts";
-import { diff } from "./diff.ts";
-import { doctor } from "./doctor.ts";
-import { exec } from "./exec.ts";
-import { forward } from "./forward.ts";
-import { gc } from "./gc.ts";
+import { create } from "./workspaces/create.ts";
+import { diff } from "./changes/diff.ts";
+import { doctor } from "./project/doctor.ts";
+import { exec } from "./workspaces/exec.ts";
+import { forward } from "./workspaces/forward.ts";
+import { gc } from "./project/gc.ts";
 import { help } from "./help.ts";
-import { init } from "./init.ts";
-import { log } from "./log.ts";
-import { ls } from "./ls.ts";
-import { mcp } from "./mcp.ts";
-import { merge } from "./merge.ts";
-import { plan } from "./plan.ts";
-import { projects } from "./projects.ts";
-import { providers } from "./providers.ts";
-import { renew } from "./renew.ts";
-import { rm } from "./rm.ts";
-import { run } from "./run.ts";
-import { serve } from "./serve.ts";
+import { init } from "./project/init.ts";
+import { log } from "./graph/log.ts";
+import { ls } from "./workspaces/ls.ts";
+import { mcp } from "./clients/mcp.ts";
+import { merge } from "./changes/merge.ts";
+import { plan } from "./graph/plan.ts";
+import { projects } from "./project/projects.ts";
+import { providers } from "./project/providers.ts";
+import { renew } from "./workspaces/renew.ts";
+import { rm } from "./workspaces/rm.ts";
+import { run } from "./workspaces/run.ts";
+import { serve } from "./clients/serve.ts";
 import { GLOBAL_OPTIONS, HELP_FLAGS } from "./shared.ts";
-import { shell } from "./shell.ts";
+import { shell } from "./workspaces/shell.ts";
 import { type CommandSpec, flagNames, longFlag, takesValue } from "./spec.ts";
-import { start } from "./start.ts";
-import { stop } from "./stop.ts";
-import { ui } from "./ui.ts";
+import { start } from "./workspaces/start.ts";
+import { stop } from "./workspaces/stop.ts";
+import { ui } from "./clients/ui.ts";
 import { version } from "./version.ts";
 
 export { GLOBAL_OPTIONS };

@@ -84,7 +84,7 @@ test("no import cycles (type-only imports aside)", () => {
 });
 
 test("the graph is real: it sees the CLI reach the engine and the engine reach the state", () => {
-  expect(graph.get("cli/commands/create.ts")).toContain("engine/api/create.ts");
+  expect(graph.get("cli/commands/workspaces/create.ts")).toContain("engine/api/create.ts");
   expect(graph.get("engine/api/create.ts")).toContain("engine/graph/apply.ts");
   expect([...graph.values()].flat()).toContain("state/store.ts");
 });

@@ -1,7 +1,7 @@
 /** Pure pieces of the lifecycle commands: exec's argument split, forward's port specs, ls notes. */
 import { describe, expect, test } from "bun:test";
-import { splitExecArgs } from "../../src/cli/commands/exec.ts";
-import { parsePort } from "../../src/cli/commands/forward.ts";
+import { splitExecArgs } from "../../src/cli/commands/workspaces/exec.ts";
+import { parsePort } from "../../src/cli/commands/workspaces/forward.ts";
 import { lifecycleNotes } from "../../src/cli/render.ts";
 import { isRigError } from "../../src/errors.ts";
 

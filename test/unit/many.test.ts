@@ -1,7 +1,7 @@
 /** Pure pieces of "many at once" and "exit codes of actions": argument splits, the worst code, the command-result brand, completion. */
 import { describe, expect, test } from "bun:test";
-import { splitExecArgs } from "../../src/cli/commands/exec.ts";
-import { splitRunArgs } from "../../src/cli/commands/run-many.ts";
+import { splitExecArgs } from "../../src/cli/commands/workspaces/exec.ts";
+import { splitRunArgs } from "../../src/cli/commands/workspaces/run-many.ts";
 import { complete } from "../../src/cli/complete.ts";
 import { rewrite } from "../../src/cli/argv.ts";
 import { worstExitCode } from "../../src/engine/workspaces/many.ts";

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { plainFlags } from "../../src/cli/commands/operation.ts";
+import { plainFlags } from "../../src/cli/commands/workspaces/operation.ts";
 import type { InputField } from "../../src/engine/operations/inputs.ts";
 
 const fields: InputField[] = [
