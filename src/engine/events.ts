@@ -36,13 +36,21 @@ export type WorkspaceEvent =
   | { type: "workspace.output"; workflow: string; name: string; line: string };
 
 export type ExecEvent =
-  | { type: "exec.output"; workspace: string; stream: "stdout" | "stderr"; data: string }
-  | { type: "exec.exit"; workspace: string; exitCode: number };
+  | { type: "exec.output"; workspace: string; workflow?: string; stream: "stdout" | "stderr"; data: string }
+  | { type: "exec.exit"; workspace: string; workflow?: string; exitCode: number };
 
 export type OperationEvent =
   /** A line the operation printed; `label` is how the CLI names it (`ws1/test`, `seed`). */
   | { type: "operation.output"; workflow: string; workspace: string | null; operation: string; label: string; line: string }
-  | { type: "operation.finished"; workflow: string; workspace: string | null; operation: string; exitCode: number };
+  /** `result`: the operation's JSON result, when it ended with one (`runMany`). */
+  | { type: "operation.finished"; workflow: string; workspace: string | null; operation: string; exitCode: number; result?: unknown };
+
+/** Work on several workspaces at once (`execMany`, `runMany`). */
+export type ManyEvent =
+  /** These workspaces, in this order (a renderer sizes its prefixes from them). */
+  | { type: "many.started"; workspaces: { workflow: string; name: string }[] }
+  /** One of them failed without a result of its own: not ready, an error, interrupted. */
+  | { type: "many.failed"; workflow: string; workspace: string; code: ErrorCode; message: string; detail: string[] };
 
 /**
  * Something a person should read that is not a result: waiting for a lock or a slot, a
@@ -50,7 +58,7 @@ export type OperationEvent =
  */
 export type NoticeEvent = { type: "notice"; level: "info" | "warning" | "success"; message: string };
 
-export type RigEvent = TaskEvent | ApplyEvent | WorkspaceEvent | ExecEvent | OperationEvent | NoticeEvent;
+export type RigEvent = TaskEvent | ApplyEvent | WorkspaceEvent | ExecEvent | OperationEvent | ManyEvent | NoticeEvent;
 
 export type RigEventType = RigEvent["type"];
 

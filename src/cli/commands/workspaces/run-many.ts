@@ -1,24 +1,21 @@
 /**
  * `rig run --all <op> [flags]` and `rig run -w a,b <op> [flags]` (README, "Many at once"):
- * a workspace operation on several workspaces concurrently (at most --concurrency), each
- * live line prefixed with its workspace, one exit code: the worst. With --json, one
- * document: `{"results":[{"workspace","workflow","exitCode","result","error"}]}`.
+ * the engine's `runMany` (src/engine/api/many.ts), each live line rendered under its
+ * workspace's prefix, one exit code: the worst. With --json, one document:
+ * `{"results":[{"workspace","workflow","exitCode","result","error"}]}`.
  */
-import type { CompiledWorkflow, OperationNode } from "../../../engine/graph/compile.ts";
-import { validateInput } from "../../../engine/operations/inputs.ts";
-import { findOperation, resultExitCode, runOperation } from "../../../engine/operations/run.ts";
-import { openProject } from "../../../engine/project/project.ts";
-import { onEachReady, selectWorkspaces } from "../../../engine/workspaces/many.ts";
-import { RigError } from "../../../errors.ts";
+import type { OperationNode } from "../../../engine/graph/compile.ts";
 import type { WorkspaceRow } from "../../../state/store.ts";
+import { operationTargets, runMany as runOnMany } from "../../../engine/api/many.ts";
+import { projectOf } from "../../../engine/api/call.ts";
+import { RigError } from "../../../errors.ts";
 import { MANY_OPTIONS } from "../../../commands/shared.ts";
 import { flagNames } from "../../../commands/spec.ts";
-import { parseConcurrency as concurrency } from "../../../engine/options.ts";
-import { type Cli, projectOptions } from "../../context.ts";
-import { prefixed } from "../../prefixed.ts";
+import { parseConcurrency } from "../../../engine/options.ts";
+import { type Cli, engineCall, projectOptions } from "../../context.ts";
 import { type ManyArgs, readManyFlag } from "./exec.ts";
-import { checkMany, finishMany, reportFailure } from "./exec-many.ts";
-import { readFlags, resultText } from "./operation.ts";
+import { checkMany, finishMany, manyEvents } from "./exec-many.ts";
+import { readFlags } from "./operation.ts";
 
 const GLOBAL_VALUE_FLAGS = new Set(["--chdir", "--config", "--state", "--workflow", "--lock-timeout"]);
 const MANY_FLAGS = new Set(MANY_OPTIONS.flatMap(flagNames));
@@ -48,53 +45,13 @@ export async function runMany(cli: Cli, args: string[]): Promise<number> {
   const { many, operation, rest } = splitRunArgs(args);
   checkMany("rig run", many, undefined);
   if (operation === undefined) throw new RigError("USAGE", "rig run: name the operation: rig run --all <operation> [flags]");
-  const limit = concurrency(many.concurrency);
-  const project = await openProject(projectOptions(cli.globals));
-  const { workflow } = cli.globals;
-  const defining = project.workflows.filter((w) => w.workspaceOperations.has(operation) && (workflow === undefined || w.name === workflow));
-  if (defining.length === 0) {
-    const scope = project.workflows.find((w) => w.name === workflow) ?? project.workflows[0];
-    if (scope) findOperation(scope, operation, "workspace"); // throws UNKNOWN_OPERATION with the choices
-    throw new RigError("UNKNOWN_OPERATION", `Unknown workspace operation "${operation}"`);
-  }
-  let rows = await selectWorkspaces(project, { all: many.all, names: many.names, workflow });
-  // --all: the workspaces whose workflow has the operation; -w: each named one must have it.
-  if (many.all) rows = rows.filter((r) => defining.some((w) => w.name === r.workflow));
-  if (rows.length === 0) throw new RigError("USAGE", `No workspace's workflow defines the operation "${operation}"`, { detail: ["Create one with `rig create <name>`."] });
-  const target = new Map<WorkspaceRow, { wf: CompiledWorkflow; op: OperationNode }>();
-  for (const row of rows) {
-    const wf = project.workflows.find((w) => w.name === row.workflow);
-    if (!wf) throw new RigError("CONFIG_ERROR", `Workspace ${row.name} belongs to workflow "${row.workflow}", which the config no longer defines`, { workspace: row.name });
-    target.set(row, { wf, op: findOperation(wf, operation, "workspace") });
-  }
-  const first = rows[0] as WorkspaceRow;
-  const values = await readFlags(`${first.name}/${operation}`, (target.get(first) as { op: OperationNode }).op, rest);
+  parseConcurrency(many.concurrency); // a bad --concurrency fails before the config loads
+  const project = await projectOf(projectOptions(cli.globals));
+  const input = { all: many.all, workspaces: many.names, workflow: cli.globals.workflow, concurrency: many.concurrency, operation };
+  // The operation's flags are read against the first workspace's operation (its --help too).
+  const [first, { op }] = [...(await operationTargets(project, input))][0] as [WorkspaceRow, { op: OperationNode }];
+  const values = await readFlags(`${first.name}/${operation}`, op, rest);
   if (values === null) return 0; // help was printed
-  // Bad input fails before anything runs anywhere.
-  const inputs = new Map(rows.map((row) => [row, validateInput((target.get(row) as { op: OperationNode }).op.input, values, `${row.name}/${operation}`)]));
-
-  const say = prefixed(rows);
-  const outcomes = await onEachReady<unknown>(
-    project,
-    rows,
-    { concurrency: limit, signal: cli.signal, onNotReady: (row, error) => reportFailure(say, row, error) },
-    async (row) => {
-      const { wf, op } = target.get(row) as { wf: CompiledWorkflow; op: OperationNode };
-      const streamed: string[] = [];
-      const value = await runOperation(project, wf, op, inputs.get(row), row, {
-        signal: cli.signal,
-        readyChecked: true,
-        output: (line) => {
-          streamed.push(line);
-          say.line(row, "stderr", line);
-        },
-      });
-      if (!cli.globals.json) {
-        const text = resultText(value, streamed.join("\n"));
-        if (text) for (const line of text.split("\n")) say.line(row, "stdout", line);
-      }
-      return { exitCode: resultExitCode(value), value };
-    },
-  );
-  return finishMany({ signal: cli.signal, json: cli.globals.json }, say, outcomes, (o) => ({ result: o.value === undefined ? null : o.value }));
+  const result = await runOnMany(project, { ...input, input: values }, { ...engineCall(cli), events: manyEvents(cli, cli.globals.json) });
+  return finishMany(cli.globals.json, result);
 }
