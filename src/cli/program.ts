@@ -10,7 +10,7 @@ import { COMMANDS, type CommandName, GLOBAL_OPTIONS } from "../commands/index.ts
 import type { CommandSpec, OptionSpec } from "../commands/spec.ts";
 import { commandHandler } from "./commands/index.ts";
 import type { Cli } from "./context.ts";
-import { VERSION } from "./version.ts";
+import { VERSION } from "../version.ts";
 
 /** Adds the global options (src/commands/shared.ts), so they are accepted after the command word too. */
 export function withGlobals(command: Command): Command {

@@ -19,6 +19,7 @@ export { exec } from "./api/exec.ts";
 export { execMany, runMany } from "./api/many.ts";
 export { runOperation } from "./api/operation.ts";
 export { gc } from "./api/gc.ts";
+export { doctor } from "./api/doctor.ts";
 export { cacheClear, cacheExplain, cacheInvalidate, cacheLs, cacheWorkflow } from "./api/cache.ts";
 export { openProject } from "./project/project.ts";
 export { providersClear } from "./api/providers.ts";

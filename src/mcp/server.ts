@@ -13,7 +13,7 @@ import type { RigEvent } from "../engine/events.ts";
 import type { ProjectOptions } from "../engine/project/locate.ts";
 import type { Project } from "../engine/project/project.ts";
 import { RigError, isRigError, messageOf } from "../errors.ts";
-import { VERSION } from "../cli/version.ts";
+import { VERSION } from "../version.ts";
 import { runExec } from "../serve/exec.ts";
 import { listFiles, readFile, writeFile } from "./files.ts";
 

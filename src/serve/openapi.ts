@@ -3,7 +3,7 @@
  * its zod schemas (`z.toJSONSchema`, JSON Schema 2020-12 as OpenAPI 3.1 uses it).
  */
 import { z } from "zod";
-import { VERSION } from "../cli/version.ts";
+import { VERSION } from "../version.ts";
 
 export interface RouteDoc {
   method: "get" | "post" | "delete";

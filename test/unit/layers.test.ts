@@ -13,7 +13,7 @@ const SRC = join(REPO, "src");
 
 /** Lower numbers are lower layers; a module may import its own layer or lower ones. */
 const LAYERS: [RegExp, number, string][] = [
-  [/^(errors|suggest)\.ts$|^sdk\/|^commands\//, 0, "sdk, errors, the command table"],
+  [/^(errors|suggest|version)\.ts$|^sdk\/|^commands\//, 0, "sdk, errors, the version, the command table"],
   [/^host\//, 1, "host"],
   [/^state\//, 2, "state"],
   [/^providers\//, 2, "providers"],

@@ -1,0 +1,4 @@
+/** rig's version, as package.json says. */
+import pkg from "../package.json" with { type: "json" };
+
+export const VERSION: string = pkg.version;
