@@ -16,6 +16,7 @@ export { removeWorkspaces } from "./api/remove.ts";
 export { renew, start, stop } from "./api/running.ts";
 export { listConfig, listWorkspaces, listWorkspaces as status, log } from "./api/list.ts";
 export { exec } from "./api/exec.ts";
+export { editorTarget, forwardTargets, shell } from "./api/attach.ts";
 export { execMany, runMany } from "./api/many.ts";
 export { runOperation } from "./api/operation.ts";
 export { gc } from "./api/gc.ts";

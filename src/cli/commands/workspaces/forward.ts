@@ -4,12 +4,10 @@
  * `docker exec` or `ssh -W` over the shared connection), one per connection, until Ctrl-C.
  */
 import { type Server, type Socket, createServer } from "node:net";
-import { forwardTargets } from "../../../engine/workspaces/access.ts";
-import { openProject } from "../../../engine/project/project.ts";
-import { resolveWorkspace } from "../../../engine/workspaces/lifecycle.ts";
+import { forwardTargets } from "../../../engine/api/attach.ts";
 import { RigError } from "../../../errors.ts";
 import type { ForwardTarget } from "../../../sdk/provider.ts";
-import { type Cli, projectOptions } from "../../context.ts";
+import { type Cli, engineCall, projectOptions } from "../../context.ts";
 import { emit, err } from "../../ui.ts";
 
 export interface PortSpec {
@@ -72,11 +70,10 @@ export default async function forwardCommand(cli: Cli, name: string, specs: stri
   const locals = ports.map((p) => p.local);
   const twice = locals.find((p, i) => locals.indexOf(p) !== i);
   if (twice !== undefined) throw new RigError("USAGE", `rig forward: local port ${twice} is named twice`);
-  const project = await openProject(projectOptions(cli.globals));
-  const row = await resolveWorkspace(project, name, opts.workflow);
-  const targets = await forwardTargets(project, row, ports.map((p) => p.port));
+  const input = { workspace: name, workflow: opts.workflow, ports: ports.map((p) => p.port) };
+  const { workspace, targets } = await forwardTargets(projectOptions(cli.globals), input, engineCall(cli));
   if (targets.some((t) => "local" in t)) {
-    throw new RigError("USAGE", `Workspace ${row.name} runs on this machine: its ports are already local`, {
+    throw new RigError("USAGE", `Workspace ${workspace} runs on this machine: its ports are already local`, {
       detail: ports.map((p) => `Connect to 127.0.0.1:${p.port} directly.`),
     });
   }
@@ -85,12 +82,12 @@ export default async function forwardCommand(cli: Cli, name: string, specs: stri
   try {
     for (const [i, p] of ports.entries()) {
       const target = targets[i] as Extract<ForwardTarget, { argv: string[] }>;
-      const server = createServer({ pauseOnConnect: true }, (socket) => carry(socket, target, `${row.name}:${p.port}`, live));
+      const server = createServer({ pauseOnConnect: true }, (socket) => carry(socket, target, `${workspace}:${p.port}`, live));
       servers.push(server);
       await listen(server, p.local);
     }
-    const forwards = ports.map((p) => ({ workspace: row.name, port: p.port, local: p.local, address: `127.0.0.1:${p.local}` }));
-    emit({ forwards }, () => [...forwards.map((f) => `Forwarding ${f.address} → ${row.name}:${f.port}`), "Press Ctrl-C to stop."].join("\n"));
+    const forwards = ports.map((p) => ({ workspace, port: p.port, local: p.local, address: `127.0.0.1:${p.local}` }));
+    emit({ forwards }, () => [...forwards.map((f) => `Forwarding ${f.address} → ${workspace}:${f.port}`), "Press Ctrl-C to stop."].join("\n"));
     await new Promise<void>((resolve) => cli.signal.addEventListener("abort", () => resolve(), { once: true }));
   } finally {
     for (const server of servers) server.close();
