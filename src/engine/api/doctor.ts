@@ -47,7 +47,7 @@ export interface DoctorResult {
   /** No check failed. */
   ok: boolean;
   checks: DoctorCheck[];
-  /** Where this project's local workspaces live (SPEC §11 "Outside the project tree"). */
+  /** Where this project's local workspaces live (README "Workspaces are independent"). */
   paths: { workspaces?: string };
 }
 

@@ -93,7 +93,7 @@ export async function listView(ref: ProjectRef, input: ListInput = {}, call: Cal
   return { rows, states, appliedAt: (wf) => store?.finalCtx(wf)?.appliedAt ?? null, outdated };
 }
 
-/** Upstream's `ls --json` also groups by workflow: `workflows`, beside (never instead of) SPEC's keys. */
+/** Upstream's `ls --json` also groups by workflow: `workflows`, beside (never instead of) the documented keys (README "A tour of the commands", `--json` shapes). */
 export interface ListedWorkflow {
   name: string;
   workspaces: string[];

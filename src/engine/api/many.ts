@@ -38,7 +38,15 @@ export interface ManyResult<T> {
 
 type Emit = ReturnType<typeof callParts>["emit"];
 
-async function onMany<T, E>(project: Project, rows: WorkspaceRow[], concurrency: number, call: CallOptions, work: (row: WorkspaceRow, emit: Emit, signal: AbortSignal) => Promise<{ exitCode: number; value: T }>, entry: (o: Outcome<T>) => E): Promise<ManyResult<E>> {
+/** Runs `work` on each ready workspace and makes the document, `entry` adding each one's own keys. */
+async function onMany<T, E>(
+  project: Project,
+  rows: WorkspaceRow[],
+  concurrency: number,
+  call: CallOptions,
+  work: (row: WorkspaceRow, emit: Emit, signal: AbortSignal) => Promise<{ exitCode: number; value: T }>,
+  entry: (o: Outcome<T>) => E,
+): Promise<ManyResult<E>> {
   const { signal, emit } = callParts(call);
   const failed = (row: WorkspaceRow, error: RigError) =>
     emit({ type: "many.failed", workflow: row.workflow, workspace: row.name, code: error.code, message: error.message, detail: error.detail });
