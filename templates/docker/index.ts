@@ -25,6 +25,7 @@ const project = {
   workdir: "/work",
   depsFiles: [] as string[],
   install: null as string | null,
+  develop: null as string | null,
   test: "echo 'no test command: set project.test in rigkit/index.ts' >&2; exit 1",
   setup: [] as string[],
   env: {} as Record<string, string>,
@@ -61,12 +62,13 @@ export default workflow("app")
     return { ctx: { ...step.ctx, deps: image } };
   })
 
-  // The project's files over them (not .git, git-ignored files or rig's own), then the
-  // devcontainer's setup commands. Keyed on every project file: a one-line edit reruns
-  // this layer only.
+  // The project's files over them (not .git, git-ignored files or rig's own), the project's
+  // own code made importable (`develop`), then the devcontainer's setup commands. Keyed on
+  // every project file: a one-line edit reruns this layer only.
   .task("source", { inputs: ["**"] }, async ({ step, providers, config }) => {
     const image = await providers.docker.build({ from: step.ctx.deps }, async (c) => {
       await c.copyProject(config.workdir);
+      if (config.develop) await c.exec(config.develop, { workdir: config.workdir, env: config.env });
       for (const command of config.setup) await c.exec(command, { workdir: config.workdir, env: config.env });
     });
     return { ctx: { ...step.ctx, image } };

@@ -20,6 +20,7 @@ import { local, workflow } from "rigkit";
 const project = {
   depsFiles: [] as string[],
   install: null as string | null,
+  develop: null as string | null,
   test: "echo 'no test command: set project.test in rigkit/index.ts' >&2; exit 1",
 };
 
@@ -28,8 +29,8 @@ const copyTree = (from: string, to: string) => (process.platform === "darwin" ? 
 
 /**
  * A virtualenv names its own directory in its scripts (shebangs, `activate`, pyvenv.cfg,
- * editable installs' .pth files). After a copy, point them at the copy, so each workspace's
- * `.venv` runs its own files and never the base's.
+ * editable installs' .pth files and finders). After a copy, point them at the copy, so each
+ * workspace's `.venv` runs its own files and never the base's.
  */
 function relocateVenv(dir: string, from: string): void {
   const venv = join(dir, ".venv");
@@ -46,7 +47,7 @@ function relocateVenv(dir: string, from: string): void {
   rewrite(join(venv, "pyvenv.cfg"));
   for (const lib of existsSync(join(venv, "lib")) ? readdirSync(join(venv, "lib")) : []) {
     const site = join(venv, "lib", lib, "site-packages");
-    for (const name of existsSync(site) ? readdirSync(site) : []) if (/\.(pth|egg-link)$/.test(name)) rewrite(join(site, name));
+    for (const name of existsSync(site) ? readdirSync(site) : []) if (/\.(pth|egg-link)$|^__editable__.*\.py$/.test(name)) rewrite(join(site, name));
   }
 }
 
@@ -63,14 +64,16 @@ export default workflow("app")
   })
 
   // The base workspaces are forked from: a copy of the installed dependencies with the
-  // project's files over it (not .git, git-ignored files or rig's own). Keyed on every
-  // project file: this is what a one-line edit reruns.
-  .task("source", { inputs: ["**"] }, async ({ step, providers }) => {
+  // project's files over it (not .git, git-ignored files or rig's own), and the project's
+  // own code made importable (`develop`). Keyed on every project file: this is what a
+  // one-line edit reruns.
+  .task("source", { inputs: ["**"] }, async ({ step, providers, config }) => {
     const dir = providers.local.prepareDir("base", { fresh: true });
     await providers.local.exec(copyTree(step.ctx.deps.path, dir));
     relocateVenv(dir, step.ctx.deps.path);
     const files = providers.local.copyProject(dir);
     console.log(`copied ${files} project files over the dependencies`);
+    if (config.develop) await providers.local.exec(config.develop, { cwd: dir });
     return { ctx: { ...step.ctx, base: providers.local.dirRef(dir) } };
   })
 

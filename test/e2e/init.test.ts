@@ -161,6 +161,32 @@ describe("the Python template", () => {
   }, 180_000);
 });
 
+describe("the Python template: a src/ layout with a tests/ directory", () => {
+  test("the project's own package imports in every workspace, its tests are found, and an edit in one workspace stays there", async () => {
+    const dir = project({
+      "pyproject.toml": '[project]\nname = "calc"\nversion = "0.1.0"\n[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
+      "src/calc/__init__.py": "def add(a, b):\n    return a + b\n",
+      "tests/test_calc.py": "import unittest\nimport calc\n\nclass T(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(calc.add(1, 2), 3)\n",
+    });
+    const env = home();
+    const init = await rig(["init", "--json"], { cwd: dir, env });
+    expect(init.json().detected).toMatchObject({ kind: "python", test: ".venv/bin/python -m unittest discover -s tests" });
+    const apply = await rig(["apply"], { cwd: dir, env });
+    expect(apply.exitCode).toBe(0);
+    // Offline, the virtualenv has no build backend for an editable install: a .pth instead.
+    expect(apply.stderr).toContain("importable through rigkit-project.pth (src)");
+    expect((await rig(["create", "ws1", "ws2"], { cwd: dir, env })).exitCode).toBe(0);
+    const passing = await rig(["ws1/test"], { cwd: dir, env });
+    expect(passing.exitCode).toBe(0);
+    expect(passing.stderr).toContain("Ran 1 test");
+    expect((await rig(["exec", "ws1", "--", "sh", "-c", "echo 'def add(a, b):\n    return a - b' > src/calc/__init__.py"], { cwd: dir, env })).exitCode).toBe(0);
+    expect((await rig(["ws1/test"], { cwd: dir, env })).exitCode).toBe(1);
+    expect((await rig(["ws2/test"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(readFileSync(join(dir, "src", "calc", "__init__.py"), "utf8")).toContain("a + b");
+    expect((await rig(["rm", "--all", "--yes"], { cwd: dir, env })).exitCode).toBe(0);
+  }, 180_000);
+});
+
 describe("rig init never writes through a symlink", () => {
   test("rigkit/ or its files as symlinks are refused; a symlinked .gitignore is left alone with a warning", async () => {
     const { symlinkSync, mkdirSync, lstatSync } = await import("node:fs");

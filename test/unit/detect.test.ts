@@ -85,6 +85,44 @@ describe("python", () => {
   }, 30_000);
 });
 
+describe("python: the project's own code and its tests", () => {
+  test("a tests directory that is no package is discovered by unittest; a package one is found as it is", () => {
+    expect(detectProject(project({ "pyproject.toml": "", "tests/test_a.py": "" })).test).toBe(".venv/bin/python -m unittest discover -s tests");
+    expect(detectProject(project({ "setup.py": "", "test/test_a.py": "" })).test).toBe(".venv/bin/python -m unittest discover -s test");
+    expect(detectProject(project({ "pyproject.toml": "", "tests/__init__.py": "", "tests/test_a.py": "" })).test).toBe(".venv/bin/python -m unittest");
+    expect(detectProject(project({ "requirements.txt": "pytest\n", "tests/test_a.py": "" })).test).toBe(".venv/bin/python -m pytest");
+    expect(detectProject(project({ "package.json": PKG })).develop).toBeNull();
+  });
+
+  // A real virtualenv without pip or setuptools (fast to make): no build backend, so the
+  // project is made importable through a .pth naming src/ (or the root), never by pip.
+  const venvRun = (files: Record<string, string>) => {
+    const dir = project(files);
+    const venv = Bun.spawnSync(["python3", "-m", "venv", "--without-pip", `${dir}/.venv`], { stderr: "pipe" });
+    if (venv.exitCode !== 0) throw new Error(`python3 -m venv failed (python3-venv installed?): ${venv.stderr}`);
+    const develop = detectProject(dir).develop as string;
+    const r = Bun.spawnSync(["sh", "-c", develop], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+    const site = Bun.spawnSync([`${dir}/.venv/bin/python`, "-c", "import site; print(site.getsitepackages()[0])"]).stdout.toString().trim();
+    const pth = `${site}/rigkit-project.pth`;
+    return { dir, r, pth: require("node:fs").existsSync(pth) ? require("node:fs").readFileSync(pth, "utf8") : null };
+  };
+
+  test("develop: src/ layout through a .pth, and the package imports from the virtualenv", () => {
+    const { dir, r, pth } = venvRun({ "pyproject.toml": '[project]\nname = "calc"\n', "src/calc/__init__.py": "VALUE = 7\n" });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.toString()).toContain("importable through rigkit-project.pth (src)");
+    expect(pth).toBe(`${dir}/src\n`);
+    const imported = Bun.spawnSync([`${dir}/.venv/bin/python`, "-c", "import calc; print(calc.VALUE)"], { cwd: "/" });
+    expect(imported.stdout.toString()).toBe("7\n");
+  }, 30_000);
+
+  test("develop: a flat project (requirements only) through a .pth naming its root", () => {
+    const { dir, r, pth } = venvRun({ "requirements.txt": "", "app.py": "" });
+    expect(r.exitCode).toBe(0);
+    expect(pth).toBe(`${dir}\n`);
+  }, 30_000);
+});
+
 describe("devcontainer.json", () => {
   test("JSON with comments: image, setup commands in order, ports, env, folder", () => {
     const found = detectProject(

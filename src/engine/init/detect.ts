@@ -31,6 +31,11 @@ export interface Detected {
   depsFiles: string[];
   /** The shell command that installs them (in a directory holding `depsFiles`); null: nothing to install. */
   install: string | null;
+  /**
+   * The shell command, run where the sources were laid over the dependencies, that makes
+   * the project's own code importable (Python: an editable install, else a .pth); null: none.
+   */
+  develop: string | null;
   /** The shell command that runs the tests. */
   test: string | null;
   devcontainer: Devcontainer | null;
@@ -64,7 +69,7 @@ const LOCKS: [file: string, manager: PackageManager][] = [
   ["bun.lockb", "bun"],
 ];
 
-function detectNode(root: string, notes: string[]): Pick<Detected, "packageManager" | "depsFiles" | "install" | "test"> {
+function detectNode(root: string, notes: string[]): Pick<Detected, "packageManager" | "depsFiles" | "install" | "develop" | "test"> {
   const pkg = readJson(root, "package.json");
   const locks = LOCKS.filter(([file]) => has(root, file));
   const declared = typeof pkg.packageManager === "string" ? (pkg.packageManager.split("@")[0] as PackageManager) : null;
@@ -102,7 +107,7 @@ function detectNode(root: string, notes: string[]): Pick<Detected, "packageManag
   if (typeof scripts.test !== "string") notes.push(`package.json has no "test" script: \`rig <ws>/test\` runs \`${test}\`, which will say so`);
   notes.push(`Node project (package.json${locks.length > 0 ? ` + ${locks.map(([f]) => f).join(", ")}` : ", no lock file"}): ${manager}, installs with \`${install}\``);
   if (locks.length > 1) notes.push(`several lock files (${locks.map(([f]) => f).join(", ")}): using ${manager}'s`);
-  return { packageManager: manager, depsFiles: [...new Set(files)], install, test };
+  return { packageManager: manager, depsFiles: [...new Set(files)], install, develop: null, test };
 }
 
 /** Installs pyproject.toml's [project] dependencies and its "dev"/"test" extras' (a Python one-liner, no quotes of its own kind). */
@@ -113,7 +118,28 @@ const PYPROJECT_DEPS = [
   'deps and subprocess.check_call([sys.executable, "-m", "pip", "install", *deps])',
 ].join("; ");
 
-function detectPython(root: string, notes: string[]): Pick<Detected, "depsFiles" | "install" | "test"> {
+/**
+ * Makes the project's own code importable from its virtualenv (a Python one-liner, no
+ * quotes of its own kind): an editable install when the project can be built offline —
+ * its build backend is in the virtualenv already (setuptools also wants wheel) — else a
+ * .pth naming its `src/` (or its root), which the local template re-points after each copy.
+ */
+const DEVELOP = [
+  "import importlib.util as u, os, site, subprocess as sp, sys, tomllib",
+  'f = [x for x in ("pyproject.toml", "setup.py", "setup.cfg") if os.path.exists(x)]',
+  't = tomllib.load(open("pyproject.toml", "rb")) if "pyproject.toml" in f else {}',
+  'm = t.get("build-system", {}).get("build-backend", "setuptools").split(":")[0].split(".")[0]',
+  'ok = bool(f) and u.find_spec(m) is not None and (m != "setuptools" or u.find_spec("wheel") is not None)',
+  'ok = ok and sp.call([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--no-build-isolation", "-e", "."], stdout=sp.DEVNULL, stderr=sp.DEVNULL) == 0',
+  'd = os.getcwd(); s = os.path.join(d, "src"); p = s if os.path.isdir(s) else d',
+  'ok or open(os.path.join(site.getsitepackages()[0], "rigkit-project.pth"), "w").write(p + "\\n")',
+  'print("installed the project itself (pip install -e .)" if ok else "the project is importable through rigkit-project.pth (" + os.path.relpath(p) + "); an editable install needs its build backend in the virtualenv")',
+].join("; ");
+
+/** A tests directory that is no package: `python -m unittest` alone would not look into it. */
+const testsDir = (root: string) => ["tests", "test"].find((d) => existsSync(join(root, d)) && !has(root, `${d}/__init__.py`));
+
+function detectPython(root: string, notes: string[]): Pick<Detected, "depsFiles" | "install" | "develop" | "test"> {
   const requirements = ["requirements.txt", "requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt"].filter((f) => has(root, f));
   const manifests = ["pyproject.toml", "setup.py", "setup.cfg", "poetry.lock", "uv.lock", "Pipfile.lock"].filter((f) => has(root, f));
   const files = [...requirements, ...manifests];
@@ -127,10 +153,12 @@ function detectPython(root: string, notes: string[]): Pick<Detected, "depsFiles"
       : has(root, "pyproject.toml")
         ? `${venv} .venv/bin/python -c '${PYPROJECT_DEPS}'`
         : "python3 -m venv .venv";
-  const test = /\bpytest\b/.test(text) ? ".venv/bin/python -m pytest" : ".venv/bin/python -m unittest";
+  const develop = `PIP_DISABLE_PIP_VERSION_CHECK=1 .venv/bin/python -c '${DEVELOP}'`;
+  const tests = testsDir(root);
+  const test = /\bpytest\b/.test(text) ? ".venv/bin/python -m pytest" : `.venv/bin/python -m unittest${tests ? ` discover -s ${tests}` : ""}`;
   notes.push(`Python project (${files.join(", ")}): a virtualenv in .venv, installed ${requirements.length > 0 ? `from ${requirements.join(", ")}` : "from pyproject.toml's [project] dependencies"}`);
   if (manifests.some((f) => f.endsWith(".lock"))) notes.push(`${manifests.filter((f) => f.endsWith(".lock")).join(", ")}: the template installs with pip; switch the install command to your tool's (e.g. \`uv sync --no-install-project\`) if you prefer`);
-  return { depsFiles: files, install, test };
+  return { depsFiles: files, install, develop, test };
 }
 
 /** A lifecycle command as a shell string: a string as is, an argv quoted, an object's commands joined. */
@@ -175,5 +203,5 @@ export function detectProject(root: string): Detected {
     return { kind: "python", packageManager: null, devcontainer, notes, ...detectPython(root, notes) };
   }
   if (!devcontainer) notes.push("no package.json, pyproject.toml or requirements.txt: the plain template");
-  return { kind: "plain", packageManager: null, depsFiles: [], install: null, test: null, devcontainer, notes };
+  return { kind: "plain", packageManager: null, depsFiles: [], install: null, develop: null, test: null, devcontainer, notes };
 }

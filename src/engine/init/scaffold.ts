@@ -56,7 +56,7 @@ const IMAGES = { node: "node:22-bookworm-slim", python: "python:3.12-slim", plai
 
 /** The `const project = {…};` block of a template: what this project needs. */
 function projectBlock(template: TemplateName, found: Detected): Record<string, unknown> {
-  const common = { depsFiles: found.depsFiles, install: found.install, test: found.test ?? "echo 'no test command: set project.test in rigkit/index.ts' >&2; exit 1" };
+  const common = { depsFiles: found.depsFiles, install: found.install, develop: found.develop, test: found.test ?? "echo 'no test command: set project.test in rigkit/index.ts' >&2; exit 1" };
   if (template !== "docker") return common;
   const dc = found.devcontainer;
   return {
