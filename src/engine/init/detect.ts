@@ -125,9 +125,10 @@ const PYPROJECT_DEPS = [
  * .pth naming its `src/` (or its root), which the local template re-points after each copy.
  */
 const DEVELOP = [
-  "import importlib.util as u, os, site, subprocess as sp, sys, tomllib",
+  "import importlib.util as u, os, site, subprocess as sp, sys",
   'f = [x for x in ("pyproject.toml", "setup.py", "setup.cfg") if os.path.exists(x)]',
-  't = tomllib.load(open("pyproject.toml", "rb")) if "pyproject.toml" in f else {}',
+  // (tomllib is Python 3.11's: before it, the backend is taken to be setuptools.)
+  't = __import__("tomllib").load(open("pyproject.toml", "rb")) if "pyproject.toml" in f and u.find_spec("tomllib") else {}',
   'm = t.get("build-system", {}).get("build-backend", "setuptools").split(":")[0].split(".")[0]',
   'ok = bool(f) and u.find_spec(m) is not None and (m != "setuptools" or u.find_spec("wheel") is not None)',
   'ok = ok and sp.call([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--no-build-isolation", "-e", "."], stdout=sp.DEVNULL, stderr=sp.DEVNULL) == 0',
