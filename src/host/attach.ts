@@ -38,13 +38,20 @@ export interface AttachResult {
  * protocol) give the commands they run no stdin: a `cat` or a `docker exec -i` would
  * otherwise read what is not theirs.
  */
-let stdinMode: "inherit" | "ignore" = "inherit";
+// Kept on globalThis, not in this module: a module rig imports by path at run time (an
+// `access.module`, src/engine/workspaces/quickexec.ts) has its own copy of this one
+// beside the prebuilt bundle's, and both must see the same answer.
+const DETACHED = Symbol.for("rigkit.stdin.detached");
+const detached = (): boolean => (globalThis as Record<symbol, unknown>)[DETACHED] === true;
 export const detachStdin = (): void => {
-  stdinMode = "ignore";
+  (globalThis as Record<symbol, unknown>)[DETACHED] = true;
 };
 
+/** True when the commands rig runs get no stdin (`detachStdin`): nothing of theirs is lost without it. */
+export const stdinDetached = (): boolean => detached();
+
 /** True when stdin is a terminal: worth a `-t` for docker and ssh. */
-export const stdinIsTerminal = (): boolean => stdinMode === "inherit" && isTTY(0);
+export const stdinIsTerminal = (): boolean => !detached() && isTTY(0);
 
 /**
  * Runs argv; resolves to its exit code (128+n when killed by signal n, 127 when it does
@@ -58,7 +65,7 @@ export async function attach(argv: readonly string[], options: AttachOptions = {
       Bun.spawn(request.argv, {
         cwd: options.cwd,
         env: request.env as Record<string, string> | undefined,
-        stdin: options.output ? "ignore" : stdinMode,
+        stdin: options.output || detached() ? "ignore" : "inherit",
         stdout: piped ? "pipe" : "inherit",
         stderr: piped ? "pipe" : "inherit",
       });

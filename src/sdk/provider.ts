@@ -69,12 +69,16 @@ export interface ResourceAccess {
   data?: { [key: string]: string | undefined };
 }
 
-/** What an `access.module` exports as `runAccess`: runs argv, the user's stdio attached unless `capture`. */
+/**
+ * What an `access.module` exports as `runAccess`: runs argv, the user's stdio attached
+ * unless `capture` (then `onOutput` hears the output as it comes, when given). Null: it
+ * did not run, and the recorded `argv` runs instead.
+ */
 export type AccessRunner = (
   access: ResourceAccess,
   argv: string[],
-  run: { capture: boolean; signal: AbortSignal },
-) => Promise<{ exitCode: number; stdout?: string; stderr?: string }>;
+  run: { capture: boolean; signal: AbortSignal; onOutput?: (stream: "stdout" | "stderr", text: string) => void },
+) => Promise<{ exitCode: number; stdout?: string; stderr?: string } | null>;
 
 /** One workspace as a provider's controller methods see it: what that provider recorded for it. */
 export interface WorkspaceHandle {

@@ -4,7 +4,7 @@
  * at its time limit with its processes gone, and bad inputs answered as tool errors.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, symlinkSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -210,6 +210,35 @@ describe.if(docker !== null)("rig mcp: docker", () => {
     const seen = ps.stdout.toString();
     if (!seen.includes("PID")) throw new Error(`could not list the container's processes: ${ps.stderr.toString()}`);
     return seen.includes(pattern) || pgrep(pattern);
+  });
+});
+
+describe.if(docker !== null)("rig mcp: docker exec through the engine's API", () => {
+  test("no docker CLI runs for exec; output (both streams, many frames, split UTF-8), exit codes and the workdir are as docker exec gives them", async () => {
+    const dir = project({ "rigkit.config.ts": DOCKER });
+    // A `docker` first on PATH that notes each call, then runs the real one.
+    const bin = tempDir();
+    const log = join(bin, "calls.log");
+    const real = Bun.which("docker") as string;
+    writeFileSync(join(bin, "docker"), `#!/bin/sh\necho "$*" >> ${log}\nexec ${real} "$@"\n`, { mode: 0o755 });
+    const env = { RIGKIT_TEST_DOCKER_HOST: docker?.dockerHost, RIGKIT_TEST_DOCKER_IMAGE: docker?.dockerImage, PATH: `${bin}:${process.env.PATH}` };
+    const c = await connect(dir, env);
+    try {
+      expect((await c.value("create_workspace", { name: "api1" })).workspaces[0].name).toBe("api1");
+      writeFileSync(log, "");
+      const both = await c.value("exec", { workspace: "api1", command: "pwd; cat marker.txt; echo oops >&2; exit 7" });
+      expect(both).toMatchObject({ exitCode: 7, stdout: "/work\nprepared\n", stderr: "oops\n" });
+      // 200 KB in many frames, with multi-byte characters that frames split.
+      const big = await c.value("exec", { workspace: "api1", command: "i=0; while [ $i -lt 4000 ]; do echo \"é-$i-ééééééééééééééééééééééééééééééé\"; i=$((i+1)); done; echo end" });
+      expect(big.exitCode).toBe(0);
+      expect(big.stdout).toContain("é-3999-éééé");
+      expect(big.stdout).not.toContain("\uFFFD");
+      expect(await c.value("exec", { workspace: "api1", argv: ["cat"] })).toMatchObject({ exitCode: 0, stdout: "" });
+      expect(readFileSync(log, "utf8").split("\n").filter((line) => line.startsWith("exec"))).toEqual([]);
+    } finally {
+      await c.client.close();
+      await rig(["rm", "--all", "--yes"], { cwd: dir, env });
+    }
   });
 });
 

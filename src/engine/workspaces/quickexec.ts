@@ -48,7 +48,8 @@ export async function quickExec(
     // A provider's own runner, loaded alone (no config, no SDK): e.g. lxd's exec websocket.
     if (access.module) {
       const runner = (await import(access.module).catch(() => null)) as { runAccess?: AccessRunner } | null;
-      if (runner?.runAccess) return { row, ...(await runner.runAccess(access, argv, run)) };
+      const result = runner?.runAccess ? await runner.runAccess(access, argv, run) : null;
+      if (result) return { row, ...result };
     }
     const command = !access.argv
       ? argv

@@ -14,7 +14,7 @@
  */
 import { RigError, messageOf } from "../../errors.ts";
 import { untarFrom } from "../../host/untar.ts";
-import { attach, stdinIsTerminal } from "../../host/attach.ts";
+import { attach, stdinDetached, stdinIsTerminal } from "../../host/attach.ts";
 import { runCommand, runInteractive, tail } from "../../host/local.ts";
 import { probe } from "../../host/probe.ts";
 import { script, stoppable } from "../../host/stoppable.ts";
@@ -24,6 +24,7 @@ import { connector } from "../../host/connector.ts";
 import { sendProjectFiles } from "../source.ts";
 import { CA_PATH, type DockerBuildConfig, buildSettings, dockerConfigSchema } from "./build.ts";
 import { engineApi } from "./engine.ts";
+import { apiExec, execAccess } from "./exec.ts";
 import type { ExecOptions, ExecResult } from "../../sdk/types.ts";
 
 export interface DockerImageRef extends ArtifactRef {
@@ -223,18 +224,24 @@ export const docker = defineProvider<DockerConfig, DockerRuntime>({
     const dockerArgv = (args: string[]) => ["docker", ...args];
     // How `rig exec` reaches a container without this code (see ResourceAccess); none for a
     // secret host, whose value must stay out of the state file: exec then loads the config.
+    // On a local engine, commands with no stdin run through its API (exec.ts).
     const access = (name: string) =>
-      secret ? {} : { access: { argv: dockerArgv(["exec", "-i", name]), ...(config.host ? { env: { DOCKER_HOST: config.host } } : {}) } };
+      secret ? {} : { access: execAccess(dockerArgv(["exec", "-i", name]), api?.socket ?? null, name, config.host ? { DOCKER_HOST: config.host } : undefined) };
 
     return {
       // Built-in access (README "Workspaces: access, forks and leases"): over the container claimed in createWorkspace.
-      exec: (workspace, argv, options) =>
-        attach(dockerArgv(["exec", "-i", ...(stdinIsTerminal() && !options.capture && !options.output ? ["-t"] : []), containerOf(workspace), ...argv]), {
+      exec: async (workspace, argv, options) => {
+        if (api && options.capture && !options.output && stdinDetached()) {
+          const direct = await apiExec(api.socket, containerOf(workspace), argv, { signal: options.signal });
+          if (direct) return direct;
+        }
+        return attach(dockerArgv(["exec", "-i", ...(stdinIsTerminal() && !options.capture && !options.output ? ["-t"] : []), containerOf(workspace), ...argv]), {
           env,
           capture: options.capture,
           output: options.output,
           signal: options.signal,
-        }),
+        });
+      },
       shell: async (workspace) => {
         if (!stdinIsTerminal()) throw new RigError("USAGE", "rig shell needs a terminal");
         const argv = ["exec", "-it", containerOf(workspace), "sh", "-c", "exec $(command -v bash || echo sh) -l"];
