@@ -43,8 +43,9 @@ export function manyEvents(cli: Cli, json: boolean): EventSink {
         return say?.line({ workflow: event.workflow ?? "", name: event.workspace }, event.stream, event.data.replace(/\n$/, ""));
       case "operation.output": {
         if (!say || event.workspace === null) return rest(event);
-        const lines = streamed.get(key(event.workflow, event.workspace)) ?? [];
-        streamed.set(key(event.workflow, event.workspace), [...lines, event.line]);
+        const k = key(event.workflow, event.workspace);
+        if (!streamed.has(k)) streamed.set(k, []);
+        streamed.get(k)?.push(event.line);
         return say.line({ workflow: event.workflow, name: event.workspace }, "stderr", event.line);
       }
       case "operation.finished": {

@@ -9,7 +9,8 @@ import type { WorkspaceRow } from "../../../state/store.ts";
 import { operationTargets, runMany as runOnMany } from "../../../engine/api/many.ts";
 import { projectOf } from "../../../engine/api/call.ts";
 import { RigError } from "../../../errors.ts";
-import { MANY_OPTIONS } from "../../../commands/shared.ts";
+import { GLOBAL_VALUE_FLAGS } from "../../../commands/index.ts";
+import { MANY_OPTIONS, workflowOption } from "../../../commands/shared.ts";
 import { flagNames } from "../../../commands/spec.ts";
 import { parseConcurrency } from "../../../engine/options.ts";
 import { type Cli, engineCall, projectOptions } from "../../context.ts";
@@ -17,8 +18,9 @@ import { type ManyArgs, readManyFlag } from "./exec.ts";
 import { checkMany, finishMany, manyEvents } from "./exec-many.ts";
 import { readFlags } from "./operation.ts";
 
-const GLOBAL_VALUE_FLAGS = new Set(["--chdir", "--config", "--state", "--workflow", "--lock-timeout"]);
 const MANY_FLAGS = new Set(MANY_OPTIONS.flatMap(flagNames));
+/** rig's options that take a value, kept with it in the rest (the operation's flags follow). */
+const VALUE_FLAGS = new Set([...GLOBAL_VALUE_FLAGS, ...flagNames(workflowOption())]);
 
 /** Splits `run`'s arguments: the many-workspace flags, the operation id (the first word), the rest (its flags, globals). */
 export function splitRunArgs(args: readonly string[]): { many: ManyArgs; operation: string | undefined; rest: string[] } {
@@ -32,7 +34,7 @@ export function splitRunArgs(args: readonly string[]): { many: ManyArgs; operati
       i += readManyFlag(args, i, many, "rig run") - 1;
     } else if (!arg.startsWith("-") && operation === undefined) {
       operation = arg;
-    } else if (GLOBAL_VALUE_FLAGS.has(arg) && i + 1 < args.length) {
+    } else if (VALUE_FLAGS.has(arg) && i + 1 < args.length) {
       rest.push(arg, args[++i] as string);
     } else {
       rest.push(arg);
