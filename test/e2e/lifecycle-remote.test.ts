@@ -1,6 +1,6 @@
 /** Built-in workspace access on Docker containers and ssh hosts (real engine, real sshd). */
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readdirSync, rmSync, symlinkSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { RIG, project, rig, tempDir, homeOf } from "../helpers.ts";
@@ -125,6 +125,21 @@ export default workflow("d")
     const workdir = docker("inspect", "--format", "{{.Config.WorkingDir}}", container) || "/";
     expect((await rig(["exec", "c1", "pwd"], { cwd: dir, env })).stdout.trim()).toBe(workdir);
     expect((await rig(["exec", "c1", "--", "sh", "-c", "cat"], { cwd: dir, env, stdin: "piped in" })).stdout).toBe("piped in");
+  });
+
+  test("exec with no stdin goes through the engine's API; with stdin, docker exec -i carries it", async () => {
+    // A `docker` first on PATH that notes each call, then runs the real one.
+    const bin = tempDir();
+    const log = join(bin, "calls.log");
+    writeFileSync(join(bin, "docker"), `#!/bin/sh\necho "$*" >> ${log}\nexec ${Bun.which("docker")} "$@"\n`, { mode: 0o755 });
+    const shimmed = { ...env, PATH: `${bin}:${process.env.PATH}` };
+    writeFileSync(log, "");
+    const quiet = await rig(["exec", "c1", "--", "sh", "-c", "echo out; echo err >&2; exit 5"], { cwd: dir, env: shimmed });
+    expect([quiet.exitCode, quiet.stdout, quiet.stderr]).toEqual([5, "out\n", "err\n"]);
+    expect((await rig(["exec", "c1", "--json", "--", "cat"], { cwd: dir, env: shimmed })).json()).toEqual({ exitCode: 0, stdout: "", stderr: "" });
+    expect(readFileSync(log, "utf8")).toBe("");
+    expect((await rig(["exec", "c1", "--", "cat"], { cwd: dir, env: shimmed, stdin: "for cat" })).stdout).toBe("for cat");
+    expect(readFileSync(log, "utf8")).toStartWith("exec -i ");
   });
 
   test.if(hasTmux)("shell opens a login shell in the container on a terminal", async () => {

@@ -1,14 +1,14 @@
 /**
  * A command in a container through the Engine API on its unix socket, for commands that
- * get no stdin: those `rig serve` and `rig mcp` run (their stdin is not a user's) and
- * `rig exec --all`'s. `docker exec` spends some 100 ms starting the CLI before the engine
- * does anything; the three requests here (create the exec, start it and read its
- * multiplexed output, ask its exit code) take a few. A command that may read stdin keeps
- * `docker exec -i`, which passes it on.
+ * get no stdin: those `rig serve` and `rig mcp` run (their stdin is not a user's), and
+ * `rig exec`'s when rig's own stdin is /dev/null or closed. `docker exec` spends some
+ * 100 ms starting the CLI before the engine does anything; the three requests here
+ * (create the exec, start it and read its multiplexed output, ask its exit code) take a
+ * few. A command that may read stdin keeps `docker exec -i`, which passes it on.
  *
  * Also the recorded way `rig exec` reaches a container without loading the config
  * (`runAccess`, docs/providers.md "access"): it answers null, and the recorded argv runs,
- * whenever stdin is the user's or the engine cannot be asked.
+ * whenever stdin may hold something for the command or the engine cannot be asked.
  */
 import { stdinDetached } from "../../host/attach.ts";
 import type { AccessRunner, ResourceAccess } from "../../sdk/provider.ts";
@@ -100,9 +100,25 @@ export function execAccess(argv: string[], socket: string | null, container: str
   return { argv, ...(env ? { env } : {}), ...(socket ? { module: import.meta.path, data: { socket, container } } : {}) };
 }
 
+/** Whether this process's stdin is /dev/null or closed: nothing a command could read from it. */
+function stdinEmpty(): boolean {
+  const fs = require("node:fs") as typeof import("node:fs"); // only here: node:fs costs a few ms to load
+  try {
+    const stdin = fs.fstatSync(0);
+    return stdin.isCharacterDevice() && stdin.rdev === fs.statSync("/dev/null").rdev;
+  } catch {
+    return true; // fd 0 is not open
+  }
+}
+
 export const runAccess: AccessRunner = async (access, argv, run) => {
   const { socket, container } = access.data ?? {};
+  if (!socket || !container) return null;
   // The user's stdin may be meant for the command: only `docker exec -i` passes it on.
-  if (!run.capture || !stdinDetached() || !socket || !container) return null;
-  return apiExec(socket, container, argv, run);
+  if (!stdinDetached() && !stdinEmpty()) return null;
+  if (run.capture) return apiExec(socket, container, argv, run);
+  // `rig exec` without --json: the output goes straight to ours, as it comes.
+  const write = (stream: Stream, text: string) => (stream === "stdout" ? process.stdout : process.stderr).write(text);
+  const result = await apiExec(socket, container, argv, { signal: run.signal, onOutput: write });
+  return result && { exitCode: result.exitCode };
 };
