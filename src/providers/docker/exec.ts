@@ -10,7 +10,6 @@
  * (`runAccess`, docs/providers.md "access"): it answers null, and the recorded argv runs,
  * whenever stdin may hold something for the command or the engine cannot be asked.
  */
-import { stdinDetached } from "../../host/attach.ts";
 import type { AccessRunner, ResourceAccess } from "../../sdk/provider.ts";
 
 export interface ApiExecResult {
@@ -110,6 +109,12 @@ function stdinEmpty(): boolean {
     return true; // fd 0 is not open
   }
 }
+
+/**
+ * `detachStdin()`'s flag (src/host/attach.ts), read where it lives rather than by importing
+ * that module, whose imports would cost `rig exec` several ms before anything runs.
+ */
+const stdinDetached = (): boolean => (globalThis as Record<symbol, unknown>)[Symbol.for("rigkit.stdin.detached")] === true;
 
 export const runAccess: AccessRunner = async (access, argv, run) => {
   const { socket, container } = access.data ?? {};
