@@ -11,6 +11,7 @@ import { RigError } from "../../../errors.ts";
 import type { Globals } from "../../argv.ts";
 import { type Cli, engineCall, projectOptions } from "../../context.ts";
 import { type Named, type Prefixed, prefixed } from "../../prefixed.ts";
+import { cliEvents } from "../../progress.ts";
 import { emit, err } from "../../ui.ts";
 import type { ManyArgs } from "./exec.ts";
 import { resultText } from "./operation.ts";
@@ -29,8 +30,8 @@ export function checkMany(what: string, many: ManyArgs, workspace: string | unde
  * prefix (an operation's live lines on stderr, then its result's text on stdout), each
  * failure under its prefix; everything else as every command renders it.
  */
-export function manyEvents(cli: Cli, json: boolean): EventSink {
-  const rest = engineCall(cli).events as EventSink;
+export function manyEvents(json: boolean): EventSink {
+  const rest = cliEvents();
   let say: Prefixed | null = null;
   const streamed = new Map<string, string[]>();
   const key = (workflow: string, name: string) => `${workflow}\0${name}`;
@@ -82,6 +83,6 @@ export async function execMany(cli: Cli, globals: Globals, workspace: string | u
   checkMany("rig exec", many, workspace);
   if (argv.length === 0) throw new RigError("USAGE", "rig exec: name the command to run: rig exec --all -- <command…>");
   const input = { all: many.all, workspaces: many.names, workflow: globals.workflow, concurrency: many.concurrency, command: argv };
-  const result = await execOnMany(projectOptions(globals), input, { ...engineCall(cli), events: manyEvents(cli, globals.json) });
+  const result = await execOnMany(projectOptions(globals), input, { ...engineCall(cli), events: manyEvents(globals.json) });
   return finishMany(globals.json, result);
 }

@@ -54,6 +54,6 @@ export async function runMany(cli: Cli, args: string[]): Promise<number> {
   const [first, { op }] = [...(await operationTargets(project, input))][0] as [WorkspaceRow, { op: OperationNode }];
   const values = await readFlags(`${first.name}/${operation}`, op, rest);
   if (values === null) return 0; // help was printed
-  const result = await runOnMany(project, { ...input, input: values }, { ...engineCall(cli), events: manyEvents(cli, cli.globals.json) });
+  const result = await runOnMany(project, { ...input, input: values }, { ...engineCall(cli), events: manyEvents(cli.globals.json) });
   return finishMany(cli.globals.json, result);
 }
